@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from pmo.models import ApiToken, AuditEvent, Membership, Organization, OrgRole, User
+from pmo.policy import allowed_actions
+
+
+class UserSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "username", "display_name", "email"]
+        read_only_fields = fields
+
+
+class OrganizationSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organization
+        fields = ["slug", "name"]
+        read_only_fields = fields
+
+
+class MyMembershipSerializer(serializers.ModelSerializer):
+    organization = OrganizationSummarySerializer(read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["organization", "role"]
+        read_only_fields = fields
+
+
+class MeSerializer(serializers.ModelSerializer):
+    memberships = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "display_name", "email", "language", "memberships"]
+        read_only_fields = ["id", "username", "email", "memberships"]
+
+    @extend_schema_field(MyMembershipSerializer(many=True))
+    def get_memberships(self, user: User) -> list[dict[str, Any]]:
+        memberships = Membership.objects.unscoped().filter(user=user).select_related("organization")
+        return MyMembershipSerializer(memberships, many=True).data  # type: ignore[return-value]
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    my_role = serializers.SerializerMethodField()
+    my_permissions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Organization
+        fields = ["slug", "name", "default_currency", "time_zone", "created_at", "my_role", "my_permissions"]
+        read_only_fields = ["slug", "created_at", "my_role", "my_permissions"]
+
+    def get_my_role(self, organization: Organization) -> str:
+        return str(self.context["membership"].role)
+
+    def get_my_permissions(self, organization: Organization) -> list[str]:
+        return sorted(str(action) for action in allowed_actions(self.context["membership"]))
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    user = UserSummarySerializer(read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "user", "role", "created_at"]
+        read_only_fields = ["id", "user", "created_at"]
+
+
+class MembershipInviteSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    role = serializers.ChoiceField(choices=OrgRole.choices)
+    display_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+
+
+class MembershipRoleSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=OrgRole.choices)
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    is_usable = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "created_at", "expires_at", "revoked_at", "last_used_at", "is_usable"]
+        read_only_fields = ["id", "prefix", "created_at", "revoked_at", "last_used_at", "is_usable"]
+
+    def get_is_usable(self, token: ApiToken) -> bool:
+        return token.is_usable()
+
+
+class ApiTokenCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class ApiTokenCreatedSerializer(ApiTokenSerializer):
+    token = serializers.CharField(read_only=True, help_text=_("The token itself; shown this once only."))
+
+    class Meta(ApiTokenSerializer.Meta):
+        fields = [*ApiTokenSerializer.Meta.fields, "token"]
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    actor = UserSummarySerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "id",
+            "created_at",
+            "actor",
+            "action",
+            "target_type",
+            "target_id",
+            "target_repr",
+            "changes",
+            "request_id",
+            "ip_address",
+        ]
+        read_only_fields = fields

@@ -1,0 +1,27 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from pmo.api import views
+
+me_router = SimpleRouter()
+me_router.register("tokens", views.ApiTokenViewSet, basename="api-token")
+
+org_router = SimpleRouter()
+org_router.register("members", views.MembershipViewSet, basename="api-member")
+org_router.register("audit-events", views.AuditEventViewSet, basename="api-audit-event")
+
+# Each app adds its organisation-scoped API under the same prefix.
+org_patterns = [
+    path("", views.OrganizationDetailView.as_view(), name="api-organization"),
+    *org_router.urls,
+]
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("me/", views.MeView.as_view(), name="api-me"),
+    *me_router.urls,
+    path("orgs/<slug:org_slug>/", include(org_patterns)),
+]

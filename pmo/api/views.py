@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import generics, mixins, status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+
+from pmo import services
+from pmo.api.base import OrganizationScopedMixin
+from pmo.api.serializers import (
+    ApiTokenCreatedSerializer,
+    ApiTokenCreateSerializer,
+    ApiTokenSerializer,
+    AuditEventSerializer,
+    MembershipInviteSerializer,
+    MembershipRoleSerializer,
+    MembershipSerializer,
+    MeSerializer,
+    OrganizationSerializer,
+)
+from pmo.filters import AuditEventFilter, MembershipFilter
+from pmo.models import ApiToken, AuditEvent, Membership, Organization, User
+from pmo.policy import Action
+
+
+class MeView(generics.RetrieveUpdateAPIView):
+    """The signed-in user and the organisations they belong to."""
+
+    serializer_class = MeSerializer
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_object(self) -> User:
+        return self.request.user  # type: ignore[return-value]
+
+    def perform_update(self, serializer: BaseSerializer[User]) -> None:
+        user = self.get_object()
+        data = serializer.validated_data
+        if "language" in data:
+            services.user_set_language(user=user, language=data["language"])
+        if "display_name" in data and data["display_name"] != user.display_name:
+            user.display_name = data["display_name"]
+            user.save(update_fields=["display_name"])
+
+
+class OrganizationDetailView(OrganizationScopedMixin, generics.RetrieveUpdateAPIView):
+    """The organisation: admins change its name, currency and time zone."""
+
+    serializer_class = OrganizationSerializer
+    write_action = Action.ORG_MANAGE
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_object(self) -> Organization:
+        return self.organization
+
+    def perform_update(self, serializer: BaseSerializer[Organization]) -> None:
+        serializer.instance = services.organization_update(
+            actor=self.request.user,  # type: ignore[arg-type]
+            organization=self.organization,
+            **serializer.validated_data,
+        )
+
+
+@extend_schema_view(
+    create=extend_schema(request=MembershipInviteSerializer, responses={201: MembershipSerializer}),
+    partial_update=extend_schema(request=MembershipRoleSerializer, responses={200: MembershipSerializer}),
+)
+class MembershipViewSet(
+    OrganizationScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Members of the organisation. Admins invite, change roles and remove."""
+
+    serializer_class = MembershipSerializer
+    queryset = Membership.objects.all()
+    read_action = Action.MEMBERS_VIEW
+    write_action = Action.MEMBERS_MANAGE
+    filterset_class = MembershipFilter
+    ordering_fields = ["created_at", "role", "user__username"]
+    search_fields = ["user__username", "user__display_name", "user__email"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Membership]:
+        return Membership.objects.for_organization(self.organization).select_related("user")
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        payload = MembershipInviteSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        membership = services.membership_invite(
+            actor=request.user,  # type: ignore[arg-type]
+            organization=self.organization,
+            base_url=request.build_absolute_uri("/"),
+            **payload.validated_data,
+        )
+        return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        payload = MembershipRoleSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        membership = services.membership_change_role(
+            actor=request.user,  # type: ignore[arg-type]
+            membership=self.get_object(),
+            role=payload.validated_data["role"],
+        )
+        return Response(MembershipSerializer(membership).data)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        services.membership_remove(actor=request.user, membership=self.get_object())  # type: ignore[arg-type]
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(
+    create=extend_schema(request=ApiTokenCreateSerializer, responses={201: ApiTokenCreatedSerializer}),
+    destroy=extend_schema(description="Revoke the token. It stays listed, marked revoked.", responses={204: None}),
+)
+class ApiTokenViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The signed-in user's API tokens. The plain token is returned once, on creation."""
+
+    serializer_class = ApiTokenSerializer
+    queryset = ApiToken.objects.all()
+    ordering_fields = ["created_at", "name", "last_used_at"]
+    filterset_fields: list[str] = []
+
+    def get_queryset(self) -> QuerySet[ApiToken]:
+        return ApiToken.objects.filter(user=self.request.user)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        payload = ApiTokenCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        token, raw = services.api_token_create(user=request.user, **payload.validated_data)  # type: ignore[arg-type]
+        data = ApiTokenCreatedSerializer(token).data
+        data["token"] = raw
+        return Response(data, status=status.HTTP_201_CREATED)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        services.api_token_revoke(user=request.user, token=self.get_object())  # type: ignore[arg-type]
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(list=extend_schema(responses={200: AuditEventSerializer(many=True)}))
+class AuditEventViewSet(OrganizationScopedMixin, viewsets.ReadOnlyModelViewSet):
+    """The organisation's audit trail (read-only), for administrators."""
+
+    serializer_class = AuditEventSerializer
+    queryset = AuditEvent.objects.all()
+    read_action = Action.AUDIT_VIEW
+    filterset_class = AuditEventFilter
+    ordering_fields = ["created_at", "action"]
+    search_fields = ["action", "target_repr", "target_type"]
+
+    def get_queryset(self) -> QuerySet[AuditEvent]:
+        return AuditEvent.objects.for_organization(self.organization).select_related("actor")

@@ -1,0 +1,51 @@
+"""System checks that keep the production profile from starting on quick-start settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core import checks
+
+PRODUCTION_TAG = "pmo_production"
+
+
+@checks.register(PRODUCTION_TAG, deploy=False)
+def production_profile_check(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    if settings.PMO_PROFILE != "production":
+        return []
+    errors: list[checks.CheckMessage] = []
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        errors.append(
+            checks.Error(
+                "The production profile cannot run on SQLite.",
+                hint="Set DATABASE_URL to a PostgreSQL database, e.g. postgres://pmo:secret@db:5432/pmo.",
+                id="pmo.E001",
+            )
+        )
+    if settings.CELERY_TASK_ALWAYS_EAGER or not settings.CELERY_BROKER_URL:
+        errors.append(
+            checks.Error(
+                "The production profile cannot run Celery tasks eagerly in the web process.",
+                hint="Set REDIS_URL (or CELERY_BROKER_URL) to the Redis broker, e.g. redis://redis:6379/0.",
+                id="pmo.E002",
+            )
+        )
+    if settings.DEBUG:
+        errors.append(
+            checks.Error(
+                "The production profile cannot run with DEBUG on.",
+                hint="Unset DEBUG or set DEBUG=0.",
+                id="pmo.E003",
+            )
+        )
+    return errors
+
+
+def assert_production_ready() -> None:
+    """Raise at process start when the production checks fail (gunicorn does not run checks)."""
+    errors = [message for message in production_profile_check() if message.is_serious()]
+    if errors:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("; ".join(f"{e.id}: {e.msg} {e.hint}" for e in errors))

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from pmo.authentication import login_failed, login_is_locked, login_succeeded
+from pmo.middleware import client_ip
+from pmo.models import Organization, OrgRole
+
+
+class LockoutAuthenticationForm(AuthenticationForm):
+    """The login form, refusing further tries after repeated failures."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "locked": _("Too many failed sign-in attempts. Wait %(minutes)s minutes and try again."),
+    }
+
+    def clean(self) -> dict[str, Any]:
+        from django.conf import settings
+
+        username = (self.data.get("username") or "").strip()
+        ip_address = client_ip(self.request) if self.request is not None else None
+        if username and login_is_locked(username, ip_address):
+            raise forms.ValidationError(
+                self.error_messages["locked"],
+                code="locked",
+                params={"minutes": max(1, settings.PMO_LOGIN_LOCKOUT_SECONDS // 60)},
+            )
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            if username:
+                login_failed(username, ip_address)
+            raise
+        login_succeeded(username, ip_address)
+        return cleaned
+
+
+class InviteMemberForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail"))
+    display_name = forms.CharField(label=_("Name"), max_length=150, required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=OrgRole.choices, initial=OrgRole.MEMBER)
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=OrgRole.choices)
+
+
+class OrganizationSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Organization
+        fields = ["name", "default_currency", "time_zone"]
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100, help_text=_("What the token is for, e.g. “ERP sync”."))
+    expires_at = forms.DateTimeField(
+        label=_("Expires"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+        help_text=_("Leave empty for a token that does not expire."),
+    )

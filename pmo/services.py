@@ -1,0 +1,237 @@
+"""Writes of the core: organisations, memberships, API tokens, user preferences."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+
+from pmo.audit import audit_record, diff, snapshot
+from pmo.authentication import format_token, hash_secret, new_token_parts
+from pmo.errors import ApplicationError
+from pmo.models import ApiToken, Membership, Organization, OrgRole, User, WorkingCalendar
+
+ORGANIZATION_FIELDS = ["name", "default_currency", "time_zone"]
+
+
+def _validated(instance: object, exclude: list[str] | None = None) -> None:
+    try:
+        instance.full_clean(exclude=exclude)  # type: ignore[attr-defined]
+    except ValidationError as error:
+        raise ApplicationError(
+            "; ".join(error.messages), code="invalid", fields=getattr(error, "message_dict", {})
+        ) from error
+
+
+@transaction.atomic
+def organization_create(
+    *,
+    actor: User | None,
+    name: str,
+    slug: str,
+    default_currency: str = "CNY",
+    time_zone: str = "Asia/Shanghai",
+    admin: User | None = None,
+) -> Organization:
+    """Create a tenant with its default working calendar and, optionally, its first admin."""
+    organization = Organization(name=name, slug=slug, default_currency=default_currency, time_zone=time_zone)
+    _validated(organization)
+    organization.save()
+    calendar = WorkingCalendar(organization=organization, name=_("Standard (Mon–Fri)"), is_default=True)
+    calendar.save()
+    if admin is not None:
+        Membership.objects.create(organization=organization, user=admin, role=OrgRole.ADMIN)
+    audit_record(
+        organization=organization,
+        actor=actor,
+        action="organization.created",
+        target=organization,
+        changes=diff({}, snapshot(organization, ["name", "slug", *ORGANIZATION_FIELDS[1:]])),
+    )
+    return organization
+
+
+@transaction.atomic
+def organization_update(*, actor: User, organization: Organization, **fields: object) -> Organization:
+    unknown = set(fields) - set(ORGANIZATION_FIELDS)
+    if unknown:
+        raise ApplicationError(_("These fields cannot be changed: %s") % ", ".join(sorted(unknown)))
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    before = snapshot(organization, ORGANIZATION_FIELDS)
+    for field, value in fields.items():
+        setattr(organization, field, value)
+    _validated(organization)
+    changes = diff(before, snapshot(organization, ORGANIZATION_FIELDS))
+    if changes:
+        organization.save(update_fields=list(changes))
+        audit_record(
+            organization=organization, actor=actor, action="organization.updated", target=organization, changes=changes
+        )
+    return organization
+
+
+def _username_from_email(email: str) -> str:
+    base = re.sub(r"[^\w.@+-]", "", email.split("@")[0])[:100] or "user"
+    candidate, suffix = base, 1
+    while User.objects.filter(username__iexact=candidate).exists():
+        suffix += 1
+        candidate = f"{base}{suffix}"
+    return candidate
+
+
+def _send_invitation(*, user: User, organization: Organization, invited_by: User, base_url: str) -> None:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    link = base_url.rstrip("/") + reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+    with translation.override(user.language):
+        context = {"user": user, "organization": organization, "invited_by": invited_by, "link": link}
+        send_mail(
+            subject=_("You are invited to %(organization)s") % {"organization": organization.name},
+            message=render_to_string("pmo/email/invitation.txt", context),
+            from_email=None,
+            recipient_list=[user.email],
+        )
+
+
+@transaction.atomic
+def membership_invite(
+    *,
+    actor: User,
+    organization: Organization,
+    email: str,
+    role: str,
+    display_name: str = "",
+    base_url: str = "http://127.0.0.1:8000",
+) -> Membership:
+    """Add a person to the organisation; someone new gets an account and an e-mail to set a password."""
+    email = email.strip().lower()
+    if role not in OrgRole.values:
+        raise ApplicationError(_("Unknown role “%s”.") % role, fields={"role": [_("Choose a valid role.")]})
+    user = User.objects.filter(email__iexact=email).first()
+    is_new_user = user is None
+    if user is None:
+        user = User(username=_username_from_email(email), email=email, display_name=display_name)
+        user.set_unusable_password()
+        _validated(user, exclude=["password"])
+        user.save()
+    elif Membership.objects.for_organization(organization).filter(user=user).exists():
+        raise ApplicationError(
+            _("%(email)s is already a member of this organisation.") % {"email": email},
+            code="already_member",
+            fields={"email": [_("Already a member.")]},
+        )
+    membership = Membership.objects.create(organization=organization, user=user, role=role)
+    audit_record(
+        organization=organization,
+        actor=actor,
+        action="membership.invited",
+        target=membership,
+        changes={"user": [None, user.username], "email": [None, email], "role": [None, role]},
+    )
+    if is_new_user:
+        transaction.on_commit(
+            lambda: _send_invitation(user=user, organization=organization, invited_by=actor, base_url=base_url)
+        )
+    return membership
+
+
+def _remaining_admins(membership: Membership) -> int:
+    return (
+        Membership.objects.for_organization(membership.organization_id)
+        .filter(role=OrgRole.ADMIN, user__is_active=True)
+        .exclude(pk=membership.pk)
+        .count()
+    )
+
+
+@transaction.atomic
+def membership_change_role(*, actor: User, membership: Membership, role: str) -> Membership:
+    if role not in OrgRole.values:
+        raise ApplicationError(_("Unknown role “%s”.") % role, fields={"role": [_("Choose a valid role.")]})
+    membership = Membership.objects.for_organization(membership.organization_id).select_for_update().get(
+        pk=membership.pk
+    )
+    if membership.role == role:
+        return membership
+    if membership.role == OrgRole.ADMIN and _remaining_admins(membership) == 0:
+        raise ApplicationError(
+            _("The organisation needs at least one administrator; appoint another before changing this role."),
+            code="last_admin",
+        )
+    old_role = membership.role
+    membership.role = role
+    membership.save(update_fields=["role"])
+    audit_record(
+        organization=membership.organization,
+        actor=actor,
+        action="membership.role_changed",
+        target=membership,
+        changes={"role": [old_role, role]},
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, actor: User, membership: Membership) -> None:
+    membership = Membership.objects.for_organization(membership.organization_id).select_for_update().get(
+        pk=membership.pk
+    )
+    if membership.role == OrgRole.ADMIN and _remaining_admins(membership) == 0:
+        raise ApplicationError(
+            _("The organisation needs at least one administrator; appoint another before removing this one."),
+            code="last_admin",
+        )
+    audit_record(
+        organization=membership.organization,
+        actor=actor,
+        action="membership.removed",
+        target=membership,
+        changes={"user": [membership.user.username, None], "role": [membership.role, None]},
+    )
+    membership.delete()
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str, expires_at: dt.datetime | None = None) -> tuple[ApiToken, str]:
+    """Create a token and return it with the one and only copy of its plain text."""
+    name = name.strip()
+    if not name:
+        raise ApplicationError(_("Give the token a name."), fields={"name": [_("This field is required.")]})
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ApplicationError(
+            _("The expiry must be in the future."), fields={"expires_at": [_("The expiry must be in the future.")]}
+        )
+    prefix, secret = new_token_parts()
+    token = ApiToken.objects.create(
+        user=user, name=name[:100], prefix=prefix, secret_hash=hash_secret(secret), expires_at=expires_at
+    )
+    return token, format_token(prefix, secret)
+
+
+@transaction.atomic
+def api_token_revoke(*, user: User, token: ApiToken) -> ApiToken:
+    if token.user_id != user.pk:
+        raise ApplicationError(_("Token not found."), code="not_found", status_code=404)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def user_set_language(*, user: User, language: str) -> User:
+    if language not in User.Language.values:
+        raise ApplicationError(_("Unknown language."), fields={"language": [_("Choose a valid language.")]})
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return user

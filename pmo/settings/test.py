@@ -1,0 +1,16 @@
+"""Test runs: SQLite by default, PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set (CI)."""
+
+from __future__ import annotations
+
+from pmo.settings.base import *  # noqa: F403
+
+SECRET_KEY = "test-only-secret-key-not-for-any-deployment-0123456789"  # noqa: S105
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Tests that need the real broker build their own Celery configuration.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_BROKER_URL = ""
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"token": "10000/minute"}}  # noqa: F405
+PMO_PROFILE = "test"

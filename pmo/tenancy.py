@@ -1,0 +1,184 @@
+"""Tenancy: the one place that decides which organisation's rows a query may see.
+
+Every tenant-owned model inherits :class:`TenantModel`. Its manager refuses to run a
+query until the query is scoped to one organisation, either explicitly with
+``Model.objects.for_organization(org)`` or implicitly inside :func:`tenant_scope`
+(which the request resolver and the Celery task base enter). Related managers reached
+from a tenant object are scoped to that object's organisation. ``unscoped()`` is the
+named, greppable escape hatch for the few places that must read across tenants
+(admin, the nightly fan-out, tests that check isolation).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar, Token
+from typing import TYPE_CHECKING, Any, Self
+
+from django.db import models
+from django.http import Http404
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from pmo.models import Membership, Organization
+
+_active_organization_id: ContextVar[int | None] = ContextVar("pmo_active_organization_id", default=None)
+
+
+class TenantScopeError(RuntimeError):
+    """A tenant model was queried with no organisation in scope."""
+
+
+def _organization_id(organization: Organization | int) -> int:
+    return organization if isinstance(organization, int) else organization.pk
+
+
+@contextmanager
+def tenant_scope(organization: Organization | int) -> Iterator[None]:
+    """Run the block with ``organization`` as the implicit scope of tenant queries."""
+    token = _active_organization_id.set(_organization_id(organization))
+    try:
+        yield
+    finally:
+        _active_organization_id.reset(token)
+
+
+def active_organization_id() -> int | None:
+    return _active_organization_id.get()
+
+
+def activate(organization: Organization | int) -> Token[int | None]:
+    """Enter a tenant scope that :func:`deactivate` leaves; prefer :func:`tenant_scope`."""
+    return _active_organization_id.set(_organization_id(organization))
+
+
+def deactivate(token: Token[int | None]) -> None:
+    _active_organization_id.reset(token)
+
+
+class TenantQuerySet(models.QuerySet):
+    """A queryset that runs only once it is scoped to an organisation."""
+
+    _scoped: bool = False
+
+    def for_organization(self, organization: Organization | int) -> Self:
+        queryset = self.filter(organization_id=_organization_id(organization))
+        queryset._scoped = True
+        return queryset
+
+    def unscoped(self) -> Self:
+        """Read across organisations. Only for admin, fan-out and isolation tests."""
+        queryset = self._chain()
+        queryset._scoped = True
+        return queryset
+
+    def _clone(self) -> Self:
+        clone = super()._clone()
+        clone._scoped = self._scoped
+        return clone
+
+    def _require_scope(self) -> None:
+        if not self._scoped:
+            raise TenantScopeError(
+                f"{self.model.__name__} was queried with no organisation in scope; "
+                f"start from {self.model.__name__}.objects.for_organization(org)."
+            )
+
+    def _fetch_all(self) -> None:
+        if self._result_cache is None:
+            self._require_scope()
+        super()._fetch_all()
+
+    def iterator(self, chunk_size: int | None = None) -> Iterator[Any]:
+        self._require_scope()
+        return super().iterator(chunk_size=chunk_size)
+
+    def count(self) -> int:
+        if self._result_cache is None:
+            self._require_scope()
+        return super().count()
+
+    def exists(self) -> bool:
+        if self._result_cache is None:
+            self._require_scope()
+        return super().exists()
+
+    def aggregate(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        self._require_scope()
+        return super().aggregate(*args, **kwargs)
+
+    def update(self, **kwargs: Any) -> int:
+        self._require_scope()
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        self._require_scope()
+        return super().delete()
+
+
+class TenantManager(models.Manager.from_queryset(TenantQuerySet)):  # type: ignore[misc]
+    # Migrations get a plain manager; data migrations are not tenant-scoped.
+    use_in_migrations = False
+
+    def get_queryset(self) -> TenantQuerySet:
+        queryset: TenantQuerySet = super().get_queryset()
+        # A related manager (``project.tasks``) carries the instance it hangs from.
+        instance = getattr(self, "instance", None)
+        if instance is not None:
+            from pmo.models import Organization
+
+            if isinstance(instance, Organization):
+                return queryset.for_organization(instance.pk)
+            organization_id = getattr(instance, "organization_id", None)
+            if organization_id is not None:
+                return queryset.for_organization(organization_id)
+        organization_id = _active_organization_id.get()
+        if organization_id is not None:
+            return queryset.for_organization(organization_id)
+        return queryset
+
+
+class TenantModel(models.Model):
+    """Base of every tenant-owned model: a non-null organisation and a scoped manager."""
+
+    organization = models.ForeignKey("pmo.Organization", on_delete=models.CASCADE, related_name="+")
+
+    objects = TenantManager()
+
+    class Meta:
+        abstract = True
+
+    def _run_scoped(self, method: Any, *args: Any, **kwargs: Any) -> Any:
+        if self.organization_id is None:
+            return method(*args, **kwargs)
+        with tenant_scope(self.organization_id):
+            return method(*args, **kwargs)
+
+    def validate_unique(self, exclude: Any = None) -> None:
+        self._run_scoped(super().validate_unique, exclude)
+
+    def validate_constraints(self, exclude: Any = None) -> None:
+        self._run_scoped(super().validate_constraints, exclude)
+
+
+def resolve_membership(request: HttpRequest, org_slug: str) -> Membership:
+    """Turn the organisation slug of a URL into the user's membership, or 404.
+
+    Unknown organisations and organisations the user does not belong to look the same.
+    """
+    from pmo.models import Membership
+
+    user = request.user
+    if not user.is_authenticated:
+        raise Http404
+    membership = (
+        Membership.objects.unscoped()
+        .select_related("organization", "user")
+        .filter(organization__slug=org_slug, user=user, user__is_active=True)
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    return membership

@@ -1,0 +1,50 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from pmo import views
+
+# Pages of one organisation; each app adds its own under the same prefix.
+organization_pages = [
+    path("", views.OrganizationHomeView.as_view(), name="org-home"),
+    path("members/", views.MemberListView.as_view(), name="org-members"),
+    path("members/<int:pk>/", views.MemberDetailView.as_view(), name="org-member"),
+    path("members/<int:pk>/remove/", views.MemberRemoveView.as_view(), name="org-member-remove"),
+    path("settings/", views.OrganizationSettingsView.as_view(), name="org-settings"),
+    path("audit/", views.AuditLogView.as_view(), name="org-audit"),
+    *[
+        path(f"{module}/", views.ModuleNotYetAvailableView.as_view(module=module), name=f"org-{module}")
+        for module in views.MODULES
+    ],
+]
+
+account_pages = [
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("password/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("tokens/", views.ApiTokenListView.as_view(), name="api-tokens"),
+    path("tokens/<int:pk>/revoke/", views.api_token_revoke, name="api-token-revoke"),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+    path("i18n/language/", views.switch_language, name="switch-language"),
+    path("accounts/", include(account_pages)),
+    path("o/<slug:org_slug>/", include(organization_pages)),
+    path("api/v1/", include("pmo.api.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "pmo.errors.handler404"
+handler500 = "pmo.errors.handler500"

@@ -1,0 +1,318 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from django.views import View
+from django.views.generic import TemplateView
+
+from pmo import services
+from pmo.errors import ApplicationError
+from pmo.filters import AuditEventFilter, MembershipFilter
+from pmo.forms import ApiTokenForm, InviteMemberForm, LockoutAuthenticationForm, MemberRoleForm, OrganizationSettingsForm
+from pmo.models import ApiToken, AuditEvent, Membership, OrgRole, User
+from pmo.pages import OrganizationPageMixin
+from pmo.policy import Action
+
+PAGE_SIZE = 25
+
+
+def paginate(request: HttpRequest, queryset: Any, per_page: int = PAGE_SIZE) -> Any:
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LockoutAuthenticationForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: LockoutAuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)
+        user: User = form.get_user()
+        translation.activate(user.language)
+        response.set_cookie(
+            "django_language", user.language, samesite="Lax", max_age=365 * 24 * 3600, secure=self.request.is_secure()
+        )
+        return response
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Send a person to their organisation, or let them choose among several."""
+    memberships = list(
+        Membership.objects.unscoped().filter(user=request.user).select_related("organization").order_by(
+            "organization__name"
+        )
+    )
+    if len(memberships) == 1:
+        return redirect("org-home", org_slug=memberships[0].organization.slug)
+    return render(request, "pmo/choose_organization.html", {"memberships": memberships})
+
+
+@require_POST
+def switch_language(request: HttpRequest) -> HttpResponse:
+    language = request.POST.get("language", "")
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=False):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    if language not in User.Language.values:
+        messages.error(request, _("Unknown language."))
+        return response
+    if request.user.is_authenticated:
+        services.user_set_language(user=request.user, language=language)  # type: ignore[arg-type]
+    response.set_cookie(
+        "django_language", language, samesite="Lax", max_age=365 * 24 * 3600, secure=request.is_secure()
+    )
+    return response
+
+
+class OrganizationHomeView(OrganizationPageMixin, TemplateView):
+    template_name = "pmo/organization_home.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        members = Membership.objects.for_organization(self.organization)
+        context["member_count"] = members.count()
+        context["my_role_label"] = OrgRole(self.membership.role).label
+        if self.can(Action.AUDIT_VIEW):
+            context["recent_events"] = list(
+                AuditEvent.objects.for_organization(self.organization).select_related("actor")[:8]
+            )
+        return context
+
+
+MODULES = {
+    "projects": gettext_lazy("Projects"),
+    "resources": gettext_lazy("Resources"),
+    "risks": gettext_lazy("Risks"),
+    "quality": gettext_lazy("Quality"),
+    "finance": gettext_lazy("Finance"),
+    "maintenance": gettext_lazy("Maintenance"),
+    "alerts": gettext_lazy("Alerts"),
+}
+
+
+class ModuleNotYetAvailableView(OrganizationPageMixin, TemplateView):
+    """A section whose pages have not been built yet says so plainly."""
+
+    template_name = "pmo/module_unavailable.html"
+    module = ""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["module_title"] = MODULES[self.module]
+        context["nav_active"] = self.module
+        return context
+
+
+class MemberListView(OrganizationPageMixin, TemplateView):
+    template_name = "pmo/members.html"
+    read_action = Action.MEMBERS_VIEW
+    write_action = Action.MEMBERS_MANAGE
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        queryset = Membership.objects.for_organization(self.organization).select_related("user")
+        filterset = MembershipFilter(self.request.GET, queryset=queryset)
+        context["filter"] = filterset
+        context["page"] = paginate(self.request, filterset.qs)
+        context["invite_form"] = kwargs.get("invite_form") or InviteMemberForm()
+        context["roles"] = OrgRole.choices
+        context["nav_active"] = "settings"
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = InviteMemberForm(request.POST)
+        if form.is_valid():
+            try:
+                membership = services.membership_invite(
+                    actor=request.user,  # type: ignore[arg-type]
+                    organization=self.organization,
+                    base_url=request.build_absolute_uri("/"),
+                    **form.cleaned_data,
+                )
+            except ApplicationError as error:
+                self.report(error, form)
+            else:
+                messages.success(request, _("%(user)s was added as %(role)s.") % {
+                    "user": membership.user, "role": OrgRole(membership.role).label
+                })
+                return redirect("org-members", org_slug=self.organization.slug)
+        return self.render_to_response(self.get_context_data(invite_form=form), status=400)
+
+
+class MemberDetailView(OrganizationPageMixin, View):
+    """POST a new role for one member (admins)."""
+
+    read_action = Action.MEMBERS_VIEW
+    write_action = Action.MEMBERS_MANAGE
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        get_object_or_404(Membership.objects.for_organization(self.organization), pk=kwargs["pk"])
+        return redirect("org-members", org_slug=self.organization.slug)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        membership = get_object_or_404(Membership.objects.for_organization(self.organization), pk=kwargs["pk"])
+        form = MemberRoleForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Choose a valid role."))
+        else:
+            try:
+                services.membership_change_role(
+                    actor=request.user,  # type: ignore[arg-type]
+                    membership=membership,
+                    role=form.cleaned_data["role"],
+                )
+            except ApplicationError as error:
+                self.report(error)
+            else:
+                messages.success(request, _("The role of %(user)s is now %(role)s.") % {
+                    "user": membership.user, "role": OrgRole(form.cleaned_data["role"]).label
+                })
+        return redirect("org-members", org_slug=self.organization.slug)
+
+
+class MemberRemoveView(OrganizationPageMixin, TemplateView):
+    template_name = "pmo/member_remove.html"
+    read_action = Action.MEMBERS_MANAGE
+    write_action = Action.MEMBERS_MANAGE
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["member"] = get_object_or_404(
+            Membership.objects.for_organization(self.organization).select_related("user"), pk=kwargs["pk"]
+        )
+        context["nav_active"] = "settings"
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        membership = get_object_or_404(
+            Membership.objects.for_organization(self.organization).select_related("user"), pk=kwargs["pk"]
+        )
+        try:
+            services.membership_remove(actor=request.user, membership=membership)  # type: ignore[arg-type]
+        except ApplicationError as error:
+            self.report(error)
+        else:
+            messages.success(request, _("%(user)s was removed from the organisation.") % {"user": membership.user})
+        return redirect("org-members", org_slug=self.organization.slug)
+
+
+class OrganizationSettingsView(OrganizationPageMixin, TemplateView):
+    template_name = "pmo/organization_settings.html"
+    write_action = Action.ORG_MANAGE
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["form"] = kwargs.get("form") or OrganizationSettingsForm(instance=self.organization)
+        context["nav_active"] = "settings"
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = OrganizationSettingsForm(request.POST)
+        if form.is_valid():
+            try:
+                services.organization_update(
+                    actor=request.user,  # type: ignore[arg-type]
+                    organization=self.organization,
+                    **form.cleaned_data,
+                )
+            except ApplicationError as error:
+                self.report(error, form)
+            else:
+                messages.success(request, _("Organisation settings saved."))
+                return redirect("org-settings", org_slug=self.organization.slug)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class AuditLogView(OrganizationPageMixin, TemplateView):
+    template_name = "pmo/audit_log.html"
+    read_action = Action.AUDIT_VIEW
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        queryset = AuditEvent.objects.for_organization(self.organization).select_related("actor")
+        filterset = AuditEventFilter(self.request.GET, queryset=queryset)
+        context["filter"] = filterset
+        context["page"] = paginate(self.request, filterset.qs if filterset.is_valid() else queryset.none())
+        context["nav_active"] = "settings"
+        return context
+
+
+class ApiTokenListView(LoginRequiredMixin, TemplateView):
+    template_name = "pmo/api_tokens.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["tokens"] = ApiToken.objects.filter(user=self.request.user)
+        context["form"] = kwargs.get("form") or ApiTokenForm()
+        context["new_token"] = kwargs.get("new_token")
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = ApiTokenForm(request.POST)
+        if form.is_valid():
+            try:
+                _token, raw = services.api_token_create(user=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            except ApplicationError as error:
+                form.add_error(None, error.message)
+            else:
+                # Shown once, in this response only; never stored in plain text.
+                return self.render_to_response(self.get_context_data(new_token=raw, form=ApiTokenForm()))
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    services.api_token_revoke(user=request.user, token=token)  # type: ignore[arg-type]
+    messages.success(request, _("Token “%(name)s” was revoked.") % {"name": token.name})
+    return redirect("api-tokens")
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """The process is alive."""
+    return JsonResponse({"status": "ok"})
+
+
+def readyz(request: HttpRequest) -> JsonResponse:
+    """The database and (outside eager mode) the broker answer."""
+    from django.conf import settings
+
+    checks: dict[str, str] = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as error:  # noqa: BLE001  (any failure means not ready; the reason is reported)
+        checks["database"] = f"error: {error.__class__.__name__}"
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        checks["broker"] = "eager"
+    else:
+        checks["broker"] = _broker_status(settings.CELERY_BROKER_URL)
+    ready = all(value in {"ok", "eager"} for value in checks.values())
+    return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503)
+
+
+def _broker_status(url: str) -> str:
+    import redis
+
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+        client.ping()
+    except redis.RedisError as error:
+        return f"error: {error.__class__.__name__}"
+    return "ok"
