@@ -22,7 +22,8 @@ class RequestContext:
     ip_address: str | None = None
 
 
-_request_context: ContextVar[RequestContext] = ContextVar("pmo_request_context", default=RequestContext())
+_NO_REQUEST = RequestContext()
+_request_context: ContextVar[RequestContext] = ContextVar("pmo_request_context", default=_NO_REQUEST)
 
 
 @contextmanager

@@ -16,7 +16,7 @@ from rest_framework.request import Request
 
 from pmo.models import ApiToken, User
 
-TOKEN_PREFIX = "pmo"
+TOKEN_PREFIX = "pmo"  # noqa: S105  (a label, not a secret)
 
 
 def hash_secret(secret: str) -> str:
@@ -74,7 +74,9 @@ def _lockout_keys(username: str, ip_address: str | None) -> list[str]:
 def login_is_locked(username: str, ip_address: str | None) -> bool:
     # An address gets more tries than one username: several people share an office NAT.
     limits = [settings.PMO_LOGIN_MAX_FAILURES, settings.PMO_LOGIN_MAX_FAILURES * 4]
-    return any((cache.get(key) or 0) >= limit for key, limit in zip(_lockout_keys(username, ip_address), limits))
+    return any(
+        (cache.get(key) or 0) >= limit for key, limit in zip(_lockout_keys(username, ip_address), limits, strict=False)
+    )
 
 
 def login_failed(username: str, ip_address: str | None) -> None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import django_filters
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from pmo.models import AuditEvent, Membership, OrgRole
@@ -30,9 +31,7 @@ class MembershipFilter(django_filters.FilterSet):
         model = Membership
         fields = ["role", "q"]
 
-    def search(self, queryset, name, value):  # type: ignore[no-untyped-def]
-        from django.db.models import Q
-
+    def search(self, queryset: QuerySet[Membership], name: str, value: str) -> QuerySet[Membership]:
         return queryset.filter(
             Q(user__username__icontains=value)
             | Q(user__display_name__icontains=value)

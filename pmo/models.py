@@ -117,9 +117,7 @@ class WorkingCalendar(TenantModel):
     """Working weekdays plus exceptions: holidays, and weekend days worked in exchange (调休)."""
 
     name = models.CharField(_("name"), max_length=120)
-    working_weekdays = models.JSONField(
-        _("working weekdays"), default=default_weekdays, validators=[validate_weekdays]
-    )
+    working_weekdays = models.JSONField(_("working weekdays"), default=default_weekdays, validators=[validate_weekdays])
     is_default = models.BooleanField(_("organisation default"), default=False)
 
     class Meta:
@@ -194,6 +192,9 @@ class AuditEventQuerySet(TenantQuerySet):
         raise ValidationError("Audit events are append-only.")
 
 
+AuditEventManager = TenantManager.from_queryset(AuditEventQuerySet)
+
+
 class AuditEvent(TenantModel):
     """An append-only record of a change, written in the same transaction as the change."""
 
@@ -209,7 +210,7 @@ class AuditEvent(TenantModel):
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
 
-    objects = TenantManager.from_queryset(AuditEventQuerySet)()
+    objects = AuditEventManager()  # type: ignore[misc, django-manager-missing]
 
     class Meta:
         verbose_name = _("audit event")

@@ -45,7 +45,7 @@ class OrganizationPageMixin(LoginRequiredMixin):
         if action is not None and not can(self.membership, action):
             raise PermissionDenied
         with tenant_scope(self.organization):
-            return super().dispatch(request, *args, **kwargs)  # type: ignore[no-any-return]
+            return super().dispatch(request, *args, **kwargs)  # type: ignore[return-value]
 
     def can(self, action: Action) -> bool:
         return can(self.membership, action)

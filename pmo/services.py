@@ -47,7 +47,7 @@ def organization_create(
     organization = Organization(name=name, slug=slug, default_currency=default_currency, time_zone=time_zone)
     _validated(organization)
     organization.save()
-    calendar = WorkingCalendar(organization=organization, name=_("Standard (Mon–Fri)"), is_default=True)
+    calendar = WorkingCalendar(organization=organization, name=_("Standard (Mon-Fri)"), is_default=True)
     calendar.save()
     if admin is not None:
         Membership.objects.create(organization=organization, user=admin, role=OrgRole.ADMIN)
@@ -158,8 +158,8 @@ def _remaining_admins(membership: Membership) -> int:
 def membership_change_role(*, actor: User, membership: Membership, role: str) -> Membership:
     if role not in OrgRole.values:
         raise ApplicationError(_("Unknown role “%s”.") % role, fields={"role": [_("Choose a valid role.")]})
-    membership = Membership.objects.for_organization(membership.organization_id).select_for_update().get(
-        pk=membership.pk
+    membership = (
+        Membership.objects.for_organization(membership.organization_id).select_for_update().get(pk=membership.pk)
     )
     if membership.role == role:
         return membership
@@ -183,8 +183,8 @@ def membership_change_role(*, actor: User, membership: Membership, role: str) ->
 
 @transaction.atomic
 def membership_remove(*, actor: User, membership: Membership) -> None:
-    membership = Membership.objects.for_organization(membership.organization_id).select_for_update().get(
-        pk=membership.pk
+    membership = (
+        Membership.objects.for_organization(membership.organization_id).select_for_update().get(pk=membership.pk)
     )
     if membership.role == OrgRole.ADMIN and _remaining_admins(membership) == 0:
         raise ApplicationError(

@@ -70,12 +70,12 @@ class TenantQuerySet(models.QuerySet):
 
     def unscoped(self) -> Self:
         """Read across organisations. Only for admin, fan-out and isolation tests."""
-        queryset = self._chain()
+        queryset = self._chain()  # type: ignore[attr-defined]
         queryset._scoped = True
         return queryset
 
     def _clone(self) -> Self:
-        clone = super()._clone()
+        clone = super()._clone()  # type: ignore[misc]
         clone._scoped = self._scoped
         return clone
 

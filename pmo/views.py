@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.db import connection
@@ -14,14 +15,20 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 from django.views import View
+from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
 from pmo import services
 from pmo.errors import ApplicationError
 from pmo.filters import AuditEventFilter, MembershipFilter
-from pmo.forms import ApiTokenForm, InviteMemberForm, LockoutAuthenticationForm, MemberRoleForm, OrganizationSettingsForm
+from pmo.forms import (
+    ApiTokenForm,
+    InviteMemberForm,
+    LockoutAuthenticationForm,
+    MemberRoleForm,
+    OrganizationSettingsForm,
+)
 from pmo.models import ApiToken, AuditEvent, Membership, OrgRole, User
 from pmo.pages import OrganizationPageMixin
 from pmo.policy import Action
@@ -37,7 +44,7 @@ class LoginView(auth_views.LoginView):
     form_class = LockoutAuthenticationForm
     redirect_authenticated_user = True
 
-    def form_valid(self, form: LockoutAuthenticationForm) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
         user: User = form.get_user()
         translation.activate(user.language)
@@ -51,9 +58,10 @@ class LoginView(auth_views.LoginView):
 def home(request: HttpRequest) -> HttpResponse:
     """Send a person to their organisation, or let them choose among several."""
     memberships = list(
-        Membership.objects.unscoped().filter(user=request.user).select_related("organization").order_by(
-            "organization__name"
-        )
+        Membership.objects.unscoped()
+        .filter(user=request.user)
+        .select_related("organization")
+        .order_by("organization__name")
     )
     if len(memberships) == 1:
         return redirect("org-home", org_slug=memberships[0].organization.slug)
@@ -71,7 +79,7 @@ def switch_language(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Unknown language."))
         return response
     if request.user.is_authenticated:
-        services.user_set_language(user=request.user, language=language)  # type: ignore[arg-type]
+        services.user_set_language(user=request.user, language=language)
     response.set_cookie(
         "django_language", language, samesite="Lax", max_age=365 * 24 * 3600, secure=request.is_secure()
     )
@@ -146,9 +154,11 @@ class MemberListView(OrganizationPageMixin, TemplateView):
             except ApplicationError as error:
                 self.report(error, form)
             else:
-                messages.success(request, _("%(user)s was added as %(role)s.") % {
-                    "user": membership.user, "role": OrgRole(membership.role).label
-                })
+                messages.success(
+                    request,
+                    _("%(user)s was added as %(role)s.")
+                    % {"user": membership.user, "role": OrgRole(membership.role).label},
+                )
                 return redirect("org-members", org_slug=self.organization.slug)
         return self.render_to_response(self.get_context_data(invite_form=form), status=400)
 
@@ -178,9 +188,11 @@ class MemberDetailView(OrganizationPageMixin, View):
             except ApplicationError as error:
                 self.report(error)
             else:
-                messages.success(request, _("The role of %(user)s is now %(role)s.") % {
-                    "user": membership.user, "role": OrgRole(form.cleaned_data["role"]).label
-                })
+                messages.success(
+                    request,
+                    _("The role of %(user)s is now %(role)s.")
+                    % {"user": membership.user, "role": OrgRole(form.cleaned_data["role"]).label},
+                )
         return redirect("org-members", org_slug=self.organization.slug)
 
 
@@ -256,7 +268,7 @@ class ApiTokenListView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["tokens"] = ApiToken.objects.filter(user=self.request.user)
+        context["tokens"] = ApiToken.objects.filter(user=cast(User, self.request.user))
         context["form"] = kwargs.get("form") or ApiTokenForm()
         context["new_token"] = kwargs.get("new_token")
         return context

@@ -66,5 +66,5 @@ class OrganizationRelatedField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self) -> QuerySet[Any]:
         organization = self.context["organization"]
-        queryset = super().get_queryset()
-        return queryset.model.objects.for_organization(organization)  # type: ignore[attr-defined, no-any-return]
+        model = super().get_queryset().model  # type: ignore[union-attr]
+        return model.objects.for_organization(organization)

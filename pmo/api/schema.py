@@ -5,21 +5,26 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema
-from rest_framework import serializers
 
-
-class ErrorDetailSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="Stable machine-readable code, e.g. `invalid`, `not_found`.")
-    message = serializers.CharField(help_text="Human-readable message in the request's language.")
-    fields = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        help_text="Messages per input field, when the input was at fault.",
-    )
-
-
-class ErrorSerializer(serializers.Serializer):
-    error = ErrorDetailSerializer()
-
+ERROR_COMPONENT = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "fields"],
+            "properties": {
+                "code": {"type": "string", "description": "Stable machine-readable code, e.g. `invalid`."},
+                "message": {"type": "string", "description": "Human-readable message in the request's language."},
+                "fields": {
+                    "type": "object",
+                    "description": "Messages per input field, when the input was at fault.",
+                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        }
+    },
+}
 
 _ERRORS = {
     "400": "The input is not valid or breaks a rule; nothing was changed.",
@@ -39,8 +44,17 @@ class PmoAutoSchema(AutoSchema):
         if "{" in self.path:
             codes.append("404")
         for code in codes:
-            if code not in responses:
-                response = self._get_response_for_code(ErrorSerializer, code, direction=direction)
-                response["description"] = _ERRORS[code]
-                responses[code] = response
+            responses.setdefault(
+                code,
+                {
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                    "description": _ERRORS[code],
+                },
+            )
         return responses
+
+
+def add_error_component(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """drf-spectacular hook: define the ``Error`` schema every operation refers to."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_COMPONENT
+    return result

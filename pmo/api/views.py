@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -136,7 +136,7 @@ class ApiTokenViewSet(
     filterset_fields: list[str] = []
 
     def get_queryset(self) -> QuerySet[ApiToken]:
-        return ApiToken.objects.filter(user=self.request.user)
+        return ApiToken.objects.filter(user=cast(User, self.request.user))
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         payload = ApiTokenCreateSerializer(data=request.data)

@@ -17,7 +17,7 @@ def _quick_start_secret() -> str:
     return path.read_text().strip()
 
 
-SECRET_KEY = SECRET_KEY or _quick_start_secret()  # noqa: F405
+SECRET_KEY = SECRET_KEY or _quick_start_secret()
 DEBUG = env_bool("DEBUG", True)
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 PMO_PROFILE = "dev"

@@ -9,7 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 from pmo.settings.base import *  # noqa: F403
 from pmo.settings.base import env_bool
 
-if not SECRET_KEY:  # noqa: F405
+if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set in the environment for the production profile.")
 
 DEBUG = env_bool("DEBUG", False)

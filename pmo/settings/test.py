@@ -12,5 +12,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # Tests that need the real broker build their own Celery configuration.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = ""
-REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"token": "10000/minute"}}  # noqa: F405
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"token": "10000/minute"}}
 PMO_PROFILE = "test"
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True

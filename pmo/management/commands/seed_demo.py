@@ -88,7 +88,9 @@ class Command(BaseCommand):
         wanted = [(day, False, name) for first, last, name in HOLIDAYS_2026 for day in _days(first, last)]
         wanted += [(dt.date.fromisoformat(day), True, "调休上班 Make-up workday") for day in MAKE_UP_WORKDAYS_2026]
         existing = set(
-            CalendarException.objects.for_organization(organization).filter(calendar=calendar).values_list("date", flat=True)
+            CalendarException.objects.for_organization(organization)
+            .filter(calendar=calendar)
+            .values_list("date", flat=True)
         )
         CalendarException.objects.bulk_create(
             [
