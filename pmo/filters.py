@@ -15,8 +15,8 @@ class AuditEventFilter(django_filters.FilterSet):
     action = django_filters.CharFilter(lookup_expr="istartswith", label=_("Action"))
     target_type = django_filters.CharFilter(label=_("Target type"))
     target_id = django_filters.CharFilter(label=_("Target id"))
-    date_from = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label=_("From"))
-    date_to = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label=_("To"))
+    date_from = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label=_("From date"))
+    date_to = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label=_("To date"))
 
     class Meta:
         model = AuditEvent

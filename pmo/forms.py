@@ -42,7 +42,7 @@ class LockoutAuthenticationForm(AuthenticationForm):
 
 class InviteMemberForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"))
-    display_name = forms.CharField(label=_("Name"), max_length=150, required=False)
+    display_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
     role = forms.ChoiceField(label=_("Role"), choices=OrgRole.choices, initial=OrgRole.MEMBER)
 
 

@@ -102,7 +102,11 @@ class Membership(TenantModel):
         verbose_name_plural = _("memberships")
         ordering = ["user__username"]
         constraints = [
-            models.UniqueConstraint(fields=["organization", "user"], name="membership_one_per_user_and_org"),
+            models.UniqueConstraint(
+                fields=["organization", "user"],
+                name="membership_one_per_user_and_org",
+                violation_error_message=_("This person is already a member of the organisation."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -125,11 +129,16 @@ class WorkingCalendar(TenantModel):
         verbose_name_plural = _("working calendars")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["organization", "name"], name="calendar_name_unique_in_org"),
+            models.UniqueConstraint(
+                fields=["organization", "name"],
+                name="calendar_name_unique_in_org",
+                violation_error_message=_("A calendar with this name already exists."),
+            ),
             models.UniqueConstraint(
                 fields=["organization"],
                 condition=models.Q(is_default=True),
                 name="calendar_one_default_per_org",
+                violation_error_message=_("The organisation already has a default calendar."),
             ),
         ]
 
@@ -152,7 +161,11 @@ class CalendarException(TenantModel):
         verbose_name_plural = _("calendar exceptions")
         ordering = ["date"]
         constraints = [
-            models.UniqueConstraint(fields=["organization", "calendar", "date"], name="calendar_exception_one_per_day"),
+            models.UniqueConstraint(
+                fields=["organization", "calendar", "date"],
+                name="calendar_exception_one_per_day",
+                violation_error_message=_("This day already has an exception in the calendar."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -168,8 +181,8 @@ class ApiToken(models.Model):
     secret_hash = models.CharField(max_length=64, editable=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
-    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
-    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("API token")
@@ -184,12 +197,18 @@ class ApiToken(models.Model):
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > at)
 
 
+class AppendOnlyError(RuntimeError):
+    """Audit events are never changed or deleted."""
+
+
 class AuditEventQuerySet(TenantQuerySet):
     def update(self, **kwargs: Any) -> int:
-        raise ValidationError("Audit events are append-only.")
+        self._require_scope()
+        raise AppendOnlyError("Audit events are append-only.")
 
     def delete(self) -> tuple[int, dict[str, int]]:
-        raise ValidationError("Audit events are append-only.")
+        self._require_scope()
+        raise AppendOnlyError("Audit events are append-only.")
 
 
 AuditEventManager = TenantManager.from_queryset(AuditEventQuerySet)
@@ -226,8 +245,8 @@ class AuditEvent(TenantModel):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
-            raise ValidationError("Audit events are append-only.")
+            raise AppendOnlyError("Audit events are append-only.")
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise ValidationError("Audit events are append-only.")
+        raise AppendOnlyError("Audit events are append-only.")

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from django.db import models
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -143,7 +144,9 @@ class TenantManager(models.Manager.from_queryset(TenantQuerySet)):  # type: igno
 class TenantModel(models.Model):
     """Base of every tenant-owned model: a non-null organisation and a scoped manager."""
 
-    organization = models.ForeignKey("pmo.Organization", on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey(
+        "pmo.Organization", on_delete=models.CASCADE, related_name="+", verbose_name=_("organisation")
+    )
 
     objects = TenantManager()
 

@@ -166,6 +166,7 @@ class MemberListView(OrganizationPageMixin, TemplateView):
 class MemberDetailView(OrganizationPageMixin, View):
     """POST a new role for one member (admins)."""
 
+    model = Membership
     read_action = Action.MEMBERS_VIEW
     write_action = Action.MEMBERS_MANAGE
 
@@ -197,6 +198,7 @@ class MemberDetailView(OrganizationPageMixin, View):
 
 
 class MemberRemoveView(OrganizationPageMixin, TemplateView):
+    model = Membership
     template_name = "pmo/member_remove.html"
     read_action = Action.MEMBERS_MANAGE
     write_action = Action.MEMBERS_MANAGE
