@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install check lint typecheck migrations-check messages bench clean
+.PHONY: run test install check lint typecheck migrations-check messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,7 +43,7 @@ check: lint typecheck migrations-check
 
 # Needs gettext (apt-get install gettext); the compiled catalogue is committed.
 messages: install
-	cd pmo && ../$(BIN)/python ../manage.py makemessages -l zh_Hans --no-obsolete --ignore '.venv/*'
+	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*'
 	$(BIN)/python manage.py compilemessages -l zh_Hans --ignore '.venv/*'
 
 clean:

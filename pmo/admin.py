@@ -7,6 +7,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from pmo import services
 from pmo.models import ApiToken, AuditEvent, Membership, Organization, User
 
 
@@ -27,6 +28,24 @@ class PmoUserAdmin(UserAdmin):
 class OrganizationAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "default_currency", "time_zone", "created_at")
     search_fields = ("name", "slug")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ("slug",) if obj is not None else ()
+
+    def save_model(self, request: HttpRequest, obj: Organization, form: Any, change: bool) -> None:
+        actor = request.user if isinstance(request.user, User) else None
+        if change:
+            fields = {name: getattr(obj, name) for name in services.ORGANIZATION_FIELDS}
+            services.organization_update(actor=actor, organization=obj, **fields)  # type: ignore[arg-type]
+        else:
+            created = services.organization_create(
+                actor=actor,
+                name=obj.name,
+                slug=obj.slug,
+                default_currency=obj.default_currency,
+                time_zone=obj.time_zone,
+            )
+            obj.pk = created.pk
 
 
 @admin.register(Membership)

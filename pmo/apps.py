@@ -9,3 +9,4 @@ class PmoConfig(AppConfig):
 
     def ready(self) -> None:
         from pmo import checks  # noqa: F401  (registers the system checks)
+        from pmo.api import extensions  # noqa: F401  (registers the OpenAPI auth scheme)

@@ -13,9 +13,9 @@ _REQUEST_ID_MAX = 64
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR is what gunicorn saw; behind the compose proxy it is the proxy unless
-    # PMO_TRUST_X_FORWARDED_FOR is set, in which case the first forwarded address counts.
-    if getattr(settings, "PMO_TRUST_X_FORWARDED_FOR", False):
+    # REMOTE_ADDR is what gunicorn saw; behind a reverse proxy that is the proxy, so with
+    # PMO_TRUST_X_FORWARDED_FOR set the first forwarded address counts instead.
+    if settings.PMO_TRUST_X_FORWARDED_FOR:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
             return forwarded.split(",")[0].strip() or None

@@ -89,12 +89,14 @@ def _username_from_email(email: str) -> str:
     return candidate
 
 
-def _send_invitation(*, user: User, organization: Organization, invited_by: User, base_url: str) -> None:
+def invitation_send(*, user: User, organization: Organization, invited_by: User | None, base_url: str) -> None:
+    """E-mail a newly invited person a link to choose their password."""
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     link = base_url.rstrip("/") + reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
     with translation.override(user.language):
-        context = {"user": user, "organization": organization, "invited_by": invited_by, "link": link}
+        inviter = str(invited_by) if invited_by is not None else _("A PMO administrator")
+        context = {"user": user, "organization": organization, "invited_by": inviter, "link": link}
         send_mail(
             subject=_("You are invited to %(organization)s") % {"organization": organization.name},
             message=render_to_string("pmo/email/invitation.txt", context),
@@ -139,8 +141,14 @@ def membership_invite(
         changes={"user": [None, user.username], "email": [None, email], "role": [None, role]},
     )
     if is_new_user:
+        from pmo.tasks import send_invitation
+
+        # robust: a mail or broker failure is logged and must not turn a saved invitation into a 500.
         transaction.on_commit(
-            lambda: _send_invitation(user=user, organization=organization, invited_by=actor, base_url=base_url)
+            lambda: send_invitation.delay(
+                organization_id=organization.pk, user_id=user.pk, invited_by_id=actor.pk, base_url=base_url
+            ),
+            robust=True,
         )
     return membership
 
@@ -226,6 +234,15 @@ def api_token_revoke(*, user: User, token: ApiToken) -> ApiToken:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
     return token
+
+
+def user_update_profile(*, user: User, display_name: str | None = None, language: str | None = None) -> User:
+    if language is not None:
+        user_set_language(user=user, language=language)
+    if display_name is not None and display_name != user.display_name:
+        user.display_name = display_name.strip()[:150]
+        user.save(update_fields=["display_name"])
+    return user
 
 
 def user_set_language(*, user: User, language: str) -> User:

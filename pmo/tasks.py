@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import smtplib
 from typing import Any
 
 from celery.contrib.django.task import DjangoTask
 
+from pmo.celery import app
 from pmo.tenancy import tenant_scope
 
 
@@ -33,3 +35,22 @@ class OrganizationTask(DjangoTask):
             )
         with tenant_scope(organization_id):
             return super().__call__(*args, **kwargs)
+
+
+@app.task(
+    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
+    retry_backoff=30,
+    retry_backoff_max=3600,
+    max_retries=8,
+    acks_late=True,
+)
+def send_invitation(*, organization_id: int, user_id: int, invited_by_id: int | None, base_url: str) -> None:
+    from pmo.models import Organization, User
+    from pmo.services import invitation_send
+
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if user is None or organization is None or user.has_usable_password():
+        return  # gone, or the person already chose a password: nothing left to send
+    invited_by = User.objects.filter(pk=invited_by_id).first() if invited_by_id else None
+    invitation_send(user=user, organization=organization, invited_by=invited_by, base_url=base_url)

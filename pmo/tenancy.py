@@ -70,7 +70,7 @@ class TenantQuerySet(models.QuerySet):
         return queryset
 
     def unscoped(self) -> Self:
-        """Read across organisations. Only for admin, fan-out and isolation tests."""
+        """Read across organisations: admin, a user's own memberships, fan-out, isolation tests."""
         queryset = self._chain()  # type: ignore[attr-defined]
         queryset._scoped = True
         return queryset

@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from pmo.api import views
+from pmo.api import docs, views
 
 me_router = SimpleRouter()
 me_router.register("tokens", views.ApiTokenViewSet, basename="api-token")
@@ -21,6 +21,7 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("redoc-dist/bundles/redoc.standalone.js", docs.redoc_bundle, name="api-redoc-bundle"),
     path("me/", views.MeView.as_view(), name="api-me"),
     *me_router.urls,
     path("orgs/<slug:org_slug>/", include(org_patterns)),

@@ -37,13 +37,7 @@ class MeView(generics.RetrieveUpdateAPIView):
         return self.request.user  # type: ignore[return-value]
 
     def perform_update(self, serializer: BaseSerializer[User]) -> None:
-        user = self.get_object()
-        data = serializer.validated_data
-        if "language" in data:
-            services.user_set_language(user=user, language=data["language"])
-        if "display_name" in data and data["display_name"] != user.display_name:
-            user.display_name = data["display_name"]
-            user.save(update_fields=["display_name"])
+        services.user_update_profile(user=self.get_object(), **serializer.validated_data)
 
 
 class OrganizationDetailView(OrganizationScopedMixin, generics.RetrieveUpdateAPIView):

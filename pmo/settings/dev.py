@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 
 from pmo.settings.base import *  # noqa: F403
@@ -19,5 +20,5 @@ def _quick_start_secret() -> str:
 
 SECRET_KEY = SECRET_KEY or _quick_start_secret()
 DEBUG = env_bool("DEBUG", True)
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 PMO_PROFILE = "dev"

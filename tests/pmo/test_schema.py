@@ -65,4 +65,12 @@ def test_the_api_docs_load_only_assets_served_by_the_app(url: str, client: Clien
     html = response.content.decode()
     external = re.findall(r"""(?:src|href)=["'](https?:)?//""", html)
     assert not external, f"{url} refers to another host"
-    assert "/static/drf_spectacular_sidecar/" in html
+    assert "/static/drf_spectacular_sidecar/" in html or "/api/v1/redoc-dist/" in html
+
+
+def test_the_redoc_bundle_fetches_nothing_from_a_cdn(client: Client) -> None:
+    response = client.get("/api/v1/redoc-dist/bundles/redoc.standalone.js")
+    assert response.status_code == 200
+    body = response.content
+    assert b"cdn.redoc.ly" not in body
+    assert b"/static/pmo/img/favicon.svg" in body
