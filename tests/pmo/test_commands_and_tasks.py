@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+import io
+import os
+
+import pytest
+from django.core.management import CommandError, call_command
+from rest_framework import serializers
+
+from pmo.api.base import OrganizationRelatedField
+from pmo.authentication import find_token
+from pmo.celery import app
+from pmo.models import AuditEvent, CalendarException, Membership, Organization, OrgRole, User, WorkingCalendar
+from pmo.tasks import MissingOrganizationError
+from pmo.tenancy import active_organization_id
+from tests.conftest import require_service
+from tests.factories import OrganizationFactory, UserFactory, member
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_creates_one_user_per_role_and_prints_the_logins() -> None:
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    organization = Organization.objects.get(slug="demo")
+    roles = set(Membership.objects.for_organization(organization).values_list("role", flat=True))
+    assert roles == set(OrgRole.values)
+    assert "pmo-demo-2026" in out.getvalue()
+    assert User.objects.get(username="pm").check_password("pmo-demo-2026")
+    holidays = CalendarException.objects.for_organization(organization)
+    assert holidays.filter(is_working=False).exists()
+    assert holidays.filter(is_working=True).exists()
+
+
+def test_seed_demo_is_idempotent() -> None:
+    call_command("seed_demo", quiet_logins=True)
+    counts = (
+        User.objects.count(),
+        Membership.objects.unscoped().count(),
+        CalendarException.objects.unscoped().count(),
+        AuditEvent.objects.unscoped().count(),
+        WorkingCalendar.objects.unscoped().count(),
+    )
+    call_command("seed_demo", quiet_logins=True)
+    assert (
+        User.objects.count(),
+        Membership.objects.unscoped().count(),
+        CalendarException.objects.unscoped().count(),
+        AuditEvent.objects.unscoped().count(),
+        WorkingCalendar.objects.unscoped().count(),
+    ) == counts
+
+
+def test_create_api_token_prints_a_token_that_authenticates_once_shown() -> None:
+    user = UserFactory(username="integrator")
+    out = io.StringIO()
+    call_command("create_api_token", user="integrator", name="ERP", stdout=out)
+    raw = out.getvalue().strip()
+    token = find_token(raw)
+    assert token is not None
+    assert token.user == user
+    assert token.name == "ERP"
+
+
+def test_create_api_token_refuses_an_unknown_user() -> None:
+    with pytest.raises(CommandError, match="No user"):
+        call_command("create_api_token", user="ghost")
+
+
+def test_create_organization_makes_the_tenant_its_calendar_and_its_admin() -> None:
+    UserFactory(username="boss")
+    call_command("create_organization", name="Harbour Works", slug="harbour", admin="boss", stdout=io.StringIO())
+    organization = Organization.objects.get(slug="harbour")
+    assert Membership.objects.for_organization(organization).get().role == OrgRole.ADMIN
+    assert WorkingCalendar.objects.for_organization(organization).get().is_default
+    with pytest.raises(CommandError):
+        call_command("create_organization", name="Again", slug="harbour", admin="boss")
+    assert Organization.objects.filter(slug="harbour").get().name == "Harbour Works"
+
+
+def test_a_related_id_of_another_organisation_is_treated_as_nonexistent(
+    organization: Organization, other_organization: Organization
+) -> None:
+    class Payload(serializers.Serializer):
+        membership = OrganizationRelatedField(queryset=Membership.objects.all())
+
+    theirs = member(other_organization)
+    mine = member(organization)
+    rejected = Payload(data={"membership": theirs.pk}, context={"organization": organization})
+    assert not rejected.is_valid()
+    assert rejected.errors["membership"][0].code == "does_not_exist"
+    accepted = Payload(data={"membership": mine.pk}, context={"organization": organization})
+    assert accepted.is_valid(), accepted.errors
+
+
+@app.task(name="tests.scope_probe")
+def scope_probe(*, organization_id: int) -> int | None:
+    return active_organization_id()
+
+
+def test_a_task_runs_inside_the_organisation_it_carries() -> None:
+    organization = OrganizationFactory()
+    assert scope_probe.apply(kwargs={"organization_id": organization.pk}).get() == organization.pk
+    assert active_organization_id() is None
+
+
+def test_a_task_without_an_organisation_fails_clearly_and_touches_nothing() -> None:
+    with pytest.raises(MissingOrganizationError, match="organization_id"):
+        scope_probe.apply(kwargs={}).get()
+
+
+@pytest.mark.redis
+def test_readyz_reaches_the_real_redis(client, settings) -> None:  # type: ignore[no-untyped-def]
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError as error:
+        require_service("Redis", f"{url}: {error}")
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CELERY_BROKER_URL = url
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json()["checks"] == {"database": "ok", "broker": "ok"}

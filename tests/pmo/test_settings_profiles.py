@@ -1,0 +1,124 @@
+"""The production profile refuses quick-start settings; the quick start runs without any."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.checks import Error
+
+from pmo.checks import production_profile_check
+
+ROOT = Path(__file__).resolve().parents[2]
+GOOD_PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "pmo.settings.production",
+    "SECRET_KEY": "k" * 20 + "a-long-random-production-secret-value-0123456789",
+    "DATABASE_URL": "postgres://pmo:pmo@127.0.0.1:5432/pmo",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+}
+
+
+def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    clean = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL", "DEBUG"}}
+    return subprocess.run(  # noqa: S603  (our own manage.py with fixed arguments)
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def ids(errors: list[Error]) -> set[str]:
+    return {error.id for error in errors if error.id}
+
+
+def test_production_refuses_sqlite_eager_celery_and_debug(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings.PMO_PROFILE, settings.DEBUG, settings.CELERY_TASK_ALWAYS_EAGER = "production", True, True
+    monkeypatch.setitem(settings.DATABASES["default"], "ENGINE", "django.db.backends.sqlite3")
+    assert ids(production_profile_check()) == {"pmo.E001", "pmo.E002", "pmo.E003"}
+
+
+def test_production_accepts_postgres_redis_and_no_debug(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings.PMO_PROFILE, settings.DEBUG, settings.CELERY_TASK_ALWAYS_EAGER = "production", False, False
+    settings.CELERY_BROKER_URL = "redis://redis:6379/0"
+    monkeypatch.setitem(settings.DATABASES["default"], "ENGINE", "django.db.backends.postgresql")
+    assert production_profile_check() == []
+
+
+def test_other_profiles_are_not_held_to_production_rules() -> None:
+    assert production_profile_check() == []
+
+
+def test_check_deploy_on_the_production_profile_reports_nothing() -> None:
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=GOOD_PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_the_production_profile_will_not_start_on_sqlite() -> None:
+    env = {**GOOD_PRODUCTION_ENV, "DATABASE_URL": "sqlite:////tmp/pmo-should-not-be-used.sqlite3"}
+    result = run_manage("check", "--deploy", env=env)
+    assert result.returncode != 0
+    assert "pmo.E001" in result.stderr
+
+
+def test_the_production_profile_will_not_start_without_a_broker() -> None:
+    env = {key: value for key, value in GOOD_PRODUCTION_ENV.items() if key != "REDIS_URL"}
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert "pmo.E002" in result.stderr
+
+
+def test_the_production_profile_will_not_start_with_debug_on() -> None:
+    result = run_manage("check", env={**GOOD_PRODUCTION_ENV, "DEBUG": "1"})
+    assert result.returncode != 0
+    assert "pmo.E003" in result.stderr
+
+
+def test_the_production_profile_will_not_start_without_a_secret_key() -> None:
+    env = {key: value for key, value in GOOD_PRODUCTION_ENV.items() if key != "SECRET_KEY"}
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_the_wsgi_application_refuses_to_load_when_misconfigured() -> None:
+    env = {**GOOD_PRODUCTION_ENV, "DEBUG": "1"}
+    clean = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL"}}
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", "import pmo.wsgi"],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "pmo.E003" in result.stderr
+
+
+def test_the_quick_start_generates_and_keeps_a_secret_key(tmp_path: Path) -> None:
+    env = {"DJANGO_SETTINGS_MODULE": "pmo.settings.dev", "PMO_VAR_DIR": str(tmp_path)}
+    first = run_manage("shell", "--no-imports", "-c", "from django.conf import settings; print(settings.SECRET_KEY)", env=env)
+    second = run_manage("shell", "--no-imports", "-c", "from django.conf import settings; print(settings.SECRET_KEY)", env=env)
+    assert first.returncode == 0, first.stderr
+    key = first.stdout.strip()
+    assert len(key) >= 50
+    assert second.stdout.strip() == key
+    assert (tmp_path / "secret_key").read_text().strip() == key
+
+
+def test_the_quick_start_runs_tasks_eagerly_only_without_a_broker(tmp_path: Path) -> None:
+    code = "from django.conf import settings; print(settings.CELERY_TASK_ALWAYS_EAGER, settings.LANGUAGE_CODE)"
+    env = {"DJANGO_SETTINGS_MODULE": "pmo.settings.dev", "PMO_VAR_DIR": str(tmp_path)}
+    assert run_manage("shell", "--no-imports", "-c", code, env=env).stdout.split() == ["True", "zh-hans"]
+    with_broker = run_manage("shell", "--no-imports", "-c", code, env={**env, "REDIS_URL": "redis://127.0.0.1:6379/0"})
+    assert with_broker.stdout.split()[0] == "False"
