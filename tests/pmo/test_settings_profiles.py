@@ -92,7 +92,7 @@ def test_the_production_profile_will_not_start_without_a_secret_key() -> None:
 def test_the_wsgi_application_refuses_to_load_when_misconfigured() -> None:
     env = {**GOOD_PRODUCTION_ENV, "DEBUG": "1"}
     clean = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL"}}
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, "-c", "import pmo.wsgi"],
         cwd=ROOT,
         env={**clean, **env},
@@ -107,8 +107,9 @@ def test_the_wsgi_application_refuses_to_load_when_misconfigured() -> None:
 
 def test_the_quick_start_generates_and_keeps_a_secret_key(tmp_path: Path) -> None:
     env = {"DJANGO_SETTINGS_MODULE": "pmo.settings.dev", "PMO_VAR_DIR": str(tmp_path)}
-    first = run_manage("shell", "--no-imports", "-c", "from django.conf import settings; print(settings.SECRET_KEY)", env=env)
-    second = run_manage("shell", "--no-imports", "-c", "from django.conf import settings; print(settings.SECRET_KEY)", env=env)
+    show = "from django.conf import settings; print(settings.SECRET_KEY)"
+    first = run_manage("shell", "--no-imports", "-c", show, env=env)
+    second = run_manage("shell", "--no-imports", "-c", show, env=env)
     assert first.returncode == 0, first.stderr
     key = first.stdout.strip()
     assert len(key) >= 50
