@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from pmo.models import AuditEvent, Membership, OrgRole
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class AuditEventFilter(django_filters.FilterSet):
@@ -15,8 +18,12 @@ class AuditEventFilter(django_filters.FilterSet):
     action = django_filters.CharFilter(lookup_expr="istartswith", label=_("Action"))
     target_type = django_filters.CharFilter(label=_("Target type"))
     target_id = django_filters.CharFilter(label=_("Target id"))
-    date_from = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label=_("From date"))
-    date_to = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label=_("To date"))
+    date_from = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__gte", label=_("From date"), widget=DATE_INPUT
+    )
+    date_to = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__lte", label=_("To date"), widget=DATE_INPUT
+    )
 
     class Meta:
         model = AuditEvent

@@ -27,6 +27,10 @@ from pmo.models import ApiToken, AuditEvent, Membership, Organization, User
 from pmo.policy import Action
 
 
+@extend_schema_view(
+    get=extend_schema(summary="Who am I", tags=["account"]),
+    patch=extend_schema(summary="Change my display name or language", tags=["account"]),
+)
 class MeView(generics.RetrieveUpdateAPIView):
     """The signed-in user and the organisations they belong to."""
 
@@ -40,6 +44,10 @@ class MeView(generics.RetrieveUpdateAPIView):
         services.user_update_profile(user=self.get_object(), **serializer.validated_data)
 
 
+@extend_schema_view(
+    get=extend_schema(summary="Show the organisation", tags=["organisation"]),
+    patch=extend_schema(summary="Change the organisation's settings (admins)", tags=["organisation"]),
+)
 class OrganizationDetailView(OrganizationScopedMixin, generics.RetrieveUpdateAPIView):
     """The organisation: admins change its name, currency and time zone."""
 
@@ -59,8 +67,21 @@ class OrganizationDetailView(OrganizationScopedMixin, generics.RetrieveUpdateAPI
 
 
 @extend_schema_view(
-    create=extend_schema(request=MembershipInviteSerializer, responses={201: MembershipSerializer}),
-    partial_update=extend_schema(request=MembershipRoleSerializer, responses={200: MembershipSerializer}),
+    list=extend_schema(summary="List members", tags=["members"]),
+    retrieve=extend_schema(summary="Show a member", tags=["members"]),
+    create=extend_schema(
+        summary="Invite a member (admins)",
+        tags=["members"],
+        request=MembershipInviteSerializer,
+        responses={201: MembershipSerializer},
+    ),
+    partial_update=extend_schema(
+        summary="Change a member's role (admins)",
+        tags=["members"],
+        request=MembershipRoleSerializer,
+        responses={200: MembershipSerializer},
+    ),
+    destroy=extend_schema(summary="Remove a member (admins)", tags=["members"]),
 )
 class MembershipViewSet(
     OrganizationScopedMixin,
@@ -112,8 +133,20 @@ class MembershipViewSet(
 
 
 @extend_schema_view(
-    create=extend_schema(request=ApiTokenCreateSerializer, responses={201: ApiTokenCreatedSerializer}),
-    destroy=extend_schema(description="Revoke the token. It stays listed, marked revoked.", responses={204: None}),
+    list=extend_schema(summary="List my API tokens", tags=["account"]),
+    retrieve=extend_schema(summary="Show one of my API tokens", tags=["account"]),
+    create=extend_schema(
+        summary="Create an API token (shown once)",
+        tags=["account"],
+        request=ApiTokenCreateSerializer,
+        responses={201: ApiTokenCreatedSerializer},
+    ),
+    destroy=extend_schema(
+        summary="Revoke an API token",
+        tags=["account"],
+        description="Revoke the token. It stays listed, marked revoked.",
+        responses={204: None},
+    ),
 )
 class ApiTokenViewSet(
     mixins.ListModelMixin,
@@ -145,7 +178,10 @@ class ApiTokenViewSet(
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-@extend_schema_view(list=extend_schema(responses={200: AuditEventSerializer(many=True)}))
+@extend_schema_view(
+    list=extend_schema(summary="List audit events (admins)", tags=["audit"]),
+    retrieve=extend_schema(summary="Show an audit event (admins)", tags=["audit"]),
+)
 class AuditEventViewSet(OrganizationScopedMixin, viewsets.ReadOnlyModelViewSet):
     """The organisation's audit trail (read-only), for administrators."""
 

@@ -188,6 +188,12 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "TAGS": [
+        {"name": "account", "description": "The signed-in user and their API tokens."},
+        {"name": "organisation", "description": "The organisation (tenant) and its settings."},
+        {"name": "members", "description": "People in the organisation and their roles."},
+        {"name": "audit", "description": "The append-only audit trail."},
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "/api/v1/redoc-dist",

@@ -1,0 +1,28 @@
+// Small progressive enhancements; every page works without this file.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var nav = document.querySelector(".mainnav");
+    var toggle = nav && nav.querySelector(".nav-toggle");
+    if (toggle) {
+      toggle.addEventListener("click", function () {
+        var open = nav.classList.toggle("open");
+        toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      });
+    }
+
+    // Close an open header menu when the user clicks elsewhere or presses Escape.
+    var menus = Array.prototype.slice.call(document.querySelectorAll("details.menu"));
+    document.addEventListener("click", function (event) {
+      menus.forEach(function (menu) {
+        if (menu.open && !menu.contains(event.target)) { menu.open = false; }
+      });
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape") { return; }
+      menus.forEach(function (menu) {
+        if (menu.open) { menu.open = false; menu.querySelector("summary").focus(); }
+      });
+    });
+  });
+})();
