@@ -37,7 +37,7 @@ typecheck: install
 	$(BIN)/mypy .
 
 migrations-check: install
-	DJANGO_SETTINGS_MODULE=pmo.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=pmo.settings.test DATABASE_URL=sqlite:///:memory: $(BIN)/python manage.py makemigrations --check --dry-run
 
 check: lint typecheck migrations-check
 
