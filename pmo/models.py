@@ -229,7 +229,7 @@ class AuditEvent(TenantModel):
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
 
-    objects = AuditEventManager()  # type: ignore[misc, django-manager-missing]
+    objects = AuditEventManager()  # type: ignore[misc]
 
     class Meta:
         verbose_name = _("audit event")

@@ -39,22 +39,29 @@ class OrganizationPageMixin(LoginRequiredMixin):
 
         self.membership = resolve_membership(request, kwargs["org_slug"])
         self.organization = self.membership.organization
-        action = self.required_action(request.method or "GET")
-        if action is None and request.method not in SAFE_METHODS:
-            return View.http_method_not_allowed(self, request, *args, **kwargs)  # type: ignore[arg-type]
-        if action is not None and not can(self.membership, action):
-            raise PermissionDenied
         with tenant_scope(self.organization):
+            self.resolve_scope(**kwargs)
+            action = self.required_action(request.method or "GET")
+            if action is None and request.method not in SAFE_METHODS:
+                return View.http_method_not_allowed(self, request, *args, **kwargs)  # type: ignore[arg-type]
+            if action is not None and not can(self.membership, action, self.project_role):
+                raise PermissionDenied
             return super().dispatch(request, *args, **kwargs)  # type: ignore[return-value]
 
+    #: The user's role on the project the URL names, if any (set by ``resolve_scope``).
+    project_role: str | None = None
+
+    def resolve_scope(self, **url_kwargs: Any) -> None:
+        """Resolve further objects the URL names (a project, say) before permissions are checked."""
+
     def can(self, action: Action) -> bool:
-        return can(self.membership, action)
+        return can(self.membership, action, self.project_role)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context: dict[str, Any] = super().get_context_data(**kwargs)  # type: ignore[misc]
         context["organization"] = self.organization
         context["membership"] = self.membership
-        context["perms_org"] = {str(action) for action in allowed_actions(self.membership)}
+        context["perms_org"] = {str(action) for action in allowed_actions(self.membership, self.project_role)}
         return context
 
     def report(self, error: ApplicationError, form: Any = None) -> None:

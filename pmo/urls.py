@@ -1,24 +1,25 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from pmo import views
 
 # Pages of one organisation; each app adds its own under the same prefix.
-organization_pages = [
+organization_pages: list[URLPattern | URLResolver] = [
     path("", views.OrganizationHomeView.as_view(), name="org-home"),
     path("members/", views.MemberListView.as_view(), name="org-members"),
     path("members/<int:pk>/", views.MemberDetailView.as_view(), name="org-member"),
     path("members/<int:pk>/remove/", views.MemberRemoveView.as_view(), name="org-member-remove"),
     path("settings/", views.OrganizationSettingsView.as_view(), name="org-settings"),
     path("audit/", views.AuditLogView.as_view(), name="org-audit"),
+    path("projects/", include("projects.urls")),
     *[
         path(f"{module}/", views.ModuleNotYetAvailableView.as_view(module=module), name=f"org-{module}")
         for module in views.MODULES
     ],
 ]
 
-account_pages = [
+account_pages: list[URLPattern | URLResolver] = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),

@@ -102,7 +102,6 @@ class OrganizationHomeView(OrganizationPageMixin, TemplateView):
 
 
 MODULES = {
-    "projects": gettext_lazy("Projects"),
     "resources": gettext_lazy("Resources"),
     "risks": gettext_lazy("Risks"),
     "quality": gettext_lazy("Quality"),

@@ -21,6 +21,23 @@ from pmo.models import (
     User,
     WorkingCalendar,
 )
+from projects.models import (
+    Baseline,
+    BaselineTask,
+    ChangeRequest,
+    ChangeRequestElement,
+    Dependency,
+    GateCriterion,
+    Phase,
+    Portfolio,
+    ProgressUpdate,
+    Project,
+    ProjectMember,
+    ProjectSettings,
+    StageGate,
+    StatusReport,
+    WbsElement,
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -110,3 +127,173 @@ FACTORIES: dict[type, type[factory.django.DjangoModelFactory]] = {
 def member(organization: Organization, role: str = OrgRole.MEMBER, **user_fields: Any) -> Membership:
     """A user who belongs to ``organization`` with ``role``."""
     return MembershipFactory(organization=organization, role=role, user=UserFactory(**user_fields))
+
+
+class PortfolioFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Portfolio
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Portfolio {n}")
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Project
+
+    organization = factory.SubFactory(OrganizationFactory)
+    code = factory.Sequence(lambda n: f"PRJ-{n:04d}")
+    name = factory.Sequence(lambda n: f"Project {n}")
+    planned_start = dt.date(2026, 3, 2)
+    currency = "CNY"
+
+
+class ProjectMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProjectMember
+
+    project = factory.SubFactory(ProjectFactory)
+    organization = factory.SelfAttribute("project.organization")
+    user = factory.SubFactory(UserFactory)
+    role = "member"
+
+
+class GateCriterionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GateCriterion
+
+    organization = factory.SubFactory(OrganizationFactory)
+    from_phase = Phase.INITIATION
+    text = factory.Sequence(lambda n: f"Criterion {n}")
+
+
+class StageGateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StageGate
+
+    project = factory.SubFactory(ProjectFactory)
+    organization = factory.SelfAttribute("project.organization")
+    from_phase = Phase.INITIATION
+    to_phase = Phase.PLANNING
+    approved_by = factory.SubFactory(UserFactory)
+
+
+class WbsElementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WbsElement
+
+    project = factory.SubFactory(ProjectFactory)
+    organization = factory.SelfAttribute("project.organization")
+    code = factory.Sequence(lambda n: str(n + 1))
+    position = factory.Sequence(lambda n: n)
+    name = factory.Sequence(lambda n: f"Task {n}")
+    kind = WbsElement.Kind.TASK
+    duration = 5
+
+
+class DependencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Dependency
+
+    project = factory.SubFactory(ProjectFactory)
+    organization = factory.SelfAttribute("project.organization")
+    predecessor = factory.SubFactory(WbsElementFactory, project=factory.SelfAttribute("..project"))
+    successor = factory.SubFactory(WbsElementFactory, project=factory.SelfAttribute("..project"))
+
+
+class BaselineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Baseline
+
+    project = factory.SubFactory(ProjectFactory)
+    organization = factory.SelfAttribute("project.organization")
+    name = factory.Sequence(lambda n: f"Baseline {n}")
+    created_by = factory.SubFactory(UserFactory)
+
+
+class BaselineTaskFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BaselineTask
+
+    baseline = factory.SubFactory(BaselineFactory)
+    organization = factory.SelfAttribute("baseline.organization")
+    code = "1"
+    name = "Task"
+    start = dt.date(2026, 3, 2)
+    finish = dt.date(2026, 3, 6)
+    duration = 5
+    budgeted_cost = 1000
+
+
+class ProgressUpdateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProgressUpdate
+
+    task = factory.SubFactory(WbsElementFactory)
+    project = factory.SelfAttribute("task.project")
+    organization = factory.SelfAttribute("task.organization")
+    effective_date = dt.date(2026, 3, 4)
+    percent_complete = 50
+    previous_percent_complete = 0
+    updated_by = factory.SubFactory(UserFactory)
+
+
+class ProjectSettingsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProjectSettings
+        django_get_or_create = ("organization",)
+
+    organization = factory.SubFactory(OrganizationFactory)
+
+
+class ChangeRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ChangeRequest
+
+    project = factory.SubFactory(ProjectFactory)
+    organization = factory.SelfAttribute("project.organization")
+    number = factory.Sequence(lambda n: n + 1)
+    title = "Add a footbridge"
+    kind = ChangeRequest.Kind.SCOPE
+    description = "Scope grows by one footbridge."
+    reason = "Client request."
+    requested_by = factory.SubFactory(UserFactory)
+
+
+class ChangeRequestElementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ChangeRequestElement
+
+    change_request = factory.SubFactory(ChangeRequestFactory)
+    organization = factory.SelfAttribute("change_request.organization")
+    element = factory.SubFactory(WbsElementFactory, project=factory.SelfAttribute("..change_request.project"))
+
+
+class StatusReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StatusReport
+
+    project = factory.SubFactory(ProjectFactory)
+    organization = factory.SelfAttribute("project.organization")
+    period_end = factory.Sequence(lambda n: dt.date(2026, 3, 6) + dt.timedelta(weeks=n))
+    author = factory.SubFactory(UserFactory)
+
+
+FACTORIES.update(
+    {
+        Portfolio: PortfolioFactory,
+        Project: ProjectFactory,
+        ProjectMember: ProjectMemberFactory,
+        GateCriterion: GateCriterionFactory,
+        StageGate: StageGateFactory,
+        WbsElement: WbsElementFactory,
+        Dependency: DependencyFactory,
+        Baseline: BaselineFactory,
+        BaselineTask: BaselineTaskFactory,
+        ProgressUpdate: ProgressUpdateFactory,
+        ProjectSettings: ProjectSettingsFactory,
+        ChangeRequest: ChangeRequestFactory,
+        ChangeRequestElement: ChangeRequestElementFactory,
+        StatusReport: StatusReportFactory,
+    }
+)

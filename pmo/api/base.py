@@ -50,9 +50,16 @@ class OrganizationScopedMixin:
         self.membership = resolve_membership(request, kwargs["org_slug"])
         self.organization = self.membership.organization
         self._scope_token = activate(self.organization)
+        self.resolve_scope(**kwargs)
         action = self.required_action(request.method or "GET", getattr(self, "action", None))
-        if action is not None and not can(self.membership, action):
+        if action is not None and not can(self.membership, action, self.project_role):
             raise exceptions.PermissionDenied()
+
+    #: The user's role on the project the URL names, if any (set by ``resolve_scope``).
+    project_role: str | None = None
+
+    def resolve_scope(self, **url_kwargs: Any) -> None:
+        """Resolve further objects the URL names (a project, say) before permissions are checked."""
 
     def get_serializer_context(self) -> dict[str, Any]:
         context: dict[str, Any] = super().get_serializer_context()  # type: ignore[misc]

@@ -15,6 +15,7 @@ org_router.register("audit-events", views.AuditEventViewSet, basename="api-audit
 org_patterns = [
     path("", views.OrganizationDetailView.as_view(), name="api-organization"),
     *org_router.urls,
+    path("", include("projects.api.urls")),
 ]
 
 urlpatterns = [
