@@ -540,6 +540,11 @@ def baseline_set_current(*, actor: User, baseline: Baseline) -> Baseline:
 # --- progress -------------------------------------------------------------------------
 
 
+def _as_scheduled(scheduled: dt.date | None, effective_date: dt.date) -> dt.date:
+    """The scheduled date when it is not after the day of the report, else the day of the report."""
+    return scheduled if scheduled is not None and scheduled <= effective_date else effective_date
+
+
 def _derived_percent(method: str, actual_start: dt.date | None, actual_finish: dt.date | None) -> Decimal:
     if actual_finish is not None:
         return HUNDRED
@@ -564,8 +569,9 @@ def task_progress_update(
     """Record progress on a task (kept as history) and reschedule.
 
     Physical % complete is entered; with 0/100 and 50/50 it follows the actual dates. A task
-    reported started gets an actual start (the effective date unless given) and one reported
-    100 % gets an actual finish the same way, so dates and percentages never disagree.
+    reported started without an actual start is taken to have started as scheduled (or on the
+    effective date, if it was scheduled later); one reported 100 % without an actual finish is
+    taken to have finished as scheduled in the same way. Dates and percentages never disagree.
     """
     project = _lock_project(task.project)
     task = WbsElement.objects.for_organization(project.organization_id).get(pk=task.pk)
@@ -580,12 +586,14 @@ def task_progress_update(
         percent = task.percent_complete if percent_complete is None else Decimal(percent_complete)
         if not Decimal("0") <= percent <= HUNDRED:
             errors["percent_complete"] = [_("Enter a percentage from 0 to 100.")]
+        if percent > 0 and new_start is None:
+            new_start = _as_scheduled(task.planned_start, effective_date)
         if percent >= HUNDRED and new_finish is None:
-            new_finish = effective_date
+            new_finish = _as_scheduled(task.planned_finish, effective_date)
+            if new_start is not None and new_finish < new_start:
+                new_finish = effective_date
         if new_finish is not None and "percent_complete" not in errors:
             percent = HUNDRED
-        if percent > 0 and new_start is None:
-            new_start = min(effective_date, new_finish) if new_finish else effective_date
     else:
         if percent_complete is not None and Decimal(percent_complete) != _derived_percent(
             task.percent_complete_method, new_start, new_finish
