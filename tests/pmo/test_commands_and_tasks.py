@@ -123,3 +123,15 @@ def test_readyz_reaches_the_real_redis(client, settings) -> None:  # type: ignor
     response = client.get("/readyz")
     assert response.status_code == 200
     assert response.json()["checks"] == {"database": "ok", "broker": "ok"}
+
+
+def test_seed_demo_brings_a_project_under_way_with_a_plan_and_a_baseline() -> None:
+    from projects.models import Baseline, Phase, Project, WbsElement
+
+    call_command("seed_demo", quiet_logins=True)
+    organization = Organization.objects.get(slug="demo")
+    park = Project.objects.for_organization(organization).get(code="GW-2026-01")
+    assert park.phase == Phase.EXECUTION
+    assert WbsElement.objects.for_organization(organization).filter(project=park).count() == 22
+    assert Baseline.objects.for_organization(organization).filter(project=park, is_current=True).exists()
+    assert Project.objects.for_organization(organization).count() == 2

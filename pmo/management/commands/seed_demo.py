@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from importlib import import_module
 from typing import Any
 
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
+from django.utils.module_loading import module_has_submodule
 
 from pmo import services
 from pmo.models import CalendarException, Membership, Organization, OrgRole, User, WorkingCalendar
@@ -69,6 +72,10 @@ class Command(BaseCommand):
                 organization=organization, user=users[username], defaults={"role": role}
             )
         self._calendar(organization)
+        for app_config in apps.get_app_configs():
+            # Each app may bring demo content of its own in a ``demo`` module with ``seed()``.
+            if module_has_submodule(app_config.module, "demo"):
+                import_module(f"{app_config.name}.demo").seed(organization, users)
         if not options["quiet_logins"]:
             self.stdout.write(self.style.SUCCESS(f"Demo organisation: /o/{DEMO_SLUG}/"))
             self.stdout.write(f"Every demo user's password is: {DEMO_PASSWORD}")
