@@ -1,4 +1,4 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,3 +10,8 @@ class PmoConfig(AppConfig):
     def ready(self) -> None:
         from pmo import checks  # noqa: F401  (registers the system checks)
         from pmo.api import extensions  # noqa: F401  (registers the OpenAPI auth scheme)
+        from pmo.celery import app
+
+        # Register every app's tasks in every process (web included), so that a task queued
+        # by name is known; Celery's lazy discovery only runs in workers.
+        app.autodiscover_tasks([config.name for config in apps.get_app_configs()], force=True)

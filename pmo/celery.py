@@ -10,4 +10,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pmo.settings.dev")
 
 app = Celery("pmo", task_cls="pmo.tasks:OrganizationTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
+# Tasks are discovered in PmoConfig.ready(), once every Django app is loaded.

@@ -65,3 +65,40 @@ class ApiTokenForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
         help_text=_("Leave empty for a token that does not expire."),
     )
+
+
+WEEKDAYS = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]
+
+
+class WorkingCalendarForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    working_weekdays = forms.TypedMultipleChoiceField(
+        label=_("Working weekdays"),
+        choices=WEEKDAYS,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        initial=[0, 1, 2, 3, 4],
+    )
+    is_default = forms.BooleanField(
+        label=_("Organisation default"),
+        required=False,
+        help_text=_("Projects without a calendar of their own use the default."),
+    )
+
+
+class CalendarExceptionForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    is_working = forms.BooleanField(
+        label=_("Make-up working day"),
+        required=False,
+        help_text=_("Ticked: a day off that is worked (调休). Empty: a holiday on a working day."),
+    )
+    name = forms.CharField(label=_("Name"), max_length=120, required=False)

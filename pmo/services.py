@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 from pmo.audit import audit_record, diff, snapshot
 from pmo.authentication import format_token, hash_secret, new_token_parts
 from pmo.errors import ApplicationError
-from pmo.models import ApiToken, Membership, Organization, OrgRole, User, WorkingCalendar
+from pmo.models import ApiToken, CalendarException, Membership, Organization, OrgRole, User, WorkingCalendar
 
 ORGANIZATION_FIELDS = ["name", "default_currency", "time_zone"]
 
@@ -252,3 +253,131 @@ def user_set_language(*, user: User, language: str) -> User:
         user.language = language
         user.save(update_fields=["language"])
     return user
+
+
+# --- working calendars ----------------------------------------------------------------
+
+CALENDAR_FIELDS = ["name", "working_weekdays", "is_default"]
+
+
+def _after_calendar_change(calendar: WorkingCalendar) -> None:
+    """Projects planned on this calendar are rescheduled once the change is committed."""
+    from pmo.celery import app
+
+    transaction.on_commit(
+        lambda: app.signature(
+            "projects.reschedule_calendar_projects",
+            kwargs={"organization_id": calendar.organization_id, "calendar_id": calendar.pk},
+        ).apply_async(),
+        robust=True,
+    )
+
+
+@transaction.atomic
+def calendar_create(
+    *, actor: User, organization: Organization, name: str, working_weekdays: list[int], is_default: bool = False
+) -> WorkingCalendar:
+    calendar = WorkingCalendar(
+        organization=organization, name=name.strip(), working_weekdays=sorted(working_weekdays), is_default=False
+    )
+    _validated(calendar)
+    calendar.save()
+    if is_default:
+        _make_default(calendar)
+    audit_record(
+        organization=organization,
+        actor=actor,
+        action="calendar.created",
+        target=calendar,
+        changes=diff({}, snapshot(calendar, CALENDAR_FIELDS)),
+    )
+    return calendar
+
+
+def _make_default(calendar: WorkingCalendar) -> None:
+    calendars = WorkingCalendar.objects.for_organization(calendar.organization_id)
+    previous = calendars.filter(is_default=True).exclude(pk=calendar.pk).first()
+    calendars.filter(is_default=True).exclude(pk=calendar.pk).update(is_default=False)
+    calendars.filter(pk=calendar.pk).update(is_default=True)
+    calendar.is_default = True
+    if previous is not None:
+        # Projects without a calendar of their own follow the default: they move too.
+        _after_calendar_change(previous)
+
+
+@transaction.atomic
+def calendar_update(*, actor: User, calendar: WorkingCalendar, **fields: Any) -> WorkingCalendar:
+    unknown = set(fields) - set(CALENDAR_FIELDS)
+    if unknown:
+        raise ApplicationError(_("These fields cannot be changed: %s") % ", ".join(sorted(unknown)))
+    calendar = (
+        WorkingCalendar.objects.for_organization(calendar.organization_id).select_for_update().get(pk=calendar.pk)
+    )
+    before = snapshot(calendar, CALENDAR_FIELDS)
+    make_default = fields.pop("is_default", None)
+    if make_default is False and calendar.is_default:
+        raise ApplicationError(
+            _("Make another calendar the default instead; the organisation always has one."),
+            fields={"is_default": [_("The organisation always has a default calendar.")]},
+        )
+    for field, value in fields.items():
+        setattr(calendar, field, sorted(value) if field == "working_weekdays" else value)
+    _validated(calendar)
+    calendar.save()
+    if make_default:
+        _make_default(calendar)
+    changes = diff(before, snapshot(calendar, CALENDAR_FIELDS))
+    if changes:
+        audit_record(
+            organization=calendar.organization, actor=actor, action="calendar.updated", target=calendar, changes=changes
+        )
+        _after_calendar_change(calendar)
+    return calendar
+
+
+@transaction.atomic
+def calendar_exception_add(
+    *, actor: User, calendar: WorkingCalendar, date: dt.date, is_working: bool = False, name: str = ""
+) -> CalendarException:
+    exception = CalendarException(
+        organization_id=calendar.organization_id, calendar=calendar, date=date, is_working=is_working, name=name.strip()
+    )
+    _validated(exception)
+    if is_working and date.weekday() in calendar.working_weekdays:
+        raise ApplicationError(
+            _("%(date)s is a working day already; a make-up working day falls on a day off.") % {"date": date},
+            fields={"is_working": [_("Only a day off can be made a working day.")]},
+        )
+    if not is_working and date.weekday() not in calendar.working_weekdays:
+        raise ApplicationError(
+            _("%(date)s is not a working day anyway.") % {"date": date},
+            fields={"date": [_("Choose a working day to make it a holiday.")]},
+        )
+    exception.save()
+    audit_record(
+        organization=calendar.organization,
+        actor=actor,
+        action="calendar.exception_added",
+        target=calendar,
+        changes={"date": [None, date], "working": [None, is_working], "name": [None, exception.name]},
+    )
+    _after_calendar_change(calendar)
+    return exception
+
+
+@transaction.atomic
+def calendar_exception_remove(*, actor: User, exception: CalendarException) -> None:
+    calendar = exception.calendar
+    audit_record(
+        organization=calendar.organization,
+        actor=actor,
+        action="calendar.exception_removed",
+        target=calendar,
+        changes={
+            "date": [exception.date, None],
+            "working": [exception.is_working, None],
+            "name": [exception.name, None],
+        },
+    )
+    exception.delete()
+    _after_calendar_change(calendar)

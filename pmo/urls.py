@@ -12,6 +12,13 @@ organization_pages: list[URLPattern | URLResolver] = [
     path("members/<int:pk>/remove/", views.MemberRemoveView.as_view(), name="org-member-remove"),
     path("settings/", views.OrganizationSettingsView.as_view(), name="org-settings"),
     path("audit/", views.AuditLogView.as_view(), name="org-audit"),
+    path("settings/calendars/", views.CalendarListView.as_view(), name="org-calendars"),
+    path("settings/calendars/<int:pk>/", views.CalendarDetailView.as_view(), name="org-calendar"),
+    path(
+        "settings/calendars/<int:workingcalendar_id>/exceptions/<int:pk>/remove/",
+        views.CalendarExceptionRemoveView.as_view(),
+        name="org-calendar-exception-remove",
+    ),
     path("projects/", include("projects.urls")),
     *[
         path(f"{module}/", views.ModuleNotYetAvailableView.as_view(module=module), name=f"org-{module}")

@@ -9,6 +9,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
@@ -24,12 +25,14 @@ from pmo.errors import ApplicationError
 from pmo.filters import AuditEventFilter, MembershipFilter
 from pmo.forms import (
     ApiTokenForm,
+    CalendarExceptionForm,
     InviteMemberForm,
     LockoutAuthenticationForm,
     MemberRoleForm,
     OrganizationSettingsForm,
+    WorkingCalendarForm,
 )
-from pmo.models import ApiToken, AuditEvent, Membership, OrgRole, User
+from pmo.models import ApiToken, AuditEvent, CalendarException, Membership, OrgRole, User, WorkingCalendar
 from pmo.pages import OrganizationPageMixin
 from pmo.policy import Action
 
@@ -329,3 +332,111 @@ def _broker_status(url: str) -> str:
     except redis.RedisError as error:
         return f"error: {error.__class__.__name__}"
     return "ok"
+
+
+class CalendarListView(OrganizationPageMixin, TemplateView):
+    template_name = "pmo/calendars.html"
+    write_action = Action.CALENDARS_MANAGE
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["calendars"] = WorkingCalendar.objects.for_organization(self.organization).annotate(
+            exception_count=Count("exceptions")
+        )
+        context["form"] = kwargs.get("form") or WorkingCalendarForm()
+        context["nav_active"] = "settings"
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = WorkingCalendarForm(request.POST)
+        if form.is_valid():
+            try:
+                calendar = services.calendar_create(
+                    actor=cast(User, request.user), organization=self.organization, **form.cleaned_data
+                )
+            except ApplicationError as error:
+                self.report(error, form)
+            else:
+                messages.success(request, _("Calendar “%(name)s” created.") % {"name": calendar.name})
+                return redirect("org-calendar", org_slug=self.organization.slug, pk=calendar.pk)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class CalendarDetailView(OrganizationPageMixin, TemplateView):
+    template_name = "pmo/calendar_detail.html"
+    write_action = Action.CALENDARS_MANAGE
+    model = WorkingCalendar
+
+    def resolve_scope(self, **url_kwargs: Any) -> None:
+        self.calendar = get_object_or_404(
+            WorkingCalendar.objects.for_organization(self.organization), pk=url_kwargs["pk"]
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        exceptions = CalendarException.objects.for_organization(self.organization).filter(calendar=self.calendar)
+        year = self.request.GET.get("year", "")
+        if year.isdigit():
+            exceptions = exceptions.filter(date__year=int(year))
+        context.update(
+            calendar=self.calendar,
+            page=paginate(self.request, exceptions.order_by("date"), per_page=50),
+            years=exceptions.model.objects.for_organization(self.organization)
+            .filter(calendar=self.calendar)
+            .dates("date", "year"),
+            year=year,
+            form=kwargs.get("form")
+            or WorkingCalendarForm(
+                initial={
+                    "name": self.calendar.name,
+                    "working_weekdays": self.calendar.working_weekdays,
+                    "is_default": self.calendar.is_default,
+                }
+            ),
+            exception_form=kwargs.get("exception_form") or CalendarExceptionForm(),
+            nav_active="settings",
+        )
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        actor = cast(User, request.user)
+        if "date" in request.POST:
+            exception_form = CalendarExceptionForm(request.POST)
+            if exception_form.is_valid():
+                try:
+                    services.calendar_exception_add(actor=actor, calendar=self.calendar, **exception_form.cleaned_data)
+                except ApplicationError as error:
+                    self.report(error, exception_form)
+                else:
+                    messages.success(request, _("Exception added; projects on this calendar are rescheduled."))
+                    return redirect(request.get_full_path())
+            return self.render_to_response(self.get_context_data(exception_form=exception_form), status=400)
+        form = WorkingCalendarForm(request.POST)
+        if form.is_valid():
+            try:
+                services.calendar_update(actor=actor, calendar=self.calendar, **form.cleaned_data)
+            except ApplicationError as error:
+                self.report(error, form)
+            else:
+                messages.success(request, _("Calendar saved; projects on it are rescheduled."))
+                return redirect(request.get_full_path())
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class CalendarExceptionRemoveView(OrganizationPageMixin, View):
+    read_action = Action.CALENDARS_MANAGE
+    write_action = Action.CALENDARS_MANAGE
+    model = CalendarException
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return redirect("org-calendar", org_slug=self.organization.slug, pk=kwargs["workingcalendar_id"])
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        exception = get_object_or_404(
+            CalendarException.objects.for_organization(self.organization).select_related("calendar"),
+            pk=kwargs["pk"],
+            calendar_id=kwargs["workingcalendar_id"],
+        )
+        services.calendar_exception_remove(actor=cast(User, request.user), exception=exception)
+        messages.success(request, _("Exception removed; projects on this calendar are rescheduled."))
+        return redirect("org-calendar", org_slug=self.organization.slug, pk=exception.calendar_id)

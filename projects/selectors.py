@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from pmo.models import CalendarException, WorkingCalendar
+from django.db.models import DecimalField, ExpressionWrapper, F, Sum
+
+from pmo.models import CalendarException, Organization, WorkingCalendar
 from pmo.workdays import WorkCalendar
 from projects.models import Baseline, BaselineTask, Project, WbsElement
 
@@ -168,3 +171,34 @@ def baseline_comparison(baseline: Baseline) -> tuple[list[ComparisonRow], Compar
         status="same" if (base_start, base_finish, base_cost) == (cur_start, cur_finish, cur_cost) else "changed",
     )
     return rows, total
+
+
+def projects_progress(organization: Organization | int, project_ids: Iterable[int]) -> dict[int, Decimal]:
+    """% complete of each project, as the schedule rolls it up: weighted by budgeted cost, else by duration.
+
+    One query over the projects' tasks and milestones, however many projects.
+    """
+    ids = list(project_ids)
+    if not ids:
+        return {}
+    weighted = ExpressionWrapper(F("budgeted_cost") * F("percent_complete"), output_field=DecimalField())
+    by_duration = ExpressionWrapper(F("duration") * F("percent_complete"), output_field=DecimalField())
+    rows = (
+        WbsElement.objects.for_organization(organization)
+        .filter(project_id__in=ids)
+        .leaves()
+        .values("project_id")
+        .annotate(cost=Sum("budgeted_cost"), earned=Sum(weighted), days=Sum("duration"), done=Sum(by_duration))
+        .order_by()
+    )
+    progress: dict[int, Decimal] = {}
+    for row in rows:
+        cost, days = Decimal(row["cost"] or 0), Decimal(row["days"] or 0)
+        if cost > 0:
+            value = Decimal(row["earned"] or 0) / cost
+        elif days > 0:
+            value = Decimal(row["done"] or 0) / days
+        else:
+            value = Decimal("0")
+        progress[row["project_id"]] = value.quantize(Decimal("0.1"))
+    return progress

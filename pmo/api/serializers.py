@@ -6,7 +6,16 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from pmo.models import ApiToken, AuditEvent, Membership, Organization, OrgRole, User
+from pmo.models import (
+    ApiToken,
+    AuditEvent,
+    CalendarException,
+    Membership,
+    Organization,
+    OrgRole,
+    User,
+    WorkingCalendar,
+)
 from pmo.policy import allowed_actions
 
 
@@ -124,3 +133,24 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "ip_address",
         ]
         read_only_fields = fields
+
+
+class WorkingCalendarSerializer(serializers.ModelSerializer):
+    working_weekdays = serializers.ListField(
+        child=serializers.IntegerField(min_value=0, max_value=6),
+        min_length=1,
+        max_length=7,
+        help_text=_("Working weekdays, 0 = Monday … 6 = Sunday."),
+    )
+
+    class Meta:
+        model = WorkingCalendar
+        fields = ["id", "name", "working_weekdays", "is_default"]
+        read_only_fields = ["id"]
+
+
+class CalendarExceptionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CalendarException
+        fields = ["id", "date", "is_working", "name"]
+        read_only_fields = ["id"]

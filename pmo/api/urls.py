@@ -10,6 +10,12 @@ me_router.register("tokens", views.ApiTokenViewSet, basename="api-token")
 org_router = SimpleRouter()
 org_router.register("members", views.MembershipViewSet, basename="api-member")
 org_router.register("audit-events", views.AuditEventViewSet, basename="api-audit-event")
+org_router.register("calendars", views.WorkingCalendarViewSet, basename="api-calendar")
+org_router.register(
+    r"calendars/(?P<workingcalendar_id>\d+)/exceptions",
+    views.CalendarExceptionViewSet,
+    basename="api-calendar-exception",
+)
 
 # Each app adds its organisation-scoped API under the same prefix.
 org_patterns = [

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.request import Request
@@ -16,14 +17,16 @@ from pmo.api.serializers import (
     ApiTokenCreateSerializer,
     ApiTokenSerializer,
     AuditEventSerializer,
+    CalendarExceptionSerializer,
     MembershipInviteSerializer,
     MembershipRoleSerializer,
     MembershipSerializer,
     MeSerializer,
     OrganizationSerializer,
+    WorkingCalendarSerializer,
 )
 from pmo.filters import AuditEventFilter, MembershipFilter
-from pmo.models import ApiToken, AuditEvent, Membership, Organization, User
+from pmo.models import ApiToken, AuditEvent, CalendarException, Membership, Organization, User, WorkingCalendar
 from pmo.policy import Action
 
 
@@ -194,3 +197,77 @@ class AuditEventViewSet(OrganizationScopedMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet[AuditEvent]:
         return AuditEvent.objects.for_organization(self.organization).select_related("actor")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List working calendars", tags=["organisation"]),
+    retrieve=extend_schema(summary="Show a working calendar", tags=["organisation"]),
+    create=extend_schema(summary="Create a working calendar", tags=["organisation"]),
+    partial_update=extend_schema(
+        summary="Change a working calendar (projects on it are rescheduled)", tags=["organisation"]
+    ),
+)
+class WorkingCalendarViewSet(
+    OrganizationScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Working weekdays and exceptions that schedules are computed on."""
+
+    serializer_class = WorkingCalendarSerializer
+    queryset = WorkingCalendar.objects.all()
+    write_action = Action.CALENDARS_MANAGE
+    ordering_fields = ["name"]
+    filterset_fields: list[str] = []
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[WorkingCalendar]:
+        return WorkingCalendar.objects.for_organization(self.organization)
+
+    def perform_create(self, serializer: BaseSerializer[WorkingCalendar]) -> None:
+        serializer.instance = services.calendar_create(
+            actor=cast(User, self.request.user), organization=self.organization, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer: BaseSerializer[WorkingCalendar]) -> None:
+        serializer.instance = services.calendar_update(
+            actor=cast(User, self.request.user), calendar=self.get_object(), **serializer.validated_data
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List a calendar's holidays and make-up working days", tags=["organisation"]),
+    create=extend_schema(summary="Add a holiday or a make-up working day", tags=["organisation"]),
+    destroy=extend_schema(summary="Remove a calendar exception", tags=["organisation"]),
+)
+class CalendarExceptionViewSet(
+    OrganizationScopedMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = CalendarExceptionSerializer
+    queryset = CalendarException.objects.all()
+    write_action = Action.CALENDARS_MANAGE
+    ordering_fields = ["date"]
+    filterset_fields = ["is_working"]
+
+    def resolve_scope(self, **url_kwargs: Any) -> None:
+        self.calendar = get_object_or_404(
+            WorkingCalendar.objects.for_organization(self.organization), pk=url_kwargs["workingcalendar_id"]
+        )
+
+    def get_queryset(self) -> QuerySet[CalendarException]:
+        return CalendarException.objects.for_organization(self.organization).filter(calendar=self.calendar)
+
+    def perform_create(self, serializer: BaseSerializer[CalendarException]) -> None:
+        serializer.instance = services.calendar_exception_add(
+            actor=cast(User, self.request.user), calendar=self.calendar, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance: CalendarException) -> None:
+        services.calendar_exception_remove(actor=cast(User, self.request.user), exception=instance)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
 
@@ -14,3 +15,12 @@ def query_with(context: dict[str, Any], **changes: Any) -> str:
     for key, value in changes.items():
         query[key] = value
     return str(query.urlencode())
+
+
+SHORT_WEEKDAYS = [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
+
+
+@register.filter
+def weekday_names(days: list[int]) -> str:
+    """``[0, 1, 2]`` → "Mon, Tue, Wed" in the active language."""
+    return ", ".join(str(SHORT_WEEKDAYS[day]) for day in sorted(days) if 0 <= day <= 6)

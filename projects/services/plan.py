@@ -412,6 +412,22 @@ def schedule_recompute(project: Project, *, elements: list[WbsElement] | None = 
         project.scheduled_start, project.scheduled_finish = start, finish
 
 
+@transaction.atomic
+def project_schedule_recompute(*, actor: User, project: Project) -> Project:
+    """Reschedule the project on request (after a calendar change, say) and audit the outcome."""
+    project = _lock_project(project)
+    before = snapshot(project, ["scheduled_start", "scheduled_finish"])
+    schedule_recompute(project)
+    audit_record(
+        organization=project.organization,
+        actor=actor,
+        action="schedule.recomputed",
+        target=project,
+        changes=diff(before, snapshot(project, ["scheduled_start", "scheduled_finish"])),
+    )
+    return project
+
+
 def _roll_up(elements: list[WbsElement]) -> dict[WbsElement, dict[str, Any]]:
     """Summary dates span their leaves; cost sums; progress is weighted by cost, else by duration."""
     children: dict[int | None, list[WbsElement]] = defaultdict(list)
@@ -638,3 +654,24 @@ def task_progress_update(
         organization=project.organization, actor=actor, action="task.progress_updated", target=task, changes=changes
     )
     return update
+
+
+def reschedule_calendar_projects(*, organization_id: int, calendar_id: int) -> int:
+    """Reschedule every open project planned on the calendar (or on the default, if it is).
+
+    Each project is rescheduled in its own transaction; returns how many were.
+    """
+    from pmo.models import WorkingCalendar
+    from projects.models import OPEN_PHASES
+
+    calendar = WorkingCalendar.objects.for_organization(organization_id).filter(pk=calendar_id).first()
+    if calendar is None:
+        return 0
+    projects = Project.objects.for_organization(organization_id).filter(phase__in=OPEN_PHASES)
+    on_calendar = Q(calendar_id=calendar_id) | (Q(calendar__isnull=True) if calendar.is_default else Q(pk__in=[]))
+    count = 0
+    for project in projects.filter(on_calendar).iterator():
+        with transaction.atomic():
+            schedule_recompute(_lock_project(project))
+        count += 1
+    return count
