@@ -626,6 +626,8 @@ def task_progress_update(
     for field, value in (("actual_start", new_start), ("actual_finish", new_finish)):
         if value is not None and value > today_limit and value != getattr(task, field):
             errors.setdefault(field, []).append(_("An actual date cannot be after the effective date of the update."))
+    if effective_date > project.organization.today():
+        errors.setdefault("effective_date", []).append(_("Progress cannot be reported for a day still to come."))
     if errors:
         raise ApplicationError(_("The progress update is not valid."), fields=errors)
 

@@ -109,16 +109,34 @@ def _check_related(organization: Organization, **objects: Any) -> None:
 # --- portfolios -----------------------------------------------------------------------
 
 
+def _check_portfolio_tree(portfolio: Portfolio) -> None:
+    """Two levels: portfolios, and programmes directly under a portfolio. The kind follows."""
+    if portfolio.parent is None:
+        portfolio.kind = Portfolio.Kind.PORTFOLIO
+        return
+    if portfolio.pk is not None and portfolio.parent_id == portfolio.pk:
+        raise ApplicationError(_("A portfolio cannot contain itself."), fields={"parent": [_("Choose another.")]})
+    if portfolio.parent.parent_id is not None:
+        raise ApplicationError(
+            _("Programmes sit directly under a portfolio."), fields={"parent": [_("Choose a portfolio.")]}
+        )
+    if (
+        portfolio.pk is not None
+        and Portfolio.objects.for_organization(portfolio.organization_id).filter(parent=portfolio).exists()
+    ):
+        raise ApplicationError(
+            _("A portfolio with programmes cannot itself become a programme."),
+            fields={"parent": [_("Move its programmes first.")]},
+        )
+    portfolio.kind = Portfolio.Kind.PROGRAMME
+
+
 @transaction.atomic
 def portfolio_create(*, actor: User, organization: Organization, **fields: Any) -> Portfolio:
     _check_related(organization, parent=fields.get("parent"))
+    _check_people(organization, owner=fields.get("owner"))
     portfolio = Portfolio(organization=organization, **fields)
-    if portfolio.parent is not None:
-        portfolio.kind = Portfolio.Kind.PROGRAMME
-        if portfolio.parent.parent_id is not None:
-            raise ApplicationError(
-                _("Programmes sit directly under a portfolio."), fields={"parent": [_("Choose a portfolio.")]}
-            )
+    _check_portfolio_tree(portfolio)
     _validated(portfolio)
     portfolio.save()
     audit_record(
@@ -134,11 +152,12 @@ def portfolio_create(*, actor: User, organization: Organization, **fields: Any) 
 @transaction.atomic
 def portfolio_update(*, actor: User, portfolio: Portfolio, **fields: Any) -> Portfolio:
     _check_related(portfolio.organization, parent=fields.get("parent"))
+    _check_people(portfolio.organization, owner=fields.get("owner"))
+    fields.pop("kind", None)  # follows from the parent
     before = snapshot(portfolio, ["name", "kind", "parent_id", "description", "owner_id"])
     for field, value in fields.items():
         setattr(portfolio, field, value)
-    if portfolio.parent_id == portfolio.pk and portfolio.pk is not None:
-        raise ApplicationError(_("A portfolio cannot contain itself."), fields={"parent": [_("Choose another.")]})
+    _check_portfolio_tree(portfolio)
     _validated(portfolio)
     changes = diff(before, snapshot(portfolio, ["name", "kind", "parent_id", "description", "owner_id"]))
     if changes:
@@ -232,11 +251,22 @@ def project_update(*, actor: User, project: Project, **fields: Any) -> Project:
     return project
 
 
+def _check_team_role(role: str) -> None:
+    if role not in ProjectRole.values:
+        raise ApplicationError(_("Unknown project role."), fields={"role": [_("Choose a valid role.")]})
+    if role == ProjectRole.MANAGER:
+        # The manager role carries gate and change decisions: it follows the project's manager field.
+        raise ApplicationError(
+            _("The project manager is appointed on the project itself, not in the team list."),
+            code="manager_via_project",
+            fields={"role": [_("Choose another role, or change the project's manager.")]},
+        )
+
+
 @transaction.atomic
 def project_member_add(*, actor: User, project: Project, user: User, role: str) -> ProjectMember:
     _check_people(project.organization, user=user)
-    if role not in ProjectRole.values:
-        raise ApplicationError(_("Unknown project role."), fields={"role": [_("Choose a valid role.")]})
+    _check_team_role(role)
     team = ProjectMember.objects.for_organization(project.organization_id).filter(project=project)
     if team.filter(user=user).exists():
         raise ApplicationError(
@@ -259,10 +289,14 @@ def project_member_add(*, actor: User, project: Project, user: User, role: str) 
 
 @transaction.atomic
 def project_member_change_role(*, actor: User, member: ProjectMember, role: str) -> ProjectMember:
-    if role not in ProjectRole.values:
-        raise ApplicationError(_("Unknown project role."), fields={"role": [_("Choose a valid role.")]})
+    _check_team_role(role)
     if member.role == role:
         return member
+    if member.user_id == member.project.manager_id:
+        raise ApplicationError(
+            _("The project manager keeps the manager role; appoint another manager first."),
+            code="manager_required",
+        )
     old = member.role
     member.role = role
     member.save(update_fields=["role"])
@@ -296,10 +330,16 @@ def project_member_remove(*, actor: User, member: ProjectMember) -> None:
 # --- the lifecycle --------------------------------------------------------------------
 
 
-def gate_criteria(organization: Organization, from_phase: str) -> list[GateCriterion]:
-    """The organisation's active checklist for leaving ``from_phase`` (defaults on first use)."""
+def gate_criteria_ensure_defaults(organization: Organization) -> None:
+    """Give an organisation that has no checklist yet the default one (once, even under races)."""
     criteria = GateCriterion.objects.for_organization(organization)
-    if not criteria.exists():
+    if criteria.exists():
+        return
+    with transaction.atomic():
+        # Two first reads at once must not both seed: the organisation row serialises them.
+        Organization.objects.select_for_update().filter(pk=organization.pk).first()
+        if criteria.exists():
+            return
         GateCriterion.objects.bulk_create(
             [
                 GateCriterion(organization=organization, from_phase=phase, text=text, order=index)
@@ -307,6 +347,12 @@ def gate_criteria(organization: Organization, from_phase: str) -> list[GateCrite
                 for index, text in enumerate(texts, start=1)
             ]
         )
+
+
+def gate_criteria(organization: Organization, from_phase: str) -> list[GateCriterion]:
+    """The organisation's active checklist for leaving ``from_phase`` (defaults on first use)."""
+    gate_criteria_ensure_defaults(organization)
+    criteria = GateCriterion.objects.for_organization(organization)
     return list(criteria.filter(from_phase=from_phase, is_active=True).order_by("order", "pk"))
 
 

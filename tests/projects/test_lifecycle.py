@@ -188,3 +188,35 @@ def test_changing_the_manager_puts_them_on_the_team(
 def test_tags_are_cleaned(organization: Organization) -> None:
     project = make_project(organization, code="P-7", tags=[" park ", "green", "park", ""])
     assert project.tags == ["green", "park"]
+
+
+def test_the_manager_role_comes_only_from_the_projects_manager(
+    organization: Organization, project: Project, pmo: Membership
+) -> None:
+    newcomer = member(organization, OrgRole.MEMBER)
+    with pytest.raises(ApplicationError) as raised:
+        services.project_member_add(actor=pmo.user, project=project, user=newcomer.user, role="manager")
+    assert raised.value.code == "manager_via_project"
+    manager = ProjectMember.objects.for_organization(organization).get(project=project, role="manager")
+    with pytest.raises(ApplicationError) as raised:
+        services.project_member_change_role(actor=pmo.user, member=manager, role="member")
+    assert raised.value.code == "manager_required"
+
+
+def test_portfolios_hold_programmes_and_programmes_hold_nothing(organization: Organization, pmo: Membership) -> None:
+    from projects.models import Portfolio
+
+    renewal = services.portfolio_create(actor=pmo.user, organization=organization, name="Renewal")
+    greenway = services.portfolio_create(actor=pmo.user, organization=organization, name="Greenway", parent=renewal)
+    assert greenway.kind == Portfolio.Kind.PROGRAMME
+    with pytest.raises(ApplicationError):
+        services.portfolio_create(actor=pmo.user, organization=organization, name="Deeper", parent=greenway)
+    with pytest.raises(ApplicationError):  # a portfolio with programmes cannot become one
+        services.portfolio_update(
+            actor=pmo.user,
+            portfolio=renewal,
+            parent=services.portfolio_create(actor=pmo.user, organization=organization, name="Other"),
+        )
+    services.portfolio_update(actor=pmo.user, portfolio=greenway, parent=None)
+    greenway.refresh_from_db()
+    assert (greenway.kind, greenway.parent_id) == (Portfolio.Kind.PORTFOLIO, None)

@@ -309,3 +309,11 @@ def test_holidays_of_the_organisation_calendar_move_the_schedule(
     CalendarException.objects.create(organization=organization, calendar=calendar, date=D(2026, 3, 4), name="Holiday")
     task = add_task(project, "A", actor=pm)
     assert refreshed(task).planned_finish == D(2026, 3, 9)  # Mon 2nd, 3rd, (4th off), 5th, 6th, Mon 9th
+
+
+def test_progress_cannot_be_reported_for_a_day_to_come(project: Project, pm: Membership) -> None:
+    task = add_task(project, "T", actor=pm)
+    tomorrow = project.organization.today() + dt.timedelta(days=1)
+    with pytest.raises(ApplicationError) as raised:
+        plan.task_progress_update(actor=pm.user, task=task, percent_complete=Decimal("10"), effective_date=tomorrow)
+    assert "effective_date" in raised.value.fields

@@ -1,0 +1,530 @@
+"""Serializers of the projects API: outputs mirror the models, inputs are what the services take."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from pmo.api.base import OrganizationRelatedField
+from pmo.api.serializers import UserSummarySerializer
+from pmo.models import User, WorkingCalendar
+from pmo.policy import allowed_actions
+from projects.models import (
+    Baseline,
+    BaselineTask,
+    Dependency,
+    DependencyType,
+    GateCriterion,
+    PercentCompleteMethod,
+    Phase,
+    Portfolio,
+    Priority,
+    ProgressUpdate,
+    Project,
+    ProjectMember,
+    ProjectRole,
+    ProjectSettings,
+    StageGate,
+    TaskStatus,
+    WbsElement,
+)
+
+
+class OrganizationMemberField(serializers.PrimaryKeyRelatedField):
+    """A user id that must be an active member of the request's organisation; others look nonexistent."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(queryset=User.objects.all(), **kwargs)
+
+    def get_queryset(self) -> QuerySet[User]:
+        return User.objects.filter(memberships__organization=self.context["organization"], is_active=True)
+
+
+class ProjectElementField(serializers.PrimaryKeyRelatedField):
+    """A WBS element id of the URL's project; elements of other projects or organisations look nonexistent."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(queryset=WbsElement.objects.all(), **kwargs)
+
+    def get_queryset(self) -> QuerySet[WbsElement]:
+        project = self.context["project"]
+        return WbsElement.objects.for_organization(project.organization_id).filter(project=project)
+
+
+# --- portfolios -----------------------------------------------------------------------
+
+
+class PortfolioSerializer(serializers.ModelSerializer):
+    owner = UserSummarySerializer(read_only=True, allow_null=True)
+    parent_name = serializers.CharField(source="parent.name", read_only=True, allow_null=True, default=None)
+    project_count = serializers.IntegerField(read_only=True, help_text=_("Projects directly in it."))
+
+    class Meta:
+        model = Portfolio
+        fields = ["id", "name", "kind", "parent", "parent_name", "description", "owner", "project_count", "created_at"]
+        read_only_fields = fields
+
+
+class PortfolioCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    parent = OrganizationRelatedField(  # type: ignore[assignment]
+        queryset=Portfolio.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("The portfolio a programme belongs to; empty for a portfolio."),
+    )
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    owner = OrganizationMemberField(required=False, allow_null=True, default=None)
+
+
+class PortfolioUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    owner = OrganizationMemberField(required=False, allow_null=True)
+
+
+# --- projects -------------------------------------------------------------------------
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    portfolio_name = serializers.CharField(source="portfolio.name", read_only=True, allow_null=True, default=None)
+    manager = UserSummarySerializer(read_only=True, allow_null=True)
+    sponsor = UserSummarySerializer(read_only=True, allow_null=True)
+    percent_complete = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        read_only=True,
+        help_text=_("Of the whole plan: tasks weighted by budgeted cost, or by duration when nothing is costed."),
+    )
+
+    class Meta:
+        model = Project
+        fields = [
+            "id",
+            "code",
+            "name",
+            "description",
+            "objectives",
+            "portfolio",
+            "portfolio_name",
+            "sponsor",
+            "manager",
+            "client",
+            "priority",
+            "currency",
+            "tags",
+            "planned_start",
+            "planned_finish",
+            "calendar",
+            "phase",
+            "scheduled_start",
+            "scheduled_finish",
+            "percent_complete",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class ProjectDetailSerializer(ProjectSerializer):
+    my_project_role = serializers.SerializerMethodField()
+    my_permissions = serializers.SerializerMethodField()
+
+    class Meta(ProjectSerializer.Meta):
+        fields = [*ProjectSerializer.Meta.fields, "my_project_role", "my_permissions"]
+        read_only_fields = fields
+
+    def get_my_project_role(self, project: Project) -> str | None:
+        return self.context.get("project_role")
+
+    def get_my_permissions(self, project: Project) -> list[str]:
+        actions = allowed_actions(self.context["membership"], self.context.get("project_role"))
+        return sorted(str(action) for action in actions)
+
+
+class ProjectWriteSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=32)
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True)
+    objectives = serializers.CharField(required=False, allow_blank=True)
+    portfolio = OrganizationRelatedField(queryset=Portfolio.objects.all(), required=False, allow_null=True)
+    sponsor = OrganizationMemberField(required=False, allow_null=True)
+    manager = OrganizationMemberField(required=False, allow_null=True)
+    client = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    currency = serializers.CharField(max_length=3, required=False)
+    tags = serializers.ListField(child=serializers.CharField(max_length=40), required=False)
+    planned_start = serializers.DateField()
+    planned_finish = serializers.DateField(required=False, allow_null=True)
+    calendar = OrganizationRelatedField(
+        queryset=WorkingCalendar.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("Empty: the organisation's default calendar."),
+    )
+
+
+# --- project team ---------------------------------------------------------------------
+
+
+class ProjectMemberSerializer(serializers.ModelSerializer):
+    user = UserSummarySerializer(read_only=True)
+
+    class Meta:
+        model = ProjectMember
+        fields = ["id", "user", "role", "created_at"]
+        read_only_fields = fields
+
+
+class ProjectMemberAddSerializer(serializers.Serializer):
+    user = OrganizationMemberField()
+    role = serializers.ChoiceField(choices=ProjectRole.choices)
+
+
+class ProjectMemberRoleSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=ProjectRole.choices)
+
+
+# --- lifecycle and settings -----------------------------------------------------------
+
+
+class GateChecklistItemSerializer(serializers.Serializer):
+    criterion = serializers.CharField()
+    passed = serializers.BooleanField()
+
+
+class StageGateSerializer(serializers.ModelSerializer):
+    approved_by = UserSummarySerializer(read_only=True)
+    checklist = GateChecklistItemSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = StageGate
+        fields = ["id", "from_phase", "to_phase", "checklist", "approved_by", "approved_at", "comment"]
+        read_only_fields = fields
+
+
+class GatePassSerializer(serializers.Serializer):
+    to_phase = serializers.ChoiceField(
+        choices=Phase.choices, help_text=_("The next phase, or cancelled to cancel the project.")
+    )
+    passed_criteria = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        default=list,
+        help_text=_("Ids of the checklist items met; every active item must be."),
+    )
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class GateCriterionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = GateCriterion
+        fields = ["id", "from_phase", "text", "order", "is_active"]
+        read_only_fields = fields
+
+
+class GateCriterionCreateSerializer(serializers.Serializer):
+    from_phase = serializers.ChoiceField(choices=Phase.choices, help_text=_("An open phase."))
+    text = serializers.CharField(max_length=300)
+    order = serializers.IntegerField(min_value=0, required=False, help_text=_("Empty: after the last one."))
+
+
+class GateCriterionUpdateSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=300, required=False)
+    order = serializers.IntegerField(min_value=0, required=False)
+    is_active = serializers.BooleanField(required=False, help_text=_("Criteria are switched off, never deleted."))
+
+
+class GateChecklistSerializer(serializers.Serializer):
+    from_phase = serializers.ChoiceField(choices=Phase.choices)
+    to_phase = serializers.ChoiceField(choices=Phase.choices, allow_null=True, help_text=_("Empty once closed."))
+    can_approve = serializers.BooleanField(help_text=_("Whether you may pass this gate."))
+    can_cancel = serializers.BooleanField(help_text=_("Whether you may cancel the project."))
+    criteria = GateCriterionSerializer(many=True)
+
+
+class ProjectSettingsSerializer(serializers.ModelSerializer):
+    finance_approval_above = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0, required=False)
+    pmo_approval_above_days = serializers.IntegerField(min_value=0, required=False)
+
+    class Meta:
+        model = ProjectSettings
+        fields = ["finance_approval_above", "pmo_approval_above_days"]
+
+
+# --- WBS and tasks --------------------------------------------------------------------
+
+
+class WbsElementSerializer(serializers.ModelSerializer):
+    status = serializers.ChoiceField(choices=TaskStatus.choices, read_only=True)
+
+    class Meta:
+        model = WbsElement
+        fields = [
+            "id",
+            "code",
+            "name",
+            "kind",
+            "parent",
+            "position",
+            "duration",
+            "budgeted_cost",
+            "percent_complete_method",
+            "percent_complete",
+            "status",
+            "actual_start",
+            "actual_finish",
+            "notes",
+            "planned_start",
+            "planned_finish",
+            "late_start",
+            "late_finish",
+            "total_float",
+            "free_float",
+            "is_critical",
+        ]
+        read_only_fields = fields
+
+
+class WbsTreeNodeSerializer(WbsElementSerializer):
+    children = serializers.SerializerMethodField(help_text=_("Sub-elements, with ?tree=1 only."))
+
+    class Meta(WbsElementSerializer.Meta):
+        fields = [*WbsElementSerializer.Meta.fields, "children"]
+        read_only_fields = fields
+
+    @extend_schema_field({"type": "array", "items": {"$ref": "#/components/schemas/WbsTreeNode"}})
+    def get_children(self, element: WbsElement) -> list[dict[str, Any]]:
+        return []
+
+
+class WbsElementCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=255)
+    parent = ProjectElementField(required=False, allow_null=True, default=None)  # type: ignore[assignment]
+    kind = serializers.ChoiceField(choices=WbsElement.Kind.choices, default=WbsElement.Kind.TASK)
+    duration = serializers.IntegerField(min_value=0, max_value=99999, default=1, help_text=_("Working days."))
+    budgeted_cost = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0, required=False)
+    percent_complete_method = serializers.ChoiceField(
+        choices=PercentCompleteMethod.choices, default=PercentCompleteMethod.PHYSICAL
+    )
+    position = serializers.IntegerField(
+        min_value=1, required=False, allow_null=True, default=None, help_text=_("Among its siblings; empty: last.")
+    )
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class WbsElementUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=255, required=False)
+    parent = ProjectElementField(  # type: ignore[assignment]
+        required=False, allow_null=True, help_text=_("Moves the element; empty: top level.")
+    )
+    kind = serializers.ChoiceField(choices=WbsElement.Kind.choices, required=False)
+    duration = serializers.IntegerField(min_value=0, max_value=99999, required=False)
+    budgeted_cost = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0, required=False)
+    percent_complete_method = serializers.ChoiceField(choices=PercentCompleteMethod.choices, required=False)
+    position = serializers.IntegerField(min_value=1, required=False)
+    notes = serializers.CharField(required=False, allow_blank=True)
+
+
+class ProgressInputSerializer(serializers.Serializer):
+    percent_complete = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("Physical % complete; with 0/100 and 50/50 it follows the actual dates."),
+    )
+    actual_start = serializers.DateField(required=False, allow_null=True, default=None)
+    actual_finish = serializers.DateField(required=False, allow_null=True, default=None)
+    effective_date = serializers.DateField(
+        required=False, help_text=_("The day the progress is true of; default: today in the organisation's time zone.")
+    )
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    clear_actual_start = serializers.BooleanField(default=False, help_text=_("Take the task back to not started."))
+    clear_actual_finish = serializers.BooleanField(default=False, help_text=_("Reopen a finished task."))
+
+
+class ProgressUpdateSerializer(serializers.ModelSerializer):
+    updated_by = UserSummarySerializer(read_only=True)
+
+    class Meta:
+        model = ProgressUpdate
+        fields = [
+            "id",
+            "task",
+            "effective_date",
+            "previous_percent_complete",
+            "percent_complete",
+            "previous_actual_start",
+            "actual_start",
+            "previous_actual_finish",
+            "actual_finish",
+            "note",
+            "updated_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ProgressResultSerializer(serializers.Serializer):
+    progress = ProgressUpdateSerializer()
+    task = WbsElementSerializer()
+
+
+# --- dependencies and the schedule ----------------------------------------------------
+
+
+class DependencySerializer(serializers.ModelSerializer):
+    predecessor_code = serializers.CharField(source="predecessor.code", read_only=True)
+    predecessor_name = serializers.CharField(source="predecessor.name", read_only=True)
+    successor_code = serializers.CharField(source="successor.code", read_only=True)
+    successor_name = serializers.CharField(source="successor.name", read_only=True)
+
+    class Meta:
+        model = Dependency
+        fields = [
+            "id",
+            "predecessor",
+            "predecessor_code",
+            "predecessor_name",
+            "successor",
+            "successor_code",
+            "successor_name",
+            "type",
+            "lag",
+        ]
+        read_only_fields = fields
+
+
+class DependencyCreateSerializer(serializers.Serializer):
+    predecessor = ProjectElementField()
+    successor = ProjectElementField()
+    type = serializers.ChoiceField(choices=DependencyType.choices, default=DependencyType.FS)
+    lag = serializers.IntegerField(min_value=-9999, max_value=9999, default=0, help_text=_("Working days."))
+
+
+class DependencyUpdateSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=DependencyType.choices, required=False)
+    lag = serializers.IntegerField(min_value=-9999, max_value=9999, required=False)
+
+
+class ScheduleTaskSerializer(serializers.ModelSerializer):
+    early_start = serializers.DateField(source="planned_start", read_only=True, allow_null=True)
+    early_finish = serializers.DateField(source="planned_finish", read_only=True, allow_null=True)
+
+    class Meta:
+        model = WbsElement
+        fields = [
+            "id",
+            "code",
+            "name",
+            "kind",
+            "duration",
+            "actual_start",
+            "actual_finish",
+            "early_start",
+            "early_finish",
+            "late_start",
+            "late_finish",
+            "total_float",
+            "free_float",
+            "is_critical",
+        ]
+        read_only_fields = fields
+
+
+class CriticalTaskSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+
+
+class ScheduleSerializer(serializers.Serializer):
+    planned_start = serializers.DateField(help_text=_("The project's planned start."))
+    scheduled_start = serializers.DateField(allow_null=True)
+    scheduled_finish = serializers.DateField(allow_null=True)
+    tasks = ScheduleTaskSerializer(many=True, help_text=_("Tasks and milestones, in WBS order."))
+    critical_path = CriticalTaskSerializer(many=True, help_text=_("Critical tasks by scheduled start, then code."))
+
+
+# --- baselines ------------------------------------------------------------------------
+
+
+class BaselineSerializer(serializers.ModelSerializer):
+    created_by = UserSummarySerializer(read_only=True)
+    task_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Baseline
+        fields = ["id", "name", "is_current", "created_by", "created_at", "change_request", "task_count"]
+        read_only_fields = fields
+
+
+class BaselineTaskSerializer(serializers.ModelSerializer):
+    budgeted_cost = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = BaselineTask
+        fields = ["id", "task", "code", "name", "is_milestone", "start", "finish", "duration", "budgeted_cost"]
+        read_only_fields = fields
+
+
+class BaselineDetailSerializer(BaselineSerializer):
+    tasks = BaselineTaskSerializer(many=True, read_only=True)
+
+    class Meta(BaselineSerializer.Meta):
+        fields = [*BaselineSerializer.Meta.fields, "tasks"]
+        read_only_fields = fields
+
+
+class BaselineCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    make_current = serializers.BooleanField(default=True)
+
+
+class ComparisonRowSerializer(serializers.Serializer):
+    element_id = serializers.IntegerField(allow_null=True)
+    code = serializers.CharField()
+    name = serializers.CharField()
+    depth = serializers.IntegerField()
+    is_summary = serializers.BooleanField()
+    current_start = serializers.DateField(allow_null=True)
+    current_finish = serializers.DateField(allow_null=True)
+    baseline_start = serializers.DateField(allow_null=True)
+    baseline_finish = serializers.DateField(allow_null=True)
+    start_slip_days = serializers.IntegerField(allow_null=True, help_text=_("Working days; positive when later."))
+    finish_slip_days = serializers.IntegerField(allow_null=True, help_text=_("Working days; positive when later."))
+    current_cost = serializers.DecimalField(max_digits=18, decimal_places=2)
+    baseline_cost = serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=True)
+    cost_difference = serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=True)
+    status = serializers.ChoiceField(choices=["same", "changed", "added", "removed"])
+
+
+class BaselineReferenceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Baseline
+        fields = ["id", "name", "is_current", "created_at"]
+        read_only_fields = fields
+
+
+class BaselineComparisonSerializer(serializers.Serializer):
+    baseline = BaselineReferenceSerializer()
+    rows = ComparisonRowSerializer(many=True)
+    total = ComparisonRowSerializer()
+
+
+# --- CSV ------------------------------------------------------------------------------
+
+
+class PlanImportUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text=_("The CSV file (UTF-8, or GB18030 as Excel saves it)."))
+
+
+class PlanImportResultSerializer(serializers.Serializer):
+    elements = serializers.IntegerField()
+    dependencies = serializers.IntegerField()
