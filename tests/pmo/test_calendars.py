@@ -24,7 +24,9 @@ def default_calendar(organization: Organization) -> WorkingCalendar:
 
 
 def test_a_holiday_reschedules_the_projects_on_the_calendar(
-    organization: Organization, admin_member: Membership, django_capture_on_commit_callbacks  # type: ignore[no-untyped-def]
+    organization: Organization,
+    admin_member: Membership,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
 ) -> None:
     project = make_project(organization, actor=admin_member)
     task = add_task(project, "Survey", actor=admin_member)

@@ -1,0 +1,99 @@
+"""A project manager's journey through a plan in a real browser: WBS, progress, Gantt chart."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from pmo.models import OrgRole
+from projects.models import Project, WbsElement
+from projects.services import plan
+from projects.services import projects as project_services
+from tests.e2e.conftest import login
+from tests.factories import OrganizationFactory, member
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def park() -> tuple[Project, WbsElement]:
+    organization = OrganizationFactory(name="Riverside Works", slug="riverside")
+    admin = member(organization, OrgRole.ADMIN, username="pmo-admin").user
+    manager = member(organization, OrgRole.PROJECT_MANAGER, username="zhang", display_name="张伟 Zhang Wei").user
+    project = project_services.project_create(
+        actor=admin,
+        organization=organization,
+        code="GW-1",
+        name="滨河公园 Riverside park",
+        manager=manager,
+        planned_start=dt.date(2026, 3, 2),
+    )
+    design = plan.wbs_element_create(actor=manager, project=project, name="设计 Design", kind="summary", duration=0)
+    survey = plan.wbs_element_create(
+        actor=manager,
+        project=project,
+        name="现场测量 Site survey",
+        parent=design,
+        duration=10,
+        budgeted_cost=Decimal("40000"),
+    )
+    drawings = plan.wbs_element_create(
+        actor=manager,
+        project=project,
+        name="施工图 Drawings",
+        parent=design,
+        duration=8,
+        budgeted_cost=Decimal("90000"),
+    )
+    approval = plan.wbs_element_create(
+        actor=manager, project=project, name="设计审批 Approved", kind="milestone", duration=0
+    )
+    plan.dependency_create(actor=manager, project=project, predecessor=survey, successor=drawings)
+    plan.dependency_create(actor=manager, project=project, predecessor=drawings, successor=approval)
+    return project, survey
+
+
+def fill_width(page: Page, task_id: int) -> float:
+    return float(page.locator(f"svg.gantt-svg g#t{task_id} rect.g-pf").get_attribute("width") or 0)
+
+
+def test_a_project_manager_updates_progress_inline_and_sees_the_gantt_bar_fill(
+    page: Page, park: tuple[Project, WbsElement], screenshot: Callable[..., Path]
+) -> None:
+    project, survey = park
+    login(page, "zhang", PASSWORD)
+
+    page.goto("/o/riverside/projects/")
+    page.get_by_role("link", name=project.code).click()
+    expect(page.locator("main h1")).to_contain_text(project.name)
+
+    page.locator("nav.project-tabs a").nth(2).click()  # Gantt
+    expect(page).to_have_url(re.compile(r"/gantt/$"))
+    bar = page.locator(f"svg.gantt-svg g#t{survey.pk}")
+    expect(bar).to_have_attribute("data-pct", "0")
+    assert fill_width(page, survey.pk) == 0
+
+    page.locator("nav.project-tabs a").nth(1).click()  # WBS
+    expect(page).to_have_url(re.compile(r"/wbs/$"))
+    row = page.locator(f"tr#e{survey.pk}")
+    row.locator("details.row-form summary").click()
+    row.locator("input[name=percent_complete]").fill("40")
+    with page.expect_navigation():
+        row.locator("form button[type=submit]").click()
+
+    expect(page).to_have_url(re.compile(rf"/wbs/#e{survey.pk}$"))
+    expect(page.locator(".message-success")).to_be_visible()
+    expect(page.locator(f"tr#e{survey.pk} .pct-cell")).to_contain_text("40 %")
+
+    page.locator("nav.project-tabs a").nth(2).click()
+    expect(bar).to_have_attribute("data-pct", "40")
+    bar_width = float(page.locator(f"svg.gantt-svg g#t{survey.pk} rect.g-bar").get_attribute("width") or 0)
+    assert fill_width(page, survey.pk) == pytest.approx(bar_width * 0.4, abs=1)
+    expect(page.locator(f"ol.gantt-labels li >> text={survey.name}")).to_be_visible()
+    screenshot(page)
