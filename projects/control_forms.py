@@ -129,7 +129,7 @@ class ChangeRequestForm(forms.Form):
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         elements = WbsElement.objects.for_organization(project.organization_id).filter(project=project)
-        self.fields["affected"].queryset = elements.order_by("code")  # type: ignore[attr-defined]
+        self.fields["affected"].queryset = elements.order_by("sort_key")  # type: ignore[attr-defined]
 
 
 class ImplementForm(forms.Form):

@@ -243,6 +243,11 @@ class TaskStatus(models.TextChoices):
     DONE = "done", _("Done")
 
 
+def wbs_sort_key(code: str) -> str:
+    """A key that sorts WBS codes in tree order as text: 1.2 before 1.10 (00001.00002 < 00001.00010)."""
+    return ".".join(part.zfill(5) for part in code.split("."))
+
+
 class WbsElement(TenantModel):
     """A node of the work breakdown structure: a summary element, a task or a milestone.
 
@@ -261,6 +266,7 @@ class WbsElement(TenantModel):
     )
     position = models.PositiveIntegerField(_("position"), default=0, help_text=_("Order among its siblings."))
     code = models.CharField(_("WBS code"), max_length=64, editable=False)
+    sort_key = models.CharField(max_length=255, editable=False, default="")
     name = models.CharField(_("name"), max_length=255)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind, default=Kind.TASK)
     duration = models.PositiveIntegerField(_("duration (working days)"), default=1)
@@ -295,7 +301,7 @@ class WbsElement(TenantModel):
     class Meta:
         verbose_name = _("WBS element")
         verbose_name_plural = _("WBS elements")
-        ordering = ["project", "code"]
+        ordering = ["project", "sort_key"]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(kind="milestone") | models.Q(duration=0),
@@ -310,7 +316,7 @@ class WbsElement(TenantModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["organization", "project", "code"], name="wbs_org_project_code"),
+            models.Index(fields=["organization", "project", "sort_key"], name="wbs_org_project_order"),
             models.Index(fields=["organization", "project", "parent", "position"], name="wbs_org_tree"),
         ]
 
@@ -420,6 +426,7 @@ class BaselineTask(TenantModel):
         WbsElement, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("task")
     )
     code = models.CharField(_("WBS code"), max_length=64)
+    sort_key = models.CharField(max_length=255, editable=False, default="")
     name = models.CharField(_("name"), max_length=255)
     is_milestone = models.BooleanField(_("milestone"), default=False)
     start = models.DateField(_("baseline start"))
@@ -430,7 +437,7 @@ class BaselineTask(TenantModel):
     class Meta:
         verbose_name = _("baseline task")
         verbose_name_plural = _("baseline tasks")
-        ordering = ["baseline", "code"]
+        ordering = ["baseline", "sort_key"]
         indexes = [models.Index(fields=["organization", "baseline", "task"], name="baselinetask_org_task")]
 
     def __str__(self) -> str:

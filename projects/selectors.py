@@ -11,7 +11,7 @@ from django.db.models import DecimalField, ExpressionWrapper, F, Sum
 
 from pmo.models import CalendarException, Organization, WorkingCalendar
 from pmo.workdays import WorkCalendar
-from projects.models import Baseline, BaselineTask, Project, WbsElement
+from projects.models import Baseline, BaselineTask, Project, WbsElement, wbs_sort_key
 
 
 def project_work_calendar(project: Project) -> WorkCalendar:
@@ -74,7 +74,7 @@ def baseline_comparison(baseline: Baseline) -> tuple[list[ComparisonRow], Compar
     project = baseline.project
     calendar = project_work_calendar(project)
     elements = list(
-        WbsElement.objects.for_organization(project.organization_id).filter(project=project).order_by("code")
+        WbsElement.objects.for_organization(project.organization_id).filter(project=project).order_by("sort_key")
     )
     frozen = {
         row.task_id: row
@@ -145,6 +145,8 @@ def baseline_comparison(baseline: Baseline) -> tuple[list[ComparisonRow], Compar
                     status="removed",
                 )
             )
+    # Rows in tree order, a task removed since the baseline where it stood.
+    rows.sort(key=lambda row: (wbs_sort_key(row.code), row.status == "removed"))
     leaves = [element for element in elements if element.is_leaf]
     all_base = list(frozen.values())
     base_start = min((b.start for b in all_base), default=None)

@@ -89,16 +89,11 @@ STATUS_BADGES: dict[str, str] = {
 }
 
 
-def code_key(code: str) -> tuple[int, ...]:
-    """WBS codes in tree order: 1.2 before 1.10 (a string sort puts them the other way)."""
-    return tuple(int(part) if part.isdigit() else 0 for part in code.split("."))
-
-
 def ordered_elements(project: Project) -> list[WbsElement]:
     """The project's WBS in tree order: one query."""
-    elements = list(WbsElement.objects.for_organization(project.organization_id).filter(project=project))
-    elements.sort(key=lambda element: code_key(element.code))
-    return elements
+    return list(
+        WbsElement.objects.for_organization(project.organization_id).filter(project=project).order_by("sort_key")
+    )
 
 
 def descendants_of(element: WbsElement, elements: list[WbsElement]) -> set[int]:
@@ -1263,7 +1258,6 @@ class BaselineCompareView(ProjectTabsMixin, TemplateView):
             project=self.project,
         )
         rows, total = baseline_comparison(baseline)
-        rows.sort(key=lambda row: (code_key(row.code), row.status == "removed"))
         context.update(
             baseline=baseline,
             rows=[{"row": row, "depth": min(row.depth, 8)} for row in rows],

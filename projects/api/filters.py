@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import django_filters
@@ -148,3 +149,13 @@ class TaskFilter(django_filters.FilterSet):
 
     def search(self, queryset: QuerySet[WbsElement], name: str, value: str) -> QuerySet[WbsElement]:
         return queryset.filter(Q(code__startswith=value) | Q(name__icontains=value) | Q(notes__icontains=value))
+
+
+class WbsOrderingFilter(OrderingFilter):
+    """``?ordering=code`` sorts WBS codes in tree order (1.2 before 1.10) through their sort key."""
+
+    def get_ordering(self, request: Any, queryset: Any, view: Any) -> Sequence[str] | None:
+        ordering = super().get_ordering(request, queryset, view)
+        if not ordering:
+            return ordering
+        return [{"code": "sort_key", "-code": "-sort_key"}.get(field, field) for field in ordering]

@@ -37,6 +37,7 @@ from projects.api.filters import (
     PortfolioFilter,
     ProjectFilter,
     TaskFilter,
+    WbsOrderingFilter,
 )
 from projects.models import (
     NEXT_PHASE,
@@ -607,6 +608,7 @@ class TaskViewSet(
     write_action = Action.PROGRESS_UPDATE
     action_permissions = {"import_csv": Action.PROJECT_MANAGE}
     filterset_class = TaskFilter
+    filter_backends = [DjangoFilterBackend, WbsOrderingFilter]
     ordering_fields = ["code", "name", "planned_start", "planned_finish", "total_float", "duration"]
     lookup_value_regex = ID_PATTERN
 
@@ -859,7 +861,7 @@ class BaselineViewSet(
         )
         if self.action == "list":
             return baselines
-        tasks = BaselineTask.objects.for_organization(self.organization).order_by("code")
+        tasks = BaselineTask.objects.for_organization(self.organization).order_by("sort_key")
         return baselines.prefetch_related(Prefetch("tasks", queryset=tasks))
 
     def get_serializer_class(self) -> type[BaseSerializer[Any]]:

@@ -23,6 +23,7 @@ from projects.models import (
     ProgressUpdate,
     Project,
     WbsElement,
+    wbs_sort_key,
 )
 from projects.scheduling import CycleError, DependencyInput, TaskInput, compute_schedule, find_cycle
 from projects.selectors import project_work_calendar
@@ -64,13 +65,15 @@ def renumber(project: Project, elements: list[WbsElement] | None = None) -> list
         siblings = sorted(children.get(parent_id, []), key=lambda e: (e.position, e.pk))
         for index, element in enumerate(siblings, start=1):
             code = f"{prefix}{index}"
-            if element.code != code or element.position != index:
-                element.code, element.position = code, index
+            if element.code != code or element.position != index or not element.sort_key:
+                element.code, element.position, element.sort_key = code, index, wbs_sort_key(code)
                 changed.append(element)
             walk(element.pk, f"{code}.")
 
     walk(None, "")
-    WbsElement.objects.for_organization(project.organization_id).bulk_update(changed, ["code", "position"])
+    WbsElement.objects.for_organization(project.organization_id).bulk_update(
+        changed, ["code", "position", "sort_key"], batch_size=500
+    )
     return elements
 
 
@@ -512,6 +515,7 @@ def baseline_create(
                 baseline=baseline,
                 task=leaf,
                 code=leaf.code,
+                sort_key=leaf.sort_key,
                 name=leaf.name,
                 is_milestone=leaf.kind == WbsElement.Kind.MILESTONE,
                 start=leaf.planned_start or project.planned_start,

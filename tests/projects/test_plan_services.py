@@ -317,3 +317,17 @@ def test_progress_cannot_be_reported_for_a_day_to_come(project: Project, pm: Mem
     with pytest.raises(ApplicationError) as raised:
         plan.task_progress_update(actor=pm.user, task=task, percent_complete=Decimal("10"), effective_date=tomorrow)
     assert "effective_date" in raised.value.fields
+
+
+def test_wbs_codes_sort_in_tree_order_past_nine_siblings(project: Project, pm: Membership) -> None:
+    from rest_framework.test import APIClient
+
+    for index in range(11):
+        add_task(project, f"Task {index + 1}", actor=pm)
+    ordered = WbsElement.objects.for_organization(project.organization_id).filter(project=project)
+    expected = [str(n) for n in range(1, 12)]
+    assert [element.code for element in ordered] == expected
+    client = APIClient()
+    client.force_authenticate(pm.user)
+    url = f"/api/v1/orgs/{project.organization.slug}/projects/{project.pk}/tasks/?ordering=code"
+    assert [row["code"] for row in client.get(url).json()["results"]] == expected
