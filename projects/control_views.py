@@ -29,6 +29,7 @@ from projects.control_forms import (
     StatusReportForm,
 )
 from projects.models import ChangeRequest, ChangeRequestElement, Rag, StatusReport
+from projects.selectors import control as control_reads
 from projects.selectors import project_work_calendar
 from projects.services import control
 from projects.services.projects import project_settings
@@ -80,7 +81,7 @@ HISTORY_LABELS = {
 }
 
 
-def history_rows(entries: list[control.HistoryEntry]) -> list[dict[str, Any]]:
+def history_rows(entries: list[control_reads.HistoryEntry]) -> list[dict[str, Any]]:
     """Audit events of a change request as the pages show them (decision comments are shown beside the decision)."""
     rows = []
     for entry in entries:
@@ -118,7 +119,7 @@ class StatusReportListView(ControlFormPage):
         context["filter"] = filterset
         context["page"] = paginate(self.request, filterset.qs if filterset.is_valid() else queryset.none())
         if self.can(Action.STATUS_REPORT_WRITE):
-            week_end = control.report_week_end(project_work_calendar(self.project), timezone.localdate())
+            week_end = control_reads.report_week_end(project_work_calendar(self.project), timezone.localdate())
             context["week_end"] = week_end
             context["create_form"] = kwargs.get("create_form") or StatusReportCreateForm(
                 initial={"period_end": week_end}
@@ -358,9 +359,9 @@ class ChangeRequestDetailView(ControlFormPage):
         context["rule"] = control.change_request_decision_rule(change_request, rules)
         context["rules"] = rules
         context["history"] = history_rows(
-            control.change_request_history(self.organization.pk, [change_request])[change_request.pk]
+            control_reads.change_request_history(self.organization.pk, [change_request])[change_request.pk]
         )
-        context["baseline"] = control.change_request_baselines(self.organization.pk, [change_request]).get(
+        context["baseline"] = control_reads.change_request_baselines(self.organization.pk, [change_request]).get(
             change_request.pk
         )
         context["is_requester"] = change_request.requested_by_id == self.membership.user_id
@@ -476,8 +477,8 @@ class ChangeLogView(ControlPage):
         )
         page = paginate(self.request, queryset)
         change_requests = list(page.object_list)
-        history = control.change_request_history(self.organization.pk, change_requests)
-        baselines = control.change_request_baselines(self.organization.pk, change_requests)
+        history = control_reads.change_request_history(self.organization.pk, change_requests)
+        baselines = control_reads.change_request_baselines(self.organization.pk, change_requests)
         context["page"] = page
         context["rows"] = [
             (change_request, history_rows(history[change_request.pk]), baselines.get(change_request.pk))
