@@ -171,7 +171,9 @@ class WbsElementForm(forms.Form):
         label=_("Budgeted cost"), min_value=Decimal("0"), max_digits=16, decimal_places=2, initial=Decimal("0")
     )
     percent_complete_method = forms.ChoiceField(
-        label=_("% complete method"), choices=PercentCompleteMethod.choices, initial=PercentCompleteMethod.PHYSICAL
+        label=_("Percent-complete method"),
+        choices=PercentCompleteMethod.choices,
+        initial=PercentCompleteMethod.PHYSICAL,
     )
     position = forms.IntegerField(
         label=_("Position among its siblings"),
@@ -238,7 +240,7 @@ class DependencyForm(forms.Form):
 
 class ProgressForm(forms.Form):
     percent_complete = forms.DecimalField(
-        label=_("% complete"),
+        label=_("Percent complete"),
         required=False,
         max_digits=5,
         decimal_places=2,

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Self
 
-from django.db.models import Q
+from django.db.models import Case, F, FloatField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Cast, Coalesce
 
 from pmo.tenancy import TenantManager, TenantQuerySet
 
@@ -22,6 +23,37 @@ class ProjectQuerySet(TenantQuerySet):
 
     def with_member(self, user: User) -> Self:
         return self.filter(members__user=user).distinct()
+
+    def with_percent_complete(self, organization_id: int) -> Self:
+        """Annotate ``percent_complete`` of each project's plan in the same query (one subquery).
+
+        Weighted like the roll-up of summaries: by budgeted cost, or by duration when nothing is costed.
+        """
+        from projects.models import WbsElement
+
+        weighted = (
+            WbsElement.objects.for_organization(organization_id)
+            .filter(project=OuterRef("pk"))
+            .leaves()
+            .order_by()
+            .values("project")
+            .annotate(
+                cost=Sum("budgeted_cost"),
+                by_cost=Sum(F("budgeted_cost") * F("percent_complete")),
+                days=Sum("duration"),
+                by_days=Sum(F("duration") * F("percent_complete")),
+            )
+            .annotate(
+                percent=Case(
+                    When(cost__gt=0, then=Cast("by_cost", FloatField()) / Cast("cost", FloatField())),
+                    When(days__gt=0, then=Cast("by_days", FloatField()) / Cast("days", FloatField())),
+                    default=Value(0.0),
+                    output_field=FloatField(),
+                )
+            )
+            .values("percent")
+        )
+        return self.annotate(percent_complete=Coalesce(Subquery(weighted, output_field=FloatField()), Value(0.0)))
 
 
 class WbsElementQuerySet(TenantQuerySet):

@@ -338,7 +338,7 @@ class ProgressInputSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         default=None,
-        help_text=_("Physical % complete; with 0/100 and 50/50 it follows the actual dates."),
+        help_text=_("Physical percent complete; with 0/100 and 50/50 it follows the actual dates."),
     )
     actual_start = serializers.DateField(required=False, allow_null=True, default=None)
     actual_finish = serializers.DateField(required=False, allow_null=True, default=None)

@@ -345,9 +345,11 @@ def _check_leaf(row: _Row, errors: _Errors, today: dt.date) -> None:
         if percent is None:
             percent = HUNDRED if finish is not None else Decimal("0")
         if finish is not None and percent != HUNDRED:
-            errors.add(row.line, "percent_complete", _("A task with an actual finish is 100 % complete."))
+            errors.add(
+                row.line, "percent_complete", _("A task with an actual finish is complete: its percentage must be 100.")
+            )
         if percent == HUNDRED and finish is None:
-            errors.add(row.line, "actual_finish", _("A task 100 % complete needs its actual finish."))
+            errors.add(row.line, "actual_finish", _("A task at 100 percent needs its actual finish."))
         if percent > 0 and start is None:
             errors.add(row.line, "actual_start", _("A task under way needs its actual start."))
     else:

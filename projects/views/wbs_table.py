@@ -66,8 +66,8 @@ class WbsTableRenderer:
             key: escape(text)
             for key, text in {
                 "update": _("Update progress"),
-                "pct": _("% complete"),
-                "follows": _("% complete follows the actual dates"),
+                "pct": _("Percent complete"),
+                "follows": _("The percentage follows the actual dates"),
                 "start": _("Actual start"),
                 "finish": _("Actual finish"),
                 "effective": _("Effective date"),

@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from pmo.models import Organization, OrgRole
 from projects.gantt import GanttItem, GanttLink, Zoom, render_gantt
@@ -178,7 +179,8 @@ def test_weekends_are_shaded_only_in_the_week_zoom_and_follow_the_calendar() -> 
 
 def test_the_axis_changes_with_the_zoom() -> None:
     items = [task(1, MONDAY, 200)]
-    week, month, quarter = (render_gantt(items, zoom=zoom) for zoom in Zoom)
+    with translation.override("en"):
+        week, month, quarter = (render_gantt(items, zoom=zoom) for zoom in Zoom)
     assert week is not None
     assert month is not None
     assert quarter is not None

@@ -1,0 +1,158 @@
+"""The project team and the stage gates of the lifecycle."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from pmo.policy import Action, can_pass_gate
+from projects.api import serializers as s
+from projects.api.base import ProjectScopedMixin
+from projects.api.views.common import ID_PATTERN, _actor
+from projects.models import NEXT_PHASE, OPEN_PHASES, Phase, ProjectMember, StageGate
+from projects.services import projects as services
+
+# --- the project team -----------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List the project team", tags=["projects"]),
+    retrieve=extend_schema(summary="Show a project team member", tags=["projects"]),
+    create=extend_schema(
+        summary="Add a member of the organisation to the project team",
+        tags=["projects"],
+        request=s.ProjectMemberAddSerializer,
+        responses={201: s.ProjectMemberSerializer},
+    ),
+    partial_update=extend_schema(
+        summary="Change a team member's project role",
+        tags=["projects"],
+        request=s.ProjectMemberRoleSerializer,
+        responses={200: s.ProjectMemberSerializer},
+    ),
+    destroy=extend_schema(summary="Take someone off the project team", tags=["projects"]),
+)
+class ProjectMemberViewSet(
+    ProjectScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The project team and each member's project role."""
+
+    serializer_class = s.ProjectMemberSerializer
+    queryset = ProjectMember.objects.all()
+    read_action = Action.PROJECT_VIEW
+    write_action = Action.PROJECT_MANAGE
+    filterset_fields = ["role"]
+    ordering_fields = ["created_at", "role", "user__username"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    lookup_value_regex = ID_PATTERN
+
+    def get_queryset(self) -> QuerySet[ProjectMember]:
+        return (
+            ProjectMember.objects.for_organization(self.organization)
+            .filter(project=self.project)
+            .select_related("user", "project__organization")
+        )
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        payload = s.ProjectMemberAddSerializer(data=request.data, context=self.get_serializer_context())
+        payload.is_valid(raise_exception=True)
+        member = services.project_member_add(actor=_actor(request), project=self.project, **payload.validated_data)
+        return Response(s.ProjectMemberSerializer(member).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        payload = s.ProjectMemberRoleSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        member = services.project_member_change_role(
+            actor=_actor(request), member=self.get_object(), role=payload.validated_data["role"]
+        )
+        return Response(s.ProjectMemberSerializer(member).data)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        services.project_member_remove(actor=_actor(request), member=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- the lifecycle --------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List the project's stage gate passages", tags=["projects"]),
+    retrieve=extend_schema(summary="Show a stage gate passage", tags=["projects"]),
+    create=extend_schema(
+        summary="Pass the stage gate into the next phase, or cancel the project",
+        description=(
+            "Every active checklist item for leaving the current phase must be listed in "
+            "`passed_criteria`. Who may pass each gate is decided by the phase being left: a "
+            "refused gate answers 403 with the code `permission_denied`."
+        ),
+        tags=["projects"],
+        request=s.GatePassSerializer,
+        responses={201: s.StageGateSerializer},
+    ),
+)
+class StageGateViewSet(
+    ProjectScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The gates a project has passed, and passing the next one."""
+
+    serializer_class = s.StageGateSerializer
+    queryset = StageGate.objects.all()
+    read_action = Action.PROJECT_VIEW
+    # Who may pass a gate depends on the phase left; the service decides (pmo.policy.can_pass_gate).
+    write_action = Action.PROJECT_VIEW
+    filterset_fields: list[str] = []
+    ordering_fields = ["approved_at"]
+    lookup_value_regex = ID_PATTERN
+
+    def get_queryset(self) -> QuerySet[StageGate]:
+        return (
+            StageGate.objects.for_organization(self.organization)
+            .filter(project=self.project)
+            .select_related("approved_by")
+        )
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        payload = s.GatePassSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        gate = services.project_advance(
+            actor=_actor(request),
+            membership=self.membership,
+            project_role=self.project_role,
+            project=self.project,
+            **payload.validated_data,
+        )
+        return Response(s.StageGateSerializer(gate).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="The checklist for leaving the current phase, and whether I may pass the gate",
+        tags=["projects"],
+        responses={200: s.GateChecklistSerializer},
+    )
+    @action(detail=False, methods=["get"])
+    def checklist(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        phase = self.project.phase
+        is_open = phase in OPEN_PHASES
+        data = {
+            "from_phase": phase,
+            "to_phase": NEXT_PHASE.get(Phase(phase)),
+            "can_approve": is_open and can_pass_gate(self.membership, self.project_role, phase),
+            "can_cancel": is_open and can_pass_gate(self.membership, self.project_role, phase, cancel=True),
+            "criteria": services.gate_criteria(self.organization, phase) if is_open else [],
+        }
+        return Response(s.GateChecklistSerializer(data).data)

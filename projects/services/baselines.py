@@ -1,0 +1,92 @@
+"""Baselines: frozen copies of a project's plan, one of them current."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from pmo.audit import audit_record
+from pmo.errors import ApplicationError
+from pmo.models import User
+from projects.models import Baseline, BaselineTask, Project, WbsElement
+from projects.services.schedule import _elements, _lock_project, schedule_recompute
+
+
+@transaction.atomic
+def baseline_create(
+    *, actor: User, project: Project, name: str, make_current: bool = True, change_request: Any = None
+) -> Baseline:
+    """Freeze every task's scheduled start, finish, duration and budgeted cost."""
+    project = _lock_project(project)
+    name = name.strip()
+    if not name:
+        raise ApplicationError(_("Give the baseline a name."), fields={"name": [_("This field is required.")]})
+    baselines = Baseline.objects.for_organization(project.organization_id).filter(project=project)
+    if baselines.filter(name=name).exists():
+        raise ApplicationError(
+            _("The project already has a baseline with this name."), fields={"name": [_("Choose another name.")]}
+        )
+    elements = _elements(project)
+    schedule_recompute(project, elements=elements)
+    leaves = [element for element in elements if element.is_leaf]
+    if not leaves:
+        raise ApplicationError(_("A baseline needs at least one task in the plan."), code="empty_plan")
+    if make_current:
+        baselines.filter(is_current=True).update(is_current=False)
+    baseline = Baseline.objects.create(
+        organization_id=project.organization_id,
+        project=project,
+        name=name,
+        is_current=make_current,
+        created_by=actor,
+        change_request=change_request,
+    )
+    BaselineTask.objects.bulk_create(
+        [
+            BaselineTask(
+                organization_id=project.organization_id,
+                baseline=baseline,
+                task=leaf,
+                code=leaf.code,
+                sort_key=leaf.sort_key,
+                name=leaf.name,
+                is_milestone=leaf.kind == WbsElement.Kind.MILESTONE,
+                start=leaf.planned_start or project.planned_start,
+                finish=leaf.planned_finish or project.planned_start,
+                duration=leaf.duration,
+                budgeted_cost=leaf.budgeted_cost,
+            )
+            for leaf in leaves
+        ],
+        batch_size=1000,
+    )
+    audit_record(
+        organization=project.organization,
+        actor=actor,
+        action="baseline.created",
+        target=baseline,
+        changes={"name": [None, name], "tasks": [None, len(leaves)], "current": [None, make_current]},
+    )
+    return baseline
+
+
+@transaction.atomic
+def baseline_set_current(*, actor: User, baseline: Baseline) -> Baseline:
+    project = _lock_project(baseline.project)
+    baselines = Baseline.objects.for_organization(project.organization_id).filter(project=project)
+    previous = baselines.filter(is_current=True).first()
+    if previous is not None and previous.pk == baseline.pk:
+        return baseline
+    baselines.filter(is_current=True).update(is_current=False)
+    baselines.filter(pk=baseline.pk).update(is_current=True)
+    baseline.is_current = True
+    audit_record(
+        organization=project.organization,
+        actor=actor,
+        action="baseline.made_current",
+        target=baseline,
+        changes={"current_baseline": [previous.name if previous else None, baseline.name]},
+    )
+    return baseline

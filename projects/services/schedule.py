@@ -1,0 +1,184 @@
+"""The schedule of a project's plan: the critical-path method and the roll-up of summaries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+
+from pmo.audit import audit_record, diff, snapshot
+from pmo.errors import ApplicationError
+from pmo.models import User
+from projects.models import Dependency, DependencyType, Project, WbsElement
+from projects.scheduling import CycleError, DependencyInput, TaskInput, compute_schedule
+from projects.selectors import project_work_calendar
+
+SCHEDULE_FIELDS = [
+    "planned_start",
+    "planned_finish",
+    "late_start",
+    "late_finish",
+    "total_float",
+    "free_float",
+    "is_critical",
+]
+
+
+def _elements(project: Project) -> list[WbsElement]:
+    return list(WbsElement.objects.for_organization(project.organization_id).filter(project=project))
+
+
+def _lock_project(project: Project) -> Project:
+    """Serialise plan changes of one project (renumbering and rescheduling read the whole tree)."""
+    return Project.objects.for_organization(project.organization_id).select_for_update().get(pk=project.pk)
+
+
+def schedule_recompute(project: Project, *, elements: list[WbsElement] | None = None) -> None:
+    """Run the critical-path method over the project's tasks and roll dates, cost and progress up.
+
+    Two reads (elements, dependencies) and one bulk write of what changed, whatever the size.
+    """
+    elements = elements if elements is not None else _elements(project)
+    leaves = [element for element in elements if element.is_leaf]
+    links = list(
+        Dependency.objects.for_organization(project.organization_id)
+        .filter(project=project)
+        .values_list("predecessor_id", "successor_id", "type", "lag")
+    )
+    calendar = project_work_calendar(project)
+    try:
+        result = compute_schedule(
+            [
+                TaskInput(
+                    id=leaf.pk,
+                    duration=leaf.duration,
+                    actual_start=leaf.actual_start,
+                    actual_finish=leaf.actual_finish,
+                    name=f"{leaf.code} {leaf.name}",
+                )
+                for leaf in leaves
+            ],
+            [DependencyInput(p, s, DependencyType(t), lag) for p, s, t, lag in links],  # type: ignore[arg-type]
+            calendar,
+            project.planned_start,
+        )
+    except CycleError as error:  # refused on entry; reaching here means data was written around the services
+        raise ApplicationError(str(error), code="cycle") from error
+
+    changed: dict[int, WbsElement] = {}
+
+    def assign(element: WbsElement, **values: Any) -> None:
+        if any(getattr(element, field) != value for field, value in values.items()):
+            for field, value in values.items():
+                setattr(element, field, value)
+            changed[element.pk] = element
+
+    for leaf in leaves:
+        row = result.tasks[leaf.pk]
+        assign(
+            leaf,
+            planned_start=row.early_start,
+            planned_finish=row.early_finish,
+            late_start=row.late_start,
+            late_finish=row.late_finish,
+            total_float=row.total_float,
+            free_float=row.free_float,
+            is_critical=row.is_critical,
+        )
+    for summary, values in _roll_up(elements).items():
+        assign(summary, **values)
+    WbsElement.objects.for_organization(project.organization_id).bulk_update(
+        list(changed.values()), [*SCHEDULE_FIELDS, "budgeted_cost", "percent_complete", "duration"], batch_size=500
+    )
+    start = min((leaf.planned_start for leaf in leaves if leaf.planned_start), default=None)
+    finish = max((leaf.planned_finish for leaf in leaves if leaf.planned_finish), default=None)
+    if (project.scheduled_start, project.scheduled_finish) != (start, finish):
+        Project.objects.for_organization(project.organization_id).filter(pk=project.pk).update(
+            scheduled_start=start, scheduled_finish=finish
+        )
+        project.scheduled_start, project.scheduled_finish = start, finish
+
+
+@transaction.atomic
+def project_schedule_recompute(*, actor: User, project: Project) -> Project:
+    """Reschedule the project on request (after a calendar change, say) and audit the outcome."""
+    project = _lock_project(project)
+    before = snapshot(project, ["scheduled_start", "scheduled_finish"])
+    schedule_recompute(project)
+    audit_record(
+        organization=project.organization,
+        actor=actor,
+        action="schedule.recomputed",
+        target=project,
+        changes=diff(before, snapshot(project, ["scheduled_start", "scheduled_finish"])),
+    )
+    return project
+
+
+def _roll_up(elements: list[WbsElement]) -> dict[WbsElement, dict[str, Any]]:
+    """Summary dates span their leaves; cost sums; progress is weighted by cost, else by duration."""
+    children: dict[int | None, list[WbsElement]] = defaultdict(list)
+    for element in elements:
+        children[element.parent_id].append(element)
+    values: dict[WbsElement, dict[str, Any]] = {}
+
+    def leaves_of(element: WbsElement) -> list[WbsElement]:
+        if element.is_leaf:
+            return [element]
+        return [leaf for child in children.get(element.pk, []) for leaf in leaves_of(child)]
+
+    for element in elements:
+        if element.is_leaf:
+            continue
+        leaves = leaves_of(element)
+        cost = sum((leaf.budgeted_cost for leaf in leaves), Decimal("0"))
+        weights = [leaf.budgeted_cost for leaf in leaves] if cost > 0 else [Decimal(leaf.duration) for leaf in leaves]
+        total_weight = sum(weights, Decimal("0"))
+        progress = (
+            sum((w * leaf.percent_complete for w, leaf in zip(weights, leaves, strict=True)), Decimal("0"))
+            / total_weight
+            if total_weight > 0
+            else Decimal("0")
+        )
+        starts = [leaf.planned_start for leaf in leaves if leaf.planned_start]
+        finishes = [leaf.planned_finish for leaf in leaves if leaf.planned_finish]
+        late_starts = [leaf.late_start for leaf in leaves if leaf.late_start]
+        late_finishes = [leaf.late_finish for leaf in leaves if leaf.late_finish]
+        floats = [leaf.total_float for leaf in leaves if leaf.total_float is not None]
+        values[element] = {
+            "planned_start": min(starts, default=None),
+            "planned_finish": max(finishes, default=None),
+            "late_start": min(late_starts, default=None),
+            "late_finish": max(late_finishes, default=None),
+            "total_float": min(floats, default=None),
+            "free_float": None,
+            "is_critical": any(leaf.is_critical for leaf in leaves),
+            "budgeted_cost": cost,
+            "percent_complete": progress.quantize(Decimal("0.01")),
+            "duration": 0,
+        }
+    return values
+
+
+def reschedule_calendar_projects(*, organization_id: int, calendar_id: int) -> int:
+    """Reschedule every open project planned on the calendar (or on the default, if it is).
+
+    Each project is rescheduled in its own transaction; returns how many were.
+    """
+    from pmo.models import WorkingCalendar
+    from projects.models import OPEN_PHASES
+
+    calendar = WorkingCalendar.objects.for_organization(organization_id).filter(pk=calendar_id).first()
+    if calendar is None:
+        return 0
+    projects = Project.objects.for_organization(organization_id).filter(phase__in=OPEN_PHASES)
+    on_calendar = Q(calendar_id=calendar_id) | (Q(calendar__isnull=True) if calendar.is_default else Q(pk__in=[]))
+    count = 0
+    for project in projects.filter(on_calendar).iterator():
+        with transaction.atomic():
+            schedule_recompute(_lock_project(project))
+        count += 1
+    return count
