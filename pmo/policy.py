@@ -37,6 +37,12 @@ class Action(models.TextChoices):
     STATUS_REPORT_REVIEW = "status_report.review", _("Review status reports")
     CHANGE_REQUEST_CREATE = "change_request.create", _("Raise change requests")
     CHANGE_REQUEST_DECIDE = "change_request.decide", _("Approve or reject change requests")
+    FINANCE_VIEW = "finance.view", _("See budgets, costs and earned value")
+    BUDGET_EDIT = "budget.edit", _("Prepare and submit budget versions")
+    BUDGET_APPROVE = "budget.approve", _("Approve or reject budget versions")
+    COSTS_MANAGE = "costs.manage", _("Record commitments and actual costs")
+    FORECAST_EDIT = "forecast.edit", _("Enter the manual estimate to complete")
+    FINANCE_SETTINGS_MANAGE = "finance_settings.manage", _("Edit cost categories, budget control and exchange rates")
 
 
 EVERYONE = frozenset(OrgRole)
@@ -60,6 +66,13 @@ POLICY: dict[Action, frozenset[OrgRole]] = {
     Action.STATUS_REPORT_REVIEW: PMO_OFFICE,
     Action.CHANGE_REQUEST_CREATE: PMO_OFFICE,
     Action.CHANGE_REQUEST_DECIDE: PMO_OFFICE,
+    Action.FINANCE_VIEW: EVERYONE,
+    Action.BUDGET_EDIT: PMO_OFFICE | {OrgRole.FINANCE},
+    # Only finance approves budgets (and never the submitter: the service checks that).
+    Action.BUDGET_APPROVE: frozenset({OrgRole.FINANCE}),
+    Action.COSTS_MANAGE: PMO_OFFICE | {OrgRole.FINANCE},
+    Action.FORECAST_EDIT: PMO_OFFICE,
+    Action.FINANCE_SETTINGS_MANAGE: frozenset({OrgRole.ADMIN, OrgRole.FINANCE}),
 }
 
 # Project roles by their string values, to keep this module free of the projects app.
@@ -70,6 +83,9 @@ PROJECT_POLICY: dict[Action, frozenset[str]] = {
     Action.STATUS_REPORT_WRITE: frozenset({"manager", "coordinator", "controller"}),
     Action.CHANGE_REQUEST_CREATE: frozenset({"manager", "coordinator", "controller", "member", "client"}),
     Action.CHANGE_REQUEST_DECIDE: frozenset({"manager"}),
+    Action.BUDGET_EDIT: frozenset({"manager", "controller"}),
+    Action.COSTS_MANAGE: frozenset({"manager", "controller"}),
+    Action.FORECAST_EDIT: frozenset({"manager", "controller"}),
 }
 
 

@@ -20,6 +20,7 @@ organization_pages: list[URLPattern | URLResolver] = [
         name="org-calendar-exception-remove",
     ),
     path("projects/", include("projects.urls")),
+    path("finance/", include("finance.urls")),
     *[
         path(f"{module}/", views.ModuleNotYetAvailableView.as_view(module=module), name=f"org-{module}")
         for module in views.MODULES

@@ -7,10 +7,21 @@ the tenancy tests use it to fill URLs with real objects of the victim organisati
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import factory
 
+from finance.models import (
+    ActualCost,
+    BudgetLine,
+    BudgetVersion,
+    Commitment,
+    CostCategory,
+    ExchangeRate,
+    FinanceSettings,
+    ManualForecast,
+)
 from pmo.models import (
     ApiToken,
     AuditEvent,
@@ -295,5 +306,104 @@ FACTORIES.update(
         ChangeRequest: ChangeRequestFactory,
         ChangeRequestElement: ChangeRequestElementFactory,
         StatusReport: StatusReportFactory,
+    }
+)
+
+
+class CostCategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CostCategory
+        django_get_or_create = ("organization", "code")
+
+    organization = factory.SubFactory(OrganizationFactory)
+    code = factory.Sequence(lambda n: f"cat{n}")
+    name = factory.Sequence(lambda n: f"Category {n}")
+
+
+class FinanceSettingsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FinanceSettings
+        django_get_or_create = ("organization",)
+
+    organization = factory.SubFactory(OrganizationFactory)
+
+
+class ExchangeRateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ExchangeRate
+
+    organization = factory.SubFactory(OrganizationFactory)
+    currency = "USD"
+    rate = Decimal("7.100000")
+    valid_from = factory.Sequence(lambda n: dt.date(2026, 1, 1) + dt.timedelta(days=n))
+
+
+class BudgetVersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BudgetVersion
+
+    project = factory.SubFactory(ProjectFactory)
+    organization = factory.SelfAttribute("project.organization")
+    number = factory.Sequence(lambda n: n + 1)
+    created_by = factory.SubFactory(UserFactory)
+
+
+class BudgetLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BudgetLine
+
+    version = factory.SubFactory(BudgetVersionFactory)
+    organization = factory.SelfAttribute("version.organization")
+    category = factory.SubFactory(CostCategoryFactory, organization=factory.SelfAttribute("..organization"))
+    amount = Decimal("1000.00")
+
+
+class CommitmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Commitment
+
+    project = factory.SubFactory(ProjectFactory)
+    organization = factory.SelfAttribute("project.organization")
+    supplier = "Supplier"
+    reference = factory.Sequence(lambda n: f"PO-{n}")
+    date = dt.date(2026, 3, 10)
+    amount = Decimal("500.00")
+    category = factory.SubFactory(CostCategoryFactory, organization=factory.SelfAttribute("..organization"))
+    created_by = factory.SubFactory(UserFactory)
+
+
+class ActualCostFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ActualCost
+
+    project = factory.SubFactory(ProjectFactory)
+    organization = factory.SelfAttribute("project.organization")
+    date = dt.date(2026, 3, 10)
+    amount = Decimal("250.00")
+    category = factory.SubFactory(CostCategoryFactory, organization=factory.SelfAttribute("..organization"))
+    created_by = factory.SubFactory(UserFactory)
+
+
+class ManualForecastFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ManualForecast
+
+    project = factory.SubFactory(ProjectFactory)
+    organization = factory.SelfAttribute("project.organization")
+    estimate_to_complete = Decimal("1000.00")
+    justification = "Remaining work re-estimated."
+    created_by = factory.SubFactory(UserFactory)
+
+
+FACTORIES.update(
+    {
+        CostCategory: CostCategoryFactory,
+        FinanceSettings: FinanceSettingsFactory,
+        ExchangeRate: ExchangeRateFactory,
+        BudgetVersion: BudgetVersionFactory,
+        BudgetLine: BudgetLineFactory,
+        Commitment: CommitmentFactory,
+        ActualCost: ActualCostFactory,
+        ManualForecast: ManualForecastFactory,
     }
 )

@@ -22,6 +22,7 @@ org_patterns = [
     path("", views.OrganizationDetailView.as_view(), name="api-organization"),
     *org_router.urls,
     path("", include("projects.api.urls")),
+    path("", include("finance.api.urls")),
 ]
 
 urlpatterns = [

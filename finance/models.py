@@ -1,0 +1,262 @@
+"""Budgets in versions, commitments, actual costs, forecasts and exchange rates.
+
+Money is ``Decimal`` everywhere (two places, in the project's currency unless said otherwise).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pmo.models import currency_validator
+from pmo.tenancy import TenantModel
+
+ZERO = Decimal("0.00")
+
+
+def money(verbose_name: str, **options: object) -> models.DecimalField:
+    return models.DecimalField(verbose_name, max_digits=16, decimal_places=2, **options)  # type: ignore[arg-type]
+
+
+class CostCategory(TenantModel):
+    code = models.SlugField(_("code"), max_length=32)
+    name = models.CharField(_("name"), max_length=120)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("cost category")
+        verbose_name_plural = _("cost categories")
+        ordering = ["order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "code"],
+                name="cost_category_code_unique_in_org",
+                violation_error_message=_("A cost category with this code already exists."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FinanceSettings(TenantModel):
+    class BudgetControl(models.TextChoices):
+        WARN = "warn", _("Warn: save and flag")
+        BLOCK = "block", _("Block: refuse")
+
+    budget_control = models.CharField(
+        _("budget control"),
+        max_length=8,
+        choices=BudgetControl,
+        default=BudgetControl.WARN,
+        help_text=_("What happens when a commitment or cost would take a category over its approved budget."),
+    )
+
+    class Meta:
+        verbose_name = _("finance settings")
+        verbose_name_plural = _("finance settings")
+        constraints = [models.UniqueConstraint(fields=["organization"], name="finance_settings_one_per_org")]
+
+    def __str__(self) -> str:
+        return f"finance settings of {self.organization_id}"
+
+
+class ExchangeRate(TenantModel):
+    """How many units of the organisation's currency one unit of ``currency`` is worth, from a date."""
+
+    currency = models.CharField(_("currency"), max_length=3, validators=[currency_validator])
+    rate = models.DecimalField(
+        _("rate"), max_digits=18, decimal_places=6, validators=[MinValueValidator(Decimal("0.000001"))]
+    )
+    valid_from = models.DateField(_("valid from"))
+
+    class Meta:
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+        ordering = ["currency", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "currency", "valid_from"],
+                name="exchange_rate_once_per_day",
+                violation_error_message=_("A rate for this currency and date already exists."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.rate} from {self.valid_from}"
+
+
+class BudgetVersion(TenantModel):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        SUPERSEDED = "superseded", _("Superseded")
+
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="budget_versions", verbose_name=_("project")
+    )
+    number = models.PositiveIntegerField(_("version"), editable=False)
+    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.DRAFT)
+    is_current = models.BooleanField(_("current"), default=False, editable=False)
+    contingency_reserve = money(_("contingency reserve"), default=ZERO, validators=[MinValueValidator(ZERO)])
+    management_reserve = money(_("management reserve"), default=ZERO, validators=[MinValueValidator(ZERO)])
+    note = models.TextField(_("note"), blank=True)
+    change_request = models.ForeignKey(
+        "projects.ChangeRequest",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("change request"),
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_comment = models.TextField(_("decision comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("budget version")
+        verbose_name_plural = _("budget versions")
+        ordering = ["project", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "project", "number"], name="budget_version_number_once"),
+            models.UniqueConstraint(
+                fields=["organization", "project"],
+                condition=models.Q(is_current=True),
+                name="budget_version_one_current",
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "status"], name="budget_version_org_status")]
+
+    def __str__(self) -> str:
+        return f"v{self.number}"
+
+
+class BudgetLine(TenantModel):
+    version = models.ForeignKey(BudgetVersion, on_delete=models.CASCADE, related_name="lines")
+    category = models.ForeignKey(CostCategory, on_delete=models.PROTECT, related_name="+", verbose_name=_("category"))
+    wbs_element = models.ForeignKey(
+        "projects.WbsElement",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("WBS element"),
+    )
+    amount = money(_("amount"), validators=[MinValueValidator(ZERO)])
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("budget line")
+        verbose_name_plural = _("budget lines")
+        ordering = ["version", "category__order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.category_id}: {self.amount}"
+
+
+class Commitment(TenantModel):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="commitments", verbose_name=_("project")
+    )
+    supplier = models.CharField(_("supplier"), max_length=200)
+    reference = models.CharField(_("reference"), max_length=100, help_text=_("Purchase order or contract number."))
+    date = models.DateField(_("date"))
+    amount = money(_("amount"), validators=[MinValueValidator(ZERO)])
+    category = models.ForeignKey(CostCategory, on_delete=models.PROTECT, related_name="+", verbose_name=_("category"))
+    wbs_element = models.ForeignKey(
+        "projects.WbsElement",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("WBS element"),
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.OPEN)
+    over_budget = models.BooleanField(_("over budget"), default=False, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
+        ordering = ["project", "-date", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.supplier}"
+
+
+class ActualCost(TenantModel):
+    class Source(models.TextChoices):
+        MANUAL = "manual", _("Manual")
+        IMPORT = "import", _("Import")
+
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="actual_costs", verbose_name=_("project")
+    )
+    date = models.DateField(_("date"))
+    amount = money(_("amount"))
+    category = models.ForeignKey(CostCategory, on_delete=models.PROTECT, related_name="+", verbose_name=_("category"))
+    wbs_element = models.ForeignKey(
+        "projects.WbsElement",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("WBS element or task"),
+    )
+    supplier = models.CharField(_("supplier"), max_length=200, blank=True)
+    reference = models.CharField(_("invoice or expense reference"), max_length=100, blank=True)
+    source = models.CharField(_("source"), max_length=8, choices=Source, default=Source.MANUAL)
+    over_budget = models.BooleanField(_("over budget"), default=False, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("actual cost")
+        verbose_name_plural = _("actual costs")
+        ordering = ["project", "-date", "-id"]
+        indexes = [models.Index(fields=["organization", "project", "date"], name="actual_cost_org_project_date")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.amount}"
+
+
+class ManualForecast(TenantModel):
+    """The project manager's own estimate to complete, with why. The latest one counts."""
+
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="manual_forecasts", verbose_name=_("project")
+    )
+    estimate_to_complete = money(_("estimate to complete"), validators=[MinValueValidator(ZERO)])
+    justification = models.TextField(_("justification"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("manual forecast")
+        verbose_name_plural = _("manual forecasts")
+        ordering = ["project", "-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"ETC {self.estimate_to_complete}"
