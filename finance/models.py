@@ -6,6 +6,7 @@ Money is ``Decimal`` everywhere (two places, in the project's currency unless sa
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -16,11 +17,14 @@ from django.utils.translation import gettext_lazy as _
 from pmo.models import currency_validator
 from pmo.tenancy import TenantModel
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 ZERO = Decimal("0.00")
 
 
-def money(verbose_name: str, **options: object) -> models.DecimalField:
-    return models.DecimalField(verbose_name, max_digits=16, decimal_places=2, **options)  # type: ignore[arg-type]
+def money(verbose_name: StrOrPromise, **options: Any) -> models.DecimalField:
+    return models.DecimalField(verbose_name, max_digits=16, decimal_places=2, **options)
 
 
 class CostCategory(TenantModel):
