@@ -310,7 +310,15 @@ FACTORIES.update(
 )
 
 
-class CostCategoryFactory(factory.django.DjangoModelFactory):
+class _TenantGetOrCreateFactory(factory.django.DjangoModelFactory):
+    """get_or_create looks up by the organisation itself; the tenant guard wants that said explicitly."""
+
+    @classmethod
+    def _get_manager(cls, model_class: Any) -> Any:
+        return model_class.objects.unscoped()
+
+
+class CostCategoryFactory(_TenantGetOrCreateFactory):
     class Meta:
         model = CostCategory
         django_get_or_create = ("organization", "code")
@@ -320,7 +328,7 @@ class CostCategoryFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Category {n}")
 
 
-class FinanceSettingsFactory(factory.django.DjangoModelFactory):
+class FinanceSettingsFactory(_TenantGetOrCreateFactory):
     class Meta:
         model = FinanceSettings
         django_get_or_create = ("organization",)

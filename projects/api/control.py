@@ -73,8 +73,8 @@ class StatusReportFiguresSerializer(serializers.Serializer):
     )
     slipped_milestones = MilestoneSlipSerializer(many=True)
     change_requests = OpenChangeCountsSerializer()
-    spi = serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True)
-    cpi = serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True)
+    spi = serializers.DecimalField(max_digits=10, decimal_places=4, allow_null=True)
+    cpi = serializers.DecimalField(max_digits=10, decimal_places=4, allow_null=True)
     evm_note = serializers.CharField()
 
 

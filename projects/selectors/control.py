@@ -29,7 +29,9 @@ CENT = Decimal("0.01")
 # the red limit, red beyond it.
 SCHEDULE_AMBER_POINTS = Decimal("5")
 SCHEDULE_RED_POINTS = Decimal("10")
-EVM_NOTE = "SPI and CPI come with the finance module."
+EVM_NOTE = "SPI and CPI need a current baseline."
+SPI_UNDEFINED_NOTE = "SPI is undefined: nothing was planned by the period end."
+CPI_UNDEFINED_NOTE = "CPI is undefined: no actual cost was recorded by the period end."
 
 RAG_FIELDS = ["rag_schedule", "rag_cost", "rag_scope", "rag_quality", "rag_risk", "rag_overall"]
 NARRATIVE_FIELDS = ["accomplishments", "next_steps", "issues", "decisions_needed"]
@@ -188,9 +190,27 @@ def status_report_figures(project: Project, period_end: dt.date) -> dict[str, An
         "variance_points": None if planned is None or actual is None else str(actual - planned),
         "slipped_milestones": slipped,
         "change_requests": change_requests,
-        "spi": None,
-        "cpi": None,
-        "evm_note": EVM_NOTE,
+        **_performance_indices(project, period_end, baseline, calendar),
+    }
+
+
+def _performance_indices(
+    project: Project, period_end: dt.date, baseline: Baseline | None, calendar: WorkCalendar
+) -> dict[str, str | None]:
+    """SPI and CPI from earned value at ``period_end`` (strings, four places), with a note on any null."""
+    if baseline is None:
+        return {"spi": None, "cpi": None, "evm_note": EVM_NOTE}
+    # Imported here: the finance app reads the projects app, not the other way round at import time.
+    from finance.earned_value import project_evm
+
+    figures = project_evm(project, period_end, baseline=baseline, calendar=calendar).figures
+    notes = [
+        note for value, note in ((figures.spi, SPI_UNDEFINED_NOTE), (figures.cpi, CPI_UNDEFINED_NOTE)) if value is None
+    ]
+    return {
+        "spi": None if figures.spi is None else str(figures.spi),
+        "cpi": None if figures.cpi is None else str(figures.cpi),
+        "evm_note": " ".join(notes),
     }
 
 

@@ -50,7 +50,7 @@ def test_a_manager_creates_a_report_for_any_day_of_the_week_and_gets_its_figures
     assert body["status"] == "draft"
     assert body["figures"]["planned_percent"] == "55.00"
     assert body["figures"]["actual_percent"] == "40.00"
-    assert body["figures"]["spi"] is None
+    assert body["figures"]["spi"] == "0.7273"  # EV 1 600 / PV 2 200, indices at four places
     assert body["rag_schedule"] == "red"
     assert body["author"]["id"] == plan.manager.user_id
 

@@ -69,9 +69,11 @@ def test_a_new_report_is_prefilled_with_the_figures_worked_by_hand(organization:
     assert figures["variance_points"] == "-15.00"
     assert figures["slipped_milestones"] == []
     assert figures["change_requests"] == {"draft": 1, "submitted": 1, "approved": 0, "open": 2}
-    assert figures["spi"] is None
+    # Earned value at the period end: EV 1 600 (1 000 + 20 % of 3 000) over PV 2 200 (55 % of 4 000);
+    # no actual cost recorded, so no CPI.
+    assert figures["spi"] == "0.7273"
     assert figures["cpi"] is None
-    assert "finance module" in figures["evm_note"]
+    assert "CPI" in figures["evm_note"]
     assert events(organization, "status_report.created") == 1
 
 

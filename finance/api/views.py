@@ -1,0 +1,707 @@
+"""API of budgets, commitments, actual costs and the organisation's finance rules.
+
+Every view resolves the organisation (and the project of nested routes) through its base
+mixin, validates input with a serializer and calls one service. Money is a string on the wire.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import django_filters
+from django.db.models import DecimalField, OuterRef, Prefetch, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import generics, mixins, parsers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+
+from finance.api import serializers as s
+from finance.models import (
+    ZERO,
+    ActualCost,
+    BudgetLine,
+    BudgetVersion,
+    Commitment,
+    CostCategory,
+    ExchangeRate,
+    FinanceSettings,
+)
+from finance.selectors import budget_by_category, budget_reconciliation, budget_version_diff
+from finance.services import budgets, categories, costs, rates
+from pmo.api.base import OrganizationScopedMixin
+from pmo.errors import ApplicationError
+from pmo.policy import Action
+from projects.api.base import ProjectScopedMixin
+from projects.api.views import MAX_UPLOAD_BYTES, CsvParser, PlainTextParser
+from projects.api.views.common import EMPTY_BODY, ID_PATTERN, _actor
+
+TAGS = ["finance"]
+
+
+# --- filters --------------------------------------------------------------------------
+
+
+class CostCategoryFilter(django_filters.FilterSet):
+    is_active = django_filters.BooleanFilter(label=gettext_lazy("Active"))
+
+    class Meta:
+        model = CostCategory
+        fields = ["is_active"]
+
+
+class ExchangeRateFilter(django_filters.FilterSet):
+    currency = django_filters.CharFilter(method="by_currency", label=gettext_lazy("Currency (ISO 4217 code)"))
+    date = django_filters.DateFilter(
+        method="in_force_on",
+        label=gettext_lazy("The rates in force on this day: the latest of each currency from this day or before."),
+    )
+
+    class Meta:
+        model = ExchangeRate
+        fields = ["currency", "date"]
+
+    def by_currency(self, queryset: QuerySet[ExchangeRate], name: str, value: str) -> QuerySet[ExchangeRate]:
+        return queryset.filter(currency=value.strip().upper())
+
+    def in_force_on(self, queryset: QuerySet[ExchangeRate], name: str, value: Any) -> QuerySet[ExchangeRate]:
+        latest = queryset.filter(currency=OuterRef("currency"), valid_from__lte=value).order_by("-valid_from")
+        return queryset.filter(pk=Subquery(latest.values("pk")[:1]))
+
+
+class BudgetVersionFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=BudgetVersion.Status.choices, label=gettext_lazy("Status"))
+    is_current = django_filters.BooleanFilter(label=gettext_lazy("Current"))
+
+    class Meta:
+        model = BudgetVersion
+        fields = ["status", "is_current"]
+
+
+class _CostFilter(django_filters.FilterSet):
+    category = django_filters.NumberFilter(field_name="category_id", label=gettext_lazy("Cost category (id)"))
+    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=gettext_lazy("From (date)"))
+    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=gettext_lazy("To (date)"))
+    over_budget = django_filters.BooleanFilter(label=gettext_lazy("Over budget"))
+
+
+class CommitmentFilter(_CostFilter):
+    status = django_filters.ChoiceFilter(choices=Commitment.Status.choices, label=gettext_lazy("Status"))
+
+    class Meta:
+        model = Commitment
+        fields = ["status", "category", "date_from", "date_to", "over_budget"]
+
+
+class ActualCostFilter(_CostFilter):
+    source = django_filters.ChoiceFilter(choices=ActualCost.Source.choices, label=gettext_lazy("Source"))
+
+    class Meta:
+        model = ActualCost
+        fields = ["category", "date_from", "date_to", "source", "over_budget"]
+
+
+# --- the organisation's finance rules -------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List the cost categories (the defaults arrive with the first read)", tags=TAGS),
+    retrieve=extend_schema(summary="Show a cost category", tags=TAGS),
+    create=extend_schema(
+        summary="Add a cost category",
+        tags=TAGS,
+        request=s.CostCategoryCreateSerializer,
+        responses={201: s.CostCategorySerializer},
+    ),
+    partial_update=extend_schema(
+        summary="Rename, reorder or switch off a cost category",
+        tags=TAGS,
+        request=s.CostCategoryUpdateSerializer,
+        responses={200: s.CostCategorySerializer},
+    ),
+)
+class CostCategoryViewSet(
+    OrganizationScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """What budget lines and costs are broken down by. Categories are switched off, never deleted."""
+
+    serializer_class = s.CostCategorySerializer
+    queryset = CostCategory.objects.all()
+    read_action = Action.FINANCE_VIEW
+    write_action = Action.FINANCE_SETTINGS_MANAGE
+    filterset_class = CostCategoryFilter
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    ordering_fields = ["order", "code", "name"]
+    ordering = ["order", "name", "id"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    lookup_value_regex = ID_PATTERN
+
+    def get_queryset(self) -> QuerySet[CostCategory]:
+        return CostCategory.objects.for_organization(self.organization)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        categories.cost_categories_ensure_defaults(self.organization)
+        return super().list(request, *args, **kwargs)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        payload = s.CostCategoryCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        category = categories.cost_category_create(
+            actor=_actor(request), organization=self.organization, **payload.validated_data
+        )
+        return Response(s.CostCategorySerializer(category).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        payload = s.CostCategoryUpdateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        category = categories.cost_category_update(
+            actor=_actor(request), category=self.get_object(), **payload.validated_data
+        )
+        return Response(s.CostCategorySerializer(category).data)
+
+
+@extend_schema_view(
+    get=extend_schema(summary="Show the budget control setting", tags=TAGS),
+    patch=extend_schema(
+        summary="Choose whether costs over budget are flagged (warn) or refused (block)",
+        tags=TAGS,
+        request=s.FinanceSettingsSerializer,
+        responses={200: s.FinanceSettingsSerializer},
+    ),
+)
+class FinanceSettingsView(OrganizationScopedMixin, generics.RetrieveUpdateAPIView):
+    """What happens when a commitment or actual cost would take a category over its approved budget."""
+
+    serializer_class = s.FinanceSettingsSerializer
+    queryset = FinanceSettings.objects.all()
+    read_action = Action.FINANCE_VIEW
+    write_action = Action.FINANCE_SETTINGS_MANAGE
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_object(self) -> FinanceSettings:
+        return categories.finance_settings(self.organization)
+
+    def perform_update(self, serializer: BaseSerializer[FinanceSettings]) -> None:
+        budget_control = serializer.validated_data.get("budget_control")
+        if budget_control is not None:
+            serializer.instance = categories.finance_settings_update(
+                actor=_actor(self.request), organization=self.organization, budget_control=budget_control
+            )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List the exchange rates", tags=TAGS),
+    retrieve=extend_schema(summary="Show an exchange rate", tags=TAGS),
+    create=extend_schema(
+        summary="Add an exchange rate from a date",
+        tags=TAGS,
+        request=s.ExchangeRateCreateSerializer,
+        responses={201: s.ExchangeRateSerializer},
+    ),
+    destroy=extend_schema(summary="Remove an exchange rate", tags=TAGS),
+)
+class ExchangeRateViewSet(
+    OrganizationScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """How many units of the organisation's currency one unit of another is worth, from a date on."""
+
+    serializer_class = s.ExchangeRateSerializer
+    queryset = ExchangeRate.objects.all()
+    read_action = Action.FINANCE_VIEW
+    write_action = Action.FINANCE_SETTINGS_MANAGE
+    filterset_class = ExchangeRateFilter
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    ordering_fields = ["currency", "valid_from"]
+    ordering = ["currency", "-valid_from"]
+    http_method_names = ["get", "post", "delete", "head", "options"]
+    lookup_value_regex = ID_PATTERN
+
+    def get_queryset(self) -> QuerySet[ExchangeRate]:
+        return ExchangeRate.objects.for_organization(self.organization)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        payload = s.ExchangeRateCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        rate = rates.exchange_rate_create(
+            actor=_actor(request), organization=self.organization, **payload.validated_data
+        )
+        return Response(s.ExchangeRateSerializer(rate).data, status=status.HTTP_201_CREATED)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        rates.exchange_rate_delete(actor=_actor(request), rate=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- budgets --------------------------------------------------------------------------
+
+
+def _lines(organization_id: int) -> QuerySet[BudgetLine]:
+    return (
+        BudgetLine.objects.for_organization(organization_id)
+        .select_related("category", "wbs_element")
+        .order_by("category__order", "category__name", "id")
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List the project's budget versions, newest first", tags=TAGS),
+    retrieve=extend_schema(
+        summary="Show a budget version with its lines and what it changes against the current one", tags=TAGS
+    ),
+    create=extend_schema(
+        summary="Open a draft budget version, prefilled from the current approved one",
+        description="Refused with the code `open_version_exists` while another version is draft or submitted.",
+        tags=TAGS,
+        request=s.BudgetVersionCreateSerializer,
+        responses={201: s.BudgetVersionDetailSerializer},
+    ),
+    partial_update=extend_schema(
+        summary="Change a draft's reserves or note",
+        tags=TAGS,
+        request=s.BudgetVersionUpdateSerializer,
+        responses={200: s.BudgetVersionDetailSerializer},
+    ),
+)
+class BudgetVersionViewSet(
+    ProjectScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """A project's budget in versions: draft → submitted → approved (current) or rejected.
+
+    Finance approves, never the person who submitted the version; the approved version becomes
+    current and the previous current one superseded.
+    """
+
+    serializer_class = s.BudgetVersionSerializer
+    queryset = BudgetVersion.objects.all()
+    read_action = Action.FINANCE_VIEW
+    write_action = Action.BUDGET_EDIT
+    action_permissions = {
+        "submit": Action.BUDGET_EDIT,
+        "approve": Action.BUDGET_APPROVE,
+        "reject": Action.BUDGET_APPROVE,
+        "from_change_request": Action.BUDGET_EDIT,
+    }
+    filterset_class = BudgetVersionFilter
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    ordering_fields = ["number", "created_at"]
+    ordering = ["-number"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    lookup_value_regex = ID_PATTERN
+
+    def get_queryset(self) -> QuerySet[BudgetVersion]:
+        organization_id = self.organization.pk
+        lines_total = (
+            BudgetLine.objects.for_organization(organization_id)
+            .filter(version=OuterRef("pk"))
+            .order_by()
+            .values("version")
+            .annotate(total=Sum("amount"))
+            .values("total")
+        )
+        return (
+            BudgetVersion.objects.for_organization(organization_id)
+            .filter(project=self.project)
+            .select_related("created_by", "submitted_by", "decided_by")
+            .annotate(
+                lines_total=Coalesce(
+                    Subquery(lines_total), Value(ZERO), output_field=DecimalField(max_digits=20, decimal_places=2)
+                )
+            )
+        )
+
+    def get_serializer_class(self) -> type[BaseSerializer[Any]]:
+        return s.BudgetVersionSerializer if self.action == "list" else s.BudgetVersionDetailSerializer
+
+    def _detail(self, pk: Any, status_code: int = status.HTTP_200_OK) -> Response:
+        version = (
+            self.get_queryset()
+            .prefetch_related(Prefetch("lines", queryset=_lines(self.organization.pk)))
+            .filter(pk=pk)
+            .first()
+        )
+        if version is None:
+            raise Http404
+        version.comparison = budget_version_diff(version)  # type: ignore[attr-defined]
+        return Response(s.BudgetVersionDetailSerializer(version).data, status=status_code)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._detail(kwargs["pk"])
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        payload = s.BudgetVersionCreateSerializer(data=request.data, context=self.get_serializer_context())
+        payload.is_valid(raise_exception=True)
+        version = budgets.budget_version_create(actor=_actor(request), project=self.project, **payload.validated_data)
+        return self._detail(version.pk, status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        payload = s.BudgetVersionUpdateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        version = budgets.budget_version_update(
+            actor=_actor(request), version=self.get_object(), **payload.validated_data
+        )
+        return self._detail(version.pk)
+
+    @extend_schema(
+        summary="Submit a draft to finance for approval (it needs at least one line)",
+        tags=TAGS,
+        request=EMPTY_BODY,
+        responses={200: s.BudgetVersionDetailSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        version = budgets.budget_version_submit(actor=_actor(request), version=self.get_object())
+        return self._detail(version.pk)
+
+    @extend_schema(
+        summary="Approve a submitted version, making it the current budget (finance; never its submitter)",
+        description=(
+            "Only members with the finance role approve. The person who submitted the version never "
+            "does: 403 `separation_of_duties`. The previous current version becomes `superseded`."
+        ),
+        tags=TAGS,
+        request=s.BudgetApproveSerializer,
+        responses={200: s.BudgetVersionDetailSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        payload = s.BudgetApproveSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        version = budgets.budget_version_approve(
+            actor=_actor(request),
+            membership=self.membership,
+            version=self.get_object(),
+            comment=payload.validated_data["comment"],
+        )
+        return self._detail(version.pk)
+
+    @extend_schema(
+        summary="Reject a submitted version, saying why (finance)",
+        tags=TAGS,
+        request=s.BudgetRejectSerializer,
+        responses={200: s.BudgetVersionDetailSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        payload = s.BudgetRejectSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        version = budgets.budget_version_reject(
+            actor=_actor(request),
+            membership=self.membership,
+            version=self.get_object(),
+            comment=payload.validated_data["comment"],
+        )
+        return self._detail(version.pk)
+
+    @extend_schema(
+        summary="Open a draft for an approved change request with a cost impact, linked to it",
+        tags=TAGS,
+        request=s.FromChangeRequestSerializer,
+        responses={201: s.BudgetVersionDetailSerializer},
+        filters=False,
+    )
+    @action(detail=False, methods=["post"], url_path="from-change-request", filter_backends=[])
+    def from_change_request(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        payload = s.FromChangeRequestSerializer(data=request.data, context=self.get_serializer_context())
+        payload.is_valid(raise_exception=True)
+        version = budgets.budget_version_from_change_request(
+            actor=_actor(request), change_request=payload.validated_data["change_request"]
+        )
+        return self._detail(version.pk, status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List a budget version's lines", tags=TAGS),
+    retrieve=extend_schema(summary="Show a budget line", tags=TAGS),
+    create=extend_schema(
+        summary="Add a line to a draft budget version",
+        tags=TAGS,
+        request=s.BudgetLineCreateSerializer,
+        responses={201: s.BudgetLineSerializer},
+    ),
+    partial_update=extend_schema(
+        summary="Change a line of a draft budget version",
+        tags=TAGS,
+        request=s.BudgetLineUpdateSerializer,
+        responses={200: s.BudgetLineSerializer},
+    ),
+    destroy=extend_schema(summary="Remove a line from a draft budget version", tags=TAGS),
+)
+class BudgetLineViewSet(
+    ProjectScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The lines of one budget version, by cost category and optionally WBS element; all in one response."""
+
+    serializer_class = s.BudgetLineSerializer
+    queryset = BudgetLine.objects.all()
+    read_action = Action.FINANCE_VIEW
+    write_action = Action.BUDGET_EDIT
+    filter_backends: list[Any] = []
+    pagination_class = None
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    lookup_value_regex = ID_PATTERN
+
+    version: BudgetVersion
+
+    def resolve_scope(self, **url_kwargs: Any) -> None:
+        super().resolve_scope(**url_kwargs)
+        version = (
+            BudgetVersion.objects.for_organization(self.organization)
+            .filter(project=self.project, pk=url_kwargs["budgetversion_id"])
+            .first()
+        )
+        if version is None:
+            raise Http404
+        version.project = self.project
+        self.version = version
+
+    def get_queryset(self) -> QuerySet[BudgetLine]:
+        return _lines(self.organization.pk).filter(version=self.version)
+
+    def _output(self, line: BudgetLine, status_code: int = status.HTTP_200_OK) -> Response:
+        return Response(s.BudgetLineSerializer(self.get_queryset().get(pk=line.pk)).data, status=status_code)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        payload = s.BudgetLineCreateSerializer(data=request.data, context=self.get_serializer_context())
+        payload.is_valid(raise_exception=True)
+        line = budgets.budget_line_add(actor=_actor(request), version=self.version, **payload.validated_data)
+        return self._output(line, status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        payload = s.BudgetLineUpdateSerializer(data=request.data, context=self.get_serializer_context())
+        payload.is_valid(raise_exception=True)
+        line = self.get_object()
+        line.version = self.version
+        line = budgets.budget_line_update(actor=_actor(request), line=line, **payload.validated_data)
+        return self._output(line)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        line = self.get_object()
+        line.version = self.version
+        budgets.budget_line_remove(actor=_actor(request), line=line)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class BudgetReconciliationView(ProjectScopedMixin, generics.GenericAPIView):
+    """The current approved budget against the current baseline: totals, and where they differ."""
+
+    serializer_class = s.ReconciliationSerializer
+    queryset = BudgetVersion.objects.all()
+    read_action = Action.FINANCE_VIEW
+    filter_backends: list[Any] = []
+    pagination_class = None
+
+    @extend_schema(
+        summary="Reconcile the approved budget with the baseline, per WBS element where they differ",
+        description=(
+            "Approved lines (reserves apart) against the baseline's task budgets. Each row is a WBS element "
+            "with lines against the baseline tasks under it (code equal or starting with the element's code and "
+            "a dot; a task counts for the innermost such element), plus a row for lines tied to no element "
+            "against the tasks under none. Only rows that differ are listed."
+        ),
+        tags=TAGS,
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return Response(s.ReconciliationSerializer(budget_reconciliation(self.project)).data)
+
+
+class BudgetByCategoryView(ProjectScopedMixin, generics.GenericAPIView):
+    """Per cost category: approved, committed, actual, remaining, and whether it is over budget."""
+
+    serializer_class = s.CategoryBudgetSerializer
+    queryset = CostCategory.objects.all()
+    read_action = Action.FINANCE_VIEW
+    filter_backends: list[Any] = []
+    pagination_class = None
+
+    @extend_schema(
+        summary="The project's budget by cost category against commitments and actual costs",
+        tags=TAGS,
+        responses={200: s.CategoryBudgetSerializer(many=True)},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return Response(s.CategoryBudgetSerializer(budget_by_category(self.project), many=True).data)
+
+
+# --- commitments and actual costs -----------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List the project's commitments", tags=TAGS),
+    retrieve=extend_schema(summary="Show a commitment", tags=TAGS),
+    create=extend_schema(
+        summary="Record a commitment (purchase order or contract), under budget control",
+        description=(
+            "Over its category's approved budget the commitment is saved with `over_budget` (budget control "
+            "warn) or refused with the code `over_budget` (block)."
+        ),
+        tags=TAGS,
+        request=s.CommitmentCreateSerializer,
+        responses={201: s.CommitmentSerializer},
+    ),
+    partial_update=extend_schema(
+        summary="Change an open commitment, or close or cancel it",
+        tags=TAGS,
+        request=s.CommitmentUpdateSerializer,
+        responses={200: s.CommitmentSerializer},
+    ),
+)
+class CommitmentViewSet(
+    ProjectScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Purchase orders and contracts: open, then closed or cancelled."""
+
+    serializer_class = s.CommitmentSerializer
+    queryset = Commitment.objects.all()
+    read_action = Action.FINANCE_VIEW
+    write_action = Action.COSTS_MANAGE
+    filterset_class = CommitmentFilter
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    ordering_fields = ["date", "amount", "created_at"]
+    ordering = ["-date", "-id"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    lookup_value_regex = ID_PATTERN
+
+    def get_queryset(self) -> QuerySet[Commitment]:
+        return (
+            Commitment.objects.for_organization(self.organization)
+            .filter(project=self.project)
+            .select_related("category", "wbs_element", "created_by")
+        )
+
+    def _output(self, commitment: Commitment, status_code: int = status.HTTP_200_OK) -> Response:
+        return Response(s.CommitmentSerializer(self.get_queryset().get(pk=commitment.pk)).data, status=status_code)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        payload = s.CommitmentCreateSerializer(data=request.data, context=self.get_serializer_context())
+        payload.is_valid(raise_exception=True)
+        commitment = costs.commitment_create(actor=_actor(request), project=self.project, **payload.validated_data)
+        return self._output(commitment, status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        payload = s.CommitmentUpdateSerializer(data=request.data, context=self.get_serializer_context())
+        payload.is_valid(raise_exception=True)
+        commitment = costs.commitment_update(
+            actor=_actor(request), commitment=self.get_object(), **payload.validated_data
+        )
+        return self._output(commitment)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List the project's actual costs", tags=TAGS),
+    retrieve=extend_schema(summary="Show an actual cost", tags=TAGS),
+    create=extend_schema(
+        summary="Record an invoice or expense, under budget control",
+        description=(
+            "Over its category's approved budget the cost is saved with `over_budget` (budget control warn) "
+            "or refused with the code `over_budget` (block)."
+        ),
+        tags=TAGS,
+        request=s.ActualCostCreateSerializer,
+        responses={201: s.ActualCostSerializer},
+    ),
+)
+class ActualCostViewSet(
+    ProjectScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Invoices, expenses and imported costs."""
+
+    serializer_class = s.ActualCostSerializer
+    queryset = ActualCost.objects.all()
+    read_action = Action.FINANCE_VIEW
+    write_action = Action.COSTS_MANAGE
+    action_permissions = {"import_csv": Action.COSTS_MANAGE}
+    filterset_class = ActualCostFilter
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    ordering_fields = ["date", "amount", "created_at"]
+    ordering = ["-date", "-id"]
+    http_method_names = ["get", "post", "head", "options"]
+    lookup_value_regex = ID_PATTERN
+
+    def get_queryset(self) -> QuerySet[ActualCost]:
+        return (
+            ActualCost.objects.for_organization(self.organization)
+            .filter(project=self.project)
+            .select_related("category", "wbs_element", "created_by")
+        )
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        payload = s.ActualCostCreateSerializer(data=request.data, context=self.get_serializer_context())
+        payload.is_valid(raise_exception=True)
+        cost = costs.actual_cost_create(actor=_actor(request), project=self.project, **payload.validated_data)
+        fresh = self.get_queryset().get(pk=cost.pk)
+        return Response(s.ActualCostSerializer(fresh).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Import actual costs from a CSV file: every row, or none",
+        description=costs.__doc__,
+        tags=TAGS,
+        request={"multipart/form-data": s.ActualCostImportUploadSerializer, "text/csv": OpenApiTypes.STR},
+        responses={201: s.ActualCostImportResultSerializer},
+        filters=False,
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        parser_classes=[parsers.MultiPartParser, CsvParser, PlainTextParser],
+        filter_backends=[],
+    )
+    def import_csv(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        upload = request.FILES.get("file") if request.content_type.startswith("multipart/") else None
+        if upload is not None and upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
+            raise ApplicationError(
+                _("The file is too large."), code="invalid_file", fields={"file": [_("Send at most 5 MB.")]}
+            )
+        content = upload.read() if upload is not None else request.data
+        if not isinstance(content, bytes) or not content.strip():
+            raise ApplicationError(
+                _("Send the CSV file as the field “file” or as the request body."),
+                code="invalid_file",
+                fields={"file": [_("This field is required.")]},
+            )
+        created = costs.actual_costs_import(actor=_actor(request), project=self.project, text=content)
+        result = {
+            "created": len(created),
+            "total": sum((cost.amount for cost in created), Decimal(0)),
+            "over_budget": sum(1 for cost in created if cost.over_budget),
+        }
+        return Response(s.ActualCostImportResultSerializer(result).data, status=status.HTTP_201_CREATED)
