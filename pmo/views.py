@@ -108,7 +108,6 @@ MODULES = {
     "resources": gettext_lazy("Resources"),
     "risks": gettext_lazy("Risks"),
     "quality": gettext_lazy("Quality"),
-    "finance": gettext_lazy("Finance"),
     "maintenance": gettext_lazy("Maintenance"),
     "alerts": gettext_lazy("Alerts"),
 }

@@ -96,6 +96,8 @@ class ProjectTabsMixin(ProjectPageMixin):
             ("changes", gettext_lazy("Change requests"), _reverse_or_none("project-change-requests", **ids)),
             ("changelog", gettext_lazy("Change log"), _reverse_or_none("project-change-log", **ids)),
             ("gates", gettext_lazy("Gate history"), _reverse_or_none("project-gate", **ids)),
+            ("finance", gettext_lazy("Finance"), _reverse_or_none("project-finance", **ids)),
+            ("earned_value", gettext_lazy("Earned value"), _reverse_or_none("project-earned-value", **ids)),
         ]
         if self.can(Action.PROJECT_MANAGE) and self.project.is_open:
             candidates.append(("edit", gettext_lazy("Edit project"), _reverse_or_none("project-edit", **ids)))
