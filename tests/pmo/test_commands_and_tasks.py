@@ -135,3 +135,18 @@ def test_seed_demo_brings_a_project_under_way_with_a_plan_and_a_baseline() -> No
     assert WbsElement.objects.for_organization(organization).filter(project=park).count() == 22
     assert Baseline.objects.for_organization(organization).filter(project=park, is_current=True).exists()
     assert Project.objects.for_organization(organization).count() == 2
+
+
+def test_seed_demo_gives_the_park_an_approved_budget_that_matches_its_baseline_and_some_costs() -> None:
+    from finance.models import ActualCost, BudgetVersion
+    from finance.selectors import budget_reconciliation
+    from projects.models import Project
+
+    call_command("seed_demo", quiet_logins=True)
+    call_command("seed_demo", quiet_logins=True)
+    organization = Organization.objects.get(slug="demo")
+    park = Project.objects.for_organization(organization).get(code="GW-2026-01")
+    versions = BudgetVersion.objects.for_organization(organization).filter(project=park)
+    assert [(v.status, v.is_current) for v in versions] == [("approved", True)]
+    assert budget_reconciliation(park).is_equal
+    assert ActualCost.objects.for_organization(organization).filter(project=park).count() == 5
