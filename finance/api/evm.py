@@ -8,7 +8,8 @@ figure whose divisor is zero is null. Every endpoint only reads: the figures com
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from decimal import Decimal
+from typing import Any, cast
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,10 +20,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from finance import earned_value
+from finance.models import ManualForecast
+from finance.services import costs
 from pmo.api.base import OrganizationScopedMixin
 from pmo.api.schema import PmoAutoSchema
 from pmo.api.serializers import UserSummarySerializer
-from pmo.models import Organization
+from pmo.models import Organization, User
 from pmo.policy import Action
 from projects.api.base import ProjectScopedMixin
 from projects.models import Portfolio
@@ -307,10 +310,40 @@ class WbsEvmView(ProjectScopedMixin, _EvmView):
         return Response(WbsEvmSerializer({"as_of": as_of, "currency": self.project.currency, "elements": rows}).data)
 
 
+class ManualForecastInputSerializer(serializers.Serializer):
+    estimate_to_complete = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=Decimal("0"))
+    justification = serializers.CharField()
+
+
+class ManualForecastSerializer(serializers.ModelSerializer):
+    created_by = UserSummarySerializer(read_only=True)
+
+    class Meta:
+        model = ManualForecast
+        fields = ["id", "estimate_to_complete", "justification", "created_by", "created_at"]
+        read_only_fields = fields
+
+
 class ProjectForecastView(ProjectScopedMixin, _EvmView):
     """The estimates at completion by each method, beside the project manager's own estimate."""
 
     serializer_class = ProjectForecastSerializer
+    write_action = Action.FORECAST_EDIT
+    http_method_names = ["get", "post", "head", "options"]
+
+    @extend_schema(
+        summary="Record the project manager's estimate to complete, with a justification",
+        tags=TAGS,
+        request=ManualForecastInputSerializer,
+        responses={201: ManualForecastSerializer},
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        payload = ManualForecastInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        forecast = costs.manual_forecast_set(
+            actor=cast(User, request.user), project=self.project, **payload.validated_data
+        )
+        return Response(ManualForecastSerializer(forecast).data, status=201)
 
     @extend_schema(summary="A project's forecast at completion on a date", tags=TAGS, parameters=[AS_OF])
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:

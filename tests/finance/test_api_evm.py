@@ -397,3 +397,24 @@ def test_the_portfolio_endpoint_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(1 + 1 + 8):
         body = api.get(url(), {"as_of": "2026-03-09", "portfolio": portfolio.pk}).json()
     assert len(body["rows"]) == size
+
+
+def test_the_project_manager_records_an_estimate_to_complete_through_the_api(organization) -> None:  # type: ignore[no-untyped-def]
+    from finance.models import ManualForecast
+    from pmo.models import OrgRole
+    from tests.conftest import api_client_for
+    from tests.factories import member
+    from tests.projects.helpers import make_project
+
+    pm = member(organization, OrgRole.PROJECT_MANAGER)
+    project = make_project(organization, manager=pm.user)
+    client = api_client_for(pm.user)
+    url = f"/api/v1/orgs/{organization.slug}/projects/{project.pk}/forecast/"
+    refused = client.post(url, {"estimate_to_complete": "1000.00", "justification": ""}, format="json")
+    assert refused.status_code == 400
+    created = client.post(url, {"estimate_to_complete": "1000.00", "justification": "Re-estimated"}, format="json")
+    assert created.status_code == 201, created.json()
+    assert created.json()["estimate_to_complete"] == "1000.00"
+    assert ManualForecast.objects.for_organization(organization).filter(project=project).count() == 1
+    viewer = api_client_for(member(organization, OrgRole.VIEWER).user)
+    assert viewer.post(url, {"estimate_to_complete": "1.00", "justification": "x"}, format="json").status_code == 403
