@@ -47,6 +47,7 @@ account_pages: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("readyz", views.readyz, name="readyz"),
     path("i18n/language/", views.switch_language, name="switch-language"),
     path("accounts/", include(account_pages)),

@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -439,3 +440,8 @@ class CalendarExceptionRemoveView(OrganizationPageMixin, View):
         services.calendar_exception_remove(actor=cast(User, request.user), exception=exception)
         messages.success(request, _("Exception removed; projects on this calendar are rescheduled."))
         return redirect("org-calendar", org_slug=self.organization.slug, pk=exception.calendar_id)
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on pages that name no icon (the API docs); send them ours."""
+    return HttpResponseRedirect(static("pmo/img/favicon.svg"))

@@ -25,20 +25,12 @@ from pmo.audit import audit_record, diff, snapshot
 from pmo.errors import ApplicationError
 from pmo.models import Membership, OrgRole, User
 from projects.models import ChangeRequest, Project, WbsElement
+from projects.services.locks import lock_project
 
 OPEN_STATUSES = (BudgetVersion.Status.DRAFT, BudgetVersion.Status.SUBMITTED)
 VERSION_FIELDS = ["contingency_reserve", "management_reserve", "note"]
 LINE_FIELDS = ["category", "amount", "wbs_element", "note"]
 BUDGETED_CHANGES = (ChangeRequest.Status.APPROVED, ChangeRequest.Status.IMPLEMENTED)
-
-
-def _lock_project(project: Project) -> Project:
-    return (
-        Project.objects.for_organization(project.organization_id)
-        .select_for_update()
-        .select_related("organization")
-        .get(pk=project.pk)
-    )
 
 
 def _locked_version(version: BudgetVersion) -> BudgetVersion:
@@ -118,7 +110,7 @@ def budget_version_create(
     *, actor: User, project: Project, note: str = "", change_request: ChangeRequest | None = None
 ) -> BudgetVersion:
     """Open a draft: the next number, prefilled with the current approved version's lines and reserves."""
-    project = _lock_project(project)
+    project = lock_project(project)
     if not project.is_open:
         raise ApplicationError(_("A closed or cancelled project takes no budget changes."), code="project_closed")
     if change_request is not None:
@@ -241,7 +233,7 @@ def budget_version_approve(
     The person who submitted the version may not approve it (403 ``separation_of_duties``).
     """
     _require_finance(membership, version)
-    _lock_project(version.project)
+    lock_project(version.project)
     version = _locked_version(version)
     if version.status != BudgetVersion.Status.SUBMITTED:
         raise _illegal(version, _("approved"))

@@ -49,6 +49,7 @@ from pmo.errors import ApplicationError
 from pmo.models import User
 from projects.models import Project, WbsElement
 from projects.services.csv_io import decode_csv
+from projects.services.locks import lock_project
 
 COMMITMENT_FIELDS = ["supplier", "reference", "date", "amount", "category", "wbs_element", "status"]
 CSV_COLUMNS = ["date", "amount", "category", "wbs_code", "supplier", "reference"]
@@ -61,16 +62,6 @@ MONEY_DIGITS = 16
 MONEY_PLACES = 2
 SUPPLIER_LENGTH = 200
 REFERENCE_LENGTH = 100
-
-
-def _lock_project(project: Project) -> Project:
-    """Costs of one project are checked against its budget one writer at a time."""
-    return (
-        Project.objects.for_organization(project.organization_id)
-        .select_for_update()
-        .select_related("organization")
-        .get(pk=project.pk)
-    )
 
 
 # --- budget control -------------------------------------------------------------------
@@ -167,7 +158,7 @@ def commitment_create(
     wbs_element: WbsElement | None = None,
 ) -> Commitment:
     """Record a purchase order or contract, under budget control."""
-    project = _lock_project(project)
+    project = lock_project(project)
     check_category(project.organization_id, category)
     check_element(project, wbs_element)
     commitment = Commitment(
@@ -208,7 +199,7 @@ def commitment_update(*, actor: User, commitment: Commitment, **fields: Any) -> 
     for name in ("supplier", "reference", "date", "amount", "category", "status"):
         if name in fields and fields[name] is None:
             raise ApplicationError(_("This field is required."), fields={name: [_("This field is required.")]})
-    project = _lock_project(commitment.project)
+    project = lock_project(commitment.project)
     commitment = Commitment.objects.for_organization(project.organization_id).select_for_update().get(pk=commitment.pk)
     commitment.project = project
     if commitment.status != Commitment.Status.OPEN:
@@ -277,7 +268,7 @@ def actual_cost_create(
     reference: str = "",
 ) -> ActualCost:
     """Record an invoice or expense by hand, under budget control."""
-    project = _lock_project(project)
+    project = lock_project(project)
     check_category(project.organization_id, category)
     check_element(project, wbs_element)
     cost = ActualCost(
@@ -452,7 +443,7 @@ def _check_row(
 @transaction.atomic
 def actual_costs_import(*, actor: User, project: Project, text: str | bytes) -> list[ActualCost]:
     """Record a whole CSV file of actual costs (see the module's docstring), or nothing."""
-    project = _lock_project(project)
+    project = lock_project(project)
     organization_id = project.organization_id
     content = decode_csv(text) if isinstance(text, bytes) else text
     errors = _Errors()

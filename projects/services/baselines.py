@@ -11,7 +11,8 @@ from pmo.audit import audit_record
 from pmo.errors import ApplicationError
 from pmo.models import User
 from projects.models import Baseline, BaselineTask, Project, WbsElement
-from projects.services.schedule import _elements, _lock_project, schedule_recompute
+from projects.services.locks import lock_project
+from projects.services.schedule import _elements, schedule_recompute
 
 
 @transaction.atomic
@@ -19,7 +20,7 @@ def baseline_create(
     *, actor: User, project: Project, name: str, make_current: bool = True, change_request: Any = None
 ) -> Baseline:
     """Freeze every task's scheduled start, finish, duration and budgeted cost."""
-    project = _lock_project(project)
+    project = lock_project(project)
     name = name.strip()
     if not name:
         raise ApplicationError(_("Give the baseline a name."), fields={"name": [_("This field is required.")]})
@@ -74,7 +75,7 @@ def baseline_create(
 
 @transaction.atomic
 def baseline_set_current(*, actor: User, baseline: Baseline) -> Baseline:
-    project = _lock_project(baseline.project)
+    project = lock_project(baseline.project)
     baselines = Baseline.objects.for_organization(project.organization_id).filter(project=project)
     previous = baselines.filter(is_current=True).first()
     if previous is not None and previous.pk == baseline.pk:

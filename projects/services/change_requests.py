@@ -31,8 +31,9 @@ from projects.models import (
     WbsElement,
 )
 from projects.services.baselines import baseline_create
+from projects.services.locks import lock_project
 from projects.services.projects import project_settings
-from projects.services.status_reports import _acts_for_project, _denied, _illegal, _lock_project, _validated
+from projects.services.status_reports import _acts_for_project, _denied, _illegal, _validated
 
 CHANGE_FIELDS = ["title", "kind", "description", "reason", "impact_days", "impact_cost"]
 
@@ -130,7 +131,7 @@ def change_request_create(
     affected: list[WbsElement] | None = None,
 ) -> ChangeRequest:
     """Raise a draft change request; numbers run 1, 2, 3 per project (the project row is locked)."""
-    project = _lock_project(project)
+    project = lock_project(project)
     _check_open(project)
     elements = _check_affected(project, affected or [])
     latest = (

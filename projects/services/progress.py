@@ -12,7 +12,8 @@ from pmo.audit import audit_record, diff, snapshot
 from pmo.errors import ApplicationError
 from pmo.models import User
 from projects.models import PercentCompleteMethod, ProgressUpdate, WbsElement
-from projects.services.schedule import _lock_project, schedule_recompute
+from projects.services.locks import lock_project
+from projects.services.schedule import schedule_recompute
 
 HUNDRED = Decimal("100")
 
@@ -50,7 +51,7 @@ def task_progress_update(
     effective date, if it was scheduled later); one reported 100 % without an actual finish is
     taken to have finished as scheduled in the same way. Dates and percentages never disagree.
     """
-    project = _lock_project(task.project)
+    project = lock_project(task.project)
     task = WbsElement.objects.for_organization(project.organization_id).get(pk=task.pk)
     if not task.is_leaf:
         raise ApplicationError(

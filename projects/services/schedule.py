@@ -15,6 +15,7 @@ from pmo.models import User
 from projects.models import Dependency, DependencyType, Project, WbsElement
 from projects.scheduling import CycleError, DependencyInput, TaskInput, compute_schedule
 from projects.selectors import project_work_calendar
+from projects.services.locks import lock_project
 
 SCHEDULE_FIELDS = [
     "planned_start",
@@ -29,11 +30,6 @@ SCHEDULE_FIELDS = [
 
 def _elements(project: Project) -> list[WbsElement]:
     return list(WbsElement.objects.for_organization(project.organization_id).filter(project=project))
-
-
-def _lock_project(project: Project) -> Project:
-    """Serialise plan changes of one project (renumbering and rescheduling read the whole tree)."""
-    return Project.objects.for_organization(project.organization_id).select_for_update().get(pk=project.pk)
 
 
 def schedule_recompute(project: Project, *, elements: list[WbsElement] | None = None) -> None:
@@ -105,7 +101,7 @@ def schedule_recompute(project: Project, *, elements: list[WbsElement] | None = 
 @transaction.atomic
 def project_schedule_recompute(*, actor: User, project: Project) -> Project:
     """Reschedule the project on request (after a calendar change, say) and audit the outcome."""
-    project = _lock_project(project)
+    project = lock_project(project)
     before = snapshot(project, ["scheduled_start", "scheduled_finish"])
     schedule_recompute(project)
     audit_record(
@@ -179,6 +175,6 @@ def reschedule_calendar_projects(*, organization_id: int, calendar_id: int) -> i
     count = 0
     for project in projects.filter(on_calendar).iterator():
         with transaction.atomic():
-            schedule_recompute(_lock_project(project))
+            schedule_recompute(lock_project(project))
         count += 1
     return count

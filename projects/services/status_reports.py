@@ -28,6 +28,7 @@ from pmo.policy import PMO_OFFICE, Action, can
 from projects.models import Project, ProjectRole, Rag, StatusReport
 from projects.selectors import project_work_calendar
 from projects.selectors.control import report_week_end, status_report_figures, suggested_rag
+from projects.services.locks import lock_project
 
 RAG_FIELDS = ["rag_schedule", "rag_cost", "rag_scope", "rag_quality", "rag_risk", "rag_overall"]
 NARRATIVE_FIELDS = ["accomplishments", "next_steps", "issues", "decisions_needed"]
@@ -49,10 +50,6 @@ def _validated(instance: Any, exclude: list[str] | None = None) -> None:
         raise ApplicationError(
             "; ".join(error.messages), fields=getattr(error, "message_dict", {}), code="invalid"
         ) from error
-
-
-def _lock_project(project: Project) -> Project:
-    return Project.objects.for_organization(project.organization_id).select_for_update().get(pk=project.pk)
 
 
 # --- who may -------------------------------------------------------------------------
@@ -87,7 +84,7 @@ def _locked_report(report: StatusReport) -> StatusReport:
 @transaction.atomic
 def status_report_create(*, actor: User, project: Project, period_end: dt.date) -> StatusReport:
     """Start the draft report of the week containing ``period_end``, pre-filled with its figures."""
-    project = _lock_project(project)
+    project = lock_project(project)
     calendar = project_work_calendar(project)
     week_end = report_week_end(calendar, period_end)
     monday = week_end - dt.timedelta(days=week_end.weekday())

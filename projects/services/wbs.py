@@ -23,7 +23,8 @@ from projects.models import (
     wbs_sort_key,
 )
 from projects.scheduling import DependencyInput, find_cycle
-from projects.services.schedule import _elements, _lock_project, schedule_recompute
+from projects.services.locks import lock_project
+from projects.services.schedule import _elements, schedule_recompute
 
 ELEMENT_FIELDS = ["name", "kind", "duration", "budgeted_cost", "percent_complete_method", "notes"]
 
@@ -116,7 +117,7 @@ def wbs_element_create(
     position: int | None = None,
     notes: str = "",
 ) -> WbsElement:
-    project = _lock_project(project)
+    project = lock_project(project)
     _validate_parent(project, parent)
     _promote_to_summary(parent)
     siblings = WbsElement.objects.for_organization(project.organization_id).filter(project=project, parent=parent)
@@ -155,7 +156,7 @@ def wbs_element_create(
 
 @transaction.atomic
 def wbs_element_update(*, actor: User, element: WbsElement, **fields: Any) -> WbsElement:
-    project = _lock_project(element.project)
+    project = lock_project(element.project)
     element = WbsElement.objects.for_organization(project.organization_id).get(pk=element.pk)
     unknown = set(fields) - {*ELEMENT_FIELDS, "parent", "position"}
     if unknown:
@@ -205,7 +206,7 @@ def wbs_element_update(*, actor: User, element: WbsElement, **fields: Any) -> Wb
 
 @transaction.atomic
 def wbs_element_delete(*, actor: User, element: WbsElement) -> None:
-    project = _lock_project(element.project)
+    project = lock_project(element.project)
     baselined = BaselineTask.objects.for_organization(project.organization_id).filter(task=element).exists()
     audit_record(
         organization=project.organization,
@@ -241,7 +242,7 @@ def dependency_create(
     type: str = DependencyType.FS,
     lag: int = 0,
 ) -> Dependency:
-    project = _lock_project(project)
+    project = lock_project(project)
     for field, element in (("predecessor", predecessor), ("successor", successor)):
         if element.project_id != project.pk:
             raise ApplicationError(_("The task belongs to another project."), fields={field: [_("Not found.")]})
@@ -289,7 +290,7 @@ def dependency_create(
 def dependency_update(
     *, actor: User, dependency: Dependency, type: str | None = None, lag: int | None = None
 ) -> Dependency:
-    project = _lock_project(dependency.project)
+    project = lock_project(dependency.project)
     before = snapshot(dependency, ["type", "lag"])
     if type is not None:
         dependency.type = type
@@ -312,7 +313,7 @@ def dependency_update(
 
 @transaction.atomic
 def dependency_delete(*, actor: User, dependency: Dependency) -> None:
-    project = _lock_project(dependency.project)
+    project = lock_project(dependency.project)
     audit_record(
         organization=project.organization,
         actor=actor,

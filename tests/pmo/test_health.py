@@ -26,3 +26,9 @@ def test_readyz_is_unavailable_when_the_broker_does_not_answer(client: Client) -
     assert body["status"] == "unavailable"
     assert body["checks"]["database"] == "ok"
     assert body["checks"]["broker"].startswith("error:")
+
+
+def test_favicon_ico_points_at_the_apps_own_icon(client: Client) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    assert response["Location"].endswith("pmo/img/favicon.svg")
