@@ -39,6 +39,14 @@ def production_profile_check(app_configs: Any = None, **kwargs: Any) -> list[che
                 id="pmo.E003",
             )
         )
+    if settings.PMO_WEBHOOK_ALLOW_PRIVATE:
+        errors.append(
+            checks.Error(
+                "The production profile cannot send webhooks to loopback or private addresses.",
+                hint="Unset PMO_WEBHOOK_ALLOW_PRIVATE: it exists for development and tests only.",
+                id="pmo.E004",
+            )
+        )
     return errors
 
 

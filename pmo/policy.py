@@ -43,6 +43,10 @@ class Action(models.TextChoices):
     COSTS_MANAGE = "costs.manage", _("Record commitments and actual costs")
     FORECAST_EDIT = "forecast.edit", _("Enter the manual estimate to complete")
     FINANCE_SETTINGS_MANAGE = "finance_settings.manage", _("Edit cost categories, budget control and exchange rates")
+    ALERTS_VIEW = "alerts.view", _("See alerts")
+    ALERTS_MANAGE = "alerts.manage", _("Acknowledge and resolve alerts")
+    ALERT_RULES_MANAGE = "alert_rules.manage", _("Edit alert rules and run the variance check")
+    WEBHOOKS_MANAGE = "webhooks.manage", _("Manage webhooks")
 
 
 EVERYONE = frozenset(OrgRole)
@@ -73,6 +77,10 @@ POLICY: dict[Action, frozenset[OrgRole]] = {
     Action.COSTS_MANAGE: PMO_OFFICE | {OrgRole.FINANCE},
     Action.FORECAST_EDIT: PMO_OFFICE,
     Action.FINANCE_SETTINGS_MANAGE: frozenset({OrgRole.ADMIN, OrgRole.FINANCE}),
+    Action.ALERTS_VIEW: EVERYONE,
+    Action.ALERTS_MANAGE: PMO_OFFICE | {OrgRole.FINANCE},
+    Action.ALERT_RULES_MANAGE: PMO_OFFICE,
+    Action.WEBHOOKS_MANAGE: frozenset({OrgRole.ADMIN}),
 }
 
 # Project roles by their string values, to keep this module free of the projects app.
@@ -86,6 +94,7 @@ PROJECT_POLICY: dict[Action, frozenset[str]] = {
     Action.BUDGET_EDIT: frozenset({"manager", "controller"}),
     Action.COSTS_MANAGE: frozenset({"manager", "controller"}),
     Action.FORECAST_EDIT: frozenset({"manager", "controller"}),
+    Action.ALERTS_MANAGE: frozenset({"manager", "coordinator", "controller"}),
 }
 
 

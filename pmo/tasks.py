@@ -54,3 +54,31 @@ def send_invitation(*, organization_id: int, user_id: int, invited_by_id: int | 
         return  # gone, or the person already chose a password: nothing left to send
     invited_by = User.objects.filter(pk=invited_by_id).first() if invited_by_id else None
     invitation_send(user=user, organization=organization, invited_by=invited_by, base_url=base_url)
+
+
+@app.task(name="pmo.relay_outbox", tenant_scoped=False, acks_late=True, ignore_result=True)
+def relay_outbox() -> dict[str, int]:
+    """Send the due outgoing messages of every organisation (beat runs it every 30 seconds)."""
+    from pmo.alerts.delivery import relay_outbox as relay
+
+    result = relay()
+    return {"sent": result.sent, "retrying": result.retrying, "failed": result.failed}
+
+
+@app.task(name="pmo.send_digests", tenant_scoped=False, acks_late=True, ignore_result=True)
+def send_digests() -> None:
+    """Queue one digest task per organisation (beat runs it daily)."""
+    from pmo.models import Organization
+
+    for organization_id in Organization.objects.values_list("pk", flat=True):
+        queue_digest.delay(organization_id=organization_id)
+
+
+@app.task(name="pmo.queue_digest", acks_late=True, ignore_result=True)
+def queue_digest(*, organization_id: int) -> None:
+    from pmo.alerts.delivery import digests_queue
+    from pmo.models import Organization
+
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if organization is not None:
+        digests_queue(organization=organization)

@@ -18,18 +18,29 @@ from finance.models import (
     BudgetVersion,
     Commitment,
     CostCategory,
+    EvmSnapshot,
     ExchangeRate,
     FinanceSettings,
     ManualForecast,
 )
 from pmo.models import (
+    Alert,
+    AlertKind,
+    AlertRule,
     ApiToken,
     AuditEvent,
     CalendarException,
     Membership,
+    Notification,
     Organization,
     OrgRole,
+    OutboxMessage,
+    Severity,
+    SubjectType,
     User,
+    Webhook,
+    WebhookDelivery,
+    WebhookEvent,
     WorkingCalendar,
 )
 from projects.models import (
@@ -413,5 +424,110 @@ FACTORIES.update(
         Commitment: CommitmentFactory,
         ActualCost: ActualCostFactory,
         ManualForecast: ManualForecastFactory,
+    }
+)
+
+
+class EvmSnapshotFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EvmSnapshot
+
+    project = factory.SubFactory(ProjectFactory)
+    organization = factory.SelfAttribute("project.organization")
+    date = factory.Sequence(lambda n: dt.date(2026, 3, 1) + dt.timedelta(days=n))
+    currency = "CNY"
+    bac = Decimal("10000.00")
+    pv = Decimal("5000.00")
+    ev = Decimal("4000.00")
+    ac = Decimal("4500.00")
+    sv = Decimal("-1000.00")
+    cv = Decimal("-500.00")
+    spi = Decimal("0.8000")
+    cpi = Decimal("0.8889")
+
+
+class AlertRuleFactory(_TenantGetOrCreateFactory):
+    class Meta:
+        model = AlertRule
+        django_get_or_create = ("organization", "kind")
+
+    organization = factory.SubFactory(OrganizationFactory)
+    kind = AlertKind.CPI_LOW
+    threshold = Decimal("0.95")
+    red_threshold = Decimal("0.90")
+    notify_org_roles = factory.LazyFunction(lambda: ["admin", "pmo"])
+    notify_project_roles = factory.LazyFunction(lambda: ["manager"])
+
+
+class AlertFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Alert
+
+    project = factory.SubFactory(ProjectFactory)
+    organization = factory.SelfAttribute("project.organization")
+    rule = factory.SubFactory(AlertRuleFactory, organization=factory.SelfAttribute("..organization"))
+    kind = factory.SelfAttribute("rule.kind")
+    severity = Severity.RED
+    subject_type = SubjectType.PROJECT
+    subject_id = factory.SelfAttribute("project.pk")
+    subject_label = factory.LazyAttribute(lambda alert: f"{alert.project.code} {alert.project.name}")
+    figures = factory.LazyFunction(lambda: {"value": "0.8000", "threshold": "0.9", "ev": "4000.00", "ac": "5000.00"})
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Notification
+
+    alert = factory.SubFactory(AlertFactory)
+    organization = factory.SelfAttribute("alert.organization")
+    user = factory.SubFactory(UserFactory)
+    revision = factory.Sequence(lambda n: n + 1)
+    event = WebhookEvent.ALERT_OPENED
+
+
+class WebhookFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Webhook
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Receiver {n}")
+    url = "https://hooks.example.com/pmo"
+    secret = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+    events = factory.LazyFunction(lambda: list(WebhookEvent.values))
+
+
+class OutboxMessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OutboxMessage
+
+    webhook = factory.SubFactory(WebhookFactory)
+    organization = factory.SelfAttribute("webhook.organization")
+    channel = OutboxMessage.Channel.WEBHOOK
+    event = WebhookEvent.ALERT_OPENED
+    payload = factory.LazyFunction(lambda: {"event": "alert.opened"})
+    key = factory.Sequence(lambda n: f"test:{n}")
+
+
+class WebhookDeliveryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WebhookDelivery
+
+    message = factory.SubFactory(OutboxMessageFactory)
+    organization = factory.SelfAttribute("message.organization")
+    webhook = factory.SelfAttribute("message.webhook")
+    event = WebhookEvent.ALERT_OPENED
+    attempt = 1
+    status_code = 204
+
+
+FACTORIES.update(
+    {
+        EvmSnapshot: EvmSnapshotFactory,
+        AlertRule: AlertRuleFactory,
+        Alert: AlertFactory,
+        Notification: NotificationFactory,
+        Webhook: WebhookFactory,
+        OutboxMessage: OutboxMessageFactory,
+        WebhookDelivery: WebhookDeliveryFactory,
     }
 )

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("PMO_VAR_DIR", BASE_DIR / "var"))
@@ -142,10 +143,23 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# A task must finish (or be killed) well before Redis would hand it to another worker.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-CELERY_TASK_SOFT_TIME_LIMIT = 600
-CELERY_TASK_TIME_LIMIT = 900
+# A task must finish (or be killed) well before Redis would hand it to another worker: the time
+# limits follow the visibility timeout (shortened only by the crash-recovery tests).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))}
+CELERY_TASK_SOFT_TIME_LIMIT = min(600, CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] * 2 // 3)
+CELERY_TASK_TIME_LIMIT = min(900, CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] * 5 // 6)
+# Exactly one beat process runs these (docker-compose has one "beat" service).
+PMO_VARIANCE_HOUR = int(os.environ.get("PMO_VARIANCE_HOUR", "2"))
+PMO_VARIANCE_MINUTE = int(os.environ.get("PMO_VARIANCE_MINUTE", "0"))
+PMO_DIGEST_HOUR = int(os.environ.get("PMO_DIGEST_HOUR", "8"))
+CELERY_BEAT_SCHEDULE = {
+    "variance-nightly": {
+        "task": "finance.run_variance_all",
+        "schedule": crontab(hour=PMO_VARIANCE_HOUR, minute=PMO_VARIANCE_MINUTE),
+    },
+    "outbox-relay": {"task": "pmo.relay_outbox", "schedule": 30.0},
+    "digests-daily": {"task": "pmo.send_digests", "schedule": crontab(hour=PMO_DIGEST_HOUR, minute=0)},
+}
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
@@ -159,6 +173,13 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "PMO <pmo@localhost>")
+
+# Webhooks to loopback or private addresses are refused (server-side request forgery) unless this
+# is set, for development and tests only.
+PMO_WEBHOOK_ALLOW_PRIVATE = env_bool("PMO_WEBHOOK_ALLOW_PRIVATE", False)
+# Where people open the app: links in alert e-mails start with it.
+PMO_BASE_URL = os.environ.get("PMO_BASE_URL", "http://127.0.0.1:8000")
+PMO_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("PMO_WEBHOOK_TIMEOUT_SECONDS", "10"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

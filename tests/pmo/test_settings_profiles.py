@@ -45,6 +45,22 @@ def test_production_refuses_sqlite_eager_celery_and_debug(settings: Any, monkeyp
     assert ids(production_profile_check()) == {"pmo.E001", "pmo.E002", "pmo.E003"}
 
 
+def test_production_refuses_webhooks_to_private_addresses(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings.PMO_PROFILE, settings.DEBUG, settings.CELERY_TASK_ALWAYS_EAGER = "production", False, False
+    settings.CELERY_BROKER_URL = "redis://redis:6379/0"
+    settings.PMO_WEBHOOK_ALLOW_PRIVATE = True
+    monkeypatch.setitem(settings.DATABASES["default"], "ENGINE", "django.db.backends.postgresql")
+    assert ids(production_profile_check()) == {"pmo.E004"}
+
+
+def test_the_beat_runs_the_nightly_variance_the_relay_every_30_seconds_and_the_digest(settings: Any) -> None:
+    schedule = {entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert set(schedule) == {"finance.run_variance_all", "pmo.relay_outbox", "pmo.send_digests"}
+    assert schedule["pmo.relay_outbox"] == 30.0
+    assert (schedule["finance.run_variance_all"].hour, schedule["finance.run_variance_all"].minute) == ({2}, {0})
+    assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] > settings.CELERY_TASK_TIME_LIMIT
+
+
 def test_production_accepts_postgres_redis_and_no_debug(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     settings.PMO_PROFILE, settings.DEBUG, settings.CELERY_TASK_ALWAYS_EAGER = "production", False, False
     settings.CELERY_BROKER_URL = "redis://redis:6379/0"

@@ -41,8 +41,14 @@ class User(AbstractUser):
         CHINESE = "zh-hans", "简体中文"
         ENGLISH = "en", "English"
 
+    class AlertEmail(models.TextChoices):
+        IMMEDIATE = "immediate", _("Immediately")
+        DIGEST = "digest", _("Once a day, in a digest")
+        OFF = "off", _("Never (in the app only)")
+
     display_name = models.CharField(_("display name"), max_length=150, blank=True)
     language = models.CharField(_("language"), max_length=10, choices=Language, default=Language.CHINESE)
+    alert_email = models.CharField(_("alert e-mails"), max_length=10, choices=AlertEmail, default=AlertEmail.IMMEDIATE)
 
     def __str__(self) -> str:
         return self.display_name or self.get_full_name() or self.username

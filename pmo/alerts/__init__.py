@@ -1,0 +1,1 @@
+"""Alerts: rule kinds and their messages, raising and clearing alerts, and delivering them."""

@@ -1,0 +1,690 @@
+"""Writes of alerts: rules, raising and clearing alerts, and telling people about it.
+
+Raising an alert, its in-app notifications and its outgoing messages (e-mail, webhooks) are
+written in one transaction; the relay (``pmo.alerts.delivery``) sends the messages afterwards.
+So a crashed worker or a retried task loses nothing and repeats nothing: either everything of
+an evaluation is committed, or nothing is and the evaluation runs again.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from pmo.alerts.kinds import SPECS, alert_message, severity_of
+from pmo.audit import audit_record, diff, snapshot
+from pmo.errors import ApplicationError
+from pmo.models import (
+    Alert,
+    AlertRule,
+    AlertStatus,
+    Membership,
+    Notification,
+    Organization,
+    OrgRole,
+    OutboxMessage,
+    Severity,
+    User,
+    Webhook,
+    WebhookEvent,
+)
+
+RULE_FIELDS = ["enabled", "severity", "threshold", "red_threshold", "notify_org_roles", "notify_project_roles"]
+PROJECT_ROLES = ("manager", "coordinator", "controller", "member", "client", "consultant")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A rule's condition holding on one subject, with the measure and the figures behind it."""
+
+    subject_type: str
+    subject_id: int
+    subject_label: str
+    project_id: int | None
+    measure: Decimal
+    figures: dict[str, str]
+
+
+@dataclass
+class SyncResult:
+    opened: int = 0
+    updated: int = 0
+    escalated: int = 0
+    resolved: int = 0
+    notifications: int = 0
+    messages: int = 0
+
+    def add(self, other: SyncResult) -> None:
+        for name in ("opened", "updated", "escalated", "resolved", "notifications", "messages"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+# --- rules ------------------------------------------------------------------------------
+
+
+def alert_rules_ensure(organization: Organization) -> dict[str, AlertRule]:
+    """Every kind's rule of the organisation, creating the missing ones with their defaults."""
+    rules = {rule.kind: rule for rule in AlertRule.objects.for_organization(organization)}
+    missing = [
+        AlertRule(
+            organization=organization,
+            kind=kind,
+            severity=spec.severity,
+            threshold=spec.threshold,
+            red_threshold=spec.red_threshold,
+            notify_org_roles=list(spec.org_roles),
+            notify_project_roles=list(spec.project_roles),
+        )
+        for kind, spec in SPECS.items()
+        if kind not in rules
+    ]
+    if missing:
+        AlertRule.objects.bulk_create(missing, ignore_conflicts=True)
+        rules = {rule.kind: rule for rule in AlertRule.objects.for_organization(organization)}
+    return rules
+
+
+def _invalid_roles(values: Any, allowed: Iterable[str]) -> bool:
+    return not isinstance(values, list) or any(not isinstance(value, str) or value not in allowed for value in values)
+
+
+@transaction.atomic
+def alert_rule_update(*, actor: User, rule: AlertRule, **fields: Any) -> AlertRule:
+    """Change a rule's switch, thresholds, severity or recipients; refuses thresholds the wrong way round."""
+    unknown = set(fields) - set(RULE_FIELDS)
+    if unknown:
+        raise ApplicationError(
+            _("These fields cannot be changed: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
+        )
+    before = snapshot(rule, RULE_FIELDS)
+    for name, value in fields.items():
+        setattr(rule, name, value)
+    errors: dict[str, list[str]] = {}
+    if rule.severity not in Severity.values:
+        errors["severity"] = [_("Choose amber or red.")]
+    if _invalid_roles(rule.notify_org_roles, OrgRole.values):
+        errors["notify_org_roles"] = [_("Choose organisation roles from the list.")]
+    if _invalid_roles(rule.notify_project_roles, PROJECT_ROLES):
+        errors["notify_project_roles"] = [_("Choose project roles from the list.")]
+    spec = SPECS[rule.kind]
+    if rule.threshold is None:
+        errors["threshold"] = [_("Enter a threshold.")]
+    elif rule.red_threshold is not None:
+        stricter = (
+            rule.red_threshold < rule.threshold if spec.direction == "below" else rule.red_threshold > rule.threshold
+        )
+        if not stricter:
+            errors["red_threshold"] = [
+                _("The red threshold must be lower than the threshold.")
+                if spec.direction == "below"
+                else _("The red threshold must be higher than the threshold.")
+            ]
+    if errors:
+        raise ApplicationError(_("The rule was not saved: check the highlighted fields."), fields=errors)
+    rule.notify_org_roles = sorted(set(rule.notify_org_roles))
+    rule.notify_project_roles = sorted(set(rule.notify_project_roles))
+    rule.updated_at = timezone.now()
+    rule.updated_by = actor
+    rule.save()
+    changes = diff(before, snapshot(rule, RULE_FIELDS))
+    if changes:
+        audit_record(
+            organization=rule.organization, actor=actor, action="alert_rule.updated", target=rule, changes=changes
+        )
+    return rule
+
+
+def _plain_number(value: Decimal) -> str:
+    """0.9500 → 0.95, 20.0000 → 20: thresholds as people write them."""
+    text = format(value.normalize(), "f")
+    return text
+
+
+# --- who hears about an alert ---------------------------------------------------------
+
+
+@dataclass
+class Recipients:
+    """The people of an organisation by role, loaded once for a batch of evaluations."""
+
+    users: dict[int, User] = field(default_factory=dict)
+    by_org_role: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    by_project_role: dict[tuple[int, str], set[int]] = field(default_factory=lambda: defaultdict(set))
+    webhooks: list[Webhook] = field(default_factory=list)
+
+    def for_alert(self, rule: AlertRule, project_id: int | None) -> list[User]:
+        chosen: set[int] = set()
+        for role in rule.notify_org_roles:
+            chosen |= self.by_org_role.get(role, set())
+        if project_id is not None:
+            for role in rule.notify_project_roles:
+                chosen |= self.by_project_role.get((project_id, role), set())
+        return [self.users[pk] for pk in sorted(chosen) if pk in self.users]
+
+
+def _webhooks_only(organization: Organization) -> Recipients:
+    """For events people are not told about (resolved, acknowledged): the active webhooks alone."""
+    return Recipients(webhooks=list(Webhook.objects.for_organization(organization).filter(is_active=True)))
+
+
+def recipients_load(organization: Organization, project_ids: Iterable[int]) -> Recipients:
+    """Members by organisation role, project members by role, and the active webhooks: three queries."""
+    from projects.models import ProjectMember
+
+    recipients = Recipients()
+    for membership in (
+        Membership.objects.for_organization(organization).filter(user__is_active=True).select_related("user")
+    ):
+        recipients.users[membership.user_id] = membership.user
+        recipients.by_org_role[membership.role].add(membership.user_id)
+    members = ProjectMember.objects.for_organization(organization).filter(project_id__in=list(project_ids))
+    for project_id, user_id, role in members.values_list("project_id", "user_id", "role"):
+        if user_id in recipients.users:
+            recipients.by_project_role[(project_id, role)].add(user_id)
+    recipients.webhooks = _webhooks_only(organization).webhooks
+    return recipients
+
+
+def _figures_text(kind: str, subject: str, figures: dict[str, Any]) -> dict[str, str]:
+    messages = {}
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            messages[language] = alert_message(kind, subject, figures)
+    return messages
+
+
+def alert_document(alert: Alert, organization: Organization) -> dict[str, Any]:
+    """The alert as receivers see it: in webhook bodies and e-mails."""
+    return {
+        "id": alert.pk,
+        "organization": organization.slug,
+        "rule": alert.kind,
+        "severity": alert.severity,
+        "status": alert.status,
+        "subject": {"type": alert.subject_type, "id": alert.subject_id, "label": alert.subject_label},
+        "project_id": alert.project_id,
+        "figures": alert.figures,
+        "message": _figures_text(alert.kind, alert.subject_label, alert.figures),
+        "first_seen_at": alert.first_seen_at.isoformat(),
+        "last_seen_at": alert.last_seen_at.isoformat(),
+        "revision": alert.revision,
+    }
+
+
+@dataclass
+class _Pending:
+    """Notifications and messages of one evaluation, written together at the end."""
+
+    notifications: list[Notification] = field(default_factory=list)
+    messages: list[OutboxMessage] = field(default_factory=list)
+
+
+def _tell(
+    pending: _Pending,
+    *,
+    organization: Organization,
+    alert: Alert,
+    event: str,
+    recipients: Recipients,
+    people: bool,
+) -> None:
+    """Queue what one alert event sends: inbox entries and e-mails for ``people``, webhook messages."""
+    now = timezone.now()
+    built: dict[str, Any] = {}
+
+    def document() -> dict[str, Any]:
+        # Built once, and only when a message carries it: most alerts reach people in the app only.
+        if not built:
+            built.update(alert_document(alert, organization))
+        return built
+
+    if people:
+        for user in recipients.for_alert(alert.rule, alert.project_id):
+            digest = user.alert_email == User.AlertEmail.DIGEST
+            pending.notifications.append(
+                Notification(
+                    organization=organization,
+                    user=user,
+                    alert=alert,
+                    revision=alert.revision,
+                    event=event,
+                    created_at=now,
+                    digested_at=None if digest else now,
+                )
+            )
+            if user.alert_email == User.AlertEmail.IMMEDIATE and user.email:
+                pending.messages.append(
+                    OutboxMessage(
+                        organization=organization,
+                        channel=OutboxMessage.Channel.EMAIL,
+                        user=user,
+                        event=event,
+                        payload={"alerts": [document()]},
+                        key=f"alert:{alert.pk}:{alert.revision}:email:{user.pk}",
+                    )
+                )
+    for webhook in recipients.webhooks:
+        if event in webhook.events:
+            pending.messages.append(
+                OutboxMessage(
+                    organization=organization,
+                    channel=OutboxMessage.Channel.WEBHOOK,
+                    webhook=webhook,
+                    event=event,
+                    payload={"event": event, "alert": document()},
+                    key=f"alert:{alert.pk}:{alert.revision}:webhook:{webhook.pk}",
+                )
+            )
+
+
+def _flush(pending: _Pending, result: SyncResult) -> None:
+    Notification.objects.bulk_create(pending.notifications, batch_size=2000)
+    OutboxMessage.objects.bulk_create(pending.messages, batch_size=500)
+    result.notifications += len(pending.notifications)
+    result.messages += len(pending.messages)
+
+
+def relay_soon(result: SyncResult) -> None:
+    """Have the relay send what was written as soon as the transaction commits (it also runs every 30 s)."""
+    if result.messages:
+        from pmo.tasks import relay_outbox
+
+        relay_outbox.delay_on_commit()
+
+
+def project_evaluation_queue(project: Any) -> None:
+    """Evaluate the project's earned value and alert rules again once the transaction commits.
+
+    Called by the services whose changes move a rule's measure (progress, costs, budget and
+    change-request decisions). Queued by name: the variance run lives in the finance app.
+    """
+    from pmo.celery import app
+
+    kwargs = {"organization_id": project.organization_id, "project_ids": [project.pk], "as_of": None}
+    transaction.on_commit(lambda: app.signature("finance.run_variance_batch", kwargs=kwargs).apply_async(), robust=True)
+
+
+# --- raising and clearing ------------------------------------------------------------------
+
+
+def alerts_sync(
+    *,
+    organization: Organization,
+    rule: AlertRule,
+    findings: list[Finding],
+    project_ids: Iterable[int],
+    recipients: Recipients,
+) -> SyncResult:
+    """Make the rule's active alerts on ``project_ids`` match ``findings``.
+
+    A finding with no active alert opens one; one with an active alert updates its figures and
+    last-seen time (raising its severity tells people again); an active alert with no finding is
+    resolved. A disabled rule finds nothing, so its alerts resolve. The caller holds the projects'
+    locks (two evaluations of one project go one after the other) and the transaction.
+    """
+    now = timezone.now()
+    result = SyncResult()
+    pending = _Pending()
+    active: dict[tuple[str, int], Alert] = {}
+    for alert in Alert.objects.for_organization(organization).filter(
+        rule=rule, project_id__in=list(project_ids), status__in=[AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED]
+    ):
+        alert.rule = rule
+        active[(alert.subject_type, alert.subject_id)] = alert
+    spec_findings = findings if rule.enabled else []
+    fresh: list[Alert] = []
+    changed: list[Alert] = []
+    unchanged: list[Alert] = []
+    resolved: list[Alert] = []
+    seen: set[tuple[str, int]] = set()
+    for finding in spec_findings:
+        severity = severity_of(rule.kind, finding.measure, rule.threshold, rule.red_threshold, rule.severity)
+        if severity is None:
+            continue
+        crossed = rule.red_threshold if severity == Severity.RED and rule.red_threshold is not None else rule.threshold
+        finding = replace(finding, figures={**finding.figures, "threshold": _plain_number(crossed)})
+        key = (finding.subject_type, finding.subject_id)
+        seen.add(key)
+        alert = active.get(key)
+        if alert is None:
+            fresh.append(
+                Alert(
+                    organization=organization,
+                    rule=rule,
+                    kind=rule.kind,
+                    severity=severity,
+                    project_id=finding.project_id,
+                    subject_type=finding.subject_type,
+                    subject_id=finding.subject_id,
+                    subject_label=finding.subject_label[:255],
+                    figures=finding.figures,
+                    first_seen_at=now,
+                    last_seen_at=now,
+                )
+            )
+            continue
+        escalated = alert.severity == Severity.AMBER and severity == Severity.RED
+        if (alert.severity, alert.figures, alert.subject_label) == (
+            severity,
+            finding.figures,
+            finding.subject_label[:255],
+        ):
+            unchanged.append(alert)
+            result.updated += 1
+            continue
+        alert.severity = severity
+        alert.figures = finding.figures
+        alert.subject_label = finding.subject_label[:255]
+        alert.last_seen_at = now
+        if escalated:
+            alert.revision += 1
+            result.escalated += 1
+            _tell(
+                pending,
+                organization=organization,
+                alert=alert,
+                event=WebhookEvent.ALERT_ESCALATED,
+                recipients=recipients,
+                people=True,
+            )
+        result.updated += 1
+        changed.append(alert)
+    for key, alert in active.items():
+        if key in seen:
+            continue
+        alert.status = AlertStatus.RESOLVED
+        alert.resolved_at = now
+        alert.revision += 1
+        result.resolved += 1
+        resolved.append(alert)
+        _tell(
+            pending,
+            organization=organization,
+            alert=alert,
+            event=WebhookEvent.ALERT_RESOLVED,
+            recipients=recipients,
+            people=False,
+        )
+    if unchanged:
+        Alert.objects.for_organization(organization).filter(pk__in=[alert.pk for alert in unchanged]).update(
+            last_seen_at=now
+        )
+        for alert in unchanged:
+            alert.last_seen_at = now
+    if changed:
+        Alert.objects.for_organization(organization).bulk_update(
+            changed, ["severity", "figures", "subject_label", "last_seen_at", "revision"]
+        )
+    if resolved:
+        Alert.objects.for_organization(organization).bulk_update(resolved, ["status", "resolved_at", "revision"])
+    if fresh:
+        Alert.objects.bulk_create(fresh)
+        for alert in fresh:
+            _tell(
+                pending,
+                organization=organization,
+                alert=alert,
+                event=WebhookEvent.ALERT_OPENED,
+                recipients=recipients,
+                people=True,
+            )
+        result.opened += len(fresh)
+    _flush(pending, result)
+    return result
+
+
+def alerts_resolve_closed_projects(*, organization: Organization, open_project_ids: Iterable[int]) -> SyncResult:
+    """Resolve the active alerts of projects that are no longer open (closed or cancelled)."""
+    stale = list(
+        Alert.objects.for_organization(organization)
+        .filter(status__in=[AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED], project__isnull=False)
+        .exclude(project_id__in=list(open_project_ids))
+        .select_related("rule")
+    )
+    result = SyncResult()
+    if not stale:
+        return result
+    recipients = _webhooks_only(organization)
+    pending = _Pending()
+    now = timezone.now()
+    for alert in stale:
+        alert.status = AlertStatus.RESOLVED
+        alert.resolved_at = now
+        alert.revision += 1
+        _tell(
+            pending,
+            organization=organization,
+            alert=alert,
+            event=WebhookEvent.ALERT_RESOLVED,
+            recipients=recipients,
+            people=False,
+        )
+    Alert.objects.for_organization(organization).bulk_update(stale, ["status", "resolved_at", "revision"])
+    result.resolved = len(stale)
+    _flush(pending, result)
+    relay_soon(result)
+    return result
+
+
+def _manual_change(*, actor: User, alert: Alert, status: str, event: str, action: str) -> Alert:
+    organization = alert.organization
+    before = snapshot(alert, ["status"])
+    now = timezone.now()
+    alert.status = status
+    alert.revision += 1
+    if status == AlertStatus.ACKNOWLEDGED:
+        alert.acknowledged_at, alert.acknowledged_by = now, actor
+    else:
+        alert.resolved_at, alert.resolved_by = now, actor
+    alert.save(update_fields=["status", "revision", "acknowledged_at", "acknowledged_by", "resolved_at", "resolved_by"])
+    result = SyncResult()
+    pending = _Pending()
+    recipients = _webhooks_only(organization)
+    _tell(pending, organization=organization, alert=alert, event=event, recipients=recipients, people=False)
+    _flush(pending, result)
+    relay_soon(result)
+    audit_record(
+        organization=organization,
+        actor=actor,
+        action=action,
+        target=alert,
+        changes=diff(before, snapshot(alert, ["status"])),
+    )
+    return alert
+
+
+def _locked(alert: Alert) -> Alert:
+    return (
+        Alert.objects.for_organization(alert.organization_id)
+        .select_for_update()
+        .select_related("organization", "rule")
+        .get(pk=alert.pk)
+    )
+
+
+@transaction.atomic
+def alert_acknowledge(*, actor: User, alert: Alert) -> Alert:
+    """Someone has seen the alert and is on it. Only an open alert can be acknowledged."""
+    alert = _locked(alert)
+    if alert.status != AlertStatus.OPEN:
+        raise ApplicationError(
+            _("Only an open alert can be acknowledged; this one is %(status)s.")
+            % {"status": alert.get_status_display()},
+            code="alert_not_open",
+        )
+    return _manual_change(
+        actor=actor,
+        alert=alert,
+        status=AlertStatus.ACKNOWLEDGED,
+        event=WebhookEvent.ALERT_ACKNOWLEDGED,
+        action="alert.acknowledged",
+    )
+
+
+@transaction.atomic
+def alert_resolve(*, actor: User, alert: Alert) -> Alert:
+    """Close the alert by hand. If the condition still holds, the next evaluation opens a new one."""
+    alert = _locked(alert)
+    if alert.status == AlertStatus.RESOLVED:
+        raise ApplicationError(_("The alert is already resolved."), code="alert_resolved")
+    return _manual_change(
+        actor=actor,
+        alert=alert,
+        status=AlertStatus.RESOLVED,
+        event=WebhookEvent.ALERT_RESOLVED,
+        action="alert.resolved",
+    )
+
+
+# --- inbox --------------------------------------------------------------------------------
+
+
+def notifications_mark_read(*, user: User, organization: Organization, ids: Iterable[int] | None = None) -> int:
+    """Mark the user's notifications read (all unread ones when ``ids`` is None); returns how many."""
+    unread = Notification.objects.for_organization(organization).filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    return unread.update(read_at=timezone.now())
+
+
+def user_set_alert_email(*, user: User, alert_email: str) -> User:
+    if alert_email not in User.AlertEmail.values:
+        raise ApplicationError(
+            _("Choose immediately, daily digest or never."), fields={"alert_email": [_("Choose a valid option.")]}
+        )
+    user.alert_email = alert_email
+    user.save(update_fields=["alert_email"])
+    return user
+
+
+# --- webhooks -----------------------------------------------------------------------------
+
+WEBHOOK_FIELDS = ["name", "url", "events", "is_active"]
+
+
+def _webhook_validated(webhook: Webhook) -> None:
+    errors: dict[str, list[str]] = {}
+    if not webhook.name.strip():
+        errors["name"] = [_("Enter a name.")]
+    elif (
+        Webhook.objects.for_organization(webhook.organization_id)
+        .filter(name=webhook.name)
+        .exclude(pk=webhook.pk)
+        .exists()
+    ):
+        errors["name"] = [_("Another webhook already has this name.")]
+    if (
+        not isinstance(webhook.events, list)
+        or not webhook.events
+        or any(event not in WebhookEvent.values for event in webhook.events)
+    ):
+        errors["events"] = [_("Choose at least one event from the list.")]
+    if errors:
+        raise ApplicationError(_("The webhook was not saved: check the highlighted fields."), fields=errors)
+
+
+def _webhook_saved(webhook: Webhook) -> None:
+    """Save, turning a name taken meanwhile by a concurrent writer into the usual field error."""
+    try:
+        with transaction.atomic():
+            webhook.save()
+    except IntegrityError as error:
+        raise ApplicationError(
+            _("The webhook was not saved: check the highlighted fields."),
+            fields={"name": [_("Another webhook already has this name.")]},
+        ) from error
+
+
+def webhook_create(*, actor: User, organization: Organization, name: str, url: str, events: list[str]) -> Webhook:
+    """A new receiver with a fresh signing secret; the URL is checked for safety first.
+
+    The check resolves the host name, so it runs before the transaction opens.
+    """
+    from pmo.webhook_transport import check_url
+
+    check_url(url.strip())
+    with transaction.atomic():
+        return _webhook_create(actor=actor, organization=organization, name=name, url=url, events=events)
+
+
+def _webhook_create(*, actor: User, organization: Organization, name: str, url: str, events: list[str]) -> Webhook:
+    webhook = Webhook(
+        organization=organization,
+        name=name.strip(),
+        url=url.strip(),
+        events=sorted(set(events)) if isinstance(events, list) else events,
+        secret=secrets.token_hex(32),
+        created_by=actor,
+    )
+    _webhook_validated(webhook)
+    _webhook_saved(webhook)
+    audit_record(
+        organization=organization,
+        actor=actor,
+        action="webhook.created",
+        target=webhook,
+        changes=diff({}, snapshot(webhook, WEBHOOK_FIELDS)),
+    )
+    return webhook
+
+
+def webhook_update(*, actor: User, webhook: Webhook, rotate_secret: bool = False, **fields: Any) -> Webhook:
+    """Change a receiver; a new URL is checked for safety (before the transaction: it resolves names).
+
+    Switching it off, renaming it or rotating its secret works whatever its URL resolves to now.
+    """
+    from pmo.webhook_transport import check_url
+
+    url = fields.get("url")
+    if isinstance(url, str) and url.strip() != webhook.url:
+        check_url(url.strip())
+    with transaction.atomic():
+        return _webhook_update(actor=actor, webhook=webhook, rotate_secret=rotate_secret, **fields)
+
+
+def _webhook_update(*, actor: User, webhook: Webhook, rotate_secret: bool, **fields: Any) -> Webhook:
+    unknown = set(fields) - set(WEBHOOK_FIELDS)
+    if unknown:
+        raise ApplicationError(
+            _("These fields cannot be changed: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
+        )
+    before = snapshot(webhook, WEBHOOK_FIELDS)
+    for name, value in fields.items():
+        if name == "events" and isinstance(value, list):
+            value = sorted(set(value))
+        if name in ("name", "url") and isinstance(value, str):
+            value = value.strip()
+        setattr(webhook, name, value)
+    _webhook_validated(webhook)
+    if rotate_secret:
+        webhook.secret = secrets.token_hex(32)
+    _webhook_saved(webhook)
+    changes = diff(before, snapshot(webhook, WEBHOOK_FIELDS))
+    if rotate_secret:
+        changes["secret"] = ["…", "…"]
+    if changes:
+        audit_record(
+            organization=webhook.organization, actor=actor, action="webhook.updated", target=webhook, changes=changes
+        )
+    return webhook
+
+
+@transaction.atomic
+def webhook_delete(*, actor: User, webhook: Webhook) -> None:
+    """Remove the receiver with its delivery log; messages not yet sent to it are dropped with it."""
+    audit_record(
+        organization=webhook.organization,
+        actor=actor,
+        action="webhook.deleted",
+        target=webhook,
+        changes=diff(snapshot(webhook, WEBHOOK_FIELDS), {}),
+    )
+    webhook.delete()
