@@ -132,8 +132,12 @@ def render_line_chart(
     marker: Marker | None = None,
     start: dt.date | None = None,
     end: dt.date | None = None,
+    axis_places: int = 0,
 ) -> LineChart | None:
-    """Draw the series on one time axis; ``None`` when there is no point to draw."""
+    """Draw the series on one time axis; ``None`` when there is no point to draw.
+
+    ``axis_places`` decimals on the value axis (0 for money, 2 for indices such as SPI).
+    """
     days = [day for line in series for day, _amount in line.points]
     if marker is not None:
         days.append(marker.day)
@@ -149,7 +153,7 @@ def render_line_chart(
     floor = Decimal(0)
     if bottom < 0:
         floor = -(-bottom / step).to_integral_value(rounding=ROUND_CEILING) * step
-    labels = [money_label(floor + step * n) for n in range(int((top - floor) / step) + 1)]
+    labels = [money_label(floor + step * n, axis_places) for n in range(int((top - floor) / step) + 1)]
     left = max(len(label) for label in labels) * CHAR_WIDTH + 16
     plot_width = WIDTH - left - PAD_RIGHT
     plot_height = HEIGHT - PAD_TOP - PAD_BOTTOM
@@ -301,4 +305,22 @@ def burn_chart(
         currency=currency,
         levels=levels,
         marker=Marker("status", _("Today"), today),
+    )
+
+
+def index_trend(points: Sequence[tuple[dt.date, Decimal | None, Decimal | None]]) -> LineChart | None:
+    """SPI and CPI of the daily snapshots over time, against the target of 1.00; None before two days."""
+    if len({day for day, _spi, _cpi in points}) < 2:
+        return None
+    spi = [(day, value) for day, value, _cpi in points if value is not None]
+    cpi = [(day, value) for day, _spi, value in points if value is not None]
+    return render_line_chart(
+        [
+            Series("ev", _("Schedule performance index (SPI)"), spi),
+            Series("ac", _("Cost performance index (CPI)"), cpi),
+        ],
+        title=_("Trend of SPI and CPI from the daily variance runs"),
+        currency="",
+        levels=[Level("bac", _("On plan"), Decimal(1))],
+        axis_places=2,
     )

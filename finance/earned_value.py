@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
 
-from django.db.models import F, Q, Sum, Window
+from django.db.models import F, FilteredRelation, Q, Sum, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 
@@ -164,7 +164,7 @@ def _no_baseline() -> ApplicationError:
     )
 
 
-def _baselined(organization_id: int, baseline_ids: Iterable[int]) -> dict[int, _Baselined]:
+def _baselined(organization_id: int, baseline_ids: Iterable[int], project_ids: list[int]) -> dict[int, _Baselined]:
     """Each baseline's items and its tasks' methods: one query, joining the live tasks."""
     loaded: dict[int, _Baselined] = {baseline_id: _Baselined([], {}) for baseline_id in baseline_ids}
     if not loaded:
@@ -172,6 +172,8 @@ def _baselined(organization_id: int, baseline_ids: Iterable[int]) -> dict[int, _
     rows = (
         BaselineTask.objects.for_organization(organization_id)
         .filter(baseline_id__in=list(loaded))
+        # The join reads only these projects' tasks, not the whole table.
+        .annotate(live=FilteredRelation("task", condition=Q(task__project_id__in=project_ids)))
         .order_by("baseline_id", "sort_key", "id")
         .values_list(
             "baseline_id",
@@ -180,7 +182,7 @@ def _baselined(organization_id: int, baseline_ids: Iterable[int]) -> dict[int, _
             "finish",
             "budgeted_cost",
             "is_milestone",
-            "task__percent_complete_method",
+            "live__percent_complete_method",
         )
     )
     for baseline_id, task_id, start, finish, budget, is_milestone, method in rows:
@@ -208,6 +210,7 @@ def _latest_progress(
             )
         )
         .filter(rank=1)
+        .order_by()
         .values_list("task_id", "percent_complete", "actual_start", "actual_finish")
     )
     return {
@@ -264,7 +267,7 @@ def project_evm(
     """
     organization_id = project.organization_id
     baseline = _required_baseline(project, baseline)
-    baselined = _baselined(organization_id, [baseline.pk])[baseline.pk]
+    baselined = _baselined(organization_id, [baseline.pk], [project.pk])[baseline.pk]
     progress = _latest_progress(organization_id, [project.pk], baselined.methods, as_of)
     costs_to_date = _actual_cost(organization_id, project, as_of)
     calendar = calendar if calendar is not None else project_work_calendar(project)
@@ -318,7 +321,7 @@ def project_evm_series(project: Project, start: dt.date | None, end: dt.date, in
     """
     organization_id = project.organization_id
     baseline = _required_baseline(project, None)
-    baselined = _baselined(organization_id, [baseline.pk])[baseline.pk]
+    baselined = _baselined(organization_id, [baseline.pk], [project.pk])[baseline.pk]
     if start is None:
         start = min(min((item.start for item in baselined.items), default=end), end)
     dates = series_dates(start, end, interval)
@@ -376,7 +379,7 @@ def wbs_evm_rows(project: Project, as_of: dt.date) -> list[WbsEvmRow]:
         .order_by("sort_key", "id")
         .values_list("pk", "parent_id", "code", "name", "kind")
     )
-    baselined = _baselined(organization_id, [baseline.pk])[baseline.pk]
+    baselined = _baselined(organization_id, [baseline.pk], [project.pk])[baseline.pk]
     progress = _latest_progress(organization_id, [project.pk], baselined.methods, as_of)
     booked = dict(
         ActualCost.objects.for_organization(organization_id)
@@ -476,7 +479,7 @@ def project_forecast(project: Project, as_of: dt.date) -> ProjectForecast:
 # --- a portfolio ----------------------------------------------------------------------
 
 
-def _calendars(organization_id: int, projects: list[Project]) -> dict[int, WorkCalendar]:
+def project_calendars(organization_id: int, projects: list[Project]) -> dict[int, WorkCalendar]:
     """Each project's working calendar, as :func:`project_work_calendar` reads it: two queries."""
     wanted = {project.calendar_id for project in projects if project.calendar_id is not None}
     calendars = list(
@@ -523,6 +526,57 @@ def _converted(sums: evm.Totals, rate: Decimal) -> evm.Totals:
         return evm.Totals(bac=sums.bac * rate, pv=sums.pv * rate, ev=sums.ev * rate, ac=sums.ac * rate)
 
 
+def projects_evm(
+    organization: Organization,
+    projects: list[Project],
+    as_of: dt.date,
+    *,
+    calendars: Mapping[int, WorkCalendar] | None = None,
+) -> dict[int, ProjectEvm]:
+    """Earned value of each project with a current baseline on ``as_of``, by project id.
+
+    Set-based: six queries however many projects and tasks (the current baselines, their tasks,
+    the latest progress, the costs by project, and the calendars unless given).
+    """
+    if not projects:
+        return {}
+    project_ids = [project.pk for project in projects]
+    baseline_of = dict(
+        Baseline.objects.for_organization(organization)
+        .filter(project_id__in=project_ids, is_current=True)
+        .values_list("project_id", "pk")
+    )
+    if not baseline_of:
+        return {}
+    baselined = _baselined(organization.pk, baseline_of.values(), list(baseline_of))
+    methods: dict[int, str] = {}
+    for loaded in baselined.values():
+        methods.update(loaded.methods)
+    progress = _latest_progress(organization.pk, list(baseline_of), methods, as_of)
+    costs = dict(
+        ActualCost.objects.for_organization(organization)
+        .filter(project_id__in=list(baseline_of), date__lte=as_of)
+        .values("project_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+        .values_list("project_id", "total")
+    )
+    baselined_projects = [project for project in projects if project.pk in baseline_of]
+    if calendars is None:
+        calendars = project_calendars(organization.pk, baselined_projects)
+    return {
+        project.pk: _evaluate(
+            project,
+            baselined[baseline_of[project.pk]],
+            calendars[project.pk],
+            progress,
+            costs.get(project.pk) or _ZERO,
+            as_of,
+        )
+        for project in baselined_projects
+    }
+
+
 def portfolio_evm(organization: Organization, as_of: dt.date, portfolio: Portfolio | int | None = None) -> PortfolioEvm:
     """Earned value of every open project on ``as_of``, and their total in the organisation's currency.
 
@@ -543,39 +597,17 @@ def portfolio_evm(organization: Organization, as_of: dt.date, portfolio: Portfol
         sums = evm.Totals.zero()
         return PortfolioEvm(as_of, currency, [], evm.figures(sums), sums, [])
 
-    project_ids = [project.pk for project in projects]
-    baseline_of = dict(
-        Baseline.objects.for_organization(organization)
-        .filter(project_id__in=project_ids, is_current=True)
-        .values_list("project_id", "pk")
-    )
-    baselined = _baselined(organization.pk, baseline_of.values())
-    methods: dict[int, str] = {}
-    for loaded in baselined.values():
-        methods.update(loaded.methods)
-    progress = _latest_progress(organization.pk, list(baseline_of), methods, as_of)
-    costs = dict(
-        ActualCost.objects.for_organization(organization)
-        .filter(project_id__in=list(baseline_of), date__lte=as_of)
-        .values("project_id")
-        .annotate(total=Sum("amount"))
-        .order_by()
-        .values_list("project_id", "total")
-    )
-    calendars = _calendars(organization.pk, [project for project in projects if project.pk in baseline_of])
-    rates = _rates(organization, {project.currency for project in projects if project.pk in baseline_of}, as_of)
+    evaluated = projects_evm(organization, projects, as_of)
+    rates = _rates(organization, {project.currency for project in projects if project.pk in evaluated}, as_of)
 
     rows: list[PortfolioRow] = []
     total = evm.Totals.zero()
     missing: dict[str, list[int]] = {}
     for project in projects:
-        baseline_id = baseline_of.get(project.pk)
-        if baseline_id is None:
+        result = evaluated.get(project.pk)
+        if result is None:
             rows.append(PortfolioRow(project.pk, project.code, project.name, project.currency, None, None, NO_BASELINE))
             continue
-        result = _evaluate(
-            project, baselined[baseline_id], calendars[project.pk], progress, costs.get(project.pk) or _ZERO, as_of
-        )
         rate = rates.get(project.currency)
         if rate is None:
             missing.setdefault(project.currency, []).append(project.pk)

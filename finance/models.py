@@ -264,3 +264,46 @@ class ManualForecast(TenantModel):
 
     def __str__(self) -> str:
         return f"ETC {self.estimate_to_complete}"
+
+
+def ratio(verbose_name: StrOrPromise) -> models.DecimalField:
+    return models.DecimalField(verbose_name, max_digits=12, decimal_places=4, null=True, blank=True)
+
+
+class EvmSnapshot(TenantModel):
+    """A project's earned value as of one date, written by the variance run.
+
+    One row per project and date: running again on the same day replaces it.
+    """
+
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="evm_snapshots", verbose_name=_("project")
+    )
+    date = models.DateField(_("status date"))
+    currency = models.CharField(_("currency"), max_length=3)
+    bac = money("BAC")
+    pv = money("PV")
+    ev = money("EV")
+    ac = money("AC")
+    sv = money("SV")
+    cv = money("CV")
+    spi = ratio("SPI")
+    cpi = ratio("CPI")
+    eac = money("EAC", null=True, blank=True)
+    etc = money("ETC", null=True, blank=True)
+    vac = money("VAC", null=True, blank=True)
+    tcpi = ratio("TCPI")
+    # The current approved budget (its lines) on the run date, when there is one.
+    approved_budget = money(_("approved budget"), null=True, blank=True)
+    computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("earned-value snapshot")
+        verbose_name_plural = _("earned-value snapshots")
+        ordering = ["project", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "project", "date"], name="evm_snapshot_once_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} @ {self.date}"

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from finance.models import ZERO, BudgetLine, BudgetVersion, CostCategory
 from finance.selectors import current_budget_version
 from finance.services.categories import check_category, check_element, validated
+from pmo.alerts.services import project_evaluation_queue
 from pmo.audit import audit_record, diff, snapshot
 from pmo.errors import ApplicationError
 from pmo.models import Membership, OrgRole, User
@@ -221,6 +222,7 @@ def budget_version_submit(*, actor: User, version: BudgetVersion) -> BudgetVersi
         target=version,
         changes={"status": [BudgetVersion.Status.DRAFT, BudgetVersion.Status.SUBMITTED]},
     )
+    project_evaluation_queue(version.project)
     return version
 
 
@@ -280,6 +282,7 @@ def budget_version_approve(
             "supersedes": [None, previous.pk if previous is not None else None],
         },
     )
+    project_evaluation_queue(version.project)
     return version
 
 
@@ -309,6 +312,7 @@ def budget_version_reject(
         target=version,
         changes={"status": [BudgetVersion.Status.SUBMITTED, BudgetVersion.Status.REJECTED], "comment": [None, comment]},
     )
+    project_evaluation_queue(version.project)
     return version
 
 

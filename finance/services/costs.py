@@ -44,6 +44,7 @@ from finance.services.categories import (
     finance_settings,
     validated,
 )
+from pmo.alerts.services import project_evaluation_queue
 from pmo.audit import audit_record, diff
 from pmo.errors import ApplicationError
 from pmo.models import User
@@ -308,6 +309,7 @@ def actual_cost_create(
             ),
         },
     )
+    project_evaluation_queue(project)
     return cost
 
 
@@ -499,6 +501,7 @@ def actual_costs_import(*, actor: User, project: Project, text: str | bytes) -> 
             "over_budget_categories": [None, sorted(chosen[category_id].code for category_id in over)],
         },
     )
+    project_evaluation_queue(project)
     return costs
 
 

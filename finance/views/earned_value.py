@@ -16,6 +16,7 @@ from finance import charts
 from finance.earned_value import MONTH, NO_BASELINE, WEEK, ProjectEvm, project_evm_series
 from finance.evm import EvmFigures
 from finance.forms import StatusDateForm
+from finance.models import EvmSnapshot
 from pmo.errors import ApplicationError
 from pmo.policy import Action
 from projects.models import BaselineTask
@@ -183,5 +184,11 @@ class EarnedValueView(ProjectTabsMixin, TemplateView):
                 currency=current.currency,
             ),
             thresholds={"red": INDEX_RED_BELOW, "amber": INDEX_AMBER_BELOW},
+            trend=charts.index_trend(
+                EvmSnapshot.objects.for_organization(self.organization)
+                .filter(project=self.project, date__lte=as_of)
+                .order_by("date")
+                .values_list("date", "spi", "cpi")
+            ),
         )
         return context

@@ -17,6 +17,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pmo.alerts.services import project_evaluation_queue
 from pmo.audit import audit_record, diff, snapshot
 from pmo.errors import ApplicationError
 from pmo.models import Membership, OrgRole, User
@@ -253,6 +254,7 @@ def change_request_submit(
         target=change_request,
         changes={"status": [ChangeRequest.Status.DRAFT, ChangeRequest.Status.SUBMITTED]},
     )
+    project_evaluation_queue(change_request.project)
     return change_request
 
 
@@ -303,6 +305,7 @@ def _decide(
         target=change_request,
         changes={"status": [ChangeRequest.Status.SUBMITTED, outcome], "decision_comment": [None, comment]},
     )
+    project_evaluation_queue(change_request.project)
     return change_request
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from pmo.alerts.services import project_evaluation_queue
 from pmo.audit import audit_record, diff, snapshot
 from pmo.errors import ApplicationError
 from pmo.models import User
@@ -117,4 +118,5 @@ def task_progress_update(
     audit_record(
         organization=project.organization, actor=actor, action="task.progress_updated", target=task, changes=changes
     )
+    project_evaluation_queue(project)
     return update

@@ -180,3 +180,23 @@ def test_the_chart_escapes_its_text_and_puts_every_point_in_the_picture() -> Non
         assert 0 <= int(x) <= width
         assert 0 <= int(y) <= height
     assert ">-200</text>" in svg  # the money axis reaches below zero for the credit
+
+
+@pytest.mark.django_db
+def test_the_trend_chart_draws_the_daily_snapshots_up_to_the_status_date(books: Books) -> None:
+    from finance.variance import variance_run_batch
+
+    organization = books.organization
+    for day in (dt.date(2026, 3, 11), dt.date(2026, 3, 12), dt.date(2026, 3, 20)):
+        variance_run_batch(organization=organization, project_ids=[books.project.pk], as_of=day)
+
+    empty = books.client(books.viewer).get(books.url("earned-value/?as_of=2026-03-10"))
+    single = books.client(books.viewer).get(books.url("earned-value/?as_of=2026-03-11"))
+    drawn = books.client(books.viewer).get(books.url(f"earned-value/?as_of={FRIDAY.isoformat()}"))
+
+    assert empty.context["trend"] is None
+    assert 'id="trend-empty"' in empty.content.decode()
+    assert single.context["trend"] is None  # one day is not a trend yet
+    trend = drawn.context["trend"]
+    assert (trend.start, trend.end) == (dt.date(2026, 3, 11), dt.date(2026, 3, 12))  # 20 March is after the status date
+    assert "trend-empty" not in drawn.content.decode()
