@@ -21,6 +21,7 @@ organization_pages: list[URLPattern | URLResolver] = [
     ),
     path("projects/", include("projects.urls")),
     path("finance/", include("finance.urls")),
+    path("alerts/", include("pmo.alert_urls")),
     *[
         path(f"{module}/", views.ModuleNotYetAvailableView.as_view(module=module), name=f"org-{module}")
         for module in views.MODULES

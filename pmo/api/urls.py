@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from pmo.api import docs, views
+from pmo.api import alerts, docs, views
 
 me_router = SimpleRouter()
 me_router.register("tokens", views.ApiTokenViewSet, basename="api-token")
@@ -16,10 +16,18 @@ org_router.register(
     views.CalendarExceptionViewSet,
     basename="api-calendar-exception",
 )
+org_router.register("alerts", alerts.AlertViewSet, basename="api-alert")
+org_router.register("alert-rules", alerts.AlertRuleViewSet, basename="api-alert-rule")
+org_router.register("webhooks", alerts.WebhookViewSet, basename="api-webhook")
+org_router.register(
+    r"webhooks/(?P<webhook_id>[0-9]+)/deliveries", alerts.WebhookDeliveryViewSet, basename="api-webhook-delivery"
+)
+org_router.register("notifications", alerts.NotificationViewSet, basename="api-notification")
 
 # Each app adds its organisation-scoped API under the same prefix.
 org_patterns = [
     path("", views.OrganizationDetailView.as_view(), name="api-organization"),
+    path("variance-run/", alerts.VarianceRunView.as_view(), name="api-variance-run"),
     *org_router.urls,
     path("", include("projects.api.urls")),
     path("", include("finance.api.urls")),
