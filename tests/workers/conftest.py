@@ -1,0 +1,235 @@
+"""Real Celery worker processes on the real Redis, sharing the test database with the test.
+
+The tests need PostgreSQL (a worker is another process: it cannot see an in-memory SQLite
+database) and Redis; outside CI they skip without them, in CI they fail.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from threading import Thread
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from tests.conftest import require_service
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Workers:
+    """Start, kill and stop worker processes; queue tasks as a web process would."""
+
+    env: dict[str, str]
+    logs: Path
+    mail_dir: Path
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    def start(self) -> subprocess.Popen[bytes]:
+        number = len(self.processes)
+        log = self.logs / f"worker-{number}.log"
+        process = subprocess.Popen(  # noqa: S603
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "pmo.celery",
+                "worker",
+                "--pool=prefork",
+                "--concurrency=1",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--loglevel=INFO",
+                f"--hostname=test-{number}-{uuid.uuid4().hex[:6]}@%h",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log.open("wb"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.processes.append(process)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if " ready." in log.read_text(errors="replace"):
+                return process
+            if process.poll() is not None:
+                break
+            time.sleep(0.2)
+        raise AssertionError(f"The worker did not start:\n{log.read_text(errors='replace')[-3000:]}")
+
+    def kill(self, process: subprocess.Popen[bytes]) -> None:
+        """SIGKILL the worker and its pool processes at once, as a crashed machine would."""
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+    def stop_all(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait(timeout=10)
+
+    def manage(self, *arguments: str) -> str:
+        """Run a management command with the workers' settings (it queues to the real broker)."""
+        completed = subprocess.run(  # noqa: S603
+            [sys.executable, "manage.py", *arguments],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert completed.returncode == 0, completed.stderr[-3000:]
+        return completed.stdout
+
+    def python(self, code: str) -> str:
+        """Run Python with Django set up and the workers' settings, as a web process would."""
+        script = "import django\ndjango.setup()\n" + code
+        completed = subprocess.run(  # noqa: S603
+            [sys.executable, "-c", script],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert completed.returncode == 0, completed.stderr[-3000:]
+        return completed.stdout
+
+    def emails(self) -> list[str]:
+        """The idempotency key of every e-mail the workers sent, repeats included."""
+        keys: list[str] = []
+        for path in sorted(self.mail_dir.glob("*")):
+            for line in path.read_text(errors="replace").splitlines():
+                if line.startswith("X-PMO-Idempotency-Key:"):
+                    keys.append(line.split(":", 1)[1].strip())
+        return keys
+
+    def log_tail(self) -> str:
+        paths = sorted(self.logs.glob("worker-*.log"))
+        return "\n".join(f"--- {path.name}\n" + path.read_text(errors="replace")[-4000:] for path in paths)
+
+    def broker_state(self) -> str:
+        """What the broker holds for these workers, for the message of a failed wait."""
+        import redis
+
+        client = redis.Redis.from_url(self.env["REDIS_URL"])
+        queue = self.env["PMO_TEST_QUEUE"]
+        return (
+            f"queue {queue}: {client.llen(queue)} waiting; unacked: {client.hlen('unacked')} "
+            f"(index {client.zcard('unacked_index')}); restore lock ttl: {client.ttl('unacked_mutex')}"
+        )
+
+
+def _redis_url() -> str:
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError as error:
+        require_service("Redis", f"{url}: {error}")
+    return url
+
+
+@pytest.fixture
+def workers(transactional_db: None, tmp_path: Path) -> Iterator[Workers]:
+    if connection.vendor != "postgresql":
+        require_service("PostgreSQL", "worker processes share the test database with the test")
+    url = _redis_url()
+    queue = f"pmo-test-{uuid.uuid4().hex[:10]}"
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.workers.settings",
+        "REDIS_URL": url,
+        "PMO_TEST_QUEUE": queue,
+        "PMO_TEST_DATABASE_NAME": str(connection.settings_dict["NAME"]),
+        "PMO_TEST_MAIL_DIR": str(mail_dir),
+        "PYTHONPATH": str(ROOT),
+    }
+    running = Workers(env=env, logs=tmp_path, mail_dir=mail_dir)
+    try:
+        yield running
+    finally:
+        running.stop_all()
+        import redis
+
+        client = redis.Redis.from_url(url)
+        for key in client.scan_iter(f"{queue}*"):
+            client.delete(key)
+        # Close this process's connections so that the database can be flushed after the test.
+        connection.close()
+
+
+@dataclass
+class Received:
+    body: bytes
+    headers: dict[str, str]
+
+
+class Receiver:
+    """A webhook receiver on loopback that records every request."""
+
+    def __init__(self) -> None:
+        received: list[Received] = []
+        self.received = received
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", "0"))
+                received.append(Received(self.rfile.read(length), {k.lower(): v for k, v in self.headers.items()}))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/pmo-hook"
+        self.thread = Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def documents(self) -> list[dict[str, Any]]:
+        return [json.loads(item.body) for item in self.received]
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    running = Receiver()
+    yield running
+    running.close()
+
+
+def wait_for(condition: Callable[[], bool], what: str, workers: Workers, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.25)
+    raise AssertionError(f"Timed out waiting for {what}.\n{workers.broker_state()}\n{workers.log_tail()}")
