@@ -54,8 +54,20 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--quiet-logins", action="store_true", help="Do not print the logins.")
 
-    @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
+        with transaction.atomic():
+            organization = self._seed()
+        # Once committed, a variance run raises the demo's alerts (relayed at once in the quick start).
+        from pmo.celery import app
+
+        app.signature("finance.run_variance_org", kwargs={"organization_id": organization.pk}).apply_async()
+        if not options["quiet_logins"]:
+            self.stdout.write(self.style.SUCCESS(f"Demo organisation: /o/{DEMO_SLUG}/"))
+            self.stdout.write(f"Every demo user's password is: {DEMO_PASSWORD}")
+            for username, role, name, _language in DEMO_USERS:
+                self.stdout.write(f"  {username:<12} {OrgRole(role).label!s:<22} {name}")
+
+    def _seed(self) -> Organization:
         users = {username: self._user(username, name, language) for username, _role, name, language in DEMO_USERS}
         organization = Organization.objects.filter(slug=DEMO_SLUG).first()
         if organization is None:
@@ -76,11 +88,7 @@ class Command(BaseCommand):
             # Each app may bring demo content of its own in a ``demo`` module with ``seed()``.
             if module_has_submodule(app_config.module, "demo"):
                 import_module(f"{app_config.name}.demo").seed(organization, users)
-        if not options["quiet_logins"]:
-            self.stdout.write(self.style.SUCCESS(f"Demo organisation: /o/{DEMO_SLUG}/"))
-            self.stdout.write(f"Every demo user's password is: {DEMO_PASSWORD}")
-            for username, role, name, _language in DEMO_USERS:
-                self.stdout.write(f"  {username:<12} {OrgRole(role).label!s:<22} {name}")
+        return organization
 
     def _user(self, username: str, name: str, language: str) -> User:
         user = User.objects.filter(username=username).first()
