@@ -83,6 +83,12 @@ class StatusReportForm(forms.Form):
     decisions_needed = forms.CharField(
         label=_("Decisions needed"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    rag_override_justification = forms.CharField(
+        label=_("Why the overall rating differs from the computed one"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Needed to submit when your overall rating is not the computed RAG."),
+    )
 
     RAG_FIELDS = ("rag_schedule", "rag_cost", "rag_scope", "rag_quality", "rag_risk", "rag_overall")
     NARRATIVE_FIELDS = ("accomplishments", "next_steps", "issues", "decisions_needed")

@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from pmo.api import alerts, docs, views
+from pmo.api import alerts, dashboard, docs, views
 
 me_router = SimpleRouter()
 me_router.register("tokens", views.ApiTokenViewSet, basename="api-token")
@@ -28,6 +28,7 @@ org_router.register("notifications", alerts.NotificationViewSet, basename="api-n
 org_patterns = [
     path("", views.OrganizationDetailView.as_view(), name="api-organization"),
     path("variance-run/", alerts.VarianceRunView.as_view(), name="api-variance-run"),
+    path("dashboard/", dashboard.DashboardView.as_view(), name="api-dashboard"),
     *org_router.urls,
     path("", include("projects.api.urls")),
     path("", include("finance.api.urls")),

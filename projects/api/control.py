@@ -50,6 +50,21 @@ class OpenChangeCountsSerializer(serializers.Serializer):
     open = serializers.IntegerField(help_text=_("Draft, submitted and approved but not yet implemented."))
 
 
+class ComputedRagReasonSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(
+        choices=["spi", "cpi", "red_alerts", "amber_alerts", "milestone", "no_baseline"],
+        help_text=_("The index, the open alerts, the latest milestone, or no baseline."),
+    )
+    rag = serializers.CharField(help_text=_("red or amber; unknown for no_baseline."))
+    value = serializers.CharField(help_text=_("The index, the number of alerts, or the days late."))
+
+
+class ComputedRagFigureSerializer(serializers.Serializer):
+    rag = serializers.CharField(help_text=_("green, amber or red; unknown without a current baseline."))
+    as_of = serializers.DateField()
+    reasons = ComputedRagReasonSerializer(many=True)
+
+
 class StatusReportFiguresSerializer(serializers.Serializer):
     """Figures computed when the draft was created; they do not change afterwards."""
 
@@ -82,6 +97,13 @@ class StatusReportSerializer(serializers.ModelSerializer):
     author = UserSummarySerializer(read_only=True)
     reviewed_by = UserSummarySerializer(read_only=True, allow_null=True)
     figures = serializers.SerializerMethodField()
+    computed_rag = serializers.SerializerMethodField(
+        help_text=_(
+            "The project's computed RAG (the dashboard's rule) for the week, worked out when the draft was made and "
+            "again on submission: an overall rating that differs needs a justification. Null for a report made "
+            "without figures and never submitted."
+        )
+    )
 
     class Meta:
         model = StatusReport
@@ -92,6 +114,8 @@ class StatusReportSerializer(serializers.ModelSerializer):
             "status",
             *control.RAG_FIELDS,
             *control.NARRATIVE_FIELDS,
+            "rag_override_justification",
+            "computed_rag",
             "figures",
             "author",
             "created_at",
@@ -105,9 +129,15 @@ class StatusReportSerializer(serializers.ModelSerializer):
     @extend_schema_field(StatusReportFiguresSerializer(allow_null=True))
     def get_figures(self, report: StatusReport) -> dict[str, Any] | None:
         """Null for a report made without figures (by an import, say)."""
-        if not report.figures:
+        figures = {key: value for key, value in (report.figures or {}).items() if key != "computed_rag"}
+        if not figures:
             return None
-        return StatusReportFiguresSerializer(report.figures).data
+        return StatusReportFiguresSerializer(figures).data
+
+    @extend_schema_field(ComputedRagFigureSerializer(allow_null=True))
+    def get_computed_rag(self, report: StatusReport) -> dict[str, Any] | None:
+        computed = (report.figures or {}).get("computed_rag")
+        return None if computed is None else ComputedRagFigureSerializer(computed).data
 
 
 class StatusReportCreateSerializer(serializers.Serializer):
@@ -127,6 +157,11 @@ class StatusReportUpdateSerializer(serializers.Serializer):
     next_steps = serializers.CharField(required=False, allow_blank=True)
     issues = serializers.CharField(required=False, allow_blank=True)
     decisions_needed = serializers.CharField(required=False, allow_blank=True)
+    rag_override_justification = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text=_("Why the overall rating differs from the computed RAG; needed to submit when it does."),
+    )
 
 
 # Submitting takes no input; the body is an empty JSON object.

@@ -109,6 +109,8 @@ class StatusReport(TenantModel):
     rag_quality = models.CharField(_("quality"), max_length=8, choices=Rag, default=Rag.GREEN)
     rag_risk = models.CharField(_("risk"), max_length=8, choices=Rag, default=Rag.GREEN)
     rag_overall = models.CharField(_("overall"), max_length=8, choices=Rag, default=Rag.GREEN)
+    # Why the overall rating differs from the computed one; required on submission when it does.
+    rag_override_justification = models.TextField(_("justification of the overall rating"), blank=True)
     accomplishments = models.TextField(_("accomplishments"), blank=True)
     next_steps = models.TextField(_("next steps"), blank=True)
     issues = models.TextField(_("issues"), blank=True)

@@ -9,6 +9,11 @@ A draft report is pre-filled with figures computed at its date and RAG suggestio
 from them; its author or the project's manager submits it, and the PMO office reviews it.
 Every write is audited in its own transaction. The checks and refusals shared with change
 requests (``projects.services.change_requests``) live here.
+
+The overall rating may differ from the project's computed RAG (the portfolio dashboard's rule,
+``pmo.dashboard.computed_rag``) only with a justification: on submission the computed RAG is
+worked out again, as of the week's end or today if that is earlier, and kept in the report's
+figures; a different overall rating without a justification is refused.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from pmo.audit import audit_record, diff, snapshot
 from pmo.errors import ApplicationError
-from pmo.models import Membership, OrgRole, User
+from pmo.models import Membership, Organization, OrgRole, User
 from pmo.policy import PMO_OFFICE, Action, can
 from projects.models import Project, ProjectRole, Rag, StatusReport
 from projects.selectors import project_work_calendar
@@ -32,7 +37,9 @@ from projects.services.locks import lock_project
 
 RAG_FIELDS = ["rag_schedule", "rag_cost", "rag_scope", "rag_quality", "rag_risk", "rag_overall"]
 NARRATIVE_FIELDS = ["accomplishments", "next_steps", "issues", "decisions_needed"]
-REPORT_FIELDS = [*RAG_FIELDS, *NARRATIVE_FIELDS]
+JUSTIFICATION_FIELD = "rag_override_justification"
+REPORT_FIELDS = [*RAG_FIELDS, *NARRATIVE_FIELDS, JUSTIFICATION_FIELD]
+TEXT_FIELDS = [*NARRATIVE_FIELDS, JUSTIFICATION_FIELD]
 
 
 def _illegal(message: str) -> ApplicationError:
@@ -69,6 +76,15 @@ def status_report_may_submit(*, membership: Membership, project_role: str | None
     return report.author_id == membership.user_id or _acts_for_project(membership, project_role, report.project)
 
 
+def _computed_rag(organization: Organization, project: Project, week_end: dt.date) -> dict[str, Any]:
+    """The project's computed RAG for the report's week: as of its end, or today if that is earlier."""
+    # Imported here: the dashboard reads the projects app, not the other way round at import time.
+    from pmo.dashboard import project_computed_rag
+
+    as_of = min(week_end, organization.today())
+    return project_computed_rag(organization, project, as_of).as_json(as_of)
+
+
 # --- status reports: writes -------------------------------------------------------------
 
 
@@ -98,6 +114,7 @@ def status_report_create(*, actor: User, project: Project, period_end: dt.date) 
             fields={"period_end": [_("Choose another week.")]},
         )
     figures = status_report_figures(project, week_end)
+    figures["computed_rag"] = _computed_rag(project.organization, project, week_end)
     report = StatusReport(
         organization_id=project.organization_id,
         project=project,
@@ -136,7 +153,7 @@ def status_report_update(*, actor: User, report: StatusReport, **fields: Any) ->
         raise ApplicationError(_("Some fields are not valid."), fields=errors)
     before = snapshot(report, REPORT_FIELDS)
     for field, value in fields.items():
-        setattr(report, field, value.strip() if field in NARRATIVE_FIELDS else value)
+        setattr(report, field, value.strip() if field in TEXT_FIELDS else value)
     _validated(report)
     changes = diff(before, snapshot(report, REPORT_FIELDS))
     if not changes:
@@ -157,15 +174,31 @@ def status_report_submit(
         raise _illegal(_("Only a draft report can be submitted."))
     if not status_report_may_submit(membership=membership, project_role=project_role, report=report):
         raise _denied(_("Only the author, the project's manager or the PMO office submits this report."))
+    computed = _computed_rag(report.organization, report.project, report.period_end)
+    overridden = computed["rag"] in Rag.values and report.rag_overall != computed["rag"]
+    if overridden and not report.rag_override_justification:
+        message = _(
+            "The overall rating (%(reported)s) differs from the computed one (%(computed)s): "
+            "say why in the justification, save the draft, then submit."
+        ) % {"reported": Rag(report.rag_overall).label, "computed": Rag(computed["rag"]).label}
+        raise ApplicationError(
+            message,
+            code="justification_required",
+            fields={JUSTIFICATION_FIELD: [_("Explain why the overall rating differs from the computed one.")]},
+        )
     report.status = StatusReport.Status.SUBMITTED
     report.submitted_at = timezone.now()
-    report.save(update_fields=["status", "submitted_at"])
+    report.figures = {**(report.figures or {}), "computed_rag": computed}
+    report.save(update_fields=["status", "submitted_at", "figures"])
     audit_record(
         organization=report.organization,
         actor=actor,
         action="status_report.submitted",
         target=report,
-        changes={"status": [StatusReport.Status.DRAFT, StatusReport.Status.SUBMITTED]},
+        changes={
+            "status": [StatusReport.Status.DRAFT, StatusReport.Status.SUBMITTED],
+            "computed_rag": [None, computed["rag"]],
+        },
     )
     return report
 

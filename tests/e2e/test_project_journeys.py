@@ -16,7 +16,7 @@ from projects.models import Project, WbsElement
 from projects.services import plan
 from projects.services import projects as project_services
 from tests.e2e.conftest import login
-from tests.factories import OrganizationFactory, member
+from tests.factories import ActualCostFactory, CostCategoryFactory, OrganizationFactory, member
 
 PASSWORD = "correct-horse-battery"
 
@@ -56,6 +56,15 @@ def park() -> tuple[Project, WbsElement]:
     )
     plan.dependency_create(actor=manager, project=project, predecessor=survey, successor=drawings)
     plan.dependency_create(actor=manager, project=project, predecessor=drawings, successor=approval)
+    plan.baseline_create(actor=manager, project=project, name="Approved plan")
+    ActualCostFactory(
+        organization=organization,
+        project=project,
+        date=dt.date(2026, 3, 6),
+        amount=Decimal("10000.00"),
+        category=CostCategoryFactory(organization=organization, code="labour"),
+        created_by=admin,
+    )
     return project, survey
 
 
@@ -63,7 +72,13 @@ def fill_width(page: Page, task_id: int) -> float:
     return float(page.locator(f"svg.gantt-svg g#t{task_id} rect.g-pf").get_attribute("width") or 0)
 
 
-def test_a_project_manager_updates_progress_inline_and_sees_the_gantt_bar_fill(
+def index(page: Page, key: str) -> str:
+    value = page.locator(f"li.indicator[data-key={key}] .ind-value")
+    band = value.locator(".badge")
+    return value.inner_text().removesuffix(band.inner_text() if band.count() else "").strip()
+
+
+def test_a_project_manager_updates_progress_inline_and_sees_the_gantt_bar_fill_and_spi_cpi_change(
     page: Page, park: tuple[Project, WbsElement], screenshot: Callable[..., Path]
 ) -> None:
     project, survey = park
@@ -72,6 +87,11 @@ def test_a_project_manager_updates_progress_inline_and_sees_the_gantt_bar_fill(
     page.goto("/o/riverside/projects/")
     page.get_by_role("link", name=project.code).click()
     expect(page.locator("main h1")).to_contain_text(project.name)
+
+    # Long after the plan's end: PV = BAC = 130,000; nothing earned yet against 10,000 spent.
+    page.goto(f"/o/riverside/projects/{project.pk}/earned-value/")
+    assert (index(page, "spi"), index(page, "cpi")) == ("0.0000", "0.0000")
+    page.goto(f"/o/riverside/projects/{project.pk}/")
 
     page.locator("nav.project-tabs a").nth(2).click()  # Gantt
     expect(page).to_have_url(re.compile(r"/gantt/$"))
@@ -97,3 +117,8 @@ def test_a_project_manager_updates_progress_inline_and_sees_the_gantt_bar_fill(
     assert fill_width(page, survey.pk) == pytest.approx(bar_width * 0.4, abs=1)
     expect(page.locator(f"ol.gantt-labels li >> text={survey.name}")).to_be_visible()
     screenshot(page)
+
+    # 40 % of the survey's 40,000 earned: SPI 16,000 / 130,000, CPI 16,000 / 10,000.
+    page.goto(f"/o/riverside/projects/{project.pk}/earned-value/")
+    assert (index(page, "spi"), index(page, "cpi")) == ("0.1231", "1.6000")
+    screenshot(page, "-earned-value")

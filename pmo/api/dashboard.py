@@ -1,0 +1,317 @@
+"""The portfolio dashboard over the API: the figures of ``/o/{org_slug}/``, from the same selector.
+
+Money is a string with two places, an index a string with four, and a figure whose divisor is
+zero is null (as in the earned-value API). Everyone in the organisation may read it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import generics, serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from finance.api.evm import EvmFiguresSerializer, ReadSchema, money
+from pmo import dashboard
+from pmo.api.base import OrganizationScopedMixin
+from projects.models import OPEN_PHASES, Rag
+
+# The computed RAG adds ``unknown`` to the colours: a string in the schema, which keeps one enum
+# of colours (``RagEnum``, the status report's).
+COMPUTED_RAG_HELP = gettext_lazy("green, amber or red; unknown without a current baseline.")
+REASONS = ["spi", "cpi", "red_alerts", "amber_alerts", "milestone", "no_baseline"]
+
+
+class DashboardQuerySerializer(serializers.Serializer):
+    as_of = serializers.DateField(required=False)
+    portfolio = serializers.IntegerField(required=False, min_value=1)
+    manager = serializers.IntegerField(required=False, min_value=1)
+    phase = serializers.ChoiceField(choices=[phase.value for phase in OPEN_PHASES], required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        choices: dashboard.FilterChoices = self.context["choices"]
+        errors = {}
+        if "portfolio" in attrs and attrs["portfolio"] not in {pk for pk, _name, _is in choices.portfolios}:
+            errors["portfolio"] = [_("No such portfolio or programme.")]
+        if "manager" in attrs and attrs["manager"] not in {pk for pk, _name in choices.managers}:
+            errors["manager"] = [_("No project of the organisation has this manager.")]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+
+PARAMETERS = [
+    OpenApiParameter(
+        "as_of", OpenApiTypes.DATE, description="The status date (YYYY-MM-DD); today in the organisation's time zone."
+    ),
+    OpenApiParameter("portfolio", OpenApiTypes.INT, description="Only this portfolio's projects, its programmes' too."),
+    OpenApiParameter("manager", OpenApiTypes.INT, description="Only the projects this user manages."),
+    OpenApiParameter(
+        "phase", OpenApiTypes.STR, enum=[phase.value for phase in OPEN_PHASES], description="Only this phase."
+    ),
+]
+
+
+# --- the answer -----------------------------------------------------------------------
+
+
+class RagReasonSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=REASONS)
+    rag = serializers.CharField(help_text=gettext_lazy("red or amber; unknown for no_baseline."))
+    value = serializers.CharField(help_text=gettext_lazy("The index, the number of alerts, or the days late."))
+
+
+class ComputedRagSerializer(serializers.Serializer):
+    rag = serializers.CharField(help_text=COMPUTED_RAG_HELP)
+    reasons = RagReasonSerializer(many=True, help_text=gettext_lazy("What makes the project red or amber."))
+
+
+class ReportedRagSerializer(serializers.Serializer):
+    report = serializers.IntegerField(source="report_id")
+    period_end = serializers.DateField()
+    status = serializers.CharField()
+    rag = serializers.ChoiceField(choices=Rag.choices)
+    justification = serializers.CharField(
+        help_text=gettext_lazy("Why the manager's rating differs from the computed one; empty when it does not.")
+    )
+
+
+class AlertCountsSerializer(serializers.Serializer):
+    red = serializers.IntegerField()
+    amber = serializers.IntegerField()
+
+
+class ProjectHealthSerializer(serializers.Serializer):
+    project = serializers.IntegerField(source="project_id")
+    code = serializers.CharField()
+    name = serializers.CharField()
+    phase = serializers.CharField()
+    portfolio = serializers.IntegerField(source="portfolio_id", allow_null=True)
+    manager = serializers.IntegerField(source="manager_id", allow_null=True)
+    manager_name = serializers.CharField()
+    currency = serializers.CharField(help_text=gettext_lazy("The project's currency: its amounts are in it."))
+    figures = EvmFiguresSerializer(
+        source="evm.figures", allow_null=True, help_text=gettext_lazy("Null when the project has no baseline.")
+    )
+    spi_band = serializers.ChoiceField(choices=Rag.choices, allow_null=True)
+    cpi_band = serializers.ChoiceField(choices=Rag.choices, allow_null=True)
+    computed_rag = ComputedRagSerializer(source="computed")
+    reported_rag = ReportedRagSerializer(
+        source="reported",
+        allow_null=True,
+        help_text=gettext_lazy("The latest submitted or reviewed status report's overall rating."),
+    )
+    overridden = serializers.BooleanField(help_text=gettext_lazy("The reported rating differs from the computed one."))
+    alerts = serializers.SerializerMethodField()
+    milestone_late_days = serializers.IntegerField(
+        help_text=gettext_lazy("The largest delay of an unfinished milestone against its baseline date, in days.")
+    )
+    approved_budget = money(allow_null=True, help_text=gettext_lazy("The current approved budget's lines."))
+    actual_cost = money(help_text=gettext_lazy("Actual costs dated up to the status date."))
+    forecast = money(
+        allow_null=True, help_text=gettext_lazy("Typical EAC (BAC / CPI), or AC + (BAC - EV) while CPI is undefined.")
+    )
+    rate = serializers.DecimalField(max_digits=None, decimal_places=6, allow_null=True)
+
+    @extend_schema_field(AlertCountsSerializer)
+    def get_alerts(self, row: dashboard.ProjectHealth) -> dict[str, int]:
+        return {"red": row.red_alerts, "amber": row.amber_alerts}
+
+
+class PhaseCountSerializer(serializers.Serializer):
+    phase = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class RagCountsSerializer(serializers.Serializer):
+    computed = serializers.DictField(
+        child=serializers.IntegerField(), help_text=gettext_lazy("Open projects by computed RAG.")
+    )
+    reported = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text=gettext_lazy("Open projects by their latest report's overall rating (`none` without a report)."),
+    )
+
+
+class MilestoneSerializer(serializers.Serializer):
+    project = serializers.IntegerField(source="project_id")
+    project_code = serializers.CharField()
+    id = serializers.IntegerField(source="element_id")
+    code = serializers.CharField()
+    name = serializers.CharField()
+    baseline_date = serializers.DateField(allow_null=True)
+    forecast_date = serializers.DateField(allow_null=True)
+    due = serializers.DateField()
+    days = serializers.IntegerField(
+        help_text=gettext_lazy("Days from the status date to the due date; negative when overdue.")
+    )
+    overdue = serializers.BooleanField()
+
+
+class MilestonesSerializer(serializers.Serializer):
+    overdue = serializers.IntegerField(source="overdue_milestones")
+    due_soon = serializers.IntegerField(source="milestones_due_soon")
+    window_days = serializers.SerializerMethodField()
+    items = MilestoneSerializer(many=True, source="milestones")
+
+    def get_window_days(self, board: dashboard.Dashboard) -> int:
+        return dashboard.MILESTONE_WINDOW_DAYS
+
+
+class WaitingChangeSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="change_request_id")
+    project = serializers.IntegerField(source="project_id")
+    project_code = serializers.CharField()
+    number = serializers.IntegerField()
+    title = serializers.CharField()
+    impact_cost = money()
+    impact_days = serializers.IntegerField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+
+
+class WaitingBudgetSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="budget_version_id")
+    project = serializers.IntegerField(source="project_id")
+    project_code = serializers.CharField()
+    number = serializers.IntegerField()
+    currency = serializers.CharField()
+    total = money()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+
+
+class WaitingSerializer(serializers.Serializer):
+    change_requests = WaitingChangeSerializer(many=True)
+    budget_versions = WaitingBudgetSerializer(many=True)
+
+
+class RecentReportSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="report_id")
+    project = serializers.IntegerField(source="project_id")
+    project_code = serializers.CharField()
+    period_end = serializers.DateField()
+    status = serializers.CharField()
+    rag = serializers.ChoiceField(choices=Rag.choices)
+    justification = serializers.CharField()
+    author = serializers.CharField(source="author_name")
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    computed_rag_at_submission = serializers.CharField(
+        source="computed_at_submission",
+        allow_null=True,
+        help_text=gettext_lazy("The computed RAG the report was compared with on submission, if it was."),
+    )
+
+
+class BudgetTotalsSerializer(serializers.Serializer):
+    approved = money()
+    actual = money()
+    forecast = money()
+
+
+class TotalsSerializer(serializers.Serializer):
+    figures = EvmFiguresSerializer(
+        help_text=gettext_lazy("Earned value of the projects with a baseline, as portfolio_evm adds them up.")
+    )
+    spi_band = serializers.ChoiceField(choices=Rag.choices, allow_null=True)
+    cpi_band = serializers.ChoiceField(choices=Rag.choices, allow_null=True)
+    budget = BudgetTotalsSerializer()
+
+
+class RuleSerializer(serializers.Serializer):
+    red = serializers.CharField()
+    amber = serializers.CharField()
+    green = serializers.CharField()
+    unknown = serializers.CharField()
+    notes = serializers.CharField()
+
+
+class FiltersSerializer(serializers.Serializer):
+    portfolio = serializers.IntegerField(source="portfolio_id", allow_null=True)
+    manager = serializers.IntegerField(source="manager_id", allow_null=True)
+    phase = serializers.CharField(allow_null=True)
+
+
+class DashboardSerializer(serializers.Serializer):
+    as_of = serializers.DateField()
+    currency = serializers.CharField(help_text=gettext_lazy("The organisation's currency: totals are in it."))
+    filters = FiltersSerializer()
+    totals = serializers.SerializerMethodField()
+    projects_by_phase = PhaseCountSerializer(many=True, source="phase_counts")
+    projects_by_rag = serializers.SerializerMethodField()
+    rag_rule = serializers.SerializerMethodField()
+    projects = ProjectHealthSerializer(many=True, help_text=gettext_lazy("Every open project kept by the filters."))
+    milestones = serializers.SerializerMethodField()
+    alerts = AlertCountsSerializer(source="alert_counts", help_text=gettext_lazy("Open and acknowledged alerts."))
+    waiting = serializers.SerializerMethodField()
+    recent_status_reports = RecentReportSerializer(many=True, source="recent_reports")
+    missing_rates = serializers.DictField(
+        child=serializers.ListField(child=serializers.IntegerField()),
+        help_text=gettext_lazy("Currencies without a rate on the date, with their projects: left out of the totals."),
+    )
+
+    @extend_schema_field(TotalsSerializer)
+    def get_totals(self, board: dashboard.Dashboard) -> dict[str, Any]:
+        return TotalsSerializer(
+            {
+                "figures": board.evm_figures,
+                "spi_band": board.spi_band,
+                "cpi_band": board.cpi_band,
+                "budget": board.budget,
+            }
+        ).data
+
+    @extend_schema_field(RagCountsSerializer)
+    def get_projects_by_rag(self, board: dashboard.Dashboard) -> dict[str, Any]:
+        return RagCountsSerializer({"computed": board.rag_counts, "reported": board.reported_rag_counts}).data
+
+    @extend_schema_field(RuleSerializer)
+    def get_rag_rule(self, board: dashboard.Dashboard) -> dict[str, Any]:
+        return RuleSerializer(dashboard.rag_rule_text()).data
+
+    @extend_schema_field(MilestonesSerializer)
+    def get_milestones(self, board: dashboard.Dashboard) -> dict[str, Any]:
+        return MilestonesSerializer(board).data
+
+    @extend_schema_field(WaitingSerializer)
+    def get_waiting(self, board: dashboard.Dashboard) -> dict[str, Any]:
+        return WaitingSerializer(
+            {"change_requests": board.change_requests, "budget_versions": board.budget_versions}
+        ).data
+
+
+class DashboardView(OrganizationScopedMixin, generics.GenericAPIView):
+    """The portfolio dashboard's figures: health, earned value, budget, milestones, alerts and decisions waiting."""
+
+    serializer_class = DashboardSerializer
+    schema = ReadSchema()
+    filter_backends: list[Any] = []
+    pagination_class = None
+    http_method_names = ["get", "head", "options"]
+
+    @extend_schema(
+        summary="The portfolio dashboard of the open projects",
+        description=(
+            "The same figures as the dashboard page, from the same selector. Earned value and milestones are "
+            "measured on the status date; alerts, decisions waiting and status reports are as they stand now."
+        ),
+        tags=["dashboard"],
+        parameters=PARAMETERS,
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        query = DashboardQuerySerializer(
+            data=request.query_params, context={"choices": dashboard.filter_choices(self.organization)}
+        )
+        query.is_valid(raise_exception=True)
+        values = query.validated_data
+        filters = dashboard.Filters(
+            as_of=values.get("as_of") or self.organization.today(),
+            portfolio_id=values.get("portfolio"),
+            manager_id=values.get("manager"),
+            phase=values.get("phase"),
+        )
+        board = dashboard.portfolio_dashboard(self.organization, filters)
+        return Response(DashboardSerializer(board).data)
