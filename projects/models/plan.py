@@ -103,6 +103,12 @@ class WbsElement(TenantModel):
         indexes = [
             models.Index(fields=["organization", "project", "sort_key"], name="wbs_org_project_order"),
             models.Index(fields=["organization", "project", "parent", "position"], name="wbs_org_tree"),
+            # The unfinished milestones of a portfolio (the dashboard's milestone slips).
+            models.Index(
+                fields=["organization", "project"],
+                condition=models.Q(kind="milestone", actual_finish__isnull=True),
+                name="wbs_open_milestones",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -223,7 +229,15 @@ class BaselineTask(TenantModel):
         verbose_name = _("baseline task")
         verbose_name_plural = _("baseline tasks")
         ordering = ["baseline", "sort_key"]
-        indexes = [models.Index(fields=["organization", "baseline", "task"], name="baselinetask_org_task")]
+        indexes = [
+            models.Index(fields=["organization", "baseline", "task"], name="baselinetask_org_task"),
+            # The milestones of the current baselines (the dashboard's milestone slips).
+            models.Index(
+                fields=["organization", "baseline"],
+                condition=models.Q(is_milestone=True),
+                name="baselinetask_milestones",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"

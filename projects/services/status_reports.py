@@ -11,7 +11,7 @@ Every write is audited in its own transaction. The checks and refusals shared wi
 requests (``projects.services.change_requests``) live here.
 
 The overall rating may differ from the project's computed RAG (the portfolio dashboard's rule,
-``pmo.dashboard.computed_rag``) only with a justification: on submission the computed RAG is
+``pmo.dashboard.rag.computed_rag``) only with a justification: on submission the computed RAG is
 worked out again, as of the week's end or today if that is earlier, and kept in the report's
 figures; a different overall rating without a justification is refused.
 """

@@ -28,17 +28,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from finance.charts import money_label, nice_ceiling
-from pmo.dashboard import (
-    AMBER,
-    GREEN,
-    INDEX_AMBER_BELOW,
-    INDEX_RED_BELOW,
-    RED,
-    UNKNOWN,
-    Dashboard,
-    Filters,
-    ProjectHealth,
-)
+from pmo.dashboard.figures import Dashboard, Filters, ProjectHealth
+from pmo.dashboard.rag import AMBER, GREEN, INDEX_AMBER_BELOW, INDEX_RED_BELOW, RED, UNKNOWN
 from projects.models import OPEN_PHASES, Phase
 
 FONT = 13
@@ -123,6 +114,8 @@ class Point:
 
 
 SCATTER_WIDTH = 460
+# At most this many dots carry their project's code beside them.
+SCATTER_LABELS = 30
 SCATTER_HEIGHT = 400
 S_LEFT, S_RIGHT, S_TOP, S_BOTTOM = 52, 16, 16, 44
 
@@ -181,13 +174,17 @@ def index_scatter(points: Sequence[Point], *, title: str, x_label: str, y_label:
         f'transform="rotate(-90 14 {S_TOP + plot_h // 2})">{escape(y_label)}</text>'
     )
     placed: list[tuple[int, int, int, int]] = []
+    # Past a few dozen dots labels only hide each other: the worst ones are labelled, every dot has its tooltip.
+    labelled = {id(point) for point in sorted(points, key=lambda point: min(point.spi, point.cpi))[:SCATTER_LABELS]}
     for point in points:
         x, y = x_of(point.spi), y_of(point.cpi)
-        label_x, label_y, anchor = _label_spot(x, y, _text_width(point.label, 12), placed, (S_LEFT, S_TOP, right))
-        inner = (
-            f'<circle class="sc-dot sc-dot-{escape(point.band)}" cx="{x}" cy="{y}" r="7"/>'
-            f'<text class="sc-label" x="{label_x}" y="{label_y}" text-anchor="{anchor}">{escape(point.label)}</text>'
-        )
+        inner = f'<circle class="sc-dot sc-dot-{escape(point.band)}" cx="{x}" cy="{y}" r="7"/>'
+        if id(point) in labelled:
+            label_x, label_y, anchor = _label_spot(x, y, _text_width(point.label, 12), placed, (S_LEFT, S_TOP, right))
+            inner += (
+                f'<text class="sc-label" x="{label_x}" y="{label_y}" text-anchor="{anchor}">'
+                f"{escape(point.label)}</text>"
+            )
         body.append(
             f'<g class="sc-point" data-band="{escape(point.band)}" data-spi="{point.spi}" data-cpi="{point.cpi}">'
             f"{_link(point.href, point.tip, inner)}</g>"
@@ -246,6 +243,8 @@ class Measure:
 
 
 BUDGET_WIDTH = 960
+# The budget chart draws this many projects at most: the largest; the table lists them all.
+BUDGET_ROWS = 15
 BUDGET_BAR = 9
 BUDGET_GAP = 2
 BUDGET_ROW = 3 * (BUDGET_BAR + BUDGET_GAP) + 14
@@ -308,6 +307,19 @@ def budget_chart(
 # --- the page's charts and links --------------------------------------------------------
 
 
+# The project pages a row of the dashboard links to, by key.
+PROJECT_PAGES = {
+    "overview": "project-overview",
+    "earned_value": "project-earned-value",
+    "finance": "project-finance",
+    "actual_costs": "project-actual-costs",
+    "forecast": "project-forecast",
+    "milestones": "project-wbs",
+}
+# A number no id reaches, reversed into the patterns and replaced by each project's id.
+_SENTINEL = 987_654_320
+
+
 class DashboardLinks:
     """Where each figure of the dashboard drills down to: the list it counts or sums."""
 
@@ -315,6 +327,9 @@ class DashboardLinks:
         self.org_slug = org_slug
         self.filters = filters
         self.narrowed = filters.narrowed
+        self._project_urls: dict[str, str] | None = None
+        self._report_url = ""
+        self._alerts_url = ""
 
     def _query(self, **extra: Any) -> str:
         values = {
@@ -371,24 +386,35 @@ class DashboardLinks:
         return reverse("org-finance", args=[self.org_slug])
 
     def project(self, row: ProjectHealth) -> dict[str, str]:
-        kwargs = {"org_slug": self.org_slug, "project_id": row.project_id}
-        alerts = reverse("org-alerts", args=[self.org_slug])
+        """The lists behind one project's figures, from URL patterns reversed once per page."""
+        if self._project_urls is None:
+            self._project_urls = {
+                key: reverse(name, kwargs={"org_slug": self.org_slug, "project_id": _SENTINEL}).replace(
+                    str(_SENTINEL), "{project}"
+                )
+                for key, name in PROJECT_PAGES.items()
+            }
+            self._report_url = (
+                reverse(
+                    "project-status-report",
+                    kwargs={"org_slug": self.org_slug, "project_id": _SENTINEL, "pk": _SENTINEL + 1},
+                )
+                .replace(str(_SENTINEL + 1), "{report}")
+                .replace(str(_SENTINEL), "{project}")
+            )
+            self._alerts_url = reverse("org-alerts", args=[self.org_slug])
+        project = str(row.project_id)
 
         def alert_list(severity: str) -> str:
-            return f"{alerts}?{urlencode({'status': 'active', 'severity': severity, 'project': row.project_id})}"
+            return f"{self._alerts_url}?{urlencode({'status': 'active', 'severity': severity, 'project': project})}"
 
-        urls = {
-            "overview": reverse("project-overview", kwargs=kwargs),
-            "earned_value": reverse("project-earned-value", kwargs=kwargs),
-            "finance": reverse("project-finance", kwargs=kwargs),
-            "actual_costs": reverse("project-actual-costs", kwargs=kwargs),
-            "forecast": reverse("project-forecast", kwargs=kwargs),
-            "red_alerts": alert_list(RED),
-            "amber_alerts": alert_list(AMBER),
-            "milestones": reverse("project-wbs", kwargs=kwargs),
-        }
+        urls = {key: pattern.replace("{project}", project) for key, pattern in self._project_urls.items()}
+        urls["red_alerts"] = alert_list(RED)
+        urls["amber_alerts"] = alert_list(AMBER)
         if row.reported is not None:
-            urls["report"] = reverse("project-status-report", kwargs={**kwargs, "pk": row.reported.report_id})
+            urls["report"] = self._report_url.replace("{project}", project).replace(
+                "{report}", str(row.reported.report_id)
+            )
         return urls
 
 
@@ -426,9 +452,10 @@ def dashboard_charts(board: Dashboard, links: DashboardLinks) -> dict[str, Any]:
             )
         )
     budget_rows = []
-    for row in board.projects:
-        if row.rate is None:
-            continue
+    priced = [row for row in board.projects if row.rate is not None]
+    largest = sorted(priced, key=_largest_amount, reverse=True)[:BUDGET_ROWS]
+    for row in sorted(largest, key=lambda row: (row.code, row.project_id)):
+        assert row.rate is not None
         urls = links.project(row)
         budget_rows.append(
             BudgetRow(
@@ -468,7 +495,16 @@ def dashboard_charts(board: Dashboard, links: DashboardLinks) -> dict[str, Any]:
         if budget_rows
         else None,
         "measures": measures,
+        # How many projects the budget chart leaves out (the smaller ones), of how many.
+        "budget_left_out": len(priced) - len(budget_rows),
+        "budget_priced": len(priced),
     }
+
+
+def _largest_amount(row: ProjectHealth) -> Decimal:
+    """The largest of a project's approved budget, actual cost and forecast, in the organisation's currency."""
+    rate = row.rate or Decimal(0)
+    return max((amount or Decimal(0)) * rate for amount in (row.approved_budget, row.actual_cost, row.forecast))
 
 
 def _in_home_currency(amount: Decimal | None, rate: Decimal) -> Decimal | None:
