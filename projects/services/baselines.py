@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from pmo.alerts.services import project_evaluation_queue
 from pmo.audit import audit_record
 from pmo.errors import ApplicationError
 from pmo.models import User
@@ -70,6 +71,8 @@ def baseline_create(
         target=baseline,
         changes={"name": [None, name], "tasks": [None, len(leaves)], "current": [None, make_current]},
     )
+    if make_current:
+        project_evaluation_queue(project)
     return baseline
 
 
@@ -90,4 +93,5 @@ def baseline_set_current(*, actor: User, baseline: Baseline) -> Baseline:
         target=baseline,
         changes={"current_baseline": [previous.name if previous else None, baseline.name]},
     )
+    project_evaluation_queue(project)
     return baseline

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 
+from pmo.alerts.services import project_evaluation_queue
 from pmo.audit import audit_record, diff, snapshot
 from pmo.errors import ApplicationError
 from pmo.models import User
@@ -176,5 +177,7 @@ def reschedule_calendar_projects(*, organization_id: int, calendar_id: int) -> i
     for project in projects.filter(on_calendar).iterator():
         with transaction.atomic():
             schedule_recompute(lock_project(project))
+            # The working days spread the planned value: its earned value moves too.
+            project_evaluation_queue(project)
         count += 1
     return count

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
+from pmo.alerts.services import project_evaluation_queue
 from pmo.audit import audit_record, diff, snapshot
 from pmo.errors import ApplicationError
 from pmo.models import User
@@ -201,6 +202,8 @@ def wbs_element_update(*, actor: User, element: WbsElement, **fields: Any) -> Wb
     schedule_recompute(project, elements=elements)
     element.refresh_from_db()
     audit_record(organization=project.organization, actor=actor, action="wbs.updated", target=element, changes=changes)
+    if "percent_complete_method" in changes:
+        project_evaluation_queue(project)  # the method turns progress into earned value
     return element
 
 
@@ -218,6 +221,8 @@ def wbs_element_delete(*, actor: User, element: WbsElement) -> None:
     element.delete()
     elements = renumber(project)
     schedule_recompute(project, elements=elements)
+    if baselined:
+        project_evaluation_queue(project)  # its baseline entry, budget and progress go with it
 
 
 # --- dependencies ---------------------------------------------------------------------
