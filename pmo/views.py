@@ -23,7 +23,8 @@ from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
-from pmo import dashboard, dashboard_charts, services
+from pmo import dashboard, services
+from pmo.dashboard import charts as dashboard_charts
 from pmo.errors import ApplicationError
 from pmo.filters import AuditEventFilter, MembershipFilter
 from pmo.forms import (
@@ -41,6 +42,9 @@ from pmo.policy import Action
 from projects.models import OPEN_PHASES
 
 PAGE_SIZE = 25
+# Rows of the dashboard's project health table on one page.
+HEALTH_PAGE_SIZE = 50
+MILESTONE_PAGE_SIZE = 25
 
 
 def paginate(request: HttpRequest, queryset: Any, per_page: int = PAGE_SIZE) -> Any:
@@ -140,16 +144,18 @@ class OrganizationHomeView(OrganizationPageMixin, TemplateView):
         board = dashboard.portfolio_dashboard(self.organization, filters)
         rag = self.request.GET.get("rag", "")
         links = dashboard_charts.DashboardLinks(self.organization.slug, filters)
+        shown = [row for row in board.projects if rag not in dashboard.RAG_VALUES or row.computed.rag == rag]
+        health_page = Paginator(shown, HEALTH_PAGE_SIZE).get_page(self.request.GET.get("page"))
         context.update(
             form=form,
             board=board,
             filters=filters,
             rag_filter=rag if rag in dashboard.RAG_VALUES else "",
-            rows=[
-                {"p": row, "urls": links.project(row)}
-                for row in board.projects
-                if rag not in dashboard.RAG_VALUES or row.computed.rag == rag
-            ],
+            rows=[{"p": row, "urls": links.project(row)} for row in health_page.object_list],
+            health_page=health_page,
+            milestone_page=Paginator(board.milestones, MILESTONE_PAGE_SIZE).get_page(
+                self.request.GET.get("milestones_page")
+            ),
             links=links,
             charts=dashboard_charts.dashboard_charts(board, links),
             rule=dashboard.rag_rule_text(),

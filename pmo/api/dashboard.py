@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -27,11 +28,21 @@ COMPUTED_RAG_HELP = gettext_lazy("green, amber or red; unknown without a current
 REASONS = ["spi", "cpi", "red_alerts", "amber_alerts", "milestone", "no_baseline"]
 
 
+# The project health rows come a page at a time; every total covers all the projects the filters keep.
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 500
+# The milestones listed, the most urgent first; the counts cover them all.
+MILESTONE_ITEMS = 100
+
+
 class DashboardQuerySerializer(serializers.Serializer):
     as_of = serializers.DateField(required=False)
     portfolio = serializers.IntegerField(required=False, min_value=1)
     manager = serializers.IntegerField(required=False, min_value=1)
     phase = serializers.ChoiceField(choices=[phase.value for phase in OPEN_PHASES], required=False)
+    rag = serializers.ChoiceField(choices=list(dashboard.RAG_VALUES), required=False)
+    page = serializers.IntegerField(required=False, min_value=1, default=1)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE, default=PAGE_SIZE)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         choices: dashboard.FilterChoices = self.context["choices"]
@@ -53,6 +64,18 @@ PARAMETERS = [
     OpenApiParameter("manager", OpenApiTypes.INT, description="Only the projects this user manages."),
     OpenApiParameter(
         "phase", OpenApiTypes.STR, enum=[phase.value for phase in OPEN_PHASES], description="Only this phase."
+    ),
+    OpenApiParameter(
+        "rag",
+        OpenApiTypes.STR,
+        enum=list(dashboard.RAG_VALUES),
+        description="Only the rows of projects with this computed RAG (the totals still cover every project).",
+    ),
+    OpenApiParameter("page", OpenApiTypes.INT, description="The page of project rows, from 1."),
+    OpenApiParameter(
+        "page_size",
+        OpenApiTypes.INT,
+        description=f"Project rows per page, {PAGE_SIZE} unless given, {MAX_PAGE_SIZE} at most.",
     ),
 ]
 
@@ -157,10 +180,20 @@ class MilestonesSerializer(serializers.Serializer):
     overdue = serializers.IntegerField(source="overdue_milestones")
     due_soon = serializers.IntegerField(source="milestones_due_soon")
     window_days = serializers.SerializerMethodField()
-    items = MilestoneSerializer(many=True, source="milestones")
+    count = serializers.SerializerMethodField(help_text=gettext_lazy("Overdue and due soon together."))
+    items = serializers.SerializerMethodField(
+        help_text=gettext_lazy("The most urgent ones, overdue first; each project's plan lists all of its milestones.")
+    )
 
     def get_window_days(self, board: dashboard.Dashboard) -> int:
         return dashboard.MILESTONE_WINDOW_DAYS
+
+    def get_count(self, board: dashboard.Dashboard) -> int:
+        return len(board.milestones)
+
+    @extend_schema_field(MilestoneSerializer(many=True))
+    def get_items(self, board: dashboard.Dashboard) -> list[Any]:
+        return MilestoneSerializer(board.milestones[:MILESTONE_ITEMS], many=True).data  # type: ignore[return-value]
 
 
 class WaitingChangeSerializer(serializers.Serializer):
@@ -235,6 +268,13 @@ class FiltersSerializer(serializers.Serializer):
     phase = serializers.CharField(allow_null=True)
 
 
+class ProjectsPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text=gettext_lazy("Project rows over all pages."))
+    page = serializers.IntegerField()
+    page_size = serializers.IntegerField()
+    pages = serializers.IntegerField()
+
+
 class DashboardSerializer(serializers.Serializer):
     as_of = serializers.DateField()
     currency = serializers.CharField(help_text=gettext_lazy("The organisation's currency: totals are in it."))
@@ -243,7 +283,10 @@ class DashboardSerializer(serializers.Serializer):
     projects_by_phase = PhaseCountSerializer(many=True, source="phase_counts")
     projects_by_rag = serializers.SerializerMethodField()
     rag_rule = serializers.SerializerMethodField()
-    projects = ProjectHealthSerializer(many=True, help_text=gettext_lazy("Every open project kept by the filters."))
+    projects = serializers.SerializerMethodField(
+        help_text=gettext_lazy("One page of the open projects kept by the filters (and rag), by code.")
+    )
+    projects_page = serializers.SerializerMethodField()
     milestones = serializers.SerializerMethodField()
     alerts = AlertCountsSerializer(source="alert_counts", help_text=gettext_lazy("Open and acknowledged alerts."))
     waiting = serializers.SerializerMethodField()
@@ -263,6 +306,14 @@ class DashboardSerializer(serializers.Serializer):
                 "budget": board.budget,
             }
         ).data
+
+    @extend_schema_field(ProjectHealthSerializer(many=True))
+    def get_projects(self, board: dashboard.Dashboard) -> list[Any]:
+        return ProjectHealthSerializer(self.context["rows"], many=True).data  # type: ignore[return-value]
+
+    @extend_schema_field(ProjectsPageSerializer)
+    def get_projects_page(self, board: dashboard.Dashboard) -> dict[str, Any]:
+        return ProjectsPageSerializer(self.context["projects_page"]).data
 
     @extend_schema_field(RagCountsSerializer)
     def get_projects_by_rag(self, board: dashboard.Dashboard) -> dict[str, Any]:
@@ -314,4 +365,14 @@ class DashboardView(OrganizationScopedMixin, generics.GenericAPIView):
             phase=values.get("phase"),
         )
         board = dashboard.portfolio_dashboard(self.organization, filters)
-        return Response(DashboardSerializer(board).data)
+        rag = values.get("rag")
+        rows = [row for row in board.projects if rag is None or row.computed.rag == rag]
+        size, page = values["page_size"], values["page"]
+        pages = max(1, -(-len(rows) // size))
+        if page > pages:
+            raise NotFound(_("There are %(pages)s pages of projects.") % {"pages": pages})
+        context = {
+            "rows": rows[(page - 1) * size : page * size],
+            "projects_page": {"count": len(rows), "page": page, "page_size": size, "pages": pages},
+        }
+        return Response(DashboardSerializer(board, context=context).data)

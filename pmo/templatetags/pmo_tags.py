@@ -17,6 +17,14 @@ def query_with(context: dict[str, Any], **changes: Any) -> str:
     return str(query.urlencode())
 
 
+@register.simple_tag(takes_context=True)
+def page_query(context: dict[str, Any], param: str, number: int, anchor: str = "") -> str:
+    """The current query string with the page parameter ``param`` set to ``number`` (and an anchor to return to)."""
+    query = context["request"].GET.copy()
+    query[param or "page"] = number
+    return f"{query.urlencode()}{'#' + anchor if anchor else ''}"
+
+
 SHORT_WEEKDAYS = [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
 
 
