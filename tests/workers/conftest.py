@@ -89,23 +89,15 @@ class Workers:
 
     def manage(self, *arguments: str) -> str:
         """Run a management command with the workers' settings (it queues to the real broker)."""
-        completed = subprocess.run(  # noqa: S603
-            [sys.executable, "manage.py", *arguments],
-            cwd=ROOT,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        assert completed.returncode == 0, completed.stderr[-3000:]
-        return completed.stdout
+        return self._run(["manage.py", *arguments])
 
     def python(self, code: str) -> str:
         """Run Python with Django set up and the workers' settings, as a web process would."""
-        script = "import django\ndjango.setup()\n" + code
+        return self._run(["-c", "import django\ndjango.setup()\n" + code])
+
+    def _run(self, arguments: list[str]) -> str:
         completed = subprocess.run(  # noqa: S603
-            [sys.executable, "-c", script],
+            [sys.executable, *arguments],
             cwd=ROOT,
             env=self.env,
             capture_output=True,
