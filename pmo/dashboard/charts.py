@@ -327,9 +327,18 @@ class DashboardLinks:
         self.org_slug = org_slug
         self.filters = filters
         self.narrowed = filters.narrowed
-        self._project_urls: dict[str, str] | None = None
-        self._report_url = ""
-        self._alerts_url = ""
+        # URL patterns reversed once per page, with {project} (and {report}) to fill in per row.
+        self._project_urls = {key: self._pattern(name) for key, name in PROJECT_PAGES.items()}
+        self._report_url = self._pattern("project-status-report", pk="{report}")
+        self._alerts_url = reverse("org-alerts", args=[org_slug])
+
+    def _pattern(self, name: str, **placeholders: str) -> str:
+        ids = {"project_id": "{project}", **placeholders}
+        kwargs = {key: _SENTINEL + offset for offset, key in enumerate(ids)}
+        url = reverse(name, kwargs={"org_slug": self.org_slug, **kwargs})
+        for key, placeholder in ids.items():
+            url = url.replace(str(kwargs[key]), placeholder)
+        return url
 
     def _query(self, **extra: Any) -> str:
         values = {
@@ -386,35 +395,17 @@ class DashboardLinks:
         return reverse("org-finance", args=[self.org_slug])
 
     def project(self, row: ProjectHealth) -> dict[str, str]:
-        """The lists behind one project's figures, from URL patterns reversed once per page."""
-        if self._project_urls is None:
-            self._project_urls = {
-                key: reverse(name, kwargs={"org_slug": self.org_slug, "project_id": _SENTINEL}).replace(
-                    str(_SENTINEL), "{project}"
-                )
-                for key, name in PROJECT_PAGES.items()
-            }
-            self._report_url = (
-                reverse(
-                    "project-status-report",
-                    kwargs={"org_slug": self.org_slug, "project_id": _SENTINEL, "pk": _SENTINEL + 1},
-                )
-                .replace(str(_SENTINEL + 1), "{report}")
-                .replace(str(_SENTINEL), "{project}")
-            )
-            self._alerts_url = reverse("org-alerts", args=[self.org_slug])
+        """The lists behind one project's figures."""
         project = str(row.project_id)
 
         def alert_list(severity: str) -> str:
             return f"{self._alerts_url}?{urlencode({'status': 'active', 'severity': severity, 'project': project})}"
 
-        urls = {key: pattern.replace("{project}", project) for key, pattern in self._project_urls.items()}
+        urls = {key: pattern.format(project=project) for key, pattern in self._project_urls.items()}
         urls["red_alerts"] = alert_list(RED)
         urls["amber_alerts"] = alert_list(AMBER)
         if row.reported is not None:
-            urls["report"] = self._report_url.replace("{project}", project).replace(
-                "{report}", str(row.reported.report_id)
-            )
+            urls["report"] = self._report_url.format(project=project, report=row.reported.report_id)
         return urls
 
 
