@@ -452,3 +452,25 @@ def test_a_progress_update_evaluates_its_project_again_once_committed(
     # Long after the finish: PV = BAC 10,000, EV = 4,000 + 3,000: SPI 0.70, red.
     [spi] = active(organization, AlertKind.SPI_LOW)
     assert (spi.severity, spi.figures["value"]) == (Severity.RED, "0.7000")
+
+
+def test_a_notification_is_written_with_its_time_and_whether_a_digest_still_owes_it(organization: Organization) -> None:
+    built = build_textbook(organization)
+    immediate = member(organization, OrgRole.PMO).user
+    digest = member(organization, OrgRole.PMO).user
+    digest.alert_email = User.AlertEmail.DIGEST
+    digest.save(update_fields=["alert_email"])
+    before = timezone.now()
+
+    run(built.project, march(9))
+
+    cpi = active(organization, AlertKind.CPI_LOW)[0]
+    told = {notification.user_id: notification for notification in notifications_of(cpi)}
+    for notification in (told[immediate.pk], told[digest.pk]):
+        assert before <= notification.created_at <= timezone.now()
+        assert (notification.revision, notification.event, notification.read_at) == (1, WebhookEvent.ALERT_OPENED, None)
+    assert told[immediate.pk].digested_at == told[immediate.pk].created_at
+    assert told[digest.pk].digested_at is None
+    # Their times compare in the database like those written through the ORM.
+    inbox = Notification.objects.for_organization(organization).filter(user=digest)
+    assert inbox.filter(created_at__gte=before).count() == inbox.count() > 0
