@@ -91,6 +91,8 @@ def milestone_slips(
     slips = MilestoneSlips()
     late_days = slips.late_days
     for project_id, pk, code, name, finish, start in rows:
+        if project_id not in codes:
+            continue  # a project opened since the caller read its projects
         baseline = baseline_dates.get(pk)
         forecast = finish or start
         if baseline is not None:

@@ -143,8 +143,8 @@ def measure(
             .values_list("project_id", "currency", "bac", "pv", "ev", "ac", "approved_budget", "computed_at")
         )
         for project_id, currency, bac, pv, ev, ac, approved, computed_at in rows:
-            if currency != currencies[project_id]:
-                continue
+            if currencies.get(project_id) != currency:
+                continue  # another currency since (or a project opened since the caller read them)
             measured.evm[project_id] = _to_the_cent(as_of, currency, evm.Totals(bac, pv, ev, ac))
             measured.actual[project_id] = money(ac)
             if approved is not None:

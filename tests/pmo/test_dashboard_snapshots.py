@@ -135,3 +135,20 @@ def test_reading_snapshots_takes_a_fixed_number_of_queries_however_many_projects
         result = dashboard.portfolio_dashboard(organization, filters)
     assert len(result.projects) == 12
     assert Project.objects.for_organization(organization).count() == 12
+
+
+def test_a_project_opened_between_two_reads_is_left_out_instead_of_failing(portfolio: Portfolio4) -> None:
+    """The reads after the first take the open projects as a subquery: one opened meanwhile is among them."""
+    from pmo.dashboard.lists import milestone_slips
+    from pmo.dashboard.selectors import measure
+
+    run_variance(portfolio.organization)
+    read_first = [portfolio.b]  # A was "opened" after the projects were read
+    scope = Project.objects.for_organization(portfolio.organization).open().values("pk")
+
+    measured = measure(portfolio.organization, read_first, AS_OF, scope=scope)
+    slips = milestone_slips(portfolio.organization, scope, {portfolio.b.pk: "B"}, AS_OF)
+
+    assert set(measured.evm) == {portfolio.b.pk}
+    assert {item.project_id for item in slips.due} <= {portfolio.b.pk}
+    assert portfolio.a.pk not in slips.late_days
