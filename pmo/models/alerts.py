@@ -125,6 +125,12 @@ class Alert(TenantModel):
         indexes = [
             models.Index(fields=["organization", "status", "severity"], name="alert_org_status"),
             models.Index(fields=["organization", "project", "status"], name="alert_org_project"),
+            # The active alerts of every project by severity (the dashboard), read from the index alone.
+            models.Index(
+                fields=["organization", "project", "severity"],
+                condition=models.Q(status__in=["open", "acknowledged"]),
+                name="alert_active_by_project",
+            ),
         ]
 
     def __str__(self) -> str:
