@@ -394,6 +394,9 @@ class DashboardLinks:
             return self.dashboard("decisions")
         return reverse("org-finance", args=[self.org_slug])
 
+    def earned_value(self, project_id: int) -> str:
+        return self._project_urls["earned_value"].format(project=project_id)
+
     def project(self, row: ProjectHealth) -> dict[str, str]:
         """The lists behind one project's figures."""
         project = str(row.project_id)
@@ -439,7 +442,7 @@ def dashboard_charts(board: Dashboard, links: DashboardLinks) -> dict[str, Any]:
                 spi=figures.spi,
                 cpi=figures.cpi,
                 band=band,
-                href=links.project(row)["earned_value"],
+                href=links.earned_value(row.project_id),
             )
         )
     budget_rows = []

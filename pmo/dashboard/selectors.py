@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
+from typing import Protocol
 
 from django.db.models import Count, Sum
 
@@ -103,6 +104,57 @@ def _rates(organization: Organization, currencies: set[str], as_of: dt.date) -> 
     return rates
 
 
+class ProjectRef(Protocol):
+    """What ``measure`` needs of a project: a ``Project``, or the dashboard's lighter ``OpenProject``."""
+
+    @property
+    def pk(self) -> int: ...
+
+    @property
+    def currency(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class OpenProject:
+    """An open project as the dashboard lists it, read as values (a thousand model instances cost more)."""
+
+    pk: int
+    code: str
+    name: str
+    phase: str
+    portfolio_id: int | None
+    manager_id: int | None
+    manager_name: str
+    currency: str
+
+
+def _open_projects(scoped: ProjectQuerySet) -> list[OpenProject]:
+    rows = (
+        scoped.open()
+        .order_by("code", "id")
+        .values_list(
+            "pk",
+            "code",
+            "name",
+            "phase",
+            "portfolio_id",
+            "manager_id",
+            "currency",
+            "manager__display_name",
+            "manager__first_name",
+            "manager__last_name",
+            "manager__username",
+        )
+    )
+    return [
+        # The manager's name as ``User.__str__`` gives it.
+        OpenProject(
+            pk, code, name, phase, portfolio, manager, display or f"{first} {last}".strip() or username or "", currency
+        )
+        for pk, code, name, phase, portfolio, manager, currency, display, first, last, username in rows
+    ]
+
+
 @dataclass
 class Measured:
     """Each project's earned value (sums to the cent), current approved budget and actual cost to the status date."""
@@ -125,16 +177,16 @@ def _sums_by_project(rows: Iterable[tuple[int, Decimal | None]]) -> dict[int, De
 
 
 def measure(
-    organization: Organization, projects: list[Project], as_of: dt.date, *, scope: ProjectIds | None = None
+    organization: Organization, projects: Sequence[ProjectRef], as_of: dt.date, *, scope: ProjectIds | None = None
 ) -> Measured:
     """Today's snapshots where they hold, computed figures for the rest (see the module's docstring).
 
     ``scope`` may name the same projects as a query. One query for the snapshots (on today only),
-    then for the projects without one: six for their earned value, one for their approved budgets
-    and one for their actual costs.
+    then for the projects without one: one for the projects themselves unless given as ``Project``,
+    six for their earned value, one for their approved budgets and one for their actual costs.
     """
     measured = Measured()
-    pending = projects
+    pending: Sequence[ProjectRef] = projects
     if as_of == organization.today() and projects:
         currencies = {project.pk: project.currency for project in projects}
         rows = (
@@ -155,7 +207,10 @@ def measure(
     if not pending:
         return measured
     ids = [project.pk for project in pending]
-    for project_id, result in projects_evm(organization, pending, as_of).items():
+    instances = [project for project in pending if isinstance(project, Project)]
+    if len(instances) < len(pending):
+        instances = list(Project.objects.for_organization(organization).filter(pk__in=ids))
+    for project_id, result in projects_evm(organization, instances, as_of).items():
         measured.evm[project_id] = _to_the_cent(as_of, result.currency, result.totals)
     measured.approved.update(approved_budgets(organization, ids))
     measured.actual.update(
@@ -203,7 +258,7 @@ def portfolio_dashboard(organization: Organization, filters: Filters) -> Dashboa
     scoped = _scoped(organization, filters)
     by_phase = dict(scoped.values("phase").annotate(n=Count("id")).order_by().values_list("phase", "n"))
     phase_counts = [PhaseCount(phase, by_phase.get(phase, 0)) for phase in Phase.values]
-    projects = list(scoped.open().select_related("manager").order_by("code", "id"))
+    projects = _open_projects(scoped)
     # The open projects as a subquery: the lists below filter on it instead of on a thousand ids.
     ids = scoped.open().values("pk")
 
@@ -244,7 +299,7 @@ def portfolio_dashboard(organization: Organization, filters: Filters) -> Dashboa
                 phase=project.phase,
                 portfolio_id=project.portfolio_id,
                 manager_id=project.manager_id,
-                manager_name=str(project.manager) if project.manager is not None else "",
+                manager_name=project.manager_name,
                 currency=project.currency,
                 evm=result,
                 spi_band=index_band(result.figures.spi) if result is not None else None,
