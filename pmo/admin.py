@@ -8,7 +8,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from pmo import services
+from pmo.forms import LockoutAdminAuthenticationForm
 from pmo.models import ApiToken, AuditEvent, Membership, Organization, User
+
+# The admin's sign-in counts failures and locks like the app's.
+admin.site.login_form = LockoutAdminAuthenticationForm
 
 
 class CrossTenantAdmin(admin.ModelAdmin):

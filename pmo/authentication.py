@@ -64,8 +64,21 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         return self.keyword
 
 
+def lockout_username(username: str) -> str:
+    """The account a sign-in attempt aims at, as authentication resolves it.
+
+    The login form normalises the username to NFKC before authenticating (a full-width or
+    mathematical-bold ``viewer`` signs in as ``viewer``), so the count must be kept under the same form. It is
+    also folded to lower case: a collation that matches without regard to case then cannot
+    split one account's count, and a case-sensitive one only shares a count between names
+    that differ in case.
+    """
+    return User.normalize_username(username.strip()).lower()
+
+
 def _lockout_keys(username: str, ip_address: str | None) -> list[str]:
-    keys = [f"pmo:login-fail:user:{hashlib.sha256(username.lower().encode()).hexdigest()}"]
+    account = lockout_username(username)
+    keys = [f"pmo:login-fail:user:{hashlib.sha256(account.encode()).hexdigest()}"]
     if ip_address:
         keys.append(f"pmo:login-fail:ip:{ip_address}")
     return keys

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -11,18 +12,21 @@ from pmo.middleware import client_ip
 from pmo.models import Organization, OrgRole
 
 
-class LockoutAuthenticationForm(AuthenticationForm):
-    """The login form, refusing further tries after repeated failures."""
+class LoginLockoutMixin:
+    """Refuses further sign-in tries after repeated failures, for any authentication form.
 
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "locked": _("Too many failed sign-in attempts. Wait %(minutes)s minutes and try again."),
-    }
+    Failures are counted per account (the normalised username) and per client address in
+    the cache, so the app's sign-in and the admin's share one count.
+    """
+
+    request: Any
+    data: Any
+    error_messages: dict[str, Any]
 
     def clean(self) -> dict[str, Any]:
         from django.conf import settings
 
-        username = (self.data.get("username") or "").strip()
+        username = str(self.data.get("username") or "")
         ip_address = client_ip(self.request) if self.request is not None else None
         if username and login_is_locked(username, ip_address):
             raise forms.ValidationError(
@@ -31,13 +35,28 @@ class LockoutAuthenticationForm(AuthenticationForm):
                 params={"minutes": max(1, settings.PMO_LOGIN_LOCKOUT_SECONDS // 60)},
             )
         try:
-            cleaned = super().clean()
+            cleaned: dict[str, Any] = super().clean()  # type: ignore[misc]
         except forms.ValidationError:
             if username:
                 login_failed(username, ip_address)
             raise
         login_succeeded(username, ip_address)
         return cleaned
+
+
+LOCKED_MESSAGE = _("Too many failed sign-in attempts. Wait %(minutes)s minutes and try again.")
+
+
+class LockoutAuthenticationForm(LoginLockoutMixin, AuthenticationForm):
+    """The login form."""
+
+    error_messages = {**AuthenticationForm.error_messages, "locked": LOCKED_MESSAGE}
+
+
+class LockoutAdminAuthenticationForm(LoginLockoutMixin, AdminAuthenticationForm):
+    """The Django admin's login form, under the same lockout as the app's."""
+
+    error_messages = {**AdminAuthenticationForm.error_messages, "locked": LOCKED_MESSAGE}
 
 
 class InviteMemberForm(forms.Form):
