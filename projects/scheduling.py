@@ -22,6 +22,15 @@ Conventions:
   whatever its predecessors say (negative when it started before the project start); with an
   actual finish too, EF = the finish boundary of that day, and its duration becomes that span.
   Early start and early finish are reported as the actual dates themselves.
+- A data date (the status date, as Primavera P6 and MS Project's "reschedule uncompleted work" use
+  it) schedules what is left from that day on, so no unfinished work lies before it: a task not
+  started starts no earlier than the index D of the data date; a started, unfinished task keeps its
+  actual start and its remaining duration (``remaining_duration``: the share of the duration not
+  yet complete, rounded up) runs from max(D, its start), so EF = max(D, ES) + remaining and its
+  span EF - ES stands for its duration in the backward pass, as a finished task's does; a
+  milestone reported started but not finished is due no earlier than D. Finished tasks keep
+  their actual dates; successors follow by logic (retained logic). Without a data date nothing
+  moves: actual dates alone override the network.
 - The project finish boundary PF is the largest EF, or the finish boundary of ``project_finish``
   when it is imposed (then float can be negative).
 - Backward pass in reverse order, each bound solved for the predecessor:
@@ -41,6 +50,7 @@ from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import ROUND_CEILING, Decimal
 from enum import StrEnum
 
 from pmo.workdays import WorkCalendar
@@ -67,6 +77,7 @@ class TaskInput:
     actual_start: date | None = None
     actual_finish: date | None = None
     name: str = ""  # for messages
+    percent_complete: Decimal = Decimal("0")  # of a started task: what is left runs from the data date
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,8 +129,11 @@ def compute_schedule(
     project_start: date,
     *,
     project_finish: date | None = None,
+    data_date: date | None = None,
 ) -> ScheduleResult:
     """Schedule the network by forward and backward pass; see the module docstring for the conventions.
+
+    With ``data_date``, unfinished work is scheduled from that day on (see the module docstring).
 
     Raises ``CycleError`` when the dependencies contain a cycle and ``ValueError`` for a negative
     duration, a duplicated task id, an unknown task id in a dependency or inconsistent actual dates.
@@ -134,13 +148,23 @@ def compute_schedule(
 
     duration = [task.duration for task in tasks]
     fixed_start: list[int | None] = [None] * len(tasks)
+    data_index = calendar.index_of(data_date, project_start) if data_date is not None else None
+    # A milestone reported started but not finished has no span to keep: it is scheduled as not started.
+    keeps_actual_start = [
+        task.actual_start is not None and (task.actual_finish is not None or task.duration > 0 or data_index is None)
+        for task in tasks
+    ]
     for i, task in enumerate(tasks):
-        if task.actual_start is not None:
+        if keeps_actual_start[i] and task.actual_start is not None:
             actual_index = fixed_start[i] = calendar.index_of(task.actual_start, project_start)
             if task.actual_finish is not None:
                 duration[i] = calendar.index_of(task.actual_finish + _ONE_DAY, project_start) - actual_index
+            elif data_index is not None:
+                remaining = remaining_duration(task.duration, task.percent_complete)
+                if remaining:
+                    duration[i] = max(data_index, actual_index) + remaining - actual_index
 
-    early_start, early_finish = _forward_pass(order, predecessors, duration, fixed_start)
+    early_start, early_finish = _forward_pass(order, predecessors, duration, fixed_start, data_index or 0)
     if project_finish is not None:
         finish_boundary = calendar.index_of(project_finish + _ONE_DAY, project_start)
     else:
@@ -164,7 +188,7 @@ def compute_schedule(
         last_late_day = late_finish[i] - 1 if duration[i] else late_start[i]
         schedules[task.id] = TaskSchedule(
             id=task.id,
-            early_start=day_at(early_start[i]) if task.actual_start is None else task.actual_start,
+            early_start=task.actual_start if keeps_actual_start[i] and task.actual_start else day_at(early_start[i]),
             early_finish=day_at(last_day) if task.actual_finish is None else task.actual_finish,
             late_start=day_at(late_start[i]),
             late_finish=day_at(last_late_day),
@@ -183,16 +207,29 @@ def compute_schedule(
     )
 
 
+def remaining_duration(duration: int, percent_complete: Decimal) -> int:
+    """Working days left of a task ``percent_complete`` done: the share not done, rounded up.
+
+    Never 0 while work remains (a task 99.99 % done still needs a day), 0 once it is complete.
+    """
+    left = Decimal(duration) * (Decimal(100) - percent_complete) / Decimal(100)
+    return max(0, int(left.to_integral_value(rounding=ROUND_CEILING)))
+
+
 def _forward_pass(
-    order: list[int], predecessors: list[list[_Link]], duration: list[int], fixed_start: list[int | None]
+    order: list[int],
+    predecessors: list[list[_Link]],
+    duration: list[int],
+    fixed_start: list[int | None],
+    earliest: int,
 ) -> tuple[list[int], list[int]]:
-    """Early start and early finish boundary of every task, by position."""
+    """Early start and early finish boundary of every task, by position; nothing unstarted before ``earliest``."""
     early_start = [0] * len(duration)
     early_finish = [0] * len(duration)
     for s in order:
         start = fixed_start[s]
         if start is None:
-            start = 0
+            start = max(earliest, 0)
             for p, from_finish, to_finish, lag in predecessors[s]:
                 bound = (early_finish[p] if from_finish else early_start[p]) + lag
                 if to_finish:

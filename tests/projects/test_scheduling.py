@@ -7,6 +7,7 @@ exclusive finishes (see ``projects.scheduling``), ES, EF, LS, LF, total float TF
 
 import random
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -20,6 +21,7 @@ from projects.scheduling import (
     TaskSchedule,
     compute_schedule,
     find_cycle,
+    remaining_duration,
 )
 
 FS, SS, FF, SF = DependencyType.FS, DependencyType.SS, DependencyType.FF, DependencyType.SF
@@ -429,6 +431,116 @@ def test_an_actual_finish_needs_an_actual_start_on_or_before_it() -> None:
         compute_schedule(
             [TaskInput(1, 1, actual_start=date(2026, 3, 3), actual_finish=MONDAY)], [], WorkCalendar(), MONDAY
         )
+
+
+def test_a_data_date_before_the_project_start_changes_nothing() -> None:
+    result = compute_schedule(
+        TEXTBOOK_TASKS, TEXTBOOK_DEPENDENCIES, WorkCalendar(), MONDAY, data_date=date(2026, 2, 20)
+    )
+
+    assert_matches(result, TEXTBOOK_TABLE)
+
+
+def test_work_not_started_by_the_data_date_starts_on_it_and_its_successors_follow() -> None:
+    # Data date Wednesday 4 March (index 2): no task may start before it; A and B start there and
+    # the whole network moves by two days, floats unchanged.
+    #      d  ES  EF  LS  LF  TF  FF
+    # A    2   2   4   2   4   0   0
+    # B    3   2   5   3   6   1   0
+    # C    2   4   6   4   6   0   0
+    # D    4   5   9   6  10   1   1
+    # E    4   6  10   6  10   0   0
+    # F    3   6   9  12  15   6   6
+    # G    5  10  15  10  15   0   0
+    # H    2  15  17  15  17   0   0
+    result = compute_schedule(TEXTBOOK_TASKS, TEXTBOOK_DEPENDENCIES, WorkCalendar(), MONDAY, data_date=date(2026, 3, 4))
+
+    assert_matches(
+        result,
+        [(task_id, d, es + 2, ef + 2, ls + 2, lf + 2, tf, ff) for task_id, d, es, ef, ls, lf, tf, ff in TEXTBOOK_TABLE],
+    )
+    assert result.project_finish == date(2026, 3, 24)
+
+
+def test_remaining_work_of_a_started_task_is_scheduled_from_the_data_date() -> None:
+    tasks = [
+        TaskInput(1, 2, actual_start=date(2026, 3, 2), actual_finish=date(2026, 3, 3), name="A"),
+        TaskInput(2, 3, actual_start=date(2026, 3, 2), percent_complete=Decimal("50"), name="B"),
+        *TEXTBOOK_TASKS[2:],
+    ]
+
+    result = compute_schedule(tasks, TEXTBOOK_DEPENDENCIES, WorkCalendar(), MONDAY, data_date=date(2026, 3, 9))
+
+    # Data date Monday 9 March (index 5). A finished on its actual dates (0..2). B started at 0 and
+    # is half done: its remaining ceil(3 x 50 %) = 2 days run from the data date, EF 5 + 2 = 7, so
+    # it spans 0..7 and keeps its actual start. C is not started: ES = max(A 2, data date 5) = 5.
+    # Backward from the finish boundary 18; A's span is 2, B's is 7.
+    #      d  ES  EF  LS  LF  TF  FF
+    # A    2   0   2   3   5   3   3   LF = min(C.LS 5, D.LS 7); FF = min(C 5-2, D 7-2)
+    # B    3   0   7   0   7   0   0   LF = D.LS 7
+    # C    2   5   7   5   7   0   0   LF = min(E.LS 7, F.LS 13)
+    # D    4   7  11   7  11   0   0   ES = max(A 2, B 7)
+    # E    4   7  11   7  11   0   0
+    # F    3   7  10  13  16   6   6   LF = H.LS 16
+    # G    5  11  16  11  16   0   0
+    # H    2  16  18  16  18   0   0   ES = max(F 10, G 16)
+    assert_matches(
+        result,
+        [
+            (1, 2, 0, 2, 3, 5, 3, 3),
+            (2, 3, 0, 7, 0, 7, 0, 0),
+            (3, 2, 5, 7, 5, 7, 0, 0),
+            (4, 4, 7, 11, 7, 11, 0, 0),
+            (5, 4, 7, 11, 7, 11, 0, 0),
+            (6, 3, 7, 10, 13, 16, 6, 6),
+            (7, 5, 11, 16, 11, 16, 0, 0),
+            (8, 2, 16, 18, 16, 18, 0, 0),
+        ],
+    )
+    assert (result.tasks[1].early_start, result.tasks[1].early_finish) == (date(2026, 3, 2), date(2026, 3, 3))
+    assert result.tasks[2].early_start == date(2026, 3, 2)
+    assert result.critical_path == [2, 3, 4, 5, 7, 8]
+    assert result.project_finish == date(2026, 3, 25)
+
+
+def test_a_data_date_on_a_weekend_moves_unstarted_work_and_milestones_to_the_next_working_day() -> None:
+    tasks = [
+        TaskInput(1, 2, actual_start=date(2026, 3, 2), actual_finish=date(2026, 3, 3), name="Survey"),
+        TaskInput(2, 0, name="Approved"),
+        TaskInput(3, 3, name="Build"),
+    ]
+
+    result = compute_schedule(tasks, [dep(1, 2), dep(2, 3)], WorkCalendar(), MONDAY, data_date=date(2026, 3, 7))
+
+    # Saturday 7 March has the index of Monday 9 March (5): the milestone falls due then, Build follows.
+    assert (result.tasks[2].early_start, result.tasks[2].early_finish) == (date(2026, 3, 9), date(2026, 3, 9))
+    assert (result.tasks[3].early_start, result.tasks[3].early_finish) == (date(2026, 3, 9), date(2026, 3, 11))
+    assert result.project_finish == date(2026, 3, 11)
+
+
+def test_a_started_task_ahead_of_plan_finishes_its_remaining_work_early() -> None:
+    tasks = [TaskInput(1, 10, actual_start=date(2026, 3, 2), percent_complete=Decimal("80"), name="Paving")]
+
+    result = compute_schedule(tasks, [], WorkCalendar(), MONDAY, data_date=date(2026, 3, 5))
+
+    # Index 3 on the data date, 20 % of 10 days = 2 days left: EF 5, so the last day is Friday 6 March.
+    assert result.tasks[1].early_finish == date(2026, 3, 6)
+
+
+def test_a_task_reported_started_and_later_done_by_percent_keeps_its_span() -> None:
+    tasks = [TaskInput(1, 3, actual_start=date(2026, 3, 2), percent_complete=Decimal("100"), name="Survey")]
+
+    result = compute_schedule(tasks, [], WorkCalendar(), MONDAY, data_date=date(2026, 3, 16))
+
+    assert result.tasks[1].early_finish == date(2026, 3, 4)
+
+
+def test_remaining_duration_rounds_up_and_is_never_zero_while_work_remains() -> None:
+    assert remaining_duration(3, Decimal("50")) == 2
+    assert remaining_duration(10, Decimal("99.99")) == 1
+    assert remaining_duration(10, Decimal("0")) == 10
+    assert remaining_duration(10, Decimal("100")) == 0
+    assert remaining_duration(0, Decimal("50")) == 0
 
 
 def test_a_long_chain_is_scheduled_without_recursion() -> None:
