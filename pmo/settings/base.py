@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "pmo.devserver.apps.DevServerConfig",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "pmo.middleware.SecurityHeadersMiddleware",
     # Large plans (WBS, Gantt) shrink about fifteenfold; CSRF tokens are masked per response.
     "django.middleware.gzip.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

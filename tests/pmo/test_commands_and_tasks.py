@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import os
 
 import pytest
@@ -109,6 +110,16 @@ def test_a_task_without_an_organisation_fails_clearly_and_touches_nothing() -> N
         scope_probe.apply(kwargs={}).get()
 
 
+def test_eager_tasks_without_a_broker_describe_no_network_connection(caplog: pytest.LogCaptureFixture) -> None:
+    """seed_demo and every eager task pass through a producer; it must not warn of a missing host."""
+    organization = OrganizationFactory()
+    with caplog.at_level(logging.WARNING):
+        app.connection_for_write().clone()
+        result = app.signature("tests.scope_probe", kwargs={"organization_id": organization.pk}).apply_async()
+    assert result.get() == organization.pk
+    assert [record.getMessage() for record in caplog.records if record.name.startswith("kombu")] == []
+
+
 @pytest.mark.redis
 def test_readyz_reaches_the_real_redis(client, settings) -> None:  # type: ignore[no-untyped-def]
     url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -150,3 +161,35 @@ def test_seed_demo_gives_the_park_an_approved_budget_that_matches_its_baseline_a
     assert [(v.status, v.is_current) for v in versions] == [("approved", True)]
     assert budget_reconciliation(park).is_equal
     assert ActualCost.objects.for_organization(organization).filter(project=park).count() == 5
+
+
+@pytest.fixture
+def runserver_started(monkeypatch: pytest.MonkeyPatch) -> None:
+    """runserver parses its address and configures the app, but serves nothing."""
+    from django.contrib.staticfiles.management.commands.runserver import Command as StaticFilesRunserver
+
+    monkeypatch.setattr(StaticFilesRunserver, "run", lambda self, **options: None)
+
+
+@pytest.mark.usefixtures("runserver_started")
+def test_alert_links_point_to_the_address_the_development_server_listens_on(
+    settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PMO_BASE_URL", raising=False)
+    call_command("runserver", "127.0.0.1:8765", "--noreload")
+    assert settings.PMO_BASE_URL == "http://127.0.0.1:8765"
+
+    call_command("runserver", "0.0.0.0:9001", "--noreload")
+    assert settings.PMO_BASE_URL == "http://127.0.0.1:9001"
+    call_command("runserver", "[::]:9002", "--noreload")
+    assert settings.PMO_BASE_URL == "http://[::1]:9002"
+
+
+@pytest.mark.usefixtures("runserver_started")
+def test_a_base_url_set_in_the_environment_wins_over_the_development_servers_address(
+    settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PMO_BASE_URL", "https://pmo.example.com")
+    settings.PMO_BASE_URL = "https://pmo.example.com"
+    call_command("runserver", "127.0.0.1:8765", "--noreload")
+    assert settings.PMO_BASE_URL == "https://pmo.example.com"
