@@ -245,7 +245,7 @@ def variance_run_batch(*, organization: Organization, project_ids: Iterable[int]
         for project in Project.objects.for_organization(organization)
         .open()
         .filter(pk__in=list(project_ids))
-        .select_for_update(of=("self",))
+        .select_for_update(of=("self",), no_key=True)
         .order_by("pk")
     }
     report = BatchReport(projects=len(projects))

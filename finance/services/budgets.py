@@ -26,7 +26,7 @@ from pmo.audit import audit_record, diff, snapshot
 from pmo.errors import ApplicationError
 from pmo.models import Membership, OrgRole, User
 from projects.models import ChangeRequest, Project, WbsElement
-from projects.services.locks import lock_project
+from projects.services.locks import lock_project, lock_project_row
 
 OPEN_STATUSES = (BudgetVersion.Status.DRAFT, BudgetVersion.Status.SUBMITTED)
 VERSION_FIELDS = ["contingency_reserve", "management_reserve", "note"]
@@ -35,12 +35,7 @@ BUDGETED_CHANGES = (ChangeRequest.Status.APPROVED, ChangeRequest.Status.IMPLEMEN
 
 
 def _locked_version(version: BudgetVersion) -> BudgetVersion:
-    return (
-        BudgetVersion.objects.for_organization(version.organization_id)
-        .select_for_update()
-        .select_related("project", "organization")
-        .get(pk=version.pk)
-    )
+    return lock_project_row(version, "organization")
 
 
 def _require_draft(version: BudgetVersion) -> None:
@@ -235,7 +230,6 @@ def budget_version_approve(
     The person who submitted the version may not approve it (403 ``separation_of_duties``).
     """
     _require_finance(membership, version)
-    lock_project(version.project)
     version = _locked_version(version)
     if version.status != BudgetVersion.Status.SUBMITTED:
         raise _illegal(version, _("approved"))
@@ -247,7 +241,7 @@ def budget_version_approve(
         )
     previous = (
         BudgetVersion.objects.for_organization(version.organization_id)
-        .select_for_update()
+        .select_for_update(of=("self",), no_key=True)
         .filter(project_id=version.project_id, is_current=True)
         .first()
     )

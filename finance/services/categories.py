@@ -77,7 +77,7 @@ def cost_categories_ensure_defaults(organization: Organization) -> None:
         return
     with transaction.atomic():
         # Two first reads at once must not both seed: the organisation row serialises them.
-        Organization.objects.select_for_update().filter(pk=organization.pk).first()
+        Organization.objects.select_for_update(no_key=True).filter(pk=organization.pk).first()
         if categories.exists():
             return
         CostCategory.objects.bulk_create(

@@ -513,6 +513,7 @@ def manual_forecast_set(
     *, actor: User, project: Project, estimate_to_complete: Decimal, justification: str
 ) -> ManualForecast:
     """Record the project manager's own estimate to complete, with why; the latest one counts."""
+    project = lock_project(project)
     justification = _clean_text(justification)
     if not justification:
         raise ApplicationError(

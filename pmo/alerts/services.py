@@ -520,7 +520,7 @@ def _manual_change(*, actor: User, alert: Alert, status: str, event: str, action
 def _locked(alert: Alert) -> Alert:
     return (
         Alert.objects.for_organization(alert.organization_id)
-        .select_for_update()
+        .select_for_update(of=("self",), no_key=True)
         .select_related("organization", "rule")
         .get(pk=alert.pk)
     )

@@ -32,7 +32,7 @@ from projects.models import (
     WbsElement,
 )
 from projects.services.baselines import baseline_create
-from projects.services.locks import lock_project
+from projects.services.locks import lock_project, lock_project_row
 from projects.services.projects import project_settings
 from projects.services.status_reports import _acts_for_project, _denied, _illegal, _validated
 
@@ -94,12 +94,7 @@ def change_request_may_decide(
 
 
 def _locked_change(change_request: ChangeRequest) -> ChangeRequest:
-    return (
-        ChangeRequest.objects.for_organization(change_request.organization_id)
-        .select_for_update()
-        .select_related("project", "organization")
-        .get(pk=change_request.pk)
-    )
+    return lock_project_row(change_request, "organization")
 
 
 def _check_affected(project: Project, elements: list[WbsElement]) -> list[WbsElement]:

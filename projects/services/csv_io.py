@@ -51,6 +51,7 @@ from projects.models import (
     WbsElement,
 )
 from projects.scheduling import DependencyInput, find_cycle
+from projects.services.locks import lock_project
 from projects.services.plan import renumber, schedule_recompute
 
 COLUMNS = [
@@ -440,7 +441,7 @@ def plan_import_csv(*, actor: User, project: Project, content: str | bytes) -> P
     Either every row is valid and the elements, links and progress are created together, the
     plan renumbered and scheduled once and one audit event written, or nothing is written.
     """
-    project = Project.objects.for_organization(project.organization_id).select_for_update().get(pk=project.pk)
+    project = lock_project(project)
     organization_id = project.organization_id
     if WbsElement.objects.for_organization(organization_id).filter(project=project).exists():
         raise ApplicationError(

@@ -24,6 +24,7 @@ from projects.models import (
     StageGate,
 )
 from projects.selectors import current_baseline
+from projects.services.locks import lock_project
 
 PROJECT_FIELDS = [
     "code",
@@ -215,7 +216,7 @@ def project_update(*, actor: User, project: Project, **fields: Any) -> Project:
     unknown = set(fields) - set(PROJECT_FIELDS)
     if unknown:
         raise ApplicationError(_("These fields cannot be changed: %s") % ", ".join(sorted(unknown)))
-    project = Project.objects.for_organization(project.organization_id).select_for_update().get(pk=project.pk)
+    project = lock_project(project)
     if not project.is_open:
         raise ApplicationError(_("A closed or cancelled project cannot be changed."), code="project_closed")
     _check_people(project.organization, sponsor=fields.get("sponsor"), manager=fields.get("manager"))
@@ -337,7 +338,7 @@ def gate_criteria_ensure_defaults(organization: Organization) -> None:
         return
     with transaction.atomic():
         # Two first reads at once must not both seed: the organisation row serialises them.
-        Organization.objects.select_for_update().filter(pk=organization.pk).first()
+        Organization.objects.select_for_update(no_key=True).filter(pk=organization.pk).first()
         if criteria.exists():
             return
         GateCriterion.objects.bulk_create(
@@ -373,7 +374,7 @@ def project_advance(
     comment: str = "",
 ) -> StageGate:
     """Pass the stage gate out of the current phase into the next one, or cancel the project."""
-    project = Project.objects.for_organization(project.organization_id).select_for_update().get(pk=project.pk)
+    project = lock_project(project)
     current = Phase(project.phase)
     if current not in OPEN_PHASES:
         raise ApplicationError(

@@ -33,7 +33,7 @@ from pmo.policy import PMO_OFFICE, Action, can
 from projects.models import Project, ProjectRole, Rag, StatusReport
 from projects.selectors import project_work_calendar
 from projects.selectors.control import report_week_end, status_report_figures, suggested_rag
-from projects.services.locks import lock_project
+from projects.services.locks import lock_project, lock_project_row
 
 RAG_FIELDS = ["rag_schedule", "rag_cost", "rag_scope", "rag_quality", "rag_risk", "rag_overall"]
 NARRATIVE_FIELDS = ["accomplishments", "next_steps", "issues", "decisions_needed"]
@@ -89,12 +89,7 @@ def _computed_rag(organization: Organization, project: Project, week_end: dt.dat
 
 
 def _locked_report(report: StatusReport) -> StatusReport:
-    return (
-        StatusReport.objects.for_organization(report.organization_id)
-        .select_for_update()
-        .select_related("project", "organization")
-        .get(pk=report.pk)
-    )
+    return lock_project_row(report, "organization")
 
 
 @transaction.atomic
