@@ -45,6 +45,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if E2E_DIR in Path(str(item.path)).resolve().parents:
             item.add_marker(pytest.mark.e2e)
+            # Under pytest-xdist (make test) the journeys share one test process and its browser.
+            item.add_marker(pytest.mark.xdist_group("e2e"))
 
 
 def chromium_path() -> str | None:

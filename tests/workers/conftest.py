@@ -26,6 +26,15 @@ from django.db import connection
 from tests.conftest import require_service
 
 ROOT = Path(__file__).resolve().parents[2]
+WORKERS_DIR = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (make test) the worker tests run one after another in one test process:
+    they share the broker's bookkeeping of unacknowledged messages."""
+    for item in items:
+        if WORKERS_DIR in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.xdist_group("workers"))
 
 
 @dataclass
