@@ -104,6 +104,18 @@ class CommentForm(forms.Form):
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class ReturnForm(forms.Form):
+    """The PMO office's reason for sending a submitted report back to its author."""
+
+    prefix = "return"  # beside the review form's own comment on the same page
+
+    comment = forms.CharField(
+        label=_("What to change"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The author sees this on the report, which becomes a draft again."),
+    )
+
+
 class ElementChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.code} {obj.name}"

@@ -24,6 +24,7 @@ from projects.control_forms import (
     ChangeRequestForm,
     CommentForm,
     ImplementForm,
+    ReturnForm,
     StatusReportCreateForm,
     StatusReportFilter,
     StatusReportForm,
@@ -157,7 +158,7 @@ class StatusReportDetailView(ControlFormPage):
     read_action = Action.PROJECT_VIEW
     # Review is the PMO office's, who also hold this; the review operation checks it.
     write_action = Action.STATUS_REPORT_WRITE
-    operations = {"save": "save", "submit": "submit", "review": "review"}
+    operations = {"save": "save", "submit": "submit", "review": "review", "return": "send_back"}
     tab = "status"
     status_report: StatusReport
 
@@ -166,7 +167,7 @@ class StatusReportDetailView(ControlFormPage):
         self.status_report = get_object_or_404(
             StatusReport.objects.for_organization(self.organization)
             .filter(project=self.project)
-            .select_related("author", "reviewed_by"),
+            .select_related("author", "reviewed_by", "returned_by"),
             pk=url_kwargs["pk"],
         )
         self.status_report.project = self.project
@@ -199,6 +200,7 @@ class StatusReportDetailView(ControlFormPage):
             )
         if context["can_review"]:
             context["review_form"] = kwargs.get("review_form") or CommentForm()
+            context["return_form"] = kwargs.get("return_form") or ReturnForm()
         return context
 
     def _done(self, message: str) -> HttpResponse:
@@ -223,14 +225,27 @@ class StatusReportDetailView(ControlFormPage):
         return self.render_to_response(self.get_context_data(form=form), status=status)
 
     def submit(self, request: HttpRequest) -> HttpResponse:
+        """Submit what is on the form: the ratings and narrative are saved first, and kept if refused."""
+        form = None
+        fields: dict[str, Any] = {}
+        if any(name in request.POST for name in StatusReportForm.base_fields):
+            form = StatusReportForm(request.POST)
+            if not form.is_valid():
+                return self.render_to_response(self.get_context_data(form=form), status=400)
+            fields = form.cleaned_data
         report, status = self.attempt(
-            lambda: control.status_report_submit(
-                actor=self.actor, membership=self.membership, project_role=self.project_role, report=self.status_report
-            )
+            lambda: control.status_report_save_and_submit(
+                actor=self.actor,
+                membership=self.membership,
+                project_role=self.project_role,
+                report=self.status_report,
+                **fields,
+            ),
+            form,
         )
         if report is not None:
             return self._done(_("Report submitted to the PMO."))
-        return self.render_to_response(self.get_context_data(), status=status)
+        return self.render_to_response(self.get_context_data(form=form), status=status)
 
     def review(self, request: HttpRequest) -> HttpResponse:
         if not self.can(Action.STATUS_REPORT_REVIEW):
@@ -250,6 +265,25 @@ class StatusReportDetailView(ControlFormPage):
             if report is not None:
                 return self._done(_("Report marked as reviewed."))
         return self.render_to_response(self.get_context_data(review_form=form), status=status)
+
+    def send_back(self, request: HttpRequest) -> HttpResponse:
+        if not self.can(Action.STATUS_REPORT_REVIEW):
+            raise PermissionDenied
+        form = ReturnForm(request.POST)
+        status = 400
+        if form.is_valid():
+            report, status = self.attempt(
+                lambda: control.status_report_return(
+                    actor=self.actor,
+                    membership=self.membership,
+                    report=self.status_report,
+                    comment=form.cleaned_data["comment"],
+                ),
+                form,
+            )
+            if report is not None:
+                return self._done(_("Report returned to its author."))
+        return self.render_to_response(self.get_context_data(return_form=form), status=status)
 
 
 # --- change requests --------------------------------------------------------------------

@@ -16,6 +16,7 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from pmo.api import inputs
 from pmo.api.base import OrganizationRelatedField
 from pmo.api.serializers import UserSummarySerializer
 from pmo.models import User
@@ -28,7 +29,7 @@ from projects.services import control
 # --- status reports ---------------------------------------------------------------------
 
 
-class MilestoneSlipSerializer(serializers.Serializer):
+class MilestoneSlipSerializer(inputs.Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
     name = serializers.CharField()
@@ -38,19 +39,19 @@ class MilestoneSlipSerializer(serializers.Serializer):
     done = serializers.BooleanField()
 
 
-class BaselineRefSerializer(serializers.Serializer):
+class BaselineRefSerializer(inputs.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
 
-class OpenChangeCountsSerializer(serializers.Serializer):
+class OpenChangeCountsSerializer(inputs.Serializer):
     draft = serializers.IntegerField()
     submitted = serializers.IntegerField()
     approved = serializers.IntegerField()
     open = serializers.IntegerField(help_text=_("Draft, submitted and approved but not yet implemented."))
 
 
-class ComputedRagReasonSerializer(serializers.Serializer):
+class ComputedRagReasonSerializer(inputs.Serializer):
     code = serializers.ChoiceField(
         choices=["spi", "cpi", "red_alerts", "amber_alerts", "milestone", "no_baseline"],
         help_text=_("The index, the open alerts, the latest milestone, or no baseline."),
@@ -59,13 +60,13 @@ class ComputedRagReasonSerializer(serializers.Serializer):
     value = serializers.CharField(help_text=_("The index, the number of alerts, or the days late."))
 
 
-class ComputedRagFigureSerializer(serializers.Serializer):
+class ComputedRagFigureSerializer(inputs.Serializer):
     rag = serializers.CharField(help_text=_("green, amber or red; unknown without a current baseline."))
     as_of = serializers.DateField()
     reasons = ComputedRagReasonSerializer(many=True)
 
 
-class StatusReportFiguresSerializer(serializers.Serializer):
+class StatusReportFiguresSerializer(inputs.Serializer):
     """Figures computed when the draft was created; they do not change afterwards."""
 
     period_end = serializers.DateField()
@@ -93,9 +94,12 @@ class StatusReportFiguresSerializer(serializers.Serializer):
     evm_note = serializers.CharField()
 
 
-class StatusReportSerializer(serializers.ModelSerializer):
+class StatusReportSerializer(inputs.ModelSerializer):
     author = UserSummarySerializer(read_only=True)
     reviewed_by = UserSummarySerializer(read_only=True, allow_null=True)
+    returned_by = UserSummarySerializer(
+        read_only=True, allow_null=True, help_text=_("Who in the PMO office last returned the report to its author.")
+    )
     figures = serializers.SerializerMethodField()
     computed_rag = serializers.SerializerMethodField(
         help_text=_(
@@ -123,6 +127,9 @@ class StatusReportSerializer(serializers.ModelSerializer):
             "reviewed_by",
             "reviewed_at",
             "review_comment",
+            "returned_by",
+            "returned_at",
+            "return_comment",
         ]
         read_only_fields = fields
 
@@ -140,13 +147,13 @@ class StatusReportSerializer(serializers.ModelSerializer):
         return None if computed is None else ComputedRagFigureSerializer(computed).data
 
 
-class StatusReportCreateSerializer(serializers.Serializer):
+class StatusReportCreateSerializer(inputs.Serializer):
     period_end = serializers.DateField(
         help_text=_("Any day of the week to report on; the report is dated the week's last working day.")
     )
 
 
-class StatusReportUpdateSerializer(serializers.Serializer):
+class StatusReportUpdateSerializer(inputs.Serializer):
     rag_schedule = serializers.ChoiceField(choices=Rag.choices, required=False)
     rag_cost = serializers.ChoiceField(choices=Rag.choices, required=False)
     rag_scope = serializers.ChoiceField(choices=Rag.choices, required=False)
@@ -168,15 +175,19 @@ class StatusReportUpdateSerializer(serializers.Serializer):
 EMPTY_BODY = {"application/json": OpenApiTypes.OBJECT}
 
 
-class CommentSerializer(serializers.Serializer):
+class CommentSerializer(inputs.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class RejectSerializer(serializers.Serializer):
+class ReturnSerializer(inputs.Serializer):
+    comment = serializers.CharField(help_text=_("What the author should change before submitting again."))
+
+
+class RejectSerializer(inputs.Serializer):
     comment = serializers.CharField(help_text=_("Why the change is rejected."))
 
 
-class ImplementSerializer(serializers.Serializer):
+class ImplementSerializer(inputs.Serializer):
     create_baseline = serializers.BooleanField(
         required=False,
         default=False,
@@ -218,7 +229,11 @@ class StatusReportViewSet(
     queryset = StatusReport.objects.all()
     read_action = Action.PROJECT_VIEW
     write_action = Action.STATUS_REPORT_WRITE
-    action_permissions = {"submit": Action.STATUS_REPORT_WRITE, "review": Action.STATUS_REPORT_REVIEW}
+    action_permissions = {
+        "submit": Action.STATUS_REPORT_WRITE,
+        "review": Action.STATUS_REPORT_REVIEW,
+        "send_back": Action.STATUS_REPORT_REVIEW,
+    }
     filterset_class = StatusReportFilter
     ordering_fields = ["period_end", "created_at"]
     filter_backends = [DjangoFilterBackend, OrderingFilter]
@@ -228,7 +243,7 @@ class StatusReportViewSet(
         return (
             StatusReport.objects.for_organization(self.organization)
             .filter(project=self.project)
-            .select_related("author", "reviewed_by")
+            .select_related("author", "reviewed_by", "returned_by")
             .order_by("-period_end")
         )
 
@@ -253,15 +268,39 @@ class StatusReportViewSet(
         return self._respond(report)
 
     @extend_schema(
-        summary="Submit a draft report (its author or the project's manager)",
+        summary="Submit a draft report (its author or the project's manager), saving any ratings or narrative sent",
         tags=[TAG_REPORTS],
-        request=EMPTY_BODY,
+        request=StatusReportUpdateSerializer,
         responses={200: StatusReportSerializer},
     )
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        report = control.status_report_submit(
-            actor=self._actor, membership=self.membership, project_role=self.project_role, report=self.get_object()
+        payload = StatusReportUpdateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        report = control.status_report_save_and_submit(
+            actor=self._actor,
+            membership=self.membership,
+            project_role=self.project_role,
+            report=self.get_object(),
+            **payload.validated_data,
+        )
+        return self._respond(report)
+
+    @extend_schema(
+        summary="Return a submitted report to its author with a comment (PMO office); it is a draft again",
+        tags=[TAG_REPORTS],
+        request=ReturnSerializer,
+        responses={200: StatusReportSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="return")
+    def send_back(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        payload = ReturnSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        report = control.status_report_return(
+            actor=self._actor,
+            membership=self.membership,
+            report=self.get_object(),
+            comment=payload.validated_data["comment"],
         )
         return self._respond(report)
 
@@ -287,14 +326,14 @@ class StatusReportViewSet(
 # --- change requests --------------------------------------------------------------------
 
 
-class AffectedElementSerializer(serializers.ModelSerializer):
+class AffectedElementSerializer(inputs.ModelSerializer):
     class Meta:
         model = WbsElement
         fields = ["id", "code", "name"]
         read_only_fields = fields
 
 
-class ChangeRequestSerializer(serializers.ModelSerializer):
+class ChangeRequestSerializer(inputs.ModelSerializer):
     requested_by = UserSummarySerializer(read_only=True)
     decided_by = UserSummarySerializer(read_only=True, allow_null=True)
     affected = serializers.SerializerMethodField()
@@ -340,7 +379,7 @@ class ChangeRequestSerializer(serializers.ModelSerializer):
         return {"id": baseline_id, "name": change_request.baseline_name}  # type: ignore[attr-defined]
 
 
-class ChangeRequestWriteSerializer(serializers.Serializer):
+class ChangeRequestWriteSerializer(inputs.Serializer):
     title = serializers.CharField(max_length=200)
     kind = serializers.ChoiceField(choices=ChangeRequest.Kind.choices)
     description = serializers.CharField()

@@ -131,6 +131,17 @@ class StatusReport(TenantModel):
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     review_comment = models.TextField(_("review comment"), blank=True)
+    # The PMO office's last return of the report to its author: what to change before submitting again.
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("returned by"),
+    )
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    return_comment = models.TextField(_("return comment"), blank=True)
 
     class Meta:
         verbose_name = _("status report")

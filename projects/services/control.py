@@ -24,7 +24,9 @@ from projects.services.status_reports import (
     REPORT_FIELDS,
     status_report_create,
     status_report_may_submit,
+    status_report_return,
     status_report_review,
+    status_report_save_and_submit,
     status_report_submit,
     status_report_update,
 )
@@ -47,7 +49,9 @@ __all__ = [
     "change_request_update",
     "status_report_create",
     "status_report_may_submit",
+    "status_report_return",
     "status_report_review",
+    "status_report_save_and_submit",
     "status_report_submit",
     "status_report_update",
 ]

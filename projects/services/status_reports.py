@@ -160,10 +160,20 @@ def status_report_update(*, actor: User, report: StatusReport, **fields: Any) ->
     return report
 
 
+def _require_narrative(report: StatusReport) -> None:
+    if not any(getattr(report, field).strip() for field in NARRATIVE_FIELDS):
+        raise ApplicationError(
+            _("Write the narrative before submitting: what was done, what comes next, issues or decisions needed."),
+            code="narrative_required",
+            fields={"accomplishments": [_("Say what the project achieved this week.")]},
+        )
+
+
 @transaction.atomic
 def status_report_submit(
     *, actor: User, membership: Membership, project_role: str | None, report: StatusReport
 ) -> StatusReport:
+    """Send a draft to the PMO office; it needs a narrative, and a justification for an overridden rating."""
     report = _locked_report(report)
     if report.status != StatusReport.Status.DRAFT:
         raise _illegal(_("Only a draft report can be submitted."))
@@ -181,6 +191,7 @@ def status_report_submit(
             code="justification_required",
             fields={JUSTIFICATION_FIELD: [_("Explain why the overall rating differs from the computed one.")]},
         )
+    _require_narrative(report)
     report.status = StatusReport.Status.SUBMITTED
     report.submitted_at = timezone.now()
     report.figures = {**(report.figures or {}), "computed_rag": computed}
@@ -193,6 +204,51 @@ def status_report_submit(
         changes={
             "status": [StatusReport.Status.DRAFT, StatusReport.Status.SUBMITTED],
             "computed_rag": [None, computed["rag"]],
+        },
+    )
+    return report
+
+
+def status_report_save_and_submit(
+    *, actor: User, membership: Membership, project_role: str | None, report: StatusReport, **fields: Any
+) -> StatusReport:
+    """Save the ratings and narrative the author has in hand, then submit the report.
+
+    Two transactions on purpose: what was typed is kept as the draft even when the submission
+    is refused (a missing narrative or justification), so nothing written is lost.
+    """
+    if fields:
+        report = status_report_update(actor=actor, report=report, **fields)
+    return status_report_submit(actor=actor, membership=membership, project_role=project_role, report=report)
+
+
+@transaction.atomic
+def status_report_return(*, actor: User, membership: Membership, report: StatusReport, comment: str) -> StatusReport:
+    """The PMO office sends a submitted report back to its author, saying what to change; it is a draft again."""
+    report = _locked_report(report)
+    if report.status != StatusReport.Status.SUBMITTED:
+        raise _illegal(_("Only a submitted report can be returned to its author."))
+    if not can(membership, Action.STATUS_REPORT_REVIEW):
+        raise _denied(_("The PMO office returns status reports."))
+    comment = (comment or "").strip()
+    if not comment:
+        raise ApplicationError(
+            _("Say what the author should change."), code="invalid", fields={"comment": [_("This field is required.")]}
+        )
+    report.status = StatusReport.Status.DRAFT
+    report.submitted_at = None
+    report.returned_by = actor
+    report.returned_at = timezone.now()
+    report.return_comment = comment
+    report.save(update_fields=["status", "submitted_at", "returned_by", "returned_at", "return_comment"])
+    audit_record(
+        organization=report.organization,
+        actor=actor,
+        action="status_report.returned",
+        target=report,
+        changes={
+            "status": [StatusReport.Status.SUBMITTED, StatusReport.Status.DRAFT],
+            "return_comment": [None, comment],
         },
     )
     return report

@@ -17,7 +17,7 @@ from tests.factories import (
     WbsElementFactory,
     member,
 )
-from tests.projects.test_control_support import FRIDAY, MANAGER, Plan, build_plan, join, raise_change, who
+from tests.projects.test_control_support import FRIDAY, MANAGER, Plan, build_plan, join, narrated, raise_change, who
 
 pytestmark = pytest.mark.django_db
 
@@ -92,7 +92,7 @@ def test_a_draft_is_edited_submitted_and_reviewed(plan: Plan, organization: Orga
 
 def test_a_submitted_report_cannot_be_edited_and_stays_as_it_was(plan: Plan) -> None:
     report = control.status_report_create(actor=plan.manager.user, project=plan.project, period_end=FRIDAY)
-    control.status_report_submit(**who(plan.manager, MANAGER), report=report)
+    control.status_report_submit(**who(plan.manager, MANAGER), report=narrated(report))
     response = api_client_for(plan.manager.user).patch(reports_url(plan, f"{report.pk}/"), {"rag_scope": "red"})
     assert response.status_code == 400
     assert error(response)["code"] == "illegal_transition"
@@ -110,7 +110,7 @@ def test_an_unknown_rating_is_refused_on_its_field(plan: Plan) -> None:
 
 def test_reviewing_is_the_pmo_offices_and_writing_the_teams(plan: Plan, organization: Organization) -> None:
     report = control.status_report_create(actor=plan.manager.user, project=plan.project, period_end=FRIDAY)
-    control.status_report_submit(**who(plan.manager, MANAGER), report=report)
+    control.status_report_submit(**who(plan.manager, MANAGER), report=narrated(report))
     review = api_client_for(plan.manager.user).post(reports_url(plan, f"{report.pk}/review/"), {})
     assert review.status_code == 403
     assert error(review)["code"] == "permission_denied"
@@ -140,7 +140,7 @@ def test_reports_are_filtered_by_status_and_period(plan: Plan) -> None:
     for day in (6, 13, 20, 27):
         control.status_report_create(actor=plan.manager.user, project=plan.project, period_end=dt.date(2026, 3, day))
     first = StatusReport.objects.for_organization(plan.organization).get(period_end=dt.date(2026, 3, 6))
-    control.status_report_submit(**who(plan.manager, MANAGER), report=first)
+    control.status_report_submit(**who(plan.manager, MANAGER), report=narrated(first))
     client = api_client_for(plan.manager.user)
     assert [r["period_end"] for r in client.get(reports_url(plan), {"status": "submitted"}).json()["results"]] == [
         "2026-03-06"

@@ -7,7 +7,7 @@ from projects.models import ChangeRequest, StatusReport
 from projects.services import control
 from tests.conftest import page_client_for
 from tests.factories import member
-from tests.projects.test_control_support import FRIDAY, MANAGER, Plan, build_plan, join, raise_change, who
+from tests.projects.test_control_support import FRIDAY, MANAGER, Plan, build_plan, join, narrated, raise_change, who
 
 pytestmark = pytest.mark.django_db
 
@@ -110,7 +110,7 @@ def test_buttons_follow_who_may_submit_and_review(plan: Plan, organization: Orga
     assert not as_viewer.context["can_edit"]
     assert '<form method="post"' not in as_viewer.content.decode()
 
-    control.status_report_submit(**who(plan.manager, MANAGER), report=report)
+    control.status_report_submit(**who(plan.manager, MANAGER), report=narrated(report))
     pmo = member(organization, OrgRole.PMO)
     assert page_client_for(pmo.user).get(url).context["can_review"]
     assert not page_client_for(plan.manager.user).get(url).context["can_review"]
@@ -122,7 +122,7 @@ def test_buttons_follow_who_may_submit_and_review(plan: Plan, organization: Orga
 
 def test_the_manager_cannot_review_by_posting_the_form_anyway(plan: Plan) -> None:
     report = control.status_report_create(actor=plan.manager.user, project=plan.project, period_end=FRIDAY)
-    control.status_report_submit(**who(plan.manager, MANAGER), report=report)
+    control.status_report_submit(**who(plan.manager, MANAGER), report=narrated(report))
     response = page_client_for(plan.manager.user).post(page(plan, f"status-reports/{report.pk}/"), {"op": "review"})
     assert response.status_code == 403
     report.refresh_from_db()
@@ -131,7 +131,7 @@ def test_the_manager_cannot_review_by_posting_the_form_anyway(plan: Plan) -> Non
 
 def test_an_illegal_transition_on_the_page_is_a_message_and_changes_nothing(plan: Plan) -> None:
     report = control.status_report_create(actor=plan.manager.user, project=plan.project, period_end=FRIDAY)
-    control.status_report_submit(**who(plan.manager, MANAGER), report=report)
+    control.status_report_submit(**who(plan.manager, MANAGER), report=narrated(report))
     response = page_client_for(plan.manager.user).post(page(plan, f"status-reports/{report.pk}/"), {"op": "submit"})
     assert response.status_code == 400
     assert 'class="message message-error"' in response.content.decode()

@@ -20,6 +20,7 @@ from tests.projects.test_control_support import (
     add_calendar_day,
     build_plan,
     join,
+    narrated,
     raise_change,
     who,
 )
@@ -215,7 +216,7 @@ def test_the_projects_manager_may_submit_a_report_someone_else_wrote(organizatio
     plan = build_plan(organization, progress=False)
     report = control.status_report_create(actor=plan.admin.user, project=plan.project, period_end=FRIDAY)
     report = control.status_report_submit(
-        actor=plan.manager.user, membership=plan.manager, project_role=MANAGER, report=report
+        actor=plan.manager.user, membership=plan.manager, project_role=MANAGER, report=narrated(report)
     )
     assert report.status == StatusReport.Status.SUBMITTED
 
@@ -239,7 +240,7 @@ def test_illegal_report_transitions_change_nothing(organization: Organization, s
     report = control.status_report_create(actor=plan.manager.user, project=plan.project, period_end=FRIDAY)
     if step != "review_draft":
         control.status_report_submit(
-            actor=plan.manager.user, membership=plan.manager, project_role=MANAGER, report=report
+            actor=plan.manager.user, membership=plan.manager, project_role=MANAGER, report=narrated(report)
         )
     before = events(organization, "status_report.updated") + events(organization, "status_report.reviewed")
     attempts = {
@@ -263,7 +264,9 @@ def test_illegal_report_transitions_change_nothing(organization: Organization, s
 def test_only_the_pmo_office_reviews(organization: Organization) -> None:
     plan = build_plan(organization, progress=False)
     report = control.status_report_create(actor=plan.manager.user, project=plan.project, period_end=FRIDAY)
-    control.status_report_submit(actor=plan.manager.user, membership=plan.manager, project_role=MANAGER, report=report)
+    control.status_report_submit(
+        actor=plan.manager.user, membership=plan.manager, project_role=MANAGER, report=narrated(report)
+    )
     with pytest.raises(ApplicationError) as refused:
         control.status_report_review(actor=plan.manager.user, membership=plan.manager, report=report)
     assert refused.value.status_code == 403

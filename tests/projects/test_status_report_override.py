@@ -15,7 +15,7 @@ from projects.services import control
 from projects.services.projects import project_create
 from tests.conftest import api_client_for, page_client_for
 from tests.factories import member
-from tests.projects.test_control_support import FRIDAY, MANAGER, MONDAY, Plan, build_plan, who
+from tests.projects.test_control_support import FRIDAY, MANAGER, MONDAY, Plan, build_plan, narrated, who
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def plan(organization: Organization) -> Plan:
 
 
 def draft(plan: Plan, **fields: str) -> StatusReport:
-    report = control.status_report_create(actor=plan.manager.user, project=plan.project, period_end=FRIDAY)
+    report = narrated(control.status_report_create(actor=plan.manager.user, project=plan.project, period_end=FRIDAY))
     if fields:
         report = control.status_report_update(actor=plan.manager.user, report=report, **fields)
     return report
@@ -98,7 +98,9 @@ def test_without_a_baseline_nothing_is_computed_and_any_rating_goes(organization
     )
     report = control.status_report_create(actor=admin.user, project=project, period_end=FRIDAY)
     assert report.figures["computed_rag"]["rag"] == "unknown"
-    report = control.status_report_update(actor=admin.user, report=report, rag_overall=Rag.AMBER)
+    report = control.status_report_update(
+        actor=admin.user, report=report, rag_overall=Rag.AMBER, accomplishments="Site cleared."
+    )
     report = control.status_report_submit(actor=admin.user, membership=admin, project_role=None, report=report)
     assert report.status == StatusReport.Status.SUBMITTED
 
@@ -109,7 +111,7 @@ def test_the_api_refuses_on_the_justification_field_then_accepts_it(plan: Plan) 
     created = client.post(base, {"period_end": FRIDAY.isoformat()})
     report_id = created.json()["id"]
     assert created.json()["computed_rag"]["rag"] == "red"
-    assert client.patch(f"{base}{report_id}/", {"rag_overall": "amber"}).status_code == 200
+    assert client.patch(f"{base}{report_id}/", {"rag_overall": "amber", "issues": "Late steel."}).status_code == 200
 
     refused = client.post(f"{base}{report_id}/submit/", {})
     assert refused.status_code == 400
@@ -133,7 +135,7 @@ def test_the_page_asks_for_the_justification_shows_the_computed_rag_and_the_refu
     assert 'name="rag_override_justification"' in html
     assert 'id="computed-rag" data-rag="red"' in html
 
-    data = dict.fromkeys(control.RAG_FIELDS, "green") | {"op": "save"}
+    data = dict.fromkeys(control.RAG_FIELDS, "green") | {"op": "save", "accomplishments": "Piles driven."}
     assert client.post(url, data).status_code == 302
     refused = client.post(url, {"op": "submit"})
     assert refused.status_code == 400
