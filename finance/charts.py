@@ -16,12 +16,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 from html import escape
 
 from django.utils import dateformat, formats
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+
+from pmo.charts import nice_ticks
 
 WIDTH = 880
 HEIGHT = 340
@@ -29,10 +31,10 @@ PAD_TOP = 28
 PAD_RIGHT = 20
 PAD_BOTTOM = 46
 CHAR_WIDTH = 9  # a digit's width at the largest axis font size, to size the left margin
-Y_TICKS = 5
+MAX_Y_TICKS = 7  # labels on the value axis, at most
+MAX_YEAR_TICKS = 12  # year ticks on a date axis of many years, at most
 MIN_LABEL_GAP = 44  # pixels between two date labels
 _ONE_DAY = dt.timedelta(days=1)
-_NICE_STEPS = (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5), Decimal(10))
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,38 +83,40 @@ def money_label(value: Decimal, places: int = 0) -> str:
     return str(formats.number_format(value, places, use_l10n=True, force_grouping=True))
 
 
-def nice_ceiling(value: Decimal, ticks: int = Y_TICKS) -> tuple[Decimal, Decimal]:
-    """The top of the money axis and the step between its ticks: 1, 2, 2.5 or 5 times a power of ten."""
-    if value <= 0:
-        return Decimal(ticks), Decimal(1)
-    raw = value / ticks
-    power = Decimal(10) ** (raw.adjusted())
-    for multiple in _NICE_STEPS:
-        step = multiple * power
-        if step * ticks >= value:
-            return step * ticks, step
-    return Decimal(10) * power * ticks, Decimal(10) * power  # pragma: no cover  (10 x power always fits)
-
-
-def _add_months(day: dt.date, months: int) -> dt.date:
+def _months_after(day: dt.date, months: int) -> dt.date | None:
+    """The first of the month ``months`` after ``day``'s month; ``None`` past the last representable year."""
     index = day.year * 12 + day.month - 1 + months
+    if index // 12 > dt.MAXYEAR:
+        return None
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def date_ticks(start: dt.date, end: dt.date) -> list[dt.date]:
-    """Tick dates inside ``[start, end]``: Mondays for a short span, month or quarter starts otherwise."""
+    """Tick dates inside ``[start, end]``: Mondays for a short span, month or quarter starts, or round years.
+
+    However long the span, there are at most ``MAX_YEAR_TICKS`` year ticks.
+    """
     days = (end - start).days
     if days <= 70:
-        first = start + dt.timedelta(days=(7 - start.weekday()) % 7)
+        ahead = (7 - start.weekday()) % 7
+        if ahead > (dt.date.max - start).days:
+            return []
+        first = start + dt.timedelta(days=ahead)
         return [first + dt.timedelta(weeks=n) for n in range((end - first).days // 7 + 1)]
-    months = 1 if days <= 550 else 3 if days <= 1650 else 12
-    day = _add_months(start, 0 if start.day == 1 else 1)
-    while (day.month - 1) % months:
-        day = _add_months(day, 1)
+    if days > 1650:
+        years = nice_ticks(Decimal(start.year), Decimal(end.year + 1), max_ticks=MAX_YEAR_TICKS, min_step=Decimal(1))
+        whole = [int(year) for year in years if year == year.to_integral_value()]
+        return [
+            tick for year in whole if dt.MINYEAR <= year <= dt.MAXYEAR and start <= (tick := dt.date(year, 1, 1)) <= end
+        ]
+    months = 1 if days <= 550 else 3
+    day: dt.date | None = start if start.day == 1 else _months_after(start, 1)
+    while day is not None and (day.month - 1) % months:
+        day = _months_after(day, 1)
     ticks = []
-    while day <= end:
+    while day is not None and day <= end:
         ticks.append(day)
-        day = _add_months(day, months)
+        day = _months_after(day, months)
     return ticks
 
 
@@ -146,14 +150,19 @@ def render_line_chart(
     start = min([*days, *([start] if start else [])])
     end = max([*days, *([end] if end else [])])
     if end <= start:
-        end = start + _ONE_DAY
+        if start == dt.date.max:
+            start = end - _ONE_DAY
+        else:
+            end = start + _ONE_DAY
     amounts = [amount for line in series for _day, amount in line.points] + [level.value for level in levels]
-    top, step = nice_ceiling(max([*amounts, Decimal(0)]))
-    bottom = min([*amounts, Decimal(0)])
-    floor = Decimal(0)
-    if bottom < 0:
-        floor = -(-bottom / step).to_integral_value(rounding=ROUND_CEILING) * step
-    labels = [money_label(floor + step * n, axis_places) for n in range(int((top - floor) / step) + 1)]
+    values = nice_ticks(
+        min([*amounts, Decimal(0)]),
+        max([*amounts, Decimal(0)]),
+        max_ticks=MAX_Y_TICKS,
+        min_step=Decimal(1).scaleb(-axis_places),
+    )
+    floor, top = values[0], values[-1]
+    labels = [money_label(value, axis_places) for value in values]
     left = max(len(label) for label in labels) * CHAR_WIDTH + 16
     plot_width = WIDTH - left - PAD_RIGHT
     plot_height = HEIGHT - PAD_TOP - PAD_BOTTOM
@@ -172,8 +181,8 @@ def render_line_chart(
     ]
     # Money axis: gridlines and labels.
     grid = []
-    for n, label in enumerate(labels):
-        y = y_of(floor + step * n)
+    for value, label in zip(values, labels, strict=True):
+        y = y_of(value)
         grid.append(f"M{left},{y}H{left + plot_width}")
         parts.append(f'<text class="ax-y" x="{left - 8}" y="{y + 4}" text-anchor="end">{escape(label)}</text>')
     parts.append(f'<path class="ch-grid" d="{"".join(grid)}"/>')

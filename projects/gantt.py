@@ -33,6 +33,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from pmo.charts import nice_ticks
+
 if TYPE_CHECKING:
     from projects.models import BaselineTask, WbsElement
 
@@ -48,15 +50,21 @@ class Zoom(StrEnum):
     WEEK = "week"
     MONTH = "month"
     QUARTER = "quarter"
+    YEAR = "year"
 
 
 ZOOM_LABELS = {
     Zoom.WEEK: gettext_lazy("Weeks"),
     Zoom.MONTH: gettext_lazy("Months"),
     Zoom.QUARTER: gettext_lazy("Quarters"),
+    Zoom.YEAR: gettext_lazy("Years"),
 }
-# Pixels per calendar day.
-SCALE = {Zoom.WEEK: 22.0, Zoom.MONTH: 4.8, Zoom.QUARTER: 1.6}
+# Pixels per calendar day; the year zoom shrinks further so that any plan fits in MAX_WIDTH.
+SCALE = {Zoom.WEEK: 22.0, Zoom.MONTH: 4.8, Zoom.QUARTER: 1.6, Zoom.YEAR: 0.25}
+# The widest chart drawn: a zoom that would be wider gives way to the next coarser one.
+MAX_WIDTH = 40_000
+# Labelled year ticks are at least this many pixels apart in the year zoom.
+YEAR_TICK_GAP = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +115,19 @@ def choose_zoom(start: dt.date, finish: dt.date) -> Zoom:
         return Zoom.WEEK
     if days <= 800:
         return Zoom.MONTH
-    return Zoom.QUARTER
+    if days * SCALE[Zoom.QUARTER] <= MAX_WIDTH:
+        return Zoom.QUARTER
+    return Zoom.YEAR
+
+
+def _fitting_zoom(items: Sequence[GanttItem], zoom: Zoom) -> tuple[Zoom, dt.date, dt.date]:
+    """``zoom``, or the first coarser one whose chart is at most ``MAX_WIDTH`` wide, with its range."""
+    zooms = list(Zoom)
+    for candidate in zooms[zooms.index(zoom) :]:
+        start, end = chart_range(items, candidate)  # type: ignore[misc]
+        if candidate == Zoom.YEAR or (end - start).days * SCALE[candidate] <= MAX_WIDTH:
+            return candidate, start, end
+    raise AssertionError("the year zoom always fits")  # pragma: no cover
 
 
 def _month_start(day: dt.date) -> dt.date:
@@ -115,8 +135,15 @@ def _month_start(day: dt.date) -> dt.date:
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
+    """The first of the month ``months`` later; the last representable day past year 9999."""
     index = day.year * 12 + day.month - 1 + months
+    if index // 12 > dt.MAXYEAR:
+        return dt.date.max
     return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _add_days(day: dt.date, days: int) -> dt.date:
+    return dt.date.max if days > (dt.date.max - day).days else day + dt.timedelta(days=days)
 
 
 def _quarter_start(day: dt.date) -> dt.date:
@@ -133,14 +160,16 @@ def chart_range(items: Iterable[GanttItem], zoom: Zoom) -> tuple[dt.date, dt.dat
     ]
     if not days:
         return None
-    first, last = min(days), max(days) + _ONE_DAY
+    first, last = min(days), _add_days(max(days), 1)
     if zoom == Zoom.WEEK:
-        start = first - dt.timedelta(days=first.weekday())
-        end = last + dt.timedelta(days=(7 - last.weekday()) % 7 + 7)
+        start = first - dt.timedelta(days=min(first.weekday(), (first - dt.date.min).days))
+        end = _add_days(last, (7 - last.weekday()) % 7 + 7)
     elif zoom == Zoom.MONTH:
         start, end = _month_start(first), _add_months(_month_start(last), 2)
-    else:
+    elif zoom == Zoom.QUARTER:
         start, end = _quarter_start(first), _add_months(_quarter_start(last), 3)
+    else:
+        start, end = first.replace(month=1, day=1), _add_months(last.replace(month=1, day=1), 12)
     return start, end
 
 
@@ -157,9 +186,8 @@ def render_gantt(
     bounds = chart_range(items, Zoom.MONTH)
     if bounds is None:
         return None
-    zoom = zoom or choose_zoom(*bounds)
-    start, end = chart_range(items, zoom)  # type: ignore[misc]
-    scale = SCALE[zoom]
+    zoom, start, end = _fitting_zoom(items, zoom or choose_zoom(*bounds))
+    scale = min(SCALE[zoom], MAX_WIDTH / max((end - start).days, 1))
     origin = start.toordinal()
     width = round((end - start).days * scale)
     height = len(items) * ROW_HEIGHT
@@ -176,7 +204,7 @@ def render_gantt(
     ]
     if zoom == Zoom.WEEK:
         body.append(_off_days(start, end, x_of, height, is_working_day or _weekday))
-    body.append(f'<path class="g-grid" d="{_grid_path(start, end, zoom, x_of, height)}"/>')
+    body.append(f'<path class="g-grid" d="{_grid_path(start, end, zoom, x_of, width, height)}"/>')
     today_in_range = today is not None and start <= today < end
     if today_in_range:
         assert today is not None
@@ -228,13 +256,14 @@ def render_gantt(
     )
 
 
-# Arrowheads for the dependency paths; set here so that ``url(#…)`` names this document.
+# Arrowheads for the dependency paths. Each path names its marker in an attribute, so that
+# ``url(#…)`` names this document (in the style sheet it would name the sheet) and the chart
+# needs no style element, which the Content-Security-Policy refuses.
 _DEFS = (
     '<defs><marker id="ga" viewBox="0 0 8 8" refX="7.5" refY="4" markerWidth="7" markerHeight="7" '
     'markerUnits="userSpaceOnUse" orient="auto"><path d="M0,0L8,4L0,8z" fill="#7a8699"/></marker>'
     '<marker id="gac" viewBox="0 0 8 8" refX="7.5" refY="4" markerWidth="7" markerHeight="7" '
     'markerUnits="userSpaceOnUse" orient="auto"><path d="M0,0L8,4L0,8z" fill="#b3261e"/></marker></defs>'
-    "<style>.g-dep{marker-end:url(#ga)}.g-dep.c{marker-end:url(#gac)}</style>"
 )
 
 
@@ -339,8 +368,9 @@ def _arrow(link: GanttLink, source: tuple[int, int, int, bool], target: tuple[in
         # Back along the boundary of the successor's row on the predecessor's side.
         between = y2 - BAR_MIDDLE if y2 > y1 else y2 - BAR_MIDDLE + ROW_HEIGHT
         d = f"M{x1},{y1}H{stub_x}V{between}H{approach}V{y2}H{x2}"
-    critical = " c" if source[3] and target[3] else ""
-    return f'<path class="g-dep{critical}" d="{d}"/>'
+    if source[3] and target[3]:
+        return f'<path class="g-dep c" d="{d}" marker-end="url(#gac)"/>'
+    return f'<path class="g-dep" d="{d}" marker-end="url(#ga)"/>'
 
 
 def _stripes(count: int, width: int) -> str:
@@ -366,8 +396,20 @@ def _off_days(
     return f'<path class="g-off" d="{"".join(parts)}"/>' if parts else ""
 
 
-def _ticks(start: dt.date, end: dt.date, zoom: Zoom) -> tuple[list[dt.date], list[dt.date]]:
+def _year_ticks(start: dt.date, end: dt.date, width: int) -> list[dt.date]:
+    """First days of round years, a nice number of years apart and at least ``YEAR_TICK_GAP`` pixels apart."""
+    most = max(width // YEAR_TICK_GAP, 3)
+    years = nice_ticks(Decimal(start.year), Decimal(end.year), max_ticks=most, min_step=Decimal(1))
+    whole = (int(year) for year in years if year == year.to_integral_value())
+    ticks = [dt.date(year, 1, 1) for year in whole if dt.MINYEAR <= year <= dt.MAXYEAR]
+    ticks = [day for day in ticks if start <= day < end]
+    return ticks if ticks and ticks[0] == start else [start, *ticks]
+
+
+def _ticks(start: dt.date, end: dt.date, zoom: Zoom, width: int) -> tuple[list[dt.date], list[dt.date]]:
     """The boundaries of the axis's upper units and lower units."""
+    if zoom == Zoom.YEAR:
+        return [start], _year_ticks(start, end, width)
     if zoom == Zoom.WEEK:
         minor = [start + dt.timedelta(days=offset) for offset in range((end - start).days)]
         major = [day for day in minor if day.weekday() == 0]
@@ -390,9 +432,13 @@ def _ticks(start: dt.date, end: dt.date, zoom: Zoom) -> tuple[list[dt.date], lis
     return major, minor
 
 
-def _grid_path(start: dt.date, end: dt.date, zoom: Zoom, x_of: Callable[[dt.date], int], height: int) -> str:
-    """Week lines in the week zoom, month lines otherwise."""
-    if zoom == Zoom.WEEK:
+def _grid_path(
+    start: dt.date, end: dt.date, zoom: Zoom, x_of: Callable[[dt.date], int], width: int, height: int
+) -> str:
+    """Week lines in the week zoom, year lines in the year zoom, month lines otherwise."""
+    if zoom == Zoom.YEAR:
+        days = _year_ticks(start, end, width)
+    elif zoom == Zoom.WEEK:
         days = [start + dt.timedelta(days=offset) for offset in range(0, (end - start).days, 7)]
     else:
         days, day = [], start
@@ -405,7 +451,7 @@ def _grid_path(start: dt.date, end: dt.date, zoom: Zoom, x_of: Callable[[dt.date
 def _axis(
     start: dt.date, end: dt.date, zoom: Zoom, x_of: Callable[[dt.date], int], width: int, today: dt.date | None
 ) -> str:
-    major, minor = _ticks(start, end, zoom)
+    major, minor = _ticks(start, end, zoom, width)
     half = AXIS_HEIGHT // 2
     parts = [
         f'<svg class="gantt-axis-svg" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{AXIS_HEIGHT}" '
@@ -418,7 +464,7 @@ def _axis(
     for index, day in enumerate(major):
         label = _major_label(day, zoom)
         following = major[index + 1] if index + 1 < len(major) else end
-        if x_of(following) - x_of(day) >= 36:
+        if label and x_of(following) - x_of(day) >= 36:
             parts.append(f'<text class="g-major" x="{x_of(day) + 4}" y="{half - 6}">{escape(label)}</text>')
     for index, day in enumerate(minor):
         following = minor[index + 1] if index + 1 < len(minor) else end
@@ -441,6 +487,8 @@ def _axis(
 def _major_label(day: dt.date, zoom: Zoom) -> str:
     if zoom == Zoom.WEEK:
         return day.isoformat()
+    if zoom == Zoom.YEAR:
+        return ""
     return str(day.year)
 
 
@@ -449,6 +497,8 @@ def _minor_label(day: dt.date, zoom: Zoom) -> str:
         return str(day.day)
     if zoom == Zoom.MONTH:
         return str(dateformat.format(day, "M"))
+    if zoom == Zoom.YEAR:
+        return str(day.year)
     return _("Q%(quarter)d") % {"quarter": (day.month - 1) // 3 + 1}
 
 

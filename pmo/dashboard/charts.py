@@ -27,7 +27,8 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from finance.charts import money_label, nice_ceiling
+from finance.charts import money_label
+from pmo.charts import nice_ticks
 from pmo.dashboard.figures import Dashboard, Filters, ProjectHealth
 from pmo.dashboard.rag import AMBER, GREEN, INDEX_AMBER_BELOW, INDEX_RED_BELOW, RED, UNKNOWN
 from projects.models import OPEN_PHASES, Phase
@@ -132,6 +133,8 @@ def _axis_range(values: Sequence[Decimal]) -> tuple[Decimal, Decimal]:
 def index_scatter(points: Sequence[Point], *, title: str, x_label: str, y_label: str) -> SafeString:
     """SPI across, CPI up, the bands behind: red below 0.90 on either, amber below 0.95, green above both."""
     low, high = _axis_range([value for point in points for value in (point.spi, point.cpi)])
+    marks = nice_ticks(low, high, max_ticks=11, min_step=_TENTH)
+    low, high = marks[0], marks[-1]
     span = high - low
     plot_w = SCATTER_WIDTH - S_LEFT - S_RIGHT
     plot_h = SCATTER_HEIGHT - S_TOP - S_BOTTOM
@@ -152,15 +155,12 @@ def index_scatter(points: Sequence[Point], *, title: str, x_label: str, y_label:
             body.append(
                 f'<rect class="sc-band {css}" x="{x}" y="{top_edge}" width="{right - x}" height="{y - top_edge}"/>'
             )
-    step = _TENTH if span <= 1 else _TENTH * 2
-    tick = low
     grid, ticks = [], []
-    while tick <= high:
+    for tick in marks:
         x, y = x_of(tick), y_of(tick)
         grid.append(f"M{x},{S_TOP}V{S_TOP + plot_h}M{S_LEFT},{y}H{right}")
         ticks.append(f'<text class="ax" x="{x}" y="{S_TOP + plot_h + 16}" text-anchor="middle">{tick:.1f}</text>')
         ticks.append(f'<text class="ax" x="{S_LEFT - 6}" y="{y + 4}" text-anchor="end">{tick:.1f}</text>')
-        tick += step
     body.append(f'<path class="sc-grid" d="{"".join(grid)}"/>')
     if low < 1 < high:
         one_x, one_y = x_of(Decimal(1)), y_of(Decimal(1))
@@ -258,23 +258,24 @@ def budget_chart(
     A missing or zero amount draws no bar; a project with none of the three says ``empty`` instead.
     """
     amounts = [value for row in rows for value in (row.approved, row.actual, row.forecast) if value is not None]
-    top, step = nice_ceiling(max([*amounts, Decimal(0)]), ticks=4)
+    marks = nice_ticks(min([*amounts, Decimal(0)]), max([*amounts, Decimal(0)]), max_ticks=5, min_step=Decimal(1))
+    floor, top = marks[0], marks[-1]
     label_width = max([_text_width(row.label) for row in rows] + [40]) + 12
     plot = BUDGET_WIDTH - label_width - 24
     axis_top = 22
     height = axis_top + len(rows) * BUDGET_ROW + 8
 
     def x_of(value: Decimal) -> int:
-        return label_width + round(plot * value / top)
+        return label_width + round(plot * (value - floor) / (top - floor))
 
+    zero = x_of(Decimal(0))
     unit = f'<text class="ax ax-unit" x="{label_width - 10}" y="{axis_top - 6}" text-anchor="end">'
     body = [f"{unit}{escape(currency)}</text>"]
     grid = []
-    for n in range(int(top / step) + 1):
-        value = step * n
+    for value in marks:
         x = x_of(value)
         grid.append(f"M{x},{axis_top}V{height - 6}")
-        anchor = "end" if n == int(top / step) else "middle"
+        anchor = "end" if value == top else "start" if value == floor and floor < 0 else "middle"
         body.append(f'<text class="ax" x="{x}" y="{axis_top - 6}" text-anchor="{anchor}">{money_label(value)}</text>')
     body.append(f'<path class="sc-grid" d="{"".join(grid)}"/>')
     for index, row in enumerate(rows):
@@ -295,12 +296,14 @@ def budget_chart(
                 continue
             bar_y = y + offset * (BUDGET_BAR + BUDGET_GAP)
             tip = f"{row.label} · {measure.label}: {money_label(amount, 2)} {currency}"
+            # A credit (a negative amount) runs left of zero.
+            left, right = sorted((zero, x_of(amount)))
             inner = (
-                f'<rect class="m-bar m-{escape(measure.key)}" x="{label_width}" y="{bar_y}" '
-                f'width="{max(x_of(amount) - label_width, 1)}" height="{BUDGET_BAR}" rx="2"/>'
+                f'<rect class="m-bar m-{escape(measure.key)}" x="{left}" y="{bar_y}" '
+                f'width="{max(right - left, 1)}" height="{BUDGET_BAR}" rx="2"/>'
             )
             body.append(f'<g data-measure="{escape(measure.key)}">{_link(href, tip, inner)}</g>')
-    body.append(f'<path class="sc-axis" d="M{label_width},{axis_top}V{height - 6}"/>')
+    body.append(f'<path class="sc-axis" d="M{zero},{axis_top}V{height - 6}"/>')
     return _svg("budget-chart", BUDGET_WIDTH, height, title, body)
 
 

@@ -331,3 +331,15 @@ def test_a_version_of_another_project_is_not_found_under_this_one(books: Books, 
     version = budgets.budget_version_create(actor=books.manager.user, project=other)
     response = books.client(books.finance).get(version_url(books, version))
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("credit", ["-99999999999999.99", "-200000.00"])
+def test_a_running_total_far_below_zero_draws_a_burn_chart_with_a_few_axis_labels(books: Books, credit: str) -> None:
+    spend(books, "labour", "300.00", dt.date(2026, 3, 4))
+    spend(books, "labour", credit, dt.date(2026, 3, 9))
+    response = books.client(books.viewer).get(books.url("finance/"))
+    assert response.status_code == 200
+    svg = str(response.context["burn"].svg)
+    assert svg.count('<text class="ax-y"') <= 7
+    assert len(svg) < 20_000
+    assert len(response.content) < 200_000

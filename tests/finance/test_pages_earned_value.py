@@ -128,10 +128,23 @@ def test_without_a_baseline_the_panel_says_to_set_one(books: Books, organization
 
 
 def test_the_money_axis_ends_on_a_round_number() -> None:
-    assert charts.nice_ceiling(D("6640000")) == (D("10000000"), D("2000000"))
-    assert charts.nice_ceiling(D("4000")) == (D("5000"), D("1000"))
-    assert charts.nice_ceiling(D("12")) == (D("12.5"), D("2.5"))
-    assert charts.nice_ceiling(D(0)) == (D(5), D(1))
+    def axis(*amounts: Decimal) -> list[str]:
+        chart = charts.render_line_chart(
+            [
+                charts.Series(
+                    "ac", "AC", [(dt.date(2026, 3, 2) + dt.timedelta(days=n), a) for n, a in enumerate(amounts)]
+                )
+            ],
+            title="t",
+            currency="CNY",
+        )
+        assert chart is not None
+        return re.findall(r'<text class="ax-y"[^>]*>([^<]*)</text>', str(chart.svg))
+
+    assert axis(D("6640000")) == ["0", "2,000,000", "4,000,000", "6,000,000", "8,000,000"]
+    assert axis(D("4000")) == ["0", "1,000", "2,000", "3,000", "4,000"]
+    assert axis(D("12")) == ["0", "2", "4", "6", "8", "10", "12"]
+    assert axis(D(0)) == ["0", "1"]
 
 
 def test_dates_are_ticked_by_week_for_a_short_span_and_by_month_or_quarter_for_longer_ones() -> None:
