@@ -9,3 +9,20 @@ def reschedule_calendar_projects(*, organization_id: int, calendar_id: int) -> i
     from projects.services.plan import reschedule_calendar_projects as reschedule
 
     return reschedule(organization_id=organization_id, calendar_id=calendar_id)
+
+
+@app.task(name="projects.reschedule_stale_all", tenant_scoped=False, acks_late=True, ignore_result=True)
+def reschedule_stale_all() -> None:
+    """The nightly move of unfinished work left in the past: one task per organisation."""
+    from pmo.models import Organization
+
+    for organization_id in Organization.objects.order_by("pk").values_list("pk", flat=True):
+        reschedule_stale_projects.delay(organization_id=organization_id)
+
+
+@app.task(name="projects.reschedule_stale_projects", acks_late=True, ignore_result=True)
+def reschedule_stale_projects(*, organization_id: int) -> int:
+    """Reschedule an organisation's projects under way whose unfinished work lies before today."""
+    from projects.services.schedule import reschedule_stale_projects as reschedule
+
+    return reschedule(organization_id=organization_id)

@@ -432,6 +432,10 @@ def project_advance(
     )
     project.phase = to_phase
     project.save(update_fields=["phase", "updated_at"])
+    if to_phase == Phase.EXECUTION:
+        from projects.services.schedule import schedule_recompute
+
+        schedule_recompute(project)  # under way, the unfinished work is scheduled from today
     audit_record(
         organization=project.organization,
         actor=actor,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any
@@ -13,7 +14,7 @@ from pmo.alerts.services import project_evaluation_queue
 from pmo.audit import audit_record, diff, snapshot
 from pmo.errors import ApplicationError
 from pmo.models import User
-from projects.models import Dependency, DependencyType, Project, WbsElement
+from projects.models import Dependency, DependencyType, Phase, Project, WbsElement
 from projects.scheduling import CycleError, DependencyInput, TaskInput, compute_schedule
 from projects.selectors import project_work_calendar
 from projects.services.locks import lock_project
@@ -33,10 +34,30 @@ def _elements(project: Project) -> list[WbsElement]:
     return list(WbsElement.objects.for_organization(project.organization_id).filter(project=project))
 
 
+# The phases in which work is done and progress reported against the baseline set on entering them.
+PHASES_SCHEDULED_FROM_TODAY = (Phase.EXECUTION, Phase.CLOSING, Phase.OPERATIONS)
+
+
+def schedule_data_date(project: Project) -> dt.date | None:
+    """The data date from which the unfinished work of a project under way is scheduled: its organisation's today.
+
+    A project has no status date of its own, and progress is entered as of a day no later than
+    today, so today is the data date of every recompute once the project has passed into execution
+    (with its baseline); ``reschedule_stale_projects`` moves, every night, the work that a day's
+    passing has left in the past. Before execution a plan states intent and is scheduled from its
+    planned start alone; a closed or cancelled project keeps its last schedule.
+    """
+    if project.phase not in PHASES_SCHEDULED_FROM_TODAY:
+        return None
+    return project.organization.today()
+
+
 def schedule_recompute(project: Project, *, elements: list[WbsElement] | None = None) -> None:
     """Run the critical-path method over the project's tasks and roll dates, cost and progress up.
 
-    Two reads (elements, dependencies) and one bulk write of what changed, whatever the size.
+    The data date of an open project is its organisation's today (see ``schedule_data_date``), so
+    forecasts of unfinished work are never in the past. Two reads (elements, dependencies) and one
+    bulk write of what changed, whatever the size.
     """
     elements = elements if elements is not None else _elements(project)
     leaves = [element for element in elements if element.is_leaf]
@@ -55,12 +76,14 @@ def schedule_recompute(project: Project, *, elements: list[WbsElement] | None = 
                     actual_start=leaf.actual_start,
                     actual_finish=leaf.actual_finish,
                     name=f"{leaf.code} {leaf.name}",
+                    percent_complete=leaf.percent_complete,
                 )
                 for leaf in leaves
             ],
             [DependencyInput(p, s, DependencyType(t), lag) for p, s, t, lag in links],  # type: ignore[arg-type]
             calendar,
             project.planned_start,
+            data_date=schedule_data_date(project),
         )
     except CycleError as error:  # refused on entry; reaching here means data was written around the services
         raise ApplicationError(str(error), code="cycle") from error
@@ -178,6 +201,36 @@ def reschedule_calendar_projects(*, organization_id: int, calendar_id: int) -> i
         with transaction.atomic():
             schedule_recompute(lock_project(project))
             # The working days spread the planned value: its earned value moves too.
+            project_evaluation_queue(project)
+        count += 1
+    return count
+
+
+def reschedule_stale_projects(*, organization_id: int) -> int:
+    """Reschedule the projects under way whose unfinished work the passing days have left in the past.
+
+    One query finds them (a task not started whose start is before today, or a started one whose
+    finish is); each is then rescheduled in its own transaction. Returns how many were.
+    """
+    from pmo.models import Organization
+
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if organization is None:
+        return 0
+    today = organization.today()
+    stale = (
+        WbsElement.objects.for_organization(organization)
+        .exclude(kind=WbsElement.Kind.SUMMARY)
+        .filter(project__phase__in=PHASES_SCHEDULED_FROM_TODAY, actual_finish__isnull=True)
+        .filter(Q(actual_start__isnull=True, planned_start__lt=today) | Q(planned_finish__lt=today))
+        .order_by()
+        .values_list("project_id", flat=True)
+        .distinct()
+    )
+    count = 0
+    for project in Project.objects.for_organization(organization).filter(pk__in=list(stale)).order_by("pk"):
+        with transaction.atomic():
+            schedule_recompute(lock_project(project))
             project_evaluation_queue(project)
         count += 1
     return count

@@ -30,6 +30,7 @@ from projects.selectors import (
     project_work_calendar,
 )
 from projects.services import plan
+from projects.services.schedule import PHASES_SCHEDULED_FROM_TODAY
 from projects.views.common import (
     ProjectTabsMixin,
     ordered_elements,
@@ -62,17 +63,20 @@ class GanttView(ProjectTabsMixin, TemplateView):
         zoom = gantt.Zoom(requested) if requested in gantt.Zoom.__members__.values() else None
         calendar = project_work_calendar(self.project)
         wbs_url = self.project_url("project-wbs")
+        today = self.organization.today()
         chart = gantt.render_gantt(
             gantt.plan_items(elements, frozen),
             links,
             zoom=zoom,
-            today=self.organization.today(),
+            today=today,
             is_working_day=calendar.is_working_day,
             row_href=lambda item: f"{wbs_url}#e{item.id}",
         )
         context.update(
             chart=chart,
             baseline=baseline,
+            # Under way, today is the data date the unfinished work is scheduled from.
+            data_date=today if self.project.phase in PHASES_SCHEDULED_FROM_TODAY else None,
             zooms=[(value, label) for value, label in gantt.ZOOM_LABELS.items()],
             current_zoom=chart.zoom if chart else None,
         )
