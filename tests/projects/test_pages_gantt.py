@@ -213,3 +213,21 @@ def test_user_text_is_escaped_in_labels_and_tooltips() -> None:
     assert "<b>" not in html
     assert "&lt;b&gt;&quot;Bold&quot; &amp; co&lt;/b&gt;" in html
     assert 'href="/x/?a=1&amp;b=1"' in html
+
+
+@pytest.mark.django_db
+def test_in_chinese_the_legend_says_critical_path_and_the_priority_keeps_its_own_word(
+    organization: Organization,
+) -> None:
+    client, _viewer = client_with_role(organization, OrgRole.VIEWER, language="zh-hans")
+    actor = make_actor(organization)
+    project = make_project(organization, actor, priority="critical")
+    add(project, actor, "Survey", duration=5)
+
+    legend = re.search(r'<ul class="gantt-legend".*?</ul>', client.get(url(project)).content.decode(), re.S)
+    overview = client.get(url(project, "")).content.decode()
+
+    assert legend is not None
+    assert "关键" in legend.group(0)
+    assert "紧急" not in legend.group(0)
+    assert '<span class="priority priority-critical">紧急</span>' in overview
