@@ -6,6 +6,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 
 from pmo.audit import RequestContext, request_context
 
@@ -55,3 +56,62 @@ class UserLanguageMiddleware:
             translation.activate(user.language)
             request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)
+
+
+# The app's own files only. Style attributes stay allowed (server-drawn SVG charts and
+# progress meters size and colour their parts with them; an attribute cannot add rules or
+# selectors), while style elements must come from files. ``style-src`` is the fallback of
+# browsers that know neither ``style-src-elem`` nor ``style-src-attr``.
+CONTENT_SECURITY_POLICY: dict[str, tuple[str, ...]] = {
+    "default-src": ("'self'",),
+    "script-src": ("'self'",),
+    "style-src": ("'self'", "'unsafe-inline'"),
+    "style-src-elem": ("'self'",),
+    "style-src-attr": ("'unsafe-inline'",),
+    "img-src": ("'self'", "data:"),
+    "font-src": ("'self'", "data:"),
+    "connect-src": ("'self'",),
+    "object-src": ("'none'",),
+    "base-uri": ("'none'",),
+    "frame-ancestors": ("'none'",),
+    "form-action": ("'self'",),
+}
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), payment=(), usb=()"
+)
+
+
+def content_security_policy(extra: dict[str, tuple[str, ...]] | None = None) -> str:
+    policy = dict(CONTENT_SECURITY_POLICY)
+    for directive, sources in (extra or {}).items():
+        policy[directive] = (*policy.get(directive, ()), *sources)
+    return "; ".join(f"{directive} {' '.join(sources)}" for directive, sources in policy.items())
+
+
+def add_csp_sources(response: HttpResponse, **sources: tuple[str, ...]) -> HttpResponse:
+    """Widen the policy of one response, e.g. ``style_src_elem=("'unsafe-inline'",)``."""
+    extra: dict[str, tuple[str, ...]] = getattr(response, "csp_extra", {})
+    for name, values in sources.items():
+        extra[name.replace("_", "-")] = (*extra.get(name.replace("_", "-"), ()), *values)
+    response.csp_extra = extra  # type: ignore[attr-defined]
+    return response
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy and Permissions-Policy on every answer; signed-in answers are not stored."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = content_security_policy(getattr(response, "csp_extra", None))
+        response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        user = getattr(request, "user", None)
+        signed_in = (user is not None and user.is_authenticated) or "HTTP_AUTHORIZATION" in request.META
+        if signed_in:
+            # Another person's browser or a shared proxy must not keep a signed-in page.
+            patch_cache_control(response, private=True, no_store=True)
+        return response

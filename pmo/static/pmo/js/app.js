@@ -2,6 +2,16 @@
 (function () {
   "use strict";
   document.addEventListener("DOMContentLoaded", function () {
+    // A RAG select shows its colour as soon as it changes (status reports).
+    document.querySelectorAll("[data-rag-field]").forEach(function (field) {
+      var select = field.querySelector("select");
+      if (!select) { return; }
+      select.addEventListener("change", function () {
+        field.classList.remove("rag-green", "rag-amber", "rag-red");
+        field.classList.add("rag-" + select.value);
+      });
+    });
+
     var nav = document.querySelector(".mainnav");
     var toggle = nav && nav.querySelector(".nav-toggle");
     if (toggle) {
