@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, ClassVar, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse
 from django.views import View
 
+from pmo.concurrency import locked_row, row_version, stale
 from pmo.errors import ApplicationError
 from pmo.models import Membership, Organization
 from pmo.policy import Action, allowed_actions, can
 from pmo.tenancy import tenant_scope
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+VERSION_INPUT = "row_version"
+
+FormT = TypeVar("FormT")
 
 
 class OrganizationPageMixin(LoginRequiredMixin):
@@ -53,6 +60,37 @@ class OrganizationPageMixin(LoginRequiredMixin):
 
     def resolve_scope(self, **url_kwargs: Any) -> None:
         """Resolve further objects the URL names (a project, say) before permissions are checked."""
+
+    def with_version(self, form: FormT, instance: models.Model) -> FormT:
+        """Give an edit form the version of the row it shows: a hidden input, sent back on submit.
+
+        ``pmo/includes/form_errors.html`` renders it; a bound form keeps the version it was loaded with.
+        """
+        data: Any = getattr(form, "data", {})
+        bound = getattr(form, "is_bound", False)
+        form.row_version = (data.get(VERSION_INPUT, "") if bound else row_version(instance)) or ""  # type: ignore[attr-defined]
+        return form
+
+    def lock_scope(self) -> None:
+        """Take the locks that writers of the page's data take before the row it edits (none here)."""
+
+    @contextmanager
+    def unchanged_since_read(self, form: Any, instance: models.Model) -> Iterator[None]:
+        """Run the write in a transaction only if the row is still the version the form was loaded with.
+
+        The row is locked (after ``lock_scope``) before it is compared, and stays locked for the
+        write. A stale form raises ``ApplicationError`` (``precondition_failed``) and takes the current
+        version, so that ``report`` shows the message beside the user's input and a second submit
+        saves it over the other change. A form without a version (an old page) saves as before.
+        """
+        with transaction.atomic():
+            self.lock_scope()
+            current = row_version(locked_row(instance))
+            sent = getattr(form, "row_version", "")
+            if sent and sent != current:
+                form.row_version = current
+                raise stale()
+            yield
 
     def can(self, action: Action) -> bool:
         return can(self.membership, action, self.project_role)

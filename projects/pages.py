@@ -7,6 +7,7 @@ from typing import Any
 from pmo.pages import OrganizationPageMixin
 from projects.api.base import resolve_project
 from projects.models import Project
+from projects.services.locks import lock_project
 
 
 class ProjectPageMixin(OrganizationPageMixin):
@@ -16,6 +17,9 @@ class ProjectPageMixin(OrganizationPageMixin):
         self.project, self.project_role = resolve_project(
             self.organization.pk, url_kwargs["project_id"], self.membership.user_id
         )
+
+    def lock_scope(self) -> None:
+        lock_project(self.project)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

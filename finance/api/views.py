@@ -193,7 +193,7 @@ class FinanceSettingsView(OrganizationScopedMixin, generics.RetrieveUpdateAPIVie
     http_method_names = ["get", "patch", "head", "options"]
 
     def get_object(self) -> FinanceSettings:
-        return categories.finance_settings(self.organization)
+        return self.remember_version(categories.finance_settings(self.organization))  # type: ignore[no-any-return]
 
     def perform_update(self, serializer: BaseSerializer[FinanceSettings]) -> None:
         budget_control = serializer.validated_data.get("budget_control")
@@ -345,6 +345,7 @@ class BudgetVersionViewSet(
         )
         if version is None:
             raise Http404
+        self.remember_version(version)
         version.comparison = budget_version_diff(version)  # type: ignore[attr-defined]
         return Response(s.BudgetVersionDetailSerializer(version).data, status=status_code)
 

@@ -5,18 +5,118 @@ from __future__ import annotations
 from contextvars import Token
 from typing import Any, ClassVar
 
+from django.db import models, transaction
 from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers
 from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.viewsets import ViewSetMixin
 
+from pmo.concurrency import etag, etag_matches, locked_row, row_version, stale
 from pmo.models import Membership, Organization
 from pmo.policy import Action, can
 from pmo.tenancy import activate, deactivate, resolve_membership
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CONDITIONAL_METHODS = frozenset({"PATCH", "PUT", "DELETE", "POST"})
 
 
-class OrganizationScopedMixin:
+class ConcurrencyControlMixin:
+    """ETags and ``If-Match`` for every view of one resource (a detail route, or a singleton).
+
+    The ETag is the version of the resource's row (``pmo.concurrency.row_version``): sent on
+    every read of the resource and after every change of it. A write (PATCH, PUT, DELETE, or
+    an action such as ``submit`` on the resource's URL) carrying ``If-Match`` runs in one
+    transaction that first takes the locks writers of the resource take (``lock_scope``, then
+    the row), compares the version under those locks, and answers 412
+    ``precondition_failed`` when it is stale; the write then runs under the same locks, so of
+    many writers sending the same ETag exactly one wins. Without ``If-Match`` a write is
+    unconditional, as before.
+    """
+
+    request: Any
+    _version_source: models.Model | None = None
+    _precondition: str | None = None
+
+    def is_resource_view(self) -> bool:
+        if isinstance(self, ViewSetMixin):
+            return getattr(self, "detail", False) is True
+        return hasattr(self, "retrieve") and hasattr(self, "get_object")
+
+    def _conditional(self, request: HttpRequest) -> str | None:
+        header = request.headers.get("If-Match")
+        if header and (request.method or "").upper() in CONDITIONAL_METHODS:
+            return header
+        return None
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        header = self._conditional(request)
+        if header is None:
+            return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        self._precondition = header
+        with transaction.atomic():
+            response = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+            if response.status_code >= 400:
+                transaction.set_rollback(True)
+            return response
+
+    def lock_scope(self) -> None:
+        """Take the locks that writers of this resource take before its own row (none here)."""
+
+    def check_preconditions(self) -> None:
+        """Compare ``If-Match`` with the resource's version while holding its locks (see the class)."""
+        header, self._precondition = self._precondition, None
+        if header is None or not self.is_resource_view():
+            return
+        resource = self.get_object()  # type: ignore[attr-defined]
+        self.lock_scope()
+        current = row_version(locked_row(resource))
+        if not etag_matches(header, current):
+            raise stale(
+                _(
+                    "This item was changed by someone else since you read it: its ETag no longer matches. "
+                    "Read it again, check the current values and repeat your change."
+                )
+            )
+
+    def get_object(self) -> Any:
+        return self.remember_version(super().get_object())  # type: ignore[misc]
+
+    def remember_version(self, instance: Any) -> Any:
+        """The resource whose version the response's ETag names (``get_object`` calls it)."""
+        if isinstance(instance, models.Model):
+            self._version_source = instance
+        return instance
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        if not isinstance(response, Response) or not 200 <= response.status_code < 300:
+            return response
+        method = (request.method or "").upper()
+        if method == "DELETE" or response.status_code == 204 or not self.is_resource_view():
+            return response
+        source = self._version_source
+        if source is None:
+            # A view that reads its object its own way: look the row up as get_object would.
+            try:
+                source = self.get_object()
+            except (Http404, exceptions.APIException):
+                return response
+            if not isinstance(source, models.Model):
+                return response
+        elif method not in SAFE_METHODS:
+            source = type(source)._base_manager.filter(pk=source.pk).first()
+            if source is None:
+                return response
+        elif source.get_deferred_fields():
+            source = type(source)._base_manager.get(pk=source.pk)
+        response["ETag"] = etag(row_version(source))
+        return response
+
+
+class OrganizationScopedMixin(ConcurrencyControlMixin):
     """Mixed into every view under ``/api/v1/orgs/{org_slug}/``.
 
     ``read_action`` guards safe methods, ``write_action`` the others, and
@@ -54,6 +154,7 @@ class OrganizationScopedMixin:
         action = self.required_action(request.method or "GET", getattr(self, "action", None))
         if action is not None and not can(self.membership, action, self.project_role):
             raise exceptions.PermissionDenied()
+        self.check_preconditions()
 
     #: The user's role on the project the URL names, if any (set by ``resolve_scope``).
     project_role: str | None = None

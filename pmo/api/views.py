@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from pmo import services
-from pmo.api.base import OrganizationScopedMixin
+from pmo.api.base import ConcurrencyControlMixin, OrganizationScopedMixin
 from pmo.api.serializers import (
     ApiTokenCreatedSerializer,
     ApiTokenCreateSerializer,
@@ -34,14 +34,18 @@ from pmo.policy import Action
     get=extend_schema(summary="Who am I", tags=["account"]),
     patch=extend_schema(summary="Change my display name or language", tags=["account"]),
 )
-class MeView(generics.RetrieveUpdateAPIView):
+class MeView(ConcurrencyControlMixin, generics.RetrieveUpdateAPIView):
     """The signed-in user and the organisations they belong to."""
 
     serializer_class = MeSerializer
     http_method_names = ["get", "patch", "head", "options"]
 
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        self.check_preconditions()
+
     def get_object(self) -> User:
-        return self.request.user  # type: ignore[return-value]
+        return self.remember_version(self.request.user)  # type: ignore[no-any-return]
 
     def perform_update(self, serializer: BaseSerializer[User]) -> None:
         services.user_update_profile(user=self.get_object(), **serializer.validated_data)
@@ -59,7 +63,7 @@ class OrganizationDetailView(OrganizationScopedMixin, generics.RetrieveUpdateAPI
     http_method_names = ["get", "patch", "head", "options"]
 
     def get_object(self) -> Organization:
-        return self.organization
+        return self.remember_version(self.organization)  # type: ignore[no-any-return]
 
     def perform_update(self, serializer: BaseSerializer[Organization]) -> None:
         serializer.instance = services.organization_update(

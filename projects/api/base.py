@@ -8,6 +8,7 @@ from django.http import Http404
 
 from pmo.api.base import OrganizationScopedMixin
 from projects.models import Project, ProjectMember
+from projects.services.locks import lock_project
 
 
 def resolve_project(organization_id: int, project_id: Any, user_id: int) -> tuple[Project, str | None]:
@@ -37,6 +38,9 @@ class ProjectScopedMixin(OrganizationScopedMixin):
             url_kwargs["project_id"],
             self.membership.user_id,
         )
+
+    def lock_scope(self) -> None:
+        lock_project(self.project)
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = super().get_serializer_context()

@@ -186,19 +186,23 @@ class ProjectEditView(ProjectTabsMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["form"] = kwargs.get("form") or ProjectForm(organization=self.organization, instance=self.project)
+        context["form"] = kwargs.get("form") or self.with_version(
+            ProjectForm(organization=self.organization, instance=self.project), self.project
+        )
         context["editing"] = True
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = ProjectForm(request.POST, organization=self.organization, instance=copy.copy(self.project))
+        self.with_version(form, self.project)
         if form.is_valid():
             try:
-                services.project_update(
-                    actor=request.user,  # type: ignore[arg-type]
-                    project=self.project,
-                    **form.service_fields(),
-                )
+                with self.unchanged_since_read(form, self.project):
+                    services.project_update(
+                        actor=request.user,  # type: ignore[arg-type]
+                        project=self.project,
+                        **form.service_fields(),
+                    )
             except ApplicationError as error:
                 self.report(error, form)
             else:

@@ -200,7 +200,7 @@ class WbsElementEditView(WbsFormMixin, TemplateView):
         )
         context.update(
             element=element,
-            form=kwargs.get("form") or self.element_form(element, elements),
+            form=kwargs.get("form") or self.with_version(self.element_form(element, elements), element),
             dependency_form=(kwargs.get("dependency_form") or self.dependency_form(element, elements))
             if element.is_leaf
             else None,
@@ -211,7 +211,7 @@ class WbsElementEditView(WbsFormMixin, TemplateView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         element, elements = self.setup_element()
-        form = self.element_form(element, elements, request.POST)
+        form = self.with_version(self.element_form(element, elements, request.POST), element)
         if form.is_valid():
             fields = dict(form.cleaned_data)
             if fields.get("position") is None:
@@ -219,11 +219,12 @@ class WbsElementEditView(WbsFormMixin, TemplateView):
                 if fields.get("parent") == element.parent:
                     fields.pop("parent")
             try:
-                element = plan.wbs_element_update(
-                    actor=request.user,  # type: ignore[arg-type]
-                    element=element,
-                    **fields,
-                )
+                with self.unchanged_since_read(form, element):
+                    element = plan.wbs_element_update(
+                        actor=request.user,  # type: ignore[arg-type]
+                        element=element,
+                        **fields,
+                    )
             except ApplicationError as error:
                 self.report(error, form)
             else:

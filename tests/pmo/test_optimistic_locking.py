@@ -1,0 +1,224 @@
+"""Optimistic locking in the API: every resource has an ETag, and a write with a stale If-Match is refused."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import Counter
+
+import pytest
+from django.db import connection, connections, transaction
+from rest_framework.test import APIClient
+
+from pmo.models import Membership, Organization, User
+from projects.models import Project, WbsElement
+from tests.conftest import api_client_for, page_client_for, require_service
+from tests.factories import ProjectFactory, WbsElementFactory
+from tests.tenancy.discovery import OrgRoute, organization_routes, url_for
+
+BASE = "/api/v1/orgs/acme"
+
+
+@pytest.fixture
+def project(organization: Organization) -> Project:
+    return ProjectFactory(organization=organization, name="Riverside park")
+
+
+def project_url(project: Project) -> str:
+    return f"{BASE}/projects/{project.pk}/"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path",
+    [
+        "projects/{project}/",
+        "projects/{project}/wbs/{element}/",
+        "project-settings/",
+        "",
+        "members/{membership}/",
+    ],
+)
+def test_reading_a_resource_gives_its_etag(
+    api: APIClient, project: Project, admin_member: Membership, organization: Organization, path: str
+) -> None:
+    element = WbsElementFactory(organization=organization, project=project)
+    membership = admin_member
+    url = f"{BASE}/" + path.format(project=project.pk, element=element.pk, membership=membership.pk)
+
+    response = api.get(url)
+
+    assert response.status_code == 200, response.content
+    assert response["ETag"].startswith('"')
+    assert len(response["ETag"]) > 10
+    assert api.get(url)["ETag"] == response["ETag"]
+
+
+def test_reading_me_gives_an_etag_and_a_stale_one_is_refused(api: APIClient) -> None:
+    tag = api.get("/api/v1/me/")["ETag"]
+    assert api.patch("/api/v1/me/", {"display_name": "Ada L."}, format="json", HTTP_IF_MATCH=tag).status_code == 200
+    stale = api.patch("/api/v1/me/", {"display_name": "Ada"}, format="json", HTTP_IF_MATCH=tag)
+    assert stale.status_code == 412
+
+
+@pytest.mark.django_db
+def test_a_patch_with_the_current_etag_succeeds_and_answers_the_new_one(api: APIClient, project: Project) -> None:
+    tag = api.get(project_url(project))["ETag"]
+
+    response = api.patch(project_url(project), {"name": "Riverside walk"}, format="json", HTTP_IF_MATCH=tag)
+
+    assert response.status_code == 200, response.json()
+    assert response["ETag"] not in ("", tag)
+    assert response["ETag"] == api.get(project_url(project))["ETag"]
+
+
+@pytest.mark.django_db
+def test_a_patch_with_a_stale_etag_is_refused_with_412_and_changes_nothing(api: APIClient, project: Project) -> None:
+    tag = api.get(project_url(project))["ETag"]
+    api.patch(project_url(project), {"name": "Riverside walk"}, format="json")
+
+    response = api.patch(project_url(project), {"name": "Riverside lane"}, format="json", HTTP_IF_MATCH=tag)
+
+    assert response.status_code == 412
+    error = response.json()["error"]
+    assert error["code"] == "precondition_failed"
+    assert "changed by someone else" in error["message"]
+    project.refresh_from_db()
+    assert project.name == "Riverside walk"
+
+
+@pytest.mark.django_db
+def test_a_write_without_if_match_is_unconditional_as_before(api: APIClient, project: Project) -> None:
+    api.patch(project_url(project), {"name": "Riverside walk"}, format="json")
+    response = api.patch(project_url(project), {"name": "Riverside lane"}, format="json")
+    assert response.status_code == 200
+    assert api.patch(project_url(project), {"name": "Lane"}, format="json", HTTP_IF_MATCH="*").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_delete_or_an_action_with_a_stale_etag_is_refused(
+    api: APIClient, project: Project, organization: Organization
+) -> None:
+    element = WbsElementFactory(organization=organization, project=project)
+    url = f"{project_url(project)}wbs/{element.pk}/"
+    tag = api.get(url)["ETag"]
+    api.patch(url, {"name": "Renamed"}, format="json")
+
+    assert api.delete(url, HTTP_IF_MATCH=tag).status_code == 412
+    assert WbsElement.objects.for_organization(organization).filter(pk=element.pk).exists()
+    assert api.delete(url, HTTP_IF_MATCH=api.get(url)["ETag"]).status_code == 204
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_of_fifty_concurrent_patches_with_the_same_etag_exactly_one_wins(project: Project, admin_user: User) -> None:
+    if connection.vendor != "postgresql":
+        require_service("PostgreSQL", "the row locks that decide the one winner are PostgreSQL's")
+    tag = api_client_for(admin_user).get(project_url(project))["ETag"]
+    barrier = threading.Barrier(50)
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def patch(number: int) -> None:
+        client = api_client_for(admin_user)
+        client.raise_request_exception = False
+        try:
+            barrier.wait(timeout=30)
+            status = client.patch(
+                project_url(project), {"name": f"Name {number}"}, format="json", HTTP_IF_MATCH=tag
+            ).status_code
+        finally:
+            connections.close_all()
+        with lock:
+            statuses.append(status)
+
+    threads = [threading.Thread(target=patch, args=(number,)) for number in range(50)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert Counter(statuses) == Counter({200: 1, 412: 49}), Counter(statuses)
+
+
+def _updatable_routes() -> list[OrgRoute]:
+    routes = []
+    for route in organization_routes():
+        methods = route.implemented_methods()
+        if route.is_api and "get" in methods and any(method in methods for method in ("patch", "put", "delete")):
+            routes.append(route)
+    return routes
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", _updatable_routes(), ids=str)
+def test_every_updatable_resource_has_an_etag_and_refuses_a_stale_write(
+    route: OrgRoute, organization: Organization, admin_user: User
+) -> None:
+    client = api_client_for(admin_user)
+    url = url_for(route, organization)
+
+    read = client.get(url)
+
+    assert read.status_code == 200, read.content
+    assert read.get("ETag", "").startswith('"'), f"GET {url} sends no ETag"
+    for method in ("patch", "put", "delete"):
+        if method in route.implemented_methods():
+            with transaction.atomic():
+                refused = getattr(client, method)(url, {}, format="json", HTTP_IF_MATCH='"stale"')
+                transaction.set_rollback(True)
+            assert refused.status_code == 412, f"{method.upper()} {url} with a stale If-Match: {refused.status_code}"
+            assert refused.json()["error"]["code"] == "precondition_failed"
+
+
+# --- pages ------------------------------------------------------------------------------
+
+
+def _version_in(page: str) -> str:
+    match = re.search(r'name="row_version" value="([0-9a-f]+)"', page)
+    assert match, "the edit form carries no version"
+    return match.group(1)
+
+
+@pytest.mark.django_db
+def test_a_stale_project_edit_keeps_the_input_and_says_someone_else_changed_it(
+    project: Project, admin_user: User
+) -> None:
+    client = page_client_for(admin_user)
+    edit = f"/o/acme/projects/{project.pk}/edit/"
+    version = _version_in(client.get(edit).content.decode())
+    data = {"code": project.code, "priority": "high", "currency": "CNY", "planned_start": "2026-03-02"}
+    assert client.post(edit, data | {"name": "Theirs", "row_version": version}).status_code == 302
+
+    stale = client.post(edit, data | {"name": "Mine", "row_version": version})
+
+    assert stale.status_code == 400
+    page = stale.content.decode()
+    assert "changed by someone else while you were editing" in page
+    assert 'value="Mine"' in page
+    project.refresh_from_db()
+    assert project.name == "Theirs"
+    # The form now carries the current version: submitting again saves the user's input.
+    again = client.post(edit, data | {"name": "Mine", "row_version": _version_in(page)})
+    assert again.status_code == 302
+    project.refresh_from_db()
+    assert project.name == "Mine"
+
+
+@pytest.mark.django_db
+def test_a_stale_wbs_element_edit_is_refused_and_a_current_one_saved(
+    project: Project, admin_user: User, organization: Organization
+) -> None:
+    element = WbsElementFactory(organization=organization, project=project, name="Dig")
+    client = page_client_for(admin_user)
+    edit = f"/o/acme/projects/{project.pk}/wbs/{element.pk}/edit/"
+    version = _version_in(client.get(edit).content.decode())
+    data = {"kind": "task", "duration": 5, "budgeted_cost": "100", "percent_complete_method": "physical"}
+    assert client.post(edit, data | {"name": "Dig deeper", "row_version": version}).status_code == 302
+
+    stale = client.post(edit, data | {"name": "Dig wider", "row_version": version})
+
+    assert stale.status_code == 400
+    assert "changed by someone else while you were editing" in stale.content.decode()
+    element.refresh_from_db()
+    assert element.name == "Dig deeper"
