@@ -34,7 +34,7 @@ def row_version(instance: models.Model) -> str:
 def locked_row(instance: models.Model) -> models.Model:
     """Read the row again, locked (its own table only) until the end of the transaction."""
     manager: Any = type(instance)._base_manager
-    return manager.select_for_update(of=("self",), no_key=True).get(pk=instance.pk)  # type: ignore[no-any-return]
+    return manager.select_for_update(of=("self",), no_key=True).get(pk=instance.pk)
 
 
 def etag(version: str) -> str:

@@ -193,7 +193,7 @@ class FinanceSettingsView(OrganizationScopedMixin, generics.RetrieveUpdateAPIVie
     http_method_names = ["get", "patch", "head", "options"]
 
     def get_object(self) -> FinanceSettings:
-        return self.remember_version(categories.finance_settings(self.organization))  # type: ignore[no-any-return]
+        return self.remember_version(categories.finance_settings(self.organization))
 
     def perform_update(self, serializer: BaseSerializer[FinanceSettings]) -> None:
         budget_control = serializer.validated_data.get("budget_control")

@@ -36,7 +36,6 @@ class ConcurrencyControlMixin:
     unconditional, as before.
     """
 
-    request: Any
     _version_source: models.Model | None = None
     _precondition: str | None = None
 
@@ -70,7 +69,7 @@ class ConcurrencyControlMixin:
         header, self._precondition = self._precondition, None
         if header is None or not self.is_resource_view():
             return
-        resource = self.get_object()  # type: ignore[attr-defined]
+        resource = self.get_object()
         self.lock_scope()
         current = row_version(locked_row(resource))
         if not etag_matches(header, current):
@@ -139,7 +138,7 @@ class OrganizationScopedMixin(ConcurrencyControlMixin):
 
     def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         try:
-            return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+            return super().dispatch(request, *args, **kwargs)
         finally:
             if self._scope_token is not None:
                 deactivate(self._scope_token)

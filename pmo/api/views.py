@@ -45,7 +45,7 @@ class MeView(ConcurrencyControlMixin, generics.RetrieveUpdateAPIView):
         self.check_preconditions()
 
     def get_object(self) -> User:
-        return self.remember_version(self.request.user)  # type: ignore[no-any-return]
+        return self.remember_version(self.request.user)
 
     def perform_update(self, serializer: BaseSerializer[User]) -> None:
         services.user_update_profile(user=self.get_object(), **serializer.validated_data)
@@ -63,7 +63,7 @@ class OrganizationDetailView(OrganizationScopedMixin, generics.RetrieveUpdateAPI
     http_method_names = ["get", "patch", "head", "options"]
 
     def get_object(self) -> Organization:
-        return self.remember_version(self.organization)  # type: ignore[no-any-return]
+        return self.remember_version(self.organization)
 
     def perform_update(self, serializer: BaseSerializer[Organization]) -> None:
         serializer.instance = services.organization_update(

@@ -32,7 +32,7 @@ def lock_project(project: Project | int, organization_id: int | None = None) -> 
     else:
         project_id = project
     return (
-        Project.objects.for_organization(organization_id)  # type: ignore[arg-type]
+        Project.objects.for_organization(organization_id)
         .select_for_update(of=("self",), no_key=True)
         .select_related("organization")
         .get(pk=project_id)

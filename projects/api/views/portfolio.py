@@ -247,7 +247,7 @@ class ProjectSettingsView(OrganizationScopedMixin, generics.RetrieveUpdateAPIVie
     http_method_names = ["get", "patch", "head", "options"]
 
     def get_object(self) -> ProjectSettings:
-        return self.remember_version(services.project_settings(self.organization))  # type: ignore[no-any-return]
+        return self.remember_version(services.project_settings(self.organization))
 
     def perform_update(self, serializer: BaseSerializer[ProjectSettings]) -> None:
         serializer.instance = settings_services.project_settings_update(
