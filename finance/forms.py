@@ -151,6 +151,14 @@ class BudgetLineForm(ProjectCostForm):
     amount = money_field(_("Amount"))
     note = forms.CharField(label=_("Note"), max_length=255, required=False)
 
+    def __init__(self, *args: Any, carries_change: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if carries_change:
+            # A change request's saving is carried as a negative line.
+            self.fields["amount"] = money_field(
+                _("Amount"), minimum=None, help_text=_("The change request's cost impact; negative for a saving.")
+            )
+
 
 class DecisionForm(forms.Form):
     comment = forms.CharField(

@@ -162,13 +162,29 @@ class BudgetLine(TenantModel):
         related_name="+",
         verbose_name=_("WBS element"),
     )
-    amount = money(_("amount"), validators=[MinValueValidator(ZERO)])
+    # Negative only on the line that carries a change request's saving.
+    amount = money(_("amount"))
     note = models.CharField(_("note"), max_length=255, blank=True)
+    change_request = models.ForeignKey(
+        "projects.ChangeRequest",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("change request"),
+        help_text=_("The approved change whose cost impact this line carries."),
+    )
 
     class Meta:
         verbose_name = _("budget line")
         verbose_name_plural = _("budget lines")
         ordering = ["version", "category__order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0) | models.Q(change_request__isnull=False),
+                name="budget_line_negative_only_for_a_change",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.category_id}: {self.amount}"

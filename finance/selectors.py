@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet, Sum
 
 from finance.models import ZERO, ActualCost, BudgetLine, BudgetVersion, Commitment, CostCategory
 from finance.services.categories import cost_categories_ensure_defaults
-from projects.models import BaselineTask, Project
+from projects.models import BaselineTask, ChangeRequest, Project
 from projects.selectors import current_baseline
 
 # Commitments that still count against the budget: cancelled ones do not.
@@ -28,6 +28,31 @@ def current_budget_version(project: Project) -> BudgetVersion | None:
     """The project's current approved budget version, if it has one."""
     return (
         BudgetVersion.objects.for_organization(project.organization_id).filter(project=project, is_current=True).first()
+    )
+
+
+#: A change request moves the budget once it is decided in favour.
+BUDGETED_CHANGES = (ChangeRequest.Status.APPROVED, ChangeRequest.Status.IMPLEMENTED)
+
+
+def offered_change_requests(project: Project) -> QuerySet[ChangeRequest]:
+    """The project's approved changes with a cost impact that no budget version carries yet.
+
+    A change in a draft, submitted, approved or superseded version is carried; one whose only
+    versions were rejected is offered again.
+    """
+    carried = (
+        BudgetVersion.objects.for_organization(project.organization_id)
+        .filter(project=project, change_request__isnull=False)
+        .exclude(status=BudgetVersion.Status.REJECTED)
+        .values("change_request_id")
+    )
+    return (
+        ChangeRequest.objects.for_organization(project.organization_id)
+        .filter(project=project, status__in=BUDGETED_CHANGES)
+        .exclude(impact_cost=0)
+        .exclude(pk__in=carried)
+        .order_by("-number")
     )
 
 

@@ -19,19 +19,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from finance.models import ZERO, BudgetLine, BudgetVersion, CostCategory
-from finance.selectors import current_budget_version
-from finance.services.categories import check_category, check_element, validated
+from finance.selectors import BUDGETED_CHANGES, current_budget_version
+from finance.services.categories import (
+    check_category,
+    check_element,
+    cost_categories_ensure_defaults,
+    validated,
+)
 from pmo.alerts.services import project_evaluation_queue
 from pmo.audit import audit_record, diff, snapshot
 from pmo.errors import ApplicationError
 from pmo.models import Membership, OrgRole, User
-from projects.models import ChangeRequest, Project, WbsElement
+from projects.models import ChangeRequest, ChangeRequestElement, Project, WbsElement
 from projects.services.locks import lock_project, lock_project_row
 
 OPEN_STATUSES = (BudgetVersion.Status.DRAFT, BudgetVersion.Status.SUBMITTED)
 VERSION_FIELDS = ["contingency_reserve", "management_reserve", "note"]
 LINE_FIELDS = ["category", "amount", "wbs_element", "note"]
-BUDGETED_CHANGES = (ChangeRequest.Status.APPROVED, ChangeRequest.Status.IMPLEMENTED)
 
 
 def _locked_version(version: BudgetVersion) -> BudgetVersion:
@@ -98,6 +102,41 @@ def _check_change_request(project: Project, change_request: ChangeRequest) -> No
         )
 
 
+def _change_request_line(version: BudgetVersion, change_request: ChangeRequest) -> BudgetLine:
+    """The change's cost impact as a line of the draft: the first active category, and the one
+    WBS element the change affects if it names exactly one; the editor adjusts it as needed."""
+    cost_categories_ensure_defaults(version.organization)
+    category = (
+        CostCategory.objects.for_organization(version.organization_id)
+        .filter(is_active=True)
+        .order_by("order", "name")
+        .first()
+    )
+    if category is None:
+        raise ApplicationError(
+            _("Add an active cost category first: the change request's cost impact needs one."),
+            code="no_cost_category",
+            fields={"change_request": [_("No active cost category.")]},
+        )
+    affected = list(
+        ChangeRequestElement.objects.for_organization(version.organization_id)
+        .filter(change_request=change_request)
+        .values_list("element_id", flat=True)[:2]
+    )
+    note = _("CR-%(number)d %(title)s") % {"number": change_request.number, "title": change_request.title}
+    line = BudgetLine(
+        organization_id=version.organization_id,
+        version=version,
+        category=category,
+        wbs_element_id=affected[0] if len(affected) == 1 else None,
+        amount=change_request.impact_cost,
+        note=note[:255],
+        change_request=change_request,
+    )
+    line.save()
+    return line
+
+
 # --- versions -------------------------------------------------------------------------
 
 
@@ -141,12 +180,15 @@ def budget_version_create(
                     wbs_element_id=line.wbs_element_id,
                     amount=line.amount,
                     note=line.note,
+                    change_request_id=line.change_request_id,
                 )
                 for line in BudgetLine.objects.for_organization(project.organization_id)
                 .filter(version=current)
                 .order_by("pk")
             ]
         )
+    if change_request is not None:
+        copied.append(_change_request_line(version, change_request))
     audit_record(
         organization=project.organization,
         actor=actor,
@@ -330,13 +372,21 @@ def budget_version_from_change_request(*, actor: User, change_request: ChangeReq
 
 
 def _check_line(
-    version: BudgetVersion, category: CostCategory | None, element: WbsElement | None, amount: Decimal
+    version: BudgetVersion,
+    category: CostCategory | None,
+    element: WbsElement | None,
+    amount: Decimal,
+    *,
+    carries_change: bool = False,
 ) -> None:
-    """``category`` is None when it is not being chosen (a line keeps a category switched off since)."""
+    """``category`` is None when it is not being chosen (a line keeps a category switched off since).
+
+    Only the line carrying a change request may be negative: the change saves money.
+    """
     if category is not None:
         check_category(version.organization_id, category)
     check_element(version.project, element)
-    if amount < 0:
+    if amount < 0 and not carries_change:
         raise ApplicationError(_("A budget line cannot be negative."), fields={"amount": [_("Enter zero or more.")]})
 
 
@@ -400,7 +450,13 @@ def budget_line_update(*, actor: User, line: BudgetLine, **fields: Any) -> Budge
         fields["note"] = (fields["note"] or "").strip()
     for field, value in fields.items():
         setattr(line, field, value)
-    _check_line(version, fields.get("category"), line.wbs_element, line.amount)
+    _check_line(
+        version,
+        fields.get("category"),
+        line.wbs_element,
+        line.amount,
+        carries_change=line.change_request_id is not None,
+    )
     validated(line, exclude=["version", "category", "wbs_element"])
     changes = diff(before, _line_snapshot(line))
     if changes:

@@ -37,15 +37,20 @@ from finance.forms import (
     ReservesForm,
 )
 from finance.models import ActualCost, BudgetLine, BudgetVersion, Commitment, ManualForecast
-from finance.selectors import budget_by_category, budget_reconciliation, budget_version_diff
+from finance.selectors import (
+    budget_by_category,
+    budget_reconciliation,
+    budget_version_diff,
+    offered_change_requests,
+)
 from finance.services import budgets, costs
-from finance.services.budgets import BUDGETED_CHANGES, OPEN_STATUSES
+from finance.services.budgets import OPEN_STATUSES
 from finance.views.base import FinanceProjectPage
 from finance.views.review import diff_totals
 from pmo.errors import ApplicationError
 from pmo.policy import Action
 from pmo.views import paginate
-from projects.models import BaselineTask, ChangeRequest
+from projects.models import BaselineTask
 
 ZERO = Decimal("0.00")
 # A burn chart longer than this many days is drawn by month rather than by week.
@@ -113,11 +118,7 @@ class ProjectFinanceView(FinanceProjectPage):
     operations = {"new_version": ("new_version", None)}
 
     def change_requests(self) -> Any:
-        return (
-            ChangeRequest.objects.for_organization(self.organization)
-            .filter(project=self.project, status__in=BUDGETED_CHANGES)
-            .order_by("-number")
-        )
+        return offered_change_requests(self.project)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -329,12 +330,15 @@ class BudgetLineEditView(BudgetVersionPage):
                 "amount": self.line.amount,
                 "note": self.line.note,
             },
+            carries_change=self.line.change_request_id is not None,
             **self.cost_form_options(),
         )
         return context
 
     def save(self, request: HttpRequest) -> HttpResponse:
-        form = BudgetLineForm(request.POST, **self.cost_form_options())
+        form = BudgetLineForm(
+            request.POST, carries_change=self.line.change_request_id is not None, **self.cost_form_options()
+        )
         status = 400
         if form.is_valid():
             line, status = self.attempt(

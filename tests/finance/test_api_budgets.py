@@ -67,6 +67,7 @@ def test_a_budget_goes_from_draft_to_current_over_the_api(project: Project, team
         "wbs_name": element.name,
         "amount": "1200.50",
         "note": "",
+        "change_request": None,
     }
     reserves = editor.patch(url, {"contingency_reserve": "100", "management_reserve": "50.25"}, format="json")
     assert reserves.status_code == 200

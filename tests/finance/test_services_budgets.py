@@ -316,8 +316,10 @@ def test_an_approved_change_with_a_cost_impact_opens_a_linked_draft(project: Pro
     assert draft.status == BudgetVersion.Status.DRAFT
     assert draft.change_request == change
     assert f"CR-{change.number}" in draft.note
+    # The current budget's line is copied and the change's impact added as a line of its own.
     assert [(line.category.code, line.amount) for line in draft.lines.select_related("category")] == [
-        ("labour", Decimal("100.00"))
+        ("labour", Decimal("100.00")),
+        ("labour", Decimal("40.00")),
     ]
 
 
