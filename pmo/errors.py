@@ -46,6 +46,24 @@ def _flatten(detail: Any) -> Any:
     return [str(detail)]
 
 
+# Validation codes that name the whole error when every problem of a request has them.
+SPECIFIC_VALIDATION_CODES = frozenset({"unknown_field", "date_out_of_range"})
+
+
+def _leaf_codes(codes: Any) -> set[str]:
+    if isinstance(codes, dict):
+        return set().union(*(_leaf_codes(value) for value in codes.values()))
+    if isinstance(codes, list):
+        return set().union(*(_leaf_codes(value) for value in codes))
+    return {str(codes)}
+
+
+def _shared_code(codes: Any) -> str | None:
+    """The one specific code all of a validation error's problems share, if they do."""
+    leaves = _leaf_codes(codes)
+    return next(iter(leaves)) if len(leaves) == 1 and leaves <= SPECIFIC_VALIDATION_CODES else None
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ApplicationError):
         return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
@@ -63,14 +81,18 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         return None
     if isinstance(exc, exceptions.ValidationError):
         detail = exc.detail
+        code = _shared_code(exc.get_codes())
         if isinstance(detail, dict):
             fields = _flatten(detail)
             non_field = fields.pop("non_field_errors", None)
-            message = "; ".join(non_field) if non_field else _("Some fields are not valid.")
+            if code == "unknown_field":
+                message = _("Unknown fields: %s") % ", ".join(fields)
+            else:
+                message = "; ".join(non_field) if non_field else _("Some fields are not valid.")
         else:
             fields = {}
             message = "; ".join(_flatten(detail))
-        response.data = error_body("invalid", message, fields)
+        response.data = error_body(code or "invalid", message, fields)
     elif isinstance(exc, exceptions.APIException):
         codes = exc.get_codes()
         code = codes if isinstance(codes, str) else "error"

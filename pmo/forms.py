@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
@@ -8,8 +8,30 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from pmo.authentication import login_failed, login_is_locked, login_succeeded
+from pmo.dates import within_date_window
 from pmo.middleware import client_ip
 from pmo.models import Organization, OrgRole
+
+
+class DateWindowFormMixin:
+    """Keeps every date field of a page's form within the organisation's date window (``pmo.dates``).
+
+    Mixed into every form with a date field (the tests find the forms that lack it);
+    ``unbounded_date_fields`` names the fields that set the window itself.
+    """
+
+    unbounded_date_fields: ClassVar[tuple[str, ...]] = ()
+    fields: dict[str, forms.Field]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if name not in self.unbounded_date_fields and isinstance(field, (forms.DateField, forms.DateTimeField)):
+                field.validators = [*field.validators, within_date_window]
+
+
+class DateWindowForm(DateWindowFormMixin, forms.Form):
+    """The form of filter sets with dates (``Meta.form``)."""
 
 
 class LoginLockoutMixin:
@@ -72,7 +94,11 @@ class MemberRoleForm(forms.Form):
 class OrganizationSettingsForm(forms.ModelForm):
     class Meta:
         model = Organization
-        fields = ["name", "default_currency", "time_zone"]
+        fields = ["name", "default_currency", "time_zone", "earliest_date", "latest_date"]
+        widgets = {
+            "earliest_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "latest_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
 
 
 class ApiTokenForm(forms.Form):

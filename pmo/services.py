@@ -22,7 +22,7 @@ from pmo.authentication import format_token, hash_secret, new_token_parts
 from pmo.errors import ApplicationError
 from pmo.models import ApiToken, CalendarException, Membership, Organization, OrgRole, User, WorkingCalendar
 
-ORGANIZATION_FIELDS = ["name", "default_currency", "time_zone"]
+ORGANIZATION_FIELDS = ["name", "default_currency", "time_zone", "earliest_date", "latest_date"]
 
 
 def _validated(instance: object, exclude: list[str] | None = None) -> None:

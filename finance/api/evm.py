@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from finance import earned_value
 from finance.models import ManualForecast
 from finance.services import costs
+from pmo.api import inputs
 from pmo.api.base import OrganizationScopedMixin
 from pmo.api.schema import PmoAutoSchema
 from pmo.api.serializers import UserSummarySerializer
@@ -63,11 +64,11 @@ def index(**options: Any) -> serializers.DecimalField:
 # --- the query ------------------------------------------------------------------------
 
 
-class AsOfQuerySerializer(serializers.Serializer):
+class AsOfQuerySerializer(inputs.QuerySerializer):
     as_of = serializers.DateField(required=False)
 
 
-class SeriesQuerySerializer(serializers.Serializer):
+class SeriesQuerySerializer(inputs.QuerySerializer):
     # ``from`` is a keyword in Python: the field is declared as ``start`` and renamed.
     start = serializers.DateField(required=False)
     to = serializers.DateField(required=False)
@@ -109,7 +110,7 @@ SERIES_PARAMETERS = [
 # --- the answers ----------------------------------------------------------------------
 
 
-class EvmFiguresSerializer(serializers.Serializer):
+class EvmFiguresSerializer(inputs.Serializer):
     """The figures of ``finance.evm.EvmFigures``: null where a divisor is zero."""
 
     bac = money(help_text=gettext_lazy("Budget at completion."))
@@ -144,7 +145,7 @@ class ProjectEvmSerializer(EvmFiguresSerializer):
         }
 
 
-class WbsEvmRowSerializer(serializers.Serializer):
+class WbsEvmRowSerializer(inputs.Serializer):
     id = serializers.IntegerField(source="element_id")
     parent = serializers.IntegerField(source="parent_id", allow_null=True)  # type: ignore[assignment]
     code = serializers.CharField()
@@ -156,18 +157,18 @@ class WbsEvmRowSerializer(serializers.Serializer):
     figures = EvmFiguresSerializer()
 
 
-class WbsEvmSerializer(serializers.Serializer):
+class WbsEvmSerializer(inputs.Serializer):
     as_of = serializers.DateField()
     currency = serializers.CharField()
     elements = WbsEvmRowSerializer(many=True, help_text=gettext_lazy("Every WBS element, in WBS order."))
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonSerializer(inputs.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
 
 
-class PortfolioRowSerializer(serializers.Serializer):
+class PortfolioRowSerializer(inputs.Serializer):
     project = serializers.IntegerField(source="project_id")
     code = serializers.CharField()
     name = serializers.CharField()
@@ -192,17 +193,17 @@ class PortfolioRowSerializer(serializers.Serializer):
         return {"code": row.reason, "message": str(REASONS.get(row.reason, row.reason))}
 
 
-class MissingRateSerializer(serializers.Serializer):
+class MissingRateSerializer(inputs.Serializer):
     currency = serializers.CharField()
     projects = serializers.ListField(child=serializers.IntegerField(), source="project_ids")
 
 
-class PortfolioTotalSerializer(serializers.Serializer):
+class PortfolioTotalSerializer(inputs.Serializer):
     currency = serializers.CharField(help_text=gettext_lazy("The organisation's currency."))
     figures = EvmFiguresSerializer()
 
 
-class PortfolioEvmSerializer(serializers.Serializer):
+class PortfolioEvmSerializer(inputs.Serializer):
     as_of = serializers.DateField()
     rows = PortfolioRowSerializer(many=True, help_text=gettext_lazy("Every open project, by code."))
     total = serializers.SerializerMethodField()
@@ -216,21 +217,21 @@ class PortfolioEvmSerializer(serializers.Serializer):
         return PortfolioTotalSerializer({"currency": result.currency, "figures": result.figures}).data
 
 
-class ForecastLineSerializer(serializers.Serializer):
+class ForecastLineSerializer(inputs.Serializer):
     method = serializers.ChoiceField(choices=FORECAST_METHODS)
     eac = money(allow_null=True, help_text=gettext_lazy("Estimate at completion; null when undefined."))
     etc = money(allow_null=True, help_text=gettext_lazy("Estimate to complete, EAC - AC."))
     vac = money(allow_null=True, help_text=gettext_lazy("Variance at completion, BAC - EAC."))
 
 
-class ManualEstimateSerializer(serializers.Serializer):
+class ManualEstimateSerializer(inputs.Serializer):
     estimate_to_complete = money()
     justification = serializers.CharField()
     created_by = UserSummarySerializer()
     created_at = serializers.DateTimeField()
 
 
-class ProjectForecastSerializer(serializers.Serializer):
+class ProjectForecastSerializer(inputs.Serializer):
     as_of = serializers.DateField()
     currency = serializers.CharField()
     bac = money(source="figures.bac")
@@ -310,12 +311,12 @@ class WbsEvmView(ProjectScopedMixin, _EvmView):
         return Response(WbsEvmSerializer({"as_of": as_of, "currency": self.project.currency, "elements": rows}).data)
 
 
-class ManualForecastInputSerializer(serializers.Serializer):
+class ManualForecastInputSerializer(inputs.Serializer):
     estimate_to_complete = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=Decimal("0"))
     justification = serializers.CharField()
 
 
-class ManualForecastSerializer(serializers.ModelSerializer):
+class ManualForecastSerializer(inputs.ModelSerializer):
     created_by = UserSummarySerializer(read_only=True)
 
     class Meta:

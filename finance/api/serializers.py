@@ -22,6 +22,7 @@ from finance.models import (
     ExchangeRate,
     FinanceSettings,
 )
+from pmo.api import inputs
 from pmo.api.base import OrganizationRelatedField
 from pmo.api.serializers import UserSummarySerializer
 from projects.api.serializers import ProjectElementField
@@ -73,26 +74,26 @@ class ProjectChangeRequestField(serializers.PrimaryKeyRelatedField):
 # --- categories, settings, rates ------------------------------------------------------
 
 
-class CostCategorySerializer(serializers.ModelSerializer):
+class CostCategorySerializer(inputs.ModelSerializer):
     class Meta:
         model = CostCategory
         fields = ["id", "code", "name", "order", "is_active"]
         read_only_fields = fields
 
 
-class CostCategoryCreateSerializer(serializers.Serializer):
+class CostCategoryCreateSerializer(inputs.Serializer):
     code = serializers.SlugField(max_length=32, help_text=_("How CSV files name it; kept in lower case."))
     name = serializers.CharField(max_length=120)
     order = serializers.IntegerField(min_value=0, required=False, default=0)
 
 
-class CostCategoryUpdateSerializer(serializers.Serializer):
+class CostCategoryUpdateSerializer(inputs.Serializer):
     name = serializers.CharField(max_length=120, required=False)
     order = serializers.IntegerField(min_value=0, required=False)
     is_active = serializers.BooleanField(required=False, help_text=_("Categories are switched off, never deleted."))
 
 
-class FinanceSettingsSerializer(serializers.ModelSerializer):
+class FinanceSettingsSerializer(inputs.ModelSerializer):
     budget_control = serializers.ChoiceField(
         choices=FinanceSettings.BudgetControl.choices,
         required=False,
@@ -107,7 +108,7 @@ class FinanceSettingsSerializer(serializers.ModelSerializer):
         fields = ["budget_control"]
 
 
-class ExchangeRateSerializer(serializers.ModelSerializer):
+class ExchangeRateSerializer(inputs.ModelSerializer):
     rate = serializers.DecimalField(max_digits=18, decimal_places=6, read_only=True)
 
     class Meta:
@@ -116,7 +117,7 @@ class ExchangeRateSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ExchangeRateCreateSerializer(serializers.Serializer):
+class ExchangeRateCreateSerializer(inputs.Serializer):
     currency = serializers.RegexField(
         r"^[A-Za-z]{3}$", help_text=_("ISO 4217 code, e.g. USD; not the organisation's own currency.")
     )
@@ -132,7 +133,7 @@ class ExchangeRateCreateSerializer(serializers.Serializer):
 # --- budgets --------------------------------------------------------------------------
 
 
-class BudgetLineSerializer(serializers.ModelSerializer):
+class BudgetLineSerializer(inputs.ModelSerializer):
     category_code = serializers.CharField(source="category.code", read_only=True)
     category_name = serializers.CharField(source="category.name", read_only=True)
     wbs_code = serializers.CharField(source="wbs_element.code", read_only=True, allow_null=True, default=None)
@@ -155,7 +156,7 @@ class BudgetLineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class BudgetLineCreateSerializer(serializers.Serializer):
+class BudgetLineCreateSerializer(inputs.Serializer):
     category = OrganizationRelatedField(queryset=CostCategory.objects.all(), help_text=_("An active cost category."))
     amount = money(min_value=Decimal("0"))
     wbs_element = ProjectElementField(
@@ -164,14 +165,14 @@ class BudgetLineCreateSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
 
 
-class BudgetLineUpdateSerializer(serializers.Serializer):
+class BudgetLineUpdateSerializer(inputs.Serializer):
     category = OrganizationRelatedField(queryset=CostCategory.objects.all(), required=False)
     amount = money(min_value=Decimal("0"), required=False)
     wbs_element = ProjectElementField(required=False, allow_null=True)
     note = serializers.CharField(max_length=255, required=False, allow_blank=True)
 
 
-class BudgetVersionSerializer(serializers.ModelSerializer):
+class BudgetVersionSerializer(inputs.ModelSerializer):
     created_by = UserSummarySerializer(read_only=True)
     submitted_by = UserSummarySerializer(read_only=True, allow_null=True)
     decided_by = UserSummarySerializer(read_only=True, allow_null=True)
@@ -203,7 +204,7 @@ class BudgetVersionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class VersionDiffRowSerializer(serializers.Serializer):
+class VersionDiffRowSerializer(inputs.Serializer):
     category = CostCategorySerializer()
     amount = sum_field(help_text=_("This version's lines of the category."))
     current = sum_field(help_text=_("The current approved version's lines of the category (zero without one)."))
@@ -221,7 +222,7 @@ class BudgetVersionDetailSerializer(BudgetVersionSerializer):
         read_only_fields = fields
 
 
-class BudgetVersionCreateSerializer(serializers.Serializer):
+class BudgetVersionCreateSerializer(inputs.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
     change_request = ProjectChangeRequestField(
         required=False,
@@ -231,27 +232,27 @@ class BudgetVersionCreateSerializer(serializers.Serializer):
     )
 
 
-class BudgetVersionUpdateSerializer(serializers.Serializer):
+class BudgetVersionUpdateSerializer(inputs.Serializer):
     contingency_reserve = money(min_value=Decimal("0"), required=False)
     management_reserve = money(min_value=Decimal("0"), required=False)
     note = serializers.CharField(required=False, allow_blank=True)
 
 
-class FromChangeRequestSerializer(serializers.Serializer):
+class FromChangeRequestSerializer(inputs.Serializer):
     change_request = ProjectChangeRequestField(
         help_text=_("An approved or implemented change request of the project with a cost impact.")
     )
 
 
-class BudgetApproveSerializer(serializers.Serializer):
+class BudgetApproveSerializer(inputs.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class BudgetRejectSerializer(serializers.Serializer):
+class BudgetRejectSerializer(inputs.Serializer):
     comment = serializers.CharField(help_text=_("Why the version is rejected."))
 
 
-class CategoryBudgetSerializer(serializers.Serializer):
+class CategoryBudgetSerializer(inputs.Serializer):
     category = CostCategorySerializer()
     approved = sum_field(help_text=_("The current approved version's lines of the category."))
     committed = sum_field(help_text=_("Open and closed commitments."))
@@ -260,7 +261,7 @@ class CategoryBudgetSerializer(serializers.Serializer):
     over = serializers.BooleanField(help_text=_("Committed or actual above the approved amount."))
 
 
-class ReconciliationRowSerializer(serializers.Serializer):
+class ReconciliationRowSerializer(inputs.Serializer):
     element_id = serializers.IntegerField(allow_null=True, help_text=_("Null: the lines tied to no WBS element."))
     code = serializers.CharField()
     name = serializers.CharField()
@@ -269,7 +270,7 @@ class ReconciliationRowSerializer(serializers.Serializer):
     difference = sum_field(help_text=_("Lines less baseline."))
 
 
-class ReconciliationSerializer(serializers.Serializer):
+class ReconciliationSerializer(inputs.Serializer):
     version = serializers.IntegerField(
         source="version.pk", allow_null=True, default=None, help_text=_("The current approved budget version.")
     )
@@ -287,7 +288,7 @@ class ReconciliationSerializer(serializers.Serializer):
 # --- commitments and actual costs -----------------------------------------------------
 
 
-class CommitmentSerializer(serializers.ModelSerializer):
+class CommitmentSerializer(inputs.ModelSerializer):
     category_code = serializers.CharField(source="category.code", read_only=True)
     category_name = serializers.CharField(source="category.name", read_only=True)
     wbs_code = serializers.CharField(source="wbs_element.code", read_only=True, allow_null=True, default=None)
@@ -316,7 +317,7 @@ class CommitmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CommitmentCreateSerializer(serializers.Serializer):
+class CommitmentCreateSerializer(inputs.Serializer):
     supplier = serializers.CharField(max_length=200)
     reference = serializers.CharField(max_length=100, help_text=_("Purchase order or contract number."))
     date = serializers.DateField()
@@ -325,7 +326,7 @@ class CommitmentCreateSerializer(serializers.Serializer):
     wbs_element = ProjectElementField(required=False, allow_null=True, default=None)
 
 
-class CommitmentUpdateSerializer(serializers.Serializer):
+class CommitmentUpdateSerializer(inputs.Serializer):
     supplier = serializers.CharField(max_length=200, required=False)
     reference = serializers.CharField(max_length=100, required=False)
     date = serializers.DateField(required=False)
@@ -340,7 +341,7 @@ class CommitmentUpdateSerializer(serializers.Serializer):
     )
 
 
-class ActualCostSerializer(serializers.ModelSerializer):
+class ActualCostSerializer(inputs.ModelSerializer):
     category_code = serializers.CharField(source="category.code", read_only=True)
     category_name = serializers.CharField(source="category.name", read_only=True)
     wbs_code = serializers.CharField(source="wbs_element.code", read_only=True, allow_null=True, default=None)
@@ -368,7 +369,7 @@ class ActualCostSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ActualCostCreateSerializer(serializers.Serializer):
+class ActualCostCreateSerializer(inputs.Serializer):
     date = serializers.DateField()
     amount = money(help_text=_("Negative for a credit."))
     category = OrganizationRelatedField(queryset=CostCategory.objects.all())
@@ -379,11 +380,11 @@ class ActualCostCreateSerializer(serializers.Serializer):
     reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
 
-class ActualCostImportUploadSerializer(serializers.Serializer):
+class ActualCostImportUploadSerializer(inputs.Serializer):
     file = serializers.FileField(help_text=_("The CSV file (UTF-8, or GB18030 as Excel saves it)."))
 
 
-class ActualCostImportResultSerializer(serializers.Serializer):
+class ActualCostImportResultSerializer(inputs.Serializer):
     created = serializers.IntegerField(help_text=_("Costs recorded."))
     total = sum_field(help_text=_("Their sum."))
     over_budget = serializers.IntegerField(help_text=_("Costs flagged over budget (budget control warn)."))

@@ -17,11 +17,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from finance.models import EvmSnapshot
+from pmo.api import inputs
 from pmo.policy import Action
 from projects.api.base import ProjectScopedMixin
 
 
-class SnapshotQuerySerializer(serializers.Serializer):
+class SnapshotQuerySerializer(inputs.QuerySerializer):
     # ``from`` is a keyword in Python: the field is declared as ``start`` and renamed.
     start = serializers.DateField(required=False)
     to = serializers.DateField(required=False)
@@ -38,7 +39,7 @@ class SnapshotQuerySerializer(serializers.Serializer):
         return attrs
 
 
-class EvmSnapshotSerializer(serializers.ModelSerializer):
+class EvmSnapshotSerializer(inputs.ModelSerializer):
     class Meta:
         model = EvmSnapshot
         fields = [
@@ -71,7 +72,7 @@ class EvmSnapshotListView(ProjectScopedMixin, generics.ListAPIView):
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> QuerySet[EvmSnapshot]:
-        query = SnapshotQuerySerializer(data=self.request.query_params)
+        query = SnapshotQuerySerializer(data=self.request.query_params, context={"organization": self.organization})
         query.is_valid(raise_exception=True)
         snapshots = EvmSnapshot.objects.for_organization(self.organization).filter(project=self.project)
         if "from" in query.validated_data:

@@ -38,6 +38,7 @@ from finance.models import (
 )
 from finance.selectors import budget_by_category, budget_reconciliation, budget_version_diff
 from finance.services import budgets, categories, costs, rates
+from pmo.api import inputs
 from pmo.api.base import OrganizationScopedMixin
 from pmo.errors import ApplicationError
 from pmo.policy import Action
@@ -374,6 +375,7 @@ class BudgetVersionViewSet(
     )
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        inputs.refuse_body(request)
         version = budgets.budget_version_submit(actor=_actor(request), version=self.get_object())
         return self._detail(version.pk)
 

@@ -26,6 +26,7 @@ from finance.api.serializers import NamedChoiceField
 from finance.tasks import run_variance_org
 from pmo.alerts import services
 from pmo.alerts.kinds import ABOVE, AMOUNT, BELOW, DAYS, PERCENT, POINTS, RATIO, SPECS, WORKING_DAYS
+from pmo.api import inputs
 from pmo.api.base import OrganizationScopedMixin
 from pmo.api.serializers import UserSummarySerializer
 from pmo.models import (
@@ -68,14 +69,14 @@ def _webhook_event(**options: Any) -> NamedChoiceField:
 # --- alerts ---------------------------------------------------------------------------
 
 
-class ProjectRefSerializer(serializers.ModelSerializer):
+class ProjectRefSerializer(inputs.ModelSerializer):
     class Meta:
         model = Project
         fields = ["id", "code", "name"]
         read_only_fields = fields
 
 
-class AlertSubjectSerializer(serializers.Serializer):
+class AlertSubjectSerializer(inputs.Serializer):
     type = NamedChoiceField(
         choices=SubjectType.choices, enum_name="AlertSubjectTypeEnum", source="subject_type", read_only=True
     )
@@ -83,7 +84,7 @@ class AlertSubjectSerializer(serializers.Serializer):
     label = serializers.CharField(source="subject_label", read_only=True)  # type: ignore[assignment]
 
 
-class AlertSerializer(serializers.ModelSerializer):
+class AlertSerializer(inputs.ModelSerializer):
     rule = _kind(source="kind", read_only=True)
     rule_label = serializers.CharField(source="get_kind_display", read_only=True)
     severity = _severity(read_only=True)
@@ -199,6 +200,7 @@ class AlertViewSet(OrganizationScopedMixin, viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"], filter_backends=[])
     def acknowledge(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        inputs.refuse_body(request)
         return self._detail(services.alert_acknowledge(actor=_actor(request), alert=self.get_object()))
 
     @extend_schema(
@@ -214,13 +216,14 @@ class AlertViewSet(OrganizationScopedMixin, viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"], filter_backends=[])
     def resolve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        inputs.refuse_body(request)
         return self._detail(services.alert_resolve(actor=_actor(request), alert=self.get_object()))
 
 
 # --- rules ----------------------------------------------------------------------------
 
 
-class AlertRuleSerializer(serializers.ModelSerializer):
+class AlertRuleSerializer(inputs.ModelSerializer):
     kind = _kind(read_only=True)
     label = serializers.CharField(source="get_kind_display", read_only=True)  # type: ignore[assignment]
     explanation = serializers.SerializerMethodField()
@@ -273,7 +276,7 @@ class AlertRuleSerializer(serializers.ModelSerializer):
         return SPECS[rule.kind].unit
 
 
-class AlertRuleUpdateSerializer(serializers.Serializer):
+class AlertRuleUpdateSerializer(inputs.Serializer):
     enabled = serializers.BooleanField()
     severity = _severity(help_text=_("The severity of an alert that crosses the threshold but not the red one."))
     threshold = serializers.DecimalField(max_digits=14, decimal_places=4)
@@ -340,7 +343,7 @@ class AlertRuleViewSet(
 # --- webhooks -------------------------------------------------------------------------
 
 
-class WebhookSerializer(serializers.ModelSerializer):
+class WebhookSerializer(inputs.ModelSerializer):
     events = serializers.ListField(child=_webhook_event(), read_only=True)
     created_by = UserSummarySerializer(read_only=True, allow_null=True)
 
@@ -361,14 +364,14 @@ class WebhookWithSecretSerializer(WebhookSerializer):
         read_only_fields = fields
 
 
-class WebhookCreateSerializer(serializers.Serializer):
+class WebhookCreateSerializer(inputs.Serializer):
     name = serializers.CharField(max_length=100)
     # Checked by the service, which says why a URL is refused (codes webhook_url_*).
     url = serializers.CharField(max_length=2000, help_text=_("A public http(s) address."))
     events = serializers.ListField(child=_webhook_event(), min_length=1)
 
 
-class WebhookUpdateSerializer(serializers.Serializer):
+class WebhookUpdateSerializer(inputs.Serializer):
     name = serializers.CharField(max_length=100, required=False)
     url = serializers.CharField(max_length=2000, required=False, help_text=_("A public http(s) address."))
     events = serializers.ListField(child=_webhook_event(), min_length=1, required=False)
@@ -445,11 +448,12 @@ class WebhookViewSet(
     )
     @action(detail=True, methods=["post"], url_path="rotate-secret", filter_backends=[])
     def rotate_secret(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        inputs.refuse_body(request)
         webhook = services.webhook_update(actor=_actor(request), webhook=self.get_object(), rotate_secret=True)
         return Response(WebhookWithSecretSerializer(webhook).data)
 
 
-class WebhookDeliverySerializer(serializers.ModelSerializer):
+class WebhookDeliverySerializer(inputs.ModelSerializer):
     ok = serializers.BooleanField(read_only=True, help_text=_("The receiver answered with a 2xx status."))
     message_key = serializers.CharField(
         read_only=True, help_text=_("The message's idempotency key: the same for every attempt to deliver it.")
@@ -499,7 +503,7 @@ class WebhookDeliveryViewSet(OrganizationScopedMixin, mixins.ListModelMixin, vie
 # --- the inbox ------------------------------------------------------------------------
 
 
-class NotificationAlertSerializer(serializers.ModelSerializer):
+class NotificationAlertSerializer(inputs.ModelSerializer):
     rule = _kind(source="kind", read_only=True)
     severity = _severity(read_only=True)
     status = _alert_status(read_only=True)
@@ -513,7 +517,7 @@ class NotificationAlertSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(inputs.ModelSerializer):
     event = _webhook_event(read_only=True)
     alert = NotificationAlertSerializer(read_only=True)
 
@@ -531,7 +535,7 @@ class NotificationFilter(django_filters.FilterSet):
         fields = ["unread"]
 
 
-class MarkReadSerializer(serializers.Serializer):
+class MarkReadSerializer(inputs.Serializer):
     ids = serializers.ListField(
         child=serializers.IntegerField(min_value=1),
         required=False,
@@ -540,11 +544,11 @@ class MarkReadSerializer(serializers.Serializer):
     )
 
 
-class MarkedSerializer(serializers.Serializer):
+class MarkedSerializer(inputs.Serializer):
     marked = serializers.IntegerField(help_text=_("How many unread notifications were marked read."))
 
 
-class UnreadCountSerializer(serializers.Serializer):
+class UnreadCountSerializer(inputs.Serializer):
     count = serializers.IntegerField()
 
 
@@ -603,7 +607,7 @@ class NotificationViewSet(OrganizationScopedMixin, mixins.ListModelMixin, viewse
 # --- the variance run -----------------------------------------------------------------
 
 
-class VarianceRunSerializer(serializers.Serializer):
+class VarianceRunSerializer(inputs.Serializer):
     as_of = serializers.DateField(
         required=False,
         allow_null=True,
@@ -611,7 +615,7 @@ class VarianceRunSerializer(serializers.Serializer):
     )
 
 
-class VarianceRunQueuedSerializer(serializers.Serializer):
+class VarianceRunQueuedSerializer(inputs.Serializer):
     queued = serializers.BooleanField()
     as_of = serializers.DateField()
 

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from finance.api.evm import EvmFiguresSerializer, ReadSchema, money
 from pmo import dashboard
+from pmo.api import inputs
 from pmo.api.base import OrganizationScopedMixin
 from projects.models import OPEN_PHASES, Rag
 
@@ -35,7 +36,7 @@ MAX_PAGE_SIZE = 500
 MILESTONE_ITEMS = 100
 
 
-class DashboardQuerySerializer(serializers.Serializer):
+class DashboardQuerySerializer(inputs.QuerySerializer):
     as_of = serializers.DateField(required=False)
     portfolio = serializers.IntegerField(required=False, min_value=1)
     manager = serializers.IntegerField(required=False, min_value=1)
@@ -83,18 +84,18 @@ PARAMETERS = [
 # --- the answer -----------------------------------------------------------------------
 
 
-class RagReasonSerializer(serializers.Serializer):
+class RagReasonSerializer(inputs.Serializer):
     code = serializers.ChoiceField(choices=REASONS)
     rag = serializers.CharField(help_text=gettext_lazy("red or amber; unknown for no_baseline."))
     value = serializers.CharField(help_text=gettext_lazy("The index, the number of alerts, or the days late."))
 
 
-class ComputedRagSerializer(serializers.Serializer):
+class ComputedRagSerializer(inputs.Serializer):
     rag = serializers.CharField(help_text=COMPUTED_RAG_HELP)
     reasons = RagReasonSerializer(many=True, help_text=gettext_lazy("What makes the project red or amber."))
 
 
-class ReportedRagSerializer(serializers.Serializer):
+class ReportedRagSerializer(inputs.Serializer):
     report = serializers.IntegerField(source="report_id")
     period_end = serializers.DateField()
     status = serializers.CharField()
@@ -104,12 +105,12 @@ class ReportedRagSerializer(serializers.Serializer):
     )
 
 
-class AlertCountsSerializer(serializers.Serializer):
+class AlertCountsSerializer(inputs.Serializer):
     red = serializers.IntegerField()
     amber = serializers.IntegerField()
 
 
-class ProjectHealthSerializer(serializers.Serializer):
+class ProjectHealthSerializer(inputs.Serializer):
     project = serializers.IntegerField(source="project_id")
     code = serializers.CharField()
     name = serializers.CharField()
@@ -146,12 +147,12 @@ class ProjectHealthSerializer(serializers.Serializer):
         return {"red": row.red_alerts, "amber": row.amber_alerts}
 
 
-class PhaseCountSerializer(serializers.Serializer):
+class PhaseCountSerializer(inputs.Serializer):
     phase = serializers.CharField()
     count = serializers.IntegerField()
 
 
-class RagCountsSerializer(serializers.Serializer):
+class RagCountsSerializer(inputs.Serializer):
     computed = serializers.DictField(
         child=serializers.IntegerField(), help_text=gettext_lazy("Open projects by computed RAG.")
     )
@@ -161,7 +162,7 @@ class RagCountsSerializer(serializers.Serializer):
     )
 
 
-class MilestoneSerializer(serializers.Serializer):
+class MilestoneSerializer(inputs.Serializer):
     project = serializers.IntegerField(source="project_id")
     project_code = serializers.CharField()
     id = serializers.IntegerField(source="element_id")
@@ -176,7 +177,7 @@ class MilestoneSerializer(serializers.Serializer):
     overdue = serializers.BooleanField()
 
 
-class MilestonesSerializer(serializers.Serializer):
+class MilestonesSerializer(inputs.Serializer):
     overdue = serializers.IntegerField(source="overdue_milestones")
     due_soon = serializers.IntegerField(source="milestones_due_soon")
     window_days = serializers.SerializerMethodField()
@@ -196,7 +197,7 @@ class MilestonesSerializer(serializers.Serializer):
         return MilestoneSerializer(board.milestones[:MILESTONE_ITEMS], many=True).data  # type: ignore[return-value]
 
 
-class WaitingChangeSerializer(serializers.Serializer):
+class WaitingChangeSerializer(inputs.Serializer):
     id = serializers.IntegerField(source="change_request_id")
     project = serializers.IntegerField(source="project_id")
     project_code = serializers.CharField()
@@ -207,7 +208,7 @@ class WaitingChangeSerializer(serializers.Serializer):
     submitted_at = serializers.DateTimeField(allow_null=True)
 
 
-class WaitingBudgetSerializer(serializers.Serializer):
+class WaitingBudgetSerializer(inputs.Serializer):
     id = serializers.IntegerField(source="budget_version_id")
     project = serializers.IntegerField(source="project_id")
     project_code = serializers.CharField()
@@ -217,12 +218,12 @@ class WaitingBudgetSerializer(serializers.Serializer):
     submitted_at = serializers.DateTimeField(allow_null=True)
 
 
-class WaitingSerializer(serializers.Serializer):
+class WaitingSerializer(inputs.Serializer):
     change_requests = WaitingChangeSerializer(many=True)
     budget_versions = WaitingBudgetSerializer(many=True)
 
 
-class RecentReportSerializer(serializers.Serializer):
+class RecentReportSerializer(inputs.Serializer):
     id = serializers.IntegerField(source="report_id")
     project = serializers.IntegerField(source="project_id")
     project_code = serializers.CharField()
@@ -239,13 +240,13 @@ class RecentReportSerializer(serializers.Serializer):
     )
 
 
-class BudgetTotalsSerializer(serializers.Serializer):
+class BudgetTotalsSerializer(inputs.Serializer):
     approved = money()
     actual = money()
     forecast = money()
 
 
-class TotalsSerializer(serializers.Serializer):
+class TotalsSerializer(inputs.Serializer):
     figures = EvmFiguresSerializer(
         help_text=gettext_lazy("Earned value of the projects with a baseline, as portfolio_evm adds them up.")
     )
@@ -254,7 +255,7 @@ class TotalsSerializer(serializers.Serializer):
     budget = BudgetTotalsSerializer()
 
 
-class RuleSerializer(serializers.Serializer):
+class RuleSerializer(inputs.Serializer):
     red = serializers.CharField()
     amber = serializers.CharField()
     green = serializers.CharField()
@@ -262,20 +263,20 @@ class RuleSerializer(serializers.Serializer):
     notes = serializers.CharField()
 
 
-class FiltersSerializer(serializers.Serializer):
+class FiltersSerializer(inputs.Serializer):
     portfolio = serializers.IntegerField(source="portfolio_id", allow_null=True)
     manager = serializers.IntegerField(source="manager_id", allow_null=True)
     phase = serializers.CharField(allow_null=True)
 
 
-class ProjectsPageSerializer(serializers.Serializer):
+class ProjectsPageSerializer(inputs.Serializer):
     count = serializers.IntegerField(help_text=gettext_lazy("Project rows over all pages."))
     page = serializers.IntegerField()
     page_size = serializers.IntegerField()
     pages = serializers.IntegerField()
 
 
-class DashboardSerializer(serializers.Serializer):
+class DashboardSerializer(inputs.Serializer):
     as_of = serializers.DateField()
     currency = serializers.CharField(help_text=gettext_lazy("The organisation's currency: totals are in it."))
     filters = FiltersSerializer()
@@ -354,7 +355,8 @@ class DashboardView(OrganizationScopedMixin, generics.GenericAPIView):
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         query = DashboardQuerySerializer(
-            data=request.query_params, context={"choices": dashboard.filter_choices(self.organization)}
+            data=request.query_params,
+            context={"choices": dashboard.filter_choices(self.organization), "organization": self.organization},
         )
         query.is_valid(raise_exception=True)
         values = query.validated_data

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from pmo.api import inputs
 from pmo.models import (
     ApiToken,
     AuditEvent,
@@ -19,21 +20,21 @@ from pmo.models import (
 from pmo.policy import allowed_actions
 
 
-class UserSummarySerializer(serializers.ModelSerializer):
+class UserSummarySerializer(inputs.ModelSerializer):
     class Meta:
         model = User
         fields = ["id", "username", "display_name", "email"]
         read_only_fields = fields
 
 
-class OrganizationSummarySerializer(serializers.ModelSerializer):
+class OrganizationSummarySerializer(inputs.ModelSerializer):
     class Meta:
         model = Organization
         fields = ["slug", "name"]
         read_only_fields = fields
 
 
-class MyMembershipSerializer(serializers.ModelSerializer):
+class MyMembershipSerializer(inputs.ModelSerializer):
     organization = OrganizationSummarySerializer(read_only=True)
 
     class Meta:
@@ -42,7 +43,7 @@ class MyMembershipSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MeSerializer(serializers.ModelSerializer):
+class MeSerializer(inputs.ModelSerializer):
     memberships = serializers.SerializerMethodField()
 
     class Meta:
@@ -56,13 +57,23 @@ class MeSerializer(serializers.ModelSerializer):
         return MyMembershipSerializer(memberships, many=True).data  # type: ignore[return-value]
 
 
-class OrganizationSerializer(serializers.ModelSerializer):
+class OrganizationSerializer(inputs.ModelSerializer):
     my_role = serializers.SerializerMethodField()
     my_permissions = serializers.SerializerMethodField()
 
     class Meta:
         model = Organization
-        fields = ["slug", "name", "default_currency", "time_zone", "created_at", "my_role", "my_permissions"]
+        fields = [
+            "slug",
+            "name",
+            "default_currency",
+            "time_zone",
+            "earliest_date",
+            "latest_date",
+            "created_at",
+            "my_role",
+            "my_permissions",
+        ]
         read_only_fields = ["slug", "created_at", "my_role", "my_permissions"]
 
     def get_my_role(self, organization: Organization) -> str:
@@ -72,7 +83,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
         return sorted(str(action) for action in allowed_actions(self.context["membership"]))
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(inputs.ModelSerializer):
     user = UserSummarySerializer(read_only=True)
 
     class Meta:
@@ -81,17 +92,17 @@ class MembershipSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "user", "created_at"]
 
 
-class MembershipInviteSerializer(serializers.Serializer):
+class MembershipInviteSerializer(inputs.Serializer):
     email = serializers.EmailField()
     role = serializers.ChoiceField(choices=OrgRole.choices)
     display_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
 
 
-class MembershipRoleSerializer(serializers.Serializer):
+class MembershipRoleSerializer(inputs.Serializer):
     role = serializers.ChoiceField(choices=OrgRole.choices)
 
 
-class ApiTokenSerializer(serializers.ModelSerializer):
+class ApiTokenSerializer(inputs.ModelSerializer):
     is_usable = serializers.SerializerMethodField()
 
     class Meta:
@@ -103,7 +114,7 @@ class ApiTokenSerializer(serializers.ModelSerializer):
         return token.is_usable()
 
 
-class ApiTokenCreateSerializer(serializers.Serializer):
+class ApiTokenCreateSerializer(inputs.Serializer):
     name = serializers.CharField(max_length=100)
     expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
@@ -115,7 +126,7 @@ class ApiTokenCreatedSerializer(ApiTokenSerializer):
         fields = [*ApiTokenSerializer.Meta.fields, "token"]
 
 
-class AuditEventSerializer(serializers.ModelSerializer):
+class AuditEventSerializer(inputs.ModelSerializer):
     actor = UserSummarySerializer(read_only=True, allow_null=True)
 
     class Meta:
@@ -135,7 +146,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class WorkingCalendarSerializer(serializers.ModelSerializer):
+class WorkingCalendarSerializer(inputs.ModelSerializer):
     working_weekdays = serializers.ListField(
         child=serializers.IntegerField(min_value=0, max_value=6),
         min_length=1,
@@ -149,7 +160,7 @@ class WorkingCalendarSerializer(serializers.ModelSerializer):
         read_only_fields = ["id"]
 
 
-class CalendarExceptionSerializer(serializers.ModelSerializer):
+class CalendarExceptionSerializer(inputs.ModelSerializer):
     class Meta:
         model = CalendarException
         fields = ["id", "date", "is_working", "name"]

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pmo.dates import DEFAULT_EARLIEST, DEFAULT_LATEST, HARD_EARLIEST, HARD_LATEST, DateWindow
 from pmo.tenancy import TenantManager, TenantModel, TenantQuerySet
 
 
@@ -71,6 +72,16 @@ class Organization(models.Model):
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_time_zone]
     )
+    earliest_date = models.DateField(
+        _("earliest date"),
+        default=DEFAULT_EARLIEST,
+        help_text=_("No date entered (plans, costs, reports, imports) may fall before this day."),
+    )
+    latest_date = models.DateField(
+        _("latest date"),
+        default=DEFAULT_LATEST,
+        help_text=_("No date entered may fall after this day, and no schedule may run past it."),
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
 
     class Meta:
@@ -80,6 +91,24 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        errors: dict[str, list[str]] = {}
+        limits = {"earliest": HARD_EARLIEST.isoformat(), "latest": HARD_LATEST.isoformat()}
+        for field in ("earliest_date", "latest_date"):
+            value = getattr(self, field)
+            if isinstance(value, dt.date) and not HARD_EARLIEST <= value <= HARD_LATEST:
+                errors[field] = [_("Choose a day from %(earliest)s to %(latest)s.") % limits]
+        earliest, latest = self.earliest_date, self.latest_date
+        if not errors and isinstance(earliest, dt.date) and isinstance(latest, dt.date) and earliest >= latest:
+            errors["latest_date"] = [_("The latest date must come after the earliest date.")]
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def date_window(self) -> DateWindow:
+        return DateWindow(self.earliest_date, self.latest_date)
 
     def today(self) -> dt.date:
         return timezone.now().astimezone(zoneinfo.ZoneInfo(self.time_zone)).date()

@@ -500,6 +500,7 @@ class ChangeRequestViewSet(
     )
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        inputs.refuse_body(request)
         change_request = control.change_request_submit(**self._who(), change_request=self.get_object())
         return self._respond(change_request)
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from pmo.api import inputs
 from pmo.api.base import OrganizationRelatedField
 from pmo.api.serializers import UserSummarySerializer
 from pmo.models import User, WorkingCalendar
@@ -58,7 +59,7 @@ class ProjectElementField(serializers.PrimaryKeyRelatedField):
 # --- portfolios -----------------------------------------------------------------------
 
 
-class PortfolioSerializer(serializers.ModelSerializer):
+class PortfolioSerializer(inputs.ModelSerializer):
     owner = UserSummarySerializer(read_only=True, allow_null=True)
     parent_name = serializers.CharField(source="parent.name", read_only=True, allow_null=True, default=None)
     project_count = serializers.IntegerField(read_only=True, help_text=_("Projects directly in it."))
@@ -69,7 +70,7 @@ class PortfolioSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PortfolioCreateSerializer(serializers.Serializer):
+class PortfolioCreateSerializer(inputs.Serializer):
     name = serializers.CharField(max_length=200)
     parent = OrganizationRelatedField(  # type: ignore[assignment]
         queryset=Portfolio.objects.all(),
@@ -82,7 +83,7 @@ class PortfolioCreateSerializer(serializers.Serializer):
     owner = OrganizationMemberField(required=False, allow_null=True, default=None)
 
 
-class PortfolioUpdateSerializer(serializers.Serializer):
+class PortfolioUpdateSerializer(inputs.Serializer):
     name = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
     owner = OrganizationMemberField(required=False, allow_null=True)
@@ -91,7 +92,7 @@ class PortfolioUpdateSerializer(serializers.Serializer):
 # --- projects -------------------------------------------------------------------------
 
 
-class ProjectSerializer(serializers.ModelSerializer):
+class ProjectSerializer(inputs.ModelSerializer):
     portfolio_name = serializers.CharField(source="portfolio.name", read_only=True, allow_null=True, default=None)
     manager = UserSummarySerializer(read_only=True, allow_null=True)
     sponsor = UserSummarySerializer(read_only=True, allow_null=True)
@@ -147,7 +148,7 @@ class ProjectDetailSerializer(ProjectSerializer):
         return sorted(str(action) for action in actions)
 
 
-class ProjectWriteSerializer(serializers.Serializer):
+class ProjectWriteSerializer(inputs.Serializer):
     code = serializers.CharField(max_length=32)
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True)
@@ -172,7 +173,7 @@ class ProjectWriteSerializer(serializers.Serializer):
 # --- project team ---------------------------------------------------------------------
 
 
-class ProjectMemberSerializer(serializers.ModelSerializer):
+class ProjectMemberSerializer(inputs.ModelSerializer):
     user = UserSummarySerializer(read_only=True)
 
     class Meta:
@@ -181,24 +182,24 @@ class ProjectMemberSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ProjectMemberAddSerializer(serializers.Serializer):
+class ProjectMemberAddSerializer(inputs.Serializer):
     user = OrganizationMemberField()
     role = serializers.ChoiceField(choices=ProjectRole.choices)
 
 
-class ProjectMemberRoleSerializer(serializers.Serializer):
+class ProjectMemberRoleSerializer(inputs.Serializer):
     role = serializers.ChoiceField(choices=ProjectRole.choices)
 
 
 # --- lifecycle and settings -----------------------------------------------------------
 
 
-class GateChecklistItemSerializer(serializers.Serializer):
+class GateChecklistItemSerializer(inputs.Serializer):
     criterion = serializers.CharField()
     passed = serializers.BooleanField()
 
 
-class StageGateSerializer(serializers.ModelSerializer):
+class StageGateSerializer(inputs.ModelSerializer):
     approved_by = UserSummarySerializer(read_only=True)
     checklist = GateChecklistItemSerializer(many=True, read_only=True)
 
@@ -208,7 +209,7 @@ class StageGateSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class GatePassSerializer(serializers.Serializer):
+class GatePassSerializer(inputs.Serializer):
     to_phase = serializers.ChoiceField(
         choices=Phase.choices, help_text=_("The next phase, or cancelled to cancel the project.")
     )
@@ -221,26 +222,26 @@ class GatePassSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class GateCriterionSerializer(serializers.ModelSerializer):
+class GateCriterionSerializer(inputs.ModelSerializer):
     class Meta:
         model = GateCriterion
         fields = ["id", "from_phase", "text", "order", "is_active"]
         read_only_fields = fields
 
 
-class GateCriterionCreateSerializer(serializers.Serializer):
+class GateCriterionCreateSerializer(inputs.Serializer):
     from_phase = serializers.ChoiceField(choices=Phase.choices, help_text=_("An open phase."))
     text = serializers.CharField(max_length=300)
     order = serializers.IntegerField(min_value=0, required=False, help_text=_("Empty: after the last one."))
 
 
-class GateCriterionUpdateSerializer(serializers.Serializer):
+class GateCriterionUpdateSerializer(inputs.Serializer):
     text = serializers.CharField(max_length=300, required=False)
     order = serializers.IntegerField(min_value=0, required=False)
     is_active = serializers.BooleanField(required=False, help_text=_("Criteria are switched off, never deleted."))
 
 
-class GateChecklistSerializer(serializers.Serializer):
+class GateChecklistSerializer(inputs.Serializer):
     from_phase = serializers.ChoiceField(choices=Phase.choices)
     to_phase = serializers.ChoiceField(choices=Phase.choices, allow_null=True, help_text=_("Empty once closed."))
     can_approve = serializers.BooleanField(help_text=_("Whether you may pass this gate."))
@@ -248,7 +249,7 @@ class GateChecklistSerializer(serializers.Serializer):
     criteria = GateCriterionSerializer(many=True)
 
 
-class ProjectSettingsSerializer(serializers.ModelSerializer):
+class ProjectSettingsSerializer(inputs.ModelSerializer):
     finance_approval_above = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0, required=False)
     pmo_approval_above_days = serializers.IntegerField(min_value=0, required=False)
 
@@ -260,7 +261,7 @@ class ProjectSettingsSerializer(serializers.ModelSerializer):
 # --- WBS and tasks --------------------------------------------------------------------
 
 
-class WbsElementSerializer(serializers.ModelSerializer):
+class WbsElementSerializer(inputs.ModelSerializer):
     status = serializers.ChoiceField(choices=TaskStatus.choices, read_only=True)
 
     class Meta:
@@ -303,7 +304,7 @@ class WbsTreeNodeSerializer(WbsElementSerializer):
         return []
 
 
-class WbsElementCreateSerializer(serializers.Serializer):
+class WbsElementCreateSerializer(inputs.Serializer):
     name = serializers.CharField(max_length=255)
     parent = ProjectElementField(required=False, allow_null=True, default=None)  # type: ignore[assignment]
     kind = serializers.ChoiceField(choices=WbsElement.Kind.choices, default=WbsElement.Kind.TASK)
@@ -318,7 +319,7 @@ class WbsElementCreateSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class WbsElementUpdateSerializer(serializers.Serializer):
+class WbsElementUpdateSerializer(inputs.Serializer):
     name = serializers.CharField(max_length=255, required=False)
     parent = ProjectElementField(  # type: ignore[assignment]
         required=False, allow_null=True, help_text=_("Moves the element; empty: top level.")
@@ -331,7 +332,7 @@ class WbsElementUpdateSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True)
 
 
-class ProgressInputSerializer(serializers.Serializer):
+class ProgressInputSerializer(inputs.Serializer):
     percent_complete = serializers.DecimalField(
         max_digits=5,
         decimal_places=2,
@@ -350,7 +351,7 @@ class ProgressInputSerializer(serializers.Serializer):
     clear_actual_finish = serializers.BooleanField(default=False, help_text=_("Reopen a finished task."))
 
 
-class ProgressUpdateSerializer(serializers.ModelSerializer):
+class ProgressUpdateSerializer(inputs.ModelSerializer):
     updated_by = UserSummarySerializer(read_only=True)
 
     class Meta:
@@ -372,7 +373,7 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ProgressResultSerializer(serializers.Serializer):
+class ProgressResultSerializer(inputs.Serializer):
     progress = ProgressUpdateSerializer()
     task = WbsElementSerializer()
 
@@ -380,7 +381,7 @@ class ProgressResultSerializer(serializers.Serializer):
 # --- dependencies and the schedule ----------------------------------------------------
 
 
-class DependencySerializer(serializers.ModelSerializer):
+class DependencySerializer(inputs.ModelSerializer):
     predecessor_code = serializers.CharField(source="predecessor.code", read_only=True)
     predecessor_name = serializers.CharField(source="predecessor.name", read_only=True)
     successor_code = serializers.CharField(source="successor.code", read_only=True)
@@ -402,19 +403,19 @@ class DependencySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DependencyCreateSerializer(serializers.Serializer):
+class DependencyCreateSerializer(inputs.Serializer):
     predecessor = ProjectElementField()
     successor = ProjectElementField()
     type = serializers.ChoiceField(choices=DependencyType.choices, default=DependencyType.FS)
     lag = serializers.IntegerField(min_value=-9999, max_value=9999, default=0, help_text=_("Working days."))
 
 
-class DependencyUpdateSerializer(serializers.Serializer):
+class DependencyUpdateSerializer(inputs.Serializer):
     type = serializers.ChoiceField(choices=DependencyType.choices, required=False)
     lag = serializers.IntegerField(min_value=-9999, max_value=9999, required=False)
 
 
-class ScheduleTaskSerializer(serializers.ModelSerializer):
+class ScheduleTaskSerializer(inputs.ModelSerializer):
     early_start = serializers.DateField(source="planned_start", read_only=True, allow_null=True)
     early_finish = serializers.DateField(source="planned_finish", read_only=True, allow_null=True)
 
@@ -439,12 +440,12 @@ class ScheduleTaskSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CriticalTaskSerializer(serializers.Serializer):
+class CriticalTaskSerializer(inputs.Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
 
 
-class ScheduleSerializer(serializers.Serializer):
+class ScheduleSerializer(inputs.Serializer):
     planned_start = serializers.DateField(help_text=_("The project's planned start."))
     scheduled_start = serializers.DateField(allow_null=True)
     scheduled_finish = serializers.DateField(allow_null=True)
@@ -455,7 +456,7 @@ class ScheduleSerializer(serializers.Serializer):
 # --- baselines ------------------------------------------------------------------------
 
 
-class BaselineSerializer(serializers.ModelSerializer):
+class BaselineSerializer(inputs.ModelSerializer):
     created_by = UserSummarySerializer(read_only=True)
     task_count = serializers.IntegerField(read_only=True)
 
@@ -465,7 +466,7 @@ class BaselineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class BaselineTaskSerializer(serializers.ModelSerializer):
+class BaselineTaskSerializer(inputs.ModelSerializer):
     budgeted_cost = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
 
     class Meta:
@@ -482,12 +483,12 @@ class BaselineDetailSerializer(BaselineSerializer):
         read_only_fields = fields
 
 
-class BaselineCreateSerializer(serializers.Serializer):
+class BaselineCreateSerializer(inputs.Serializer):
     name = serializers.CharField(max_length=120)
     make_current = serializers.BooleanField(default=True)
 
 
-class ComparisonRowSerializer(serializers.Serializer):
+class ComparisonRowSerializer(inputs.Serializer):
     element_id = serializers.IntegerField(allow_null=True)
     code = serializers.CharField()
     name = serializers.CharField()
@@ -505,14 +506,14 @@ class ComparisonRowSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["same", "changed", "added", "removed"])
 
 
-class BaselineReferenceSerializer(serializers.ModelSerializer):
+class BaselineReferenceSerializer(inputs.ModelSerializer):
     class Meta:
         model = Baseline
         fields = ["id", "name", "is_current", "created_at"]
         read_only_fields = fields
 
 
-class BaselineComparisonSerializer(serializers.Serializer):
+class BaselineComparisonSerializer(inputs.Serializer):
     baseline = BaselineReferenceSerializer()
     rows = ComparisonRowSerializer(many=True)
     total = ComparisonRowSerializer()
@@ -521,10 +522,10 @@ class BaselineComparisonSerializer(serializers.Serializer):
 # --- CSV ------------------------------------------------------------------------------
 
 
-class PlanImportUploadSerializer(serializers.Serializer):
+class PlanImportUploadSerializer(inputs.Serializer):
     file = serializers.FileField(help_text=_("The CSV file (UTF-8, or GB18030 as Excel saves it)."))
 
 
-class PlanImportResultSerializer(serializers.Serializer):
+class PlanImportResultSerializer(inputs.Serializer):
     elements = serializers.IntegerField()
     dependencies = serializers.IntegerField()

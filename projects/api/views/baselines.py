@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
+from pmo.api import inputs
 from pmo.policy import Action
 from projects.api import serializers as s
 from projects.api.base import ProjectScopedMixin
@@ -81,6 +82,7 @@ class BaselineViewSet(
     )
     @action(detail=True, methods=["post"], url_path="make-current")
     def make_current(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        inputs.refuse_body(request)
         baseline = plan.baseline_set_current(actor=_actor(request), baseline=self.get_object())
         fresh = self.get_queryset().get(pk=baseline.pk)
         return Response(s.BaselineSerializer(fresh).data)

@@ -18,6 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from pmo.api import inputs
 from pmo.errors import ApplicationError
 from pmo.policy import Action
 from projects.api import serializers as s
@@ -373,5 +374,6 @@ class ScheduleRecomputeView(ProjectScopedMixin, generics.GenericAPIView):
         responses={200: s.ScheduleSerializer},
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        inputs.refuse_body(request)
         project = plan.project_schedule_recompute(actor=_actor(request), project=self.project)
         return Response(s.ScheduleSerializer(_schedule(project)).data)

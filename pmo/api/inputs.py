@@ -1,0 +1,82 @@
+"""The base of every serializer: input is checked once, here, for the whole API.
+
+- A key that is not one of the serializer's writable fields is refused (code ``unknown_field``)
+  rather than silently dropped: ``{"currency": "USD"}`` on a cost must not be read as CNY.
+- Every date and date-time field keeps its value within the organisation's date window
+  (``pmo.dates``); ``unbounded_date_fields`` names the fields that set the window itself.
+
+Query-parameter serializers derive from ``QuerySerializer``: a query string carries other
+parameters too (pagination, ordering), so only the dates are checked there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
+
+from pmo.dates import within_date_window
+
+UNKNOWN_FIELD = "unknown_field"
+
+
+def bound_dates(field: serializers.Field) -> None:
+    """Give a date field (or a list of them) the date-window validator, once."""
+    if isinstance(field, serializers.ListField):
+        bound_dates(field.child)
+    elif isinstance(field, (serializers.DateField, serializers.DateTimeField)):
+        if within_date_window not in field.validators:
+            field.validators = [*field.validators, within_date_window]
+
+
+class StrictInputMixin:
+    """Refuse unknown keys; keep dates within the organisation's window."""
+
+    #: Refuse keys that are not writable fields (off for query parameters).
+    refuse_unknown_fields: ClassVar[bool] = True
+    #: Date fields exempt from the window (the fields that define it).
+    unbounded_date_fields: ClassVar[tuple[str, ...]] = ()
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields: dict[str, serializers.Field] = super().get_fields()  # type: ignore[misc]
+        for name, field in fields.items():
+            if name not in self.unbounded_date_fields and not field.read_only:
+                bound_dates(field)
+        return fields
+
+    def to_internal_value(self, data: Any) -> Any:
+        if self.refuse_unknown_fields and isinstance(data, Mapping):
+            writable = {field.field_name for field in self._writable_fields}  # type: ignore[attr-defined]
+            unknown = sorted(str(key) for key in data if key not in writable)
+            if unknown:
+                raise serializers.ValidationError(
+                    {key: [ErrorDetail(_("Unknown field."), code=UNKNOWN_FIELD)] for key in unknown}
+                )
+        return super().to_internal_value(data)  # type: ignore[misc]
+
+
+class Serializer(StrictInputMixin, serializers.Serializer):  # type: ignore[type-arg]
+    pass
+
+
+class ModelSerializer(StrictInputMixin, serializers.ModelSerializer):  # type: ignore[type-arg]
+    pass
+
+
+class QuerySerializer(Serializer):
+    """Query parameters: dates checked, other parameters (page, ordering) let through."""
+
+    refuse_unknown_fields = False
+
+
+class EmptyInput(Serializer):
+    """The body of an action that takes none: any key in it is unknown."""
+
+
+def refuse_body(request: Any) -> None:
+    """Refuse a body with keys on an action that reads none (``POST …/submit/``, say)."""
+    data = request.data
+    EmptyInput(data=data if isinstance(data, Mapping) else {}).is_valid(raise_exception=True)
