@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter
 
 ERROR_COMPONENT = {
     "type": "object",
@@ -31,11 +32,41 @@ _ERRORS = {
     "401": "No valid credentials (session or `Authorization: Bearer <token>`).",
     "403": "Your role may not do this.",
     "404": "No such object in an organisation you belong to.",
+    "412": "`If-Match` names a version that is no longer current: someone else changed the resource.",
     "429": "Too many requests for this token; retry later.",
 }
 
 
+_IF_MATCH = (
+    "Apply the change only if the resource is still the version with this ETag (from a read or an "
+    "earlier write); otherwise 412 `precondition_failed`. Without it the write is unconditional."
+)
+_ETAG = "The version of the resource; send it back as `If-Match` to change it only if nobody else has meanwhile."
+CONDITIONAL_METHODS = ("PATCH", "PUT", "DELETE", "POST")
+
+
 class PmoAutoSchema(AutoSchema):
+    def _is_versioned_resource(self) -> bool:
+        from pmo.api.base import ConcurrencyControlMixin
+
+        return isinstance(self.view, ConcurrencyControlMixin) and self.view.is_resource_view()
+
+    def get_override_parameters(self) -> list[Any]:
+        parameters: list[Any] = super().get_override_parameters()
+        if not self._is_versioned_resource():
+            return parameters
+        if self.method in CONDITIONAL_METHODS:
+            parameters = [
+                *parameters,
+                OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=False, description=_IF_MATCH),
+            ]
+        if self.method != "DELETE":
+            parameters = [
+                *parameters,
+                OpenApiParameter("ETag", str, OpenApiParameter.HEADER, response=[200], description=_ETAG),
+            ]
+        return parameters
+
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
         responses: dict[str, Any] = super()._get_response_bodies(direction)
         codes = ["401", "403", "429"]
@@ -43,6 +74,8 @@ class PmoAutoSchema(AutoSchema):
             codes.insert(0, "400")
         if "{" in self.path:
             codes.append("404")
+        if self.method in CONDITIONAL_METHODS and self._is_versioned_resource():
+            codes.append("412")
         for code in codes:
             responses.setdefault(
                 code,
