@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
 
-from finance.models import ZERO, ActualCost, BudgetLine, BudgetVersion, Commitment, CostCategory
+from finance.models import ZERO, ActualCost, BudgetLine, BudgetVersion, Commitment, CostCategory, ManualForecast
 from finance.services.categories import cost_categories_ensure_defaults
 from projects.models import BaselineTask, ChangeRequest, Project
 from projects.selectors import current_baseline
@@ -53,6 +53,15 @@ def offered_change_requests(project: Project) -> QuerySet[ChangeRequest]:
         .exclude(impact_cost=0)
         .exclude(pk__in=carried)
         .order_by("-number")
+    )
+
+
+def project_holds_finance(project: Project) -> bool:
+    """Whether the project has a budget version, a commitment, an actual cost or a manual forecast."""
+    organization_id = project.organization_id
+    return any(
+        model.objects.for_organization(organization_id).filter(project=project).exists()
+        for model in (ActualCost, Commitment, BudgetVersion, ManualForecast)
     )
 
 

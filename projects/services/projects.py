@@ -14,6 +14,7 @@ from pmo.policy import can_pass_gate
 from projects.models import (
     NEXT_PHASE,
     OPEN_PHASES,
+    Baseline,
     GateCriterion,
     Phase,
     Portfolio,
@@ -23,6 +24,7 @@ from projects.models import (
     ProjectSettings,
     StageGate,
 )
+from projects.registries import money_holders
 from projects.selectors import current_baseline
 from projects.services.locks import lock_project
 
@@ -227,6 +229,8 @@ def project_update(*, actor: User, project: Project, **fields: Any) -> Project:
         field if field not in {"portfolio", "sponsor", "manager", "calendar"} else f"{field}_id"
         for field in PROJECT_FIELDS
     ]
+    if "currency" in fields and fields["currency"] != project.currency:
+        _check_currency_free(project)
     before = snapshot(project, names)
     for field, value in fields.items():
         setattr(project, field, value)
@@ -250,6 +254,27 @@ def project_update(*, actor: User, project: Project, **fields: Any) -> Project:
         organization=project.organization, actor=actor, action="project.updated", target=project, changes=changes
     )
     return project
+
+
+def project_holds_money(project: Project) -> bool:
+    """Whether any amount is recorded in the project's currency: a baseline, or what finance keeps."""
+    if Baseline.objects.for_organization(project.organization_id).filter(project=project).exists():
+        return True
+    return any(holds(project) for holds in money_holders)
+
+
+def _check_currency_free(project: Project) -> None:
+    """Amounts are never relabelled: once money is recorded, the currency stays."""
+    if project_holds_money(project):
+        raise ApplicationError(
+            _(
+                "The currency cannot change: the project already holds amounts in %(currency)s (costs, "
+                "commitments, budgets or a baseline), and they would be relabelled without conversion."
+            )
+            % {"currency": project.currency},
+            code="currency_locked",
+            fields={"currency": [_("The project already holds amounts in this currency.")]},
+        )
 
 
 def _check_team_role(role: str) -> None:
