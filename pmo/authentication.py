@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
+from pmo.middleware import activate_user_language
 from pmo.models import ApiToken, User
 
 TOKEN_PREFIX = "pmo"  # noqa: S105  (a label, not a secret)
@@ -58,6 +59,8 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         # One write a minute at most keeps token use cheap under load.
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        # Middleware ran before this user was known: answer in their language from here on.
+        activate_user_language(request._request, token.user)
         return token.user, token
 
     def authenticate_header(self, request: Request) -> str:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -39,22 +40,32 @@ class RequestContextMiddleware:
         return response
 
 
+def activate_user_language(request: HttpRequest, user: Any) -> None:
+    """Speak the language saved on the user's profile for the rest of the request.
+
+    The user's choice comes first; ``LocaleMiddleware`` has already settled on the language
+    cookie or ``Accept-Language`` for visitors who are not signed in.
+    """
+    language = getattr(user, "language", "")
+    if language and translation.check_for_language(language):
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+
+
 class UserLanguageMiddleware:
-    """A signed-in user without a language cookie gets the language saved on their profile."""
+    """A signed-in user gets the language saved on their profile, whatever the browser says.
+
+    This sees a session's user; a token's user is known only once DRF authenticates the request,
+    and ``BearerTokenAuthentication`` calls ``activate_user_language`` then.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
-            and "HTTP_ACCEPT_LANGUAGE" not in request.META
-        ):
-            translation.activate(user.language)
-            request.LANGUAGE_CODE = translation.get_language()
+        if user is not None and user.is_authenticated:
+            activate_user_language(request, user)
         return self.get_response(request)
 
 
