@@ -152,8 +152,10 @@ class BudgetLineSerializer(inputs.ModelSerializer):
             "wbs_name",
             "amount",
             "note",
+            "change_request",
         ]
         read_only_fields = fields
+        extra_kwargs = {"change_request": {"help_text": _("The approved change whose cost impact the line carries.")}}
 
 
 class BudgetLineCreateSerializer(inputs.Serializer):
@@ -167,7 +169,7 @@ class BudgetLineCreateSerializer(inputs.Serializer):
 
 class BudgetLineUpdateSerializer(inputs.Serializer):
     category = OrganizationRelatedField(queryset=CostCategory.objects.all(), required=False)
-    amount = money(min_value=Decimal("0"), required=False)
+    amount = money(required=False, help_text=_("Zero or more; negative only on the line carrying a change's saving."))
     wbs_element = ProjectElementField(required=False, allow_null=True)
     note = serializers.CharField(max_length=255, required=False, allow_blank=True)
 
@@ -242,6 +244,14 @@ class FromChangeRequestSerializer(inputs.Serializer):
     change_request = ProjectChangeRequestField(
         help_text=_("An approved or implemented change request of the project with a cost impact.")
     )
+
+
+class OfferedChangeRequestSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.IntegerField()
+    title = serializers.CharField()
+    status = serializers.CharField()
+    impact_cost = money(help_text=_("What the change adds to the budget (negative: saves)."))
 
 
 class BudgetApproveSerializer(inputs.Serializer):

@@ -36,7 +36,12 @@ from finance.models import (
     ExchangeRate,
     FinanceSettings,
 )
-from finance.selectors import budget_by_category, budget_reconciliation, budget_version_diff
+from finance.selectors import (
+    budget_by_category,
+    budget_reconciliation,
+    budget_version_diff,
+    offered_change_requests,
+)
 from finance.services import budgets, categories, costs, rates
 from pmo.api import inputs
 from pmo.api.base import OrganizationScopedMixin
@@ -305,6 +310,7 @@ class BudgetVersionViewSet(
         "approve": Action.BUDGET_APPROVE,
         "reject": Action.BUDGET_APPROVE,
         "from_change_request": Action.BUDGET_EDIT,
+        "offered_change_requests": Action.BUDGET_EDIT,
     }
     filterset_class = BudgetVersionFilter
     filter_backends = [DjangoFilterBackend, OrderingFilter]
@@ -434,6 +440,23 @@ class BudgetVersionViewSet(
             actor=_actor(request), change_request=payload.validated_data["change_request"]
         )
         return self._detail(version.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="List the approved change requests a new draft may carry (each is carried once)",
+        tags=TAGS,
+        responses={200: s.OfferedChangeRequestSerializer(many=True)},
+        filters=False,
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="offered-change-requests",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def offered_change_requests(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        offered = offered_change_requests(self.project).only("id", "number", "title", "status", "impact_cost")
+        return Response(s.OfferedChangeRequestSerializer(offered, many=True).data)
 
 
 @extend_schema_view(
