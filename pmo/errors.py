@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -46,6 +48,21 @@ def _flatten(detail: Any) -> Any:
     return [str(detail)]
 
 
+def _field_messages(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    """Every field's messages as a list of strings, as the schema says; a nested field by its dotted
+    path (``tags.0``, ``lines.1.amount``) rather than by objects within objects."""
+    if isinstance(detail, dict):
+        items: Any = detail.items()
+    elif isinstance(detail, list) and any(isinstance(item, (dict, list)) for item in detail):
+        items = ((str(index), item) for index, item in enumerate(detail) if item)
+    else:
+        return {prefix: _flatten(detail)} if prefix else {}
+    messages: dict[str, list[str]] = {}
+    for key, value in items:
+        messages.update(_field_messages(value, f"{prefix}.{key}" if prefix else str(key)))
+    return messages
+
+
 # Validation codes that name the whole error when every problem of a request has them.
 SPECIFIC_VALIDATION_CODES = frozenset({"unknown_field", "date_out_of_range"})
 
@@ -71,7 +88,10 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         fields = exc.message_dict if hasattr(exc, "error_dict") else {}
         message = "; ".join(exc.messages)
         return Response(error_body("invalid", message, fields), status=status.HTTP_400_BAD_REQUEST)
-    if isinstance(exc, Http404):
+    if isinstance(exc, RequestDataTooBig):
+        return Response(_too_large_body(), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    if isinstance(exc, (Http404, ObjectDoesNotExist)):
+        # An object another request deleted after this one found it is as gone as one never there.
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
@@ -83,7 +103,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         detail = exc.detail
         code = _shared_code(exc.get_codes())
         if isinstance(detail, dict):
-            fields = _flatten(detail)
+            fields = _field_messages(detail)
             non_field = fields.pop("non_field_errors", None)
             if code == "unknown_field":
                 message = _("Unknown fields: %s") % ", ".join(fields)
@@ -104,6 +124,20 @@ def _wants_json(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
 
 
+def _too_large_body() -> dict[str, Any]:
+    return error_body("too_large", _("The request body is too large."))
+
+
+def handler400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if isinstance(exception, RequestDataTooBig):
+        if _wants_json(request):
+            return JsonResponse(_too_large_body(), status=413)
+        return HttpResponse(_("The request body is too large."), status=413, content_type="text/plain")
+    if _wants_json(request):
+        return JsonResponse(error_body("bad_request", _("The request is not valid.")), status=400)
+    return defaults.bad_request(request, exception)  # type: ignore[arg-type]
+
+
 def handler404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _wants_json(request):
         return JsonResponse(error_body("not_found", _("Not found.")), status=404)
@@ -114,3 +148,24 @@ def handler500(request: HttpRequest) -> HttpResponse:
     if _wants_json(request):
         return JsonResponse(error_body("server_error", _("Something went wrong on our side.")), status=500)
     return render(request, "500.html", status=500)
+
+
+class ApiErrorBodyMiddleware:
+    """Give an API path's error the one JSON body even where Django answers it itself.
+
+    With ``DEBUG`` on, Django shows its own HTML page for an unknown path instead of calling
+    ``handler404``; an API client must get the same JSON body in every profile.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code == 404
+            and _wants_json(request)
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            return handler404(request)
+        return response

@@ -57,5 +57,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "pmo.errors.handler400"
 handler404 = "pmo.errors.handler404"
 handler500 = "pmo.errors.handler500"

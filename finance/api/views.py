@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import generics, mixins, parsers, status, viewsets
+from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
@@ -45,6 +45,7 @@ from finance.selectors import (
 from finance.services import budgets, categories, costs, rates
 from pmo.api import inputs
 from pmo.api.base import OrganizationScopedMixin
+from pmo.api.parsers import MultiPartParser
 from pmo.errors import ApplicationError
 from pmo.policy import Action
 from projects.api.base import ProjectScopedMixin
@@ -708,7 +709,7 @@ class ActualCostViewSet(
         detail=False,
         methods=["post"],
         url_path="import",
-        parser_classes=[parsers.MultiPartParser, CsvParser, PlainTextParser],
+        parser_classes=[MultiPartParser, CsvParser, PlainTextParser],
         filter_backends=[],
     )
     def import_csv(self, request: Request, *args: Any, **kwargs: Any) -> Response:

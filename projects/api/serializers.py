@@ -292,16 +292,21 @@ class WbsElementSerializer(inputs.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_field({"type": "array", "items": {"$ref": "#/components/schemas/WbsTreeNode"}})
+class _WbsChildrenField(serializers.Field):
+    """Not read-only, so that the schema leaves it optional: the flat list has no ``children``."""
+
+    def to_representation(self, value: Any) -> list[dict[str, Any]]:
+        return []
+
+
 class WbsTreeNodeSerializer(WbsElementSerializer):
-    children = serializers.SerializerMethodField(help_text=_("Sub-elements, with ?tree=1 only."))
+    """An element of ``GET …/wbs/``: with ``?tree=1`` it carries its sub-elements in ``children``."""
+
+    children = _WbsChildrenField(source="*", required=False, help_text=_("Sub-elements, with ?tree=1 only."))
 
     class Meta(WbsElementSerializer.Meta):
         fields = [*WbsElementSerializer.Meta.fields, "children"]
-        read_only_fields = fields
-
-    @extend_schema_field({"type": "array", "items": {"$ref": "#/components/schemas/WbsTreeNode"}})
-    def get_children(self, element: WbsElement) -> list[dict[str, Any]]:
-        return []
 
 
 class WbsElementCreateSerializer(inputs.Serializer):

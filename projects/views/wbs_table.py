@@ -78,6 +78,20 @@ class WbsTableRenderer:
                 "add": _("Add below"),
             }.items()
         }
+        # Column names repeated on each cell, for phones, where the rows are stacked as cards.
+        self.columns = {
+            key: escape(text)
+            for key, text in {
+                "duration": _("Duration"),
+                "start": _("Planned start"),
+                "finish": _("Planned finish"),
+                "float": _("Total float"),
+                "cost": _("Budgeted cost"),
+                "pct": _("Percent complete"),
+                "status": _("Status"),
+                "preds": _("Predecessors"),
+            }.items()
+        }
 
     def render(self, rows: list[WbsRow]) -> SafeString:
         return mark_safe("".join(map(self.row, rows)))  # noqa: S308  (user text is escaped in row())
@@ -98,18 +112,20 @@ class WbsTableRenderer:
             if leaf
             else ""
         )
+        c = self.columns
         return (
             f'<tr id="e{pk}" class="{classes}"><td class="code">{escape(e.code)}</td>'
             f'<th scope="row" class="wbs-name d{row.depth}"><span class="kind kind-{e.kind}" role="img" '
             f'aria-label="{kind_label}" title="{kind_label}">{icon}</span>{escape(e.name)}</th>'
-            f'<td class="num">{duration}</td>'
-            f'<td class="date">{e.planned_start.isoformat() if e.planned_start else ""}</td>'
-            f'<td class="date">{e.planned_finish.isoformat() if e.planned_finish else ""}</td>'
-            f'<td class="num">{float_cell}</td>'
-            f'<td class="num">{_money(e.budgeted_cost)}</td>'
-            f'<td class="pct-cell"><progress max="100" value="{pct}" aria-hidden="true"></progress> '
-            f"<span>{pct} %</span></td><td>{status}</td>"
-            f'<td class="preds">{escape(", ".join(row.predecessors))}</td>'
+            f'<td class="num" data-label="{c["duration"]}">{duration}</td>'
+            f'<td class="date" data-label="{c["start"]}">{e.planned_start.isoformat() if e.planned_start else ""}</td>'
+            f'<td class="date" data-label="{c["finish"]}">'
+            f"{e.planned_finish.isoformat() if e.planned_finish else ''}</td>"
+            f'<td class="num" data-label="{c["float"]}">{float_cell}</td>'
+            f'<td class="num" data-label="{c["cost"]}">{_money(e.budgeted_cost)}</td>'
+            f'<td class="pct-cell" data-label="{c["pct"]}"><progress max="100" value="{pct}" aria-hidden="true">'
+            f'</progress> <span>{pct} %</span></td><td data-label="{c["status"]}">{status}</td>'
+            f'<td class="preds" data-label="{c["preds"]}">{escape(", ".join(row.predecessors))}</td>'
             f'<td class="row-actions">{self.actions(e, leaf)}</td></tr>\n'
         )
 
