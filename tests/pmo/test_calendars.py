@@ -94,3 +94,19 @@ def test_members_read_calendars_and_the_pmo_office_edits_them(organization: Orga
     page = pmo.post(f"/o/acme/settings/calendars/{calendar.pk}/", {"date": "2026-03-07", "is_working": "on"})
     assert page.status_code == 400  # a Saturday is a working day on this calendar already
     assert "is_working" in page.context["exception_form"].errors
+
+
+@pytest.mark.django_db
+def test_the_working_weekdays_are_a_group_named_by_its_legend_above_the_days(organization: Organization) -> None:
+    import re
+
+    pmo = page_client_for(member(organization, OrgRole.PMO, language="en").user)
+    calendar = WorkingCalendar.objects.for_organization(organization).first()
+    assert calendar is not None
+    html = pmo.get(f"/o/acme/settings/calendars/{calendar.pk}/").content.decode()
+
+    group = re.search(r"<fieldset[^>]*>\s*<legend[^>]*>(.*?)</legend>(.*?)</fieldset>", html, re.S)
+    assert group is not None
+    assert "Working weekdays" in group.group(1)
+    assert group.group(2).count('type="checkbox"') == 7
+    assert "Working weekdays" not in group.group(2)  # the name is no longer a label beside one of the days
