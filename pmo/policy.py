@@ -83,6 +83,10 @@ POLICY: dict[Action, frozenset[OrgRole]] = {
     Action.WEBHOOKS_MANAGE: frozenset({OrgRole.ADMIN}),
 }
 
+# What can be done on the organisation's settings pages; a member with none of these only reads them,
+# so the main navigation leaves the link out.
+SETTINGS_ACTIONS = frozenset({Action.ORG_MANAGE, Action.MEMBERS_MANAGE, Action.CALENDARS_MANAGE, Action.AUDIT_VIEW})
+
 # Project roles by their string values, to keep this module free of the projects app.
 PROJECT_POLICY: dict[Action, frozenset[str]] = {
     Action.PROJECT_MANAGE: frozenset({"manager", "coordinator"}),

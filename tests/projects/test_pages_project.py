@@ -316,3 +316,32 @@ def test_each_page_renders_for_the_projects_manager_and_read_pages_for_a_viewer(
         assert manager_client.get(address).status_code == 200, address
         assert viewer_client.get(address).status_code == 403, address
         assert outsider_pm_client.get(address).status_code == 403, address
+
+
+def _nav_and_tabs(client: Client, project: Project) -> tuple[str, str]:
+    import re
+
+    html = client.get(url(project)).content.decode()
+    nav = re.search(r'<nav class="mainnav".*?</nav>', html, re.S)
+    tabs = re.search(r'<nav class="tabs project-tabs".*?</nav>', html, re.S)
+    assert nav is not None
+    assert tabs is not None
+    return nav.group(0), tabs.group(0)
+
+
+@pytest.mark.django_db
+def test_a_viewer_sees_no_settings_or_edit_links_they_cannot_use(organization: Organization) -> None:
+    viewer, _membership = client_with_role(organization, OrgRole.VIEWER, language="en")
+    pmo, pmo_member = client_with_role(organization, OrgRole.PMO, language="en")
+    manager, manager_member = client_with_role(organization, OrgRole.PROJECT_MANAGER, language="en")
+    project = make_project(organization, pmo_member.user, manager=manager_member.user)
+
+    viewer_nav, viewer_tabs = _nav_and_tabs(viewer, project)
+    pmo_nav, pmo_tabs = _nav_and_tabs(pmo, project)
+    _manager_nav, manager_tabs = _nav_and_tabs(manager, project)
+
+    assert "/o/acme/settings/" not in viewer_nav
+    assert "/edit/" not in viewer_tabs
+    assert "/o/acme/settings/" in pmo_nav
+    assert "/edit/" in pmo_tabs
+    assert "/edit/" in manager_tabs  # the project's manager edits the project's settings
