@@ -445,9 +445,9 @@ def _check_row(
 @transaction.atomic
 def actual_costs_import(*, actor: User, project: Project, text: str | bytes) -> list[ActualCost]:
     """Record a whole CSV file of actual costs (see the module's docstring), or nothing."""
+    content = decode_csv(text)
     project = lock_project(project)
     organization_id = project.organization_id
-    content = decode_csv(text) if isinstance(text, bytes) else text
     errors = _Errors()
     rows = _read_rows(content, errors)
     errors.raise_if_any()

@@ -31,7 +31,7 @@ _ERRORS = {
     "400": "The input is not valid or breaks a rule; nothing was changed.",
     "401": "No valid credentials (session or `Authorization: Bearer <token>`).",
     "403": "Your role may not do this.",
-    "404": "No such object in an organisation you belong to.",
+    "404": "No such object in an organisation you belong to, or (in a list) no such page.",
     "412": "`If-Match` names a version that is no longer current: someone else changed the resource.",
     "429": "Too many requests for this token; retry later.",
 }
@@ -72,7 +72,8 @@ class PmoAutoSchema(AutoSchema):
         codes = ["401", "403", "429"]
         if self.method != "GET" or self._is_list_view():
             codes.insert(0, "400")
-        if "{" in self.path:
+        # DRF's page-number pagination answers an invalid or past-the-end ``page`` with 404.
+        if "{" in self.path or (self._is_list_view() and self._get_paginator() is not None):
             codes.append("404")
         if self.method in CONDITIONAL_METHODS and self._is_versioned_resource():
             codes.append("412")

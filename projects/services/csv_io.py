@@ -53,6 +53,7 @@ from projects.models import (
 from projects.scheduling import DependencyInput, find_cycle
 from projects.services.locks import lock_project
 from projects.services.plan import renumber, schedule_recompute
+from projects.services.wbs import MAX_WBS_DEPTH
 
 COLUMNS = [
     "wbs_code",
@@ -77,6 +78,9 @@ NAME_LENGTH = 255
 HUNDRED = Decimal("100")
 # What a spreadsheet would read as the start of a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CODE_LENGTH = WbsElement._meta.get_field("code").max_length or 64
+# A number in a code is a position among siblings, which is stored as an integer.
+MAX_CODE_PART = 99999
 CODE_PATTERN = re.compile(r"^[1-9]\d*(\.[1-9]\d*)*$", re.ASCII)
 PREDECESSOR_PATTERN = re.compile(
     r"^(?P<code>\d+(?:\.\d+)*)\s*(?P<type>FS|SS|FF|SF)?\s*(?P<lag>[+-]\s*\d+)?$", re.ASCII | re.IGNORECASE
@@ -184,8 +188,24 @@ class _Errors:
             )
 
 
-def decode_csv(content: bytes) -> str:
-    """The text of an uploaded file: UTF-8 (with or without BOM), or GB18030 as Excel saves it in China."""
+def decode_csv(content: str | bytes) -> str:
+    """The text of an uploaded file: UTF-8 (with or without BOM), or GB18030 as Excel saves it in China.
+
+    Text with a NUL character is refused with its line: no cell can hold one (PostgreSQL stores
+    no NUL in text), and a file full of them is not a CSV text file at all (UTF-16, a workbook).
+    """
+    text = content if isinstance(content, str) else _decoded(content)
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise ApplicationError(
+            _("The file has errors; nothing was imported."),
+            code="invalid_file",
+            fields={str(line): [_("The line holds a NUL character, which no cell may contain.")]},
+        )
+    return text
+
+
+def _decoded(content: bytes) -> str:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return content.decode(encoding)
@@ -283,6 +303,12 @@ def _check_tree(rows: list[_Row], errors: _Errors) -> dict[str, _Row]:
             continue
         if raw in by_code:
             errors.add(row.line, "wbs_code", _("Line %(line)d has the same code.") % {"line": by_code[raw].line})
+            continue
+        if len(raw) > CODE_LENGTH or max(code_key(raw)) > MAX_CODE_PART:
+            errors.add(row.line, "wbs_code", _("Enter a WBS code such as 1, 1.2 or 1.2.3."))
+            continue
+        if raw.count(".") >= MAX_WBS_DEPTH:
+            errors.add(row.line, "wbs_code", _("A WBS may nest at most %(count)d levels.") % {"count": MAX_WBS_DEPTH})
             continue
         row.code = raw
         by_code[raw] = row
@@ -441,6 +467,7 @@ def plan_import_csv(*, actor: User, project: Project, content: str | bytes) -> P
     Either every row is valid and the elements, links and progress are created together, the
     plan renumbered and scheduled once and one audit event written, or nothing is written.
     """
+    text = decode_csv(content)
     project = lock_project(project)
     organization_id = project.organization_id
     if WbsElement.objects.for_organization(organization_id).filter(project=project).exists():
@@ -449,7 +476,6 @@ def plan_import_csv(*, actor: User, project: Project, content: str | bytes) -> P
             code="plan_not_empty",
             fields={"file": [_("The plan is not empty.")]},
         )
-    text = decode_csv(content) if isinstance(content, bytes) else content
     today = project.organization.today()
     rows = _validated_rows(text, today)
 

@@ -28,6 +28,8 @@ from projects.services.locks import lock_project
 from projects.services.schedule import _elements, schedule_recompute
 
 ELEMENT_FIELDS = ["name", "kind", "duration", "budgeted_cost", "percent_complete_method", "notes"]
+#: Levels a WBS may nest (1 is the top); deeper plans are refused, and their codes stay within the column.
+MAX_WBS_DEPTH = 20
 
 
 # --- the tree -------------------------------------------------------------------------
@@ -51,10 +53,32 @@ def renumber(project: Project, elements: list[WbsElement] | None = None) -> list
             walk(element.pk, f"{code}.")
 
     walk(None, "")
+    longest = WbsElement._meta.get_field("code").max_length or 0
+    too_long = next((element.code for element in changed if len(element.code) > longest), None)
+    if too_long is not None:
+        raise ApplicationError(
+            _("The WBS code %(code)s would be longer than %(count)d characters; flatten the plan.")
+            % {"code": too_long, "count": longest},
+            code="wbs_too_deep",
+        )
     WbsElement.objects.for_organization(project.organization_id).bulk_update(
         changed, ["code", "position", "sort_key"], batch_size=500
     )
     return elements
+
+
+def _depth(element: WbsElement) -> int:
+    """The level of an element in its tree (1 at the top), read from its code."""
+    return element.code.count(".") + 1
+
+
+def _branch_height(element: WbsElement) -> int:
+    """Levels in the branch an element heads: 1 for a leaf."""
+    descendants = WbsElement.objects.for_organization(element.organization_id).filter(
+        project_id=element.project_id, code__startswith=f"{element.code}."
+    )
+    deepest = max((code.count(".") + 1 for code in descendants.values_list("code", flat=True)), default=0)
+    return max(deepest - _depth(element), 0) + 1
 
 
 def _validate_parent(project: Project, parent: WbsElement | None, element: WbsElement | None = None) -> None:
@@ -75,6 +99,15 @@ def _validate_parent(project: Project, parent: WbsElement | None, element: WbsEl
                     fields={"parent": [_("Choose an element outside this branch.")]},
                 )
             ancestor = ancestor.parent
+    height = _branch_height(element) if element is not None and element.code else 1
+    if _depth(parent) + height > MAX_WBS_DEPTH:
+        raise ApplicationError(
+            _("A WBS may nest at most %(count)d levels.") % {"count": MAX_WBS_DEPTH},
+            code="wbs_too_deep",
+            fields={
+                "parent": [_("Choose an element at most %(level)d levels deep.") % {"level": MAX_WBS_DEPTH - height}]
+            },
+        )
 
 
 def _promote_to_summary(parent: WbsElement | None) -> None:
@@ -296,6 +329,8 @@ def dependency_update(
     *, actor: User, dependency: Dependency, type: str | None = None, lag: int | None = None
 ) -> Dependency:
     project = lock_project(dependency.project)
+    # Another request may have deleted it while this one waited for the lock: then it is not found.
+    dependency = Dependency.objects.for_organization(project.organization_id).get(pk=dependency.pk)
     before = snapshot(dependency, ["type", "lag"])
     if type is not None:
         dependency.type = type

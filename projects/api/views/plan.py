@@ -13,12 +13,13 @@ from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import generics, mixins, parsers, renderers, status, viewsets
+from rest_framework import generics, mixins, renderers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from pmo.api import inputs
+from pmo.api.parsers import MAX_FILE_BYTES, MultiPartParser, RawBodyParser
 from pmo.errors import ApplicationError
 from pmo.policy import Action
 from projects.api import serializers as s
@@ -28,7 +29,7 @@ from projects.api.views.common import EMPTY_BODY, ID_PATTERN, _actor
 from projects.models import Dependency, ProgressUpdate, Project, WbsElement
 from projects.services import csv_io, plan
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_UPLOAD_BYTES = MAX_FILE_BYTES
 TRUE_VALUES = {"1", "true", "yes", "on"}
 
 
@@ -131,13 +132,10 @@ class CsvRenderer(renderers.BaseRenderer):
         return b"" if data is None else json.dumps(data).encode()
 
 
-class CsvParser(parsers.BaseParser):
-    """A CSV file sent as the request body, kept as bytes for the import to decode."""
+class CsvParser(RawBodyParser):
+    """A CSV file sent as the request body, kept as bytes (at most 5 MB) for the import to decode."""
 
     media_type = "text/csv"
-
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> bytes:  # type: ignore[override]
-        return stream.read() if stream is not None else b""
 
 
 class PlainTextParser(CsvParser):
@@ -240,7 +238,7 @@ class TaskViewSet(
         detail=False,
         methods=["post"],
         url_path="import",
-        parser_classes=[parsers.MultiPartParser, CsvParser, PlainTextParser],
+        parser_classes=[MultiPartParser, CsvParser, PlainTextParser],
     )
     def import_csv(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         upload = request.FILES.get("file") if request.content_type.startswith("multipart/") else None
