@@ -7,7 +7,7 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
@@ -49,10 +49,16 @@ class OperationsMixin(OrganizationPageMixin):
         view = cast(TemplateView, self)
         return view.render_to_response(view.get_context_data(**forms), status=status)
 
-    def attempt(self, call: Callable[[], Any], form: Any = None) -> tuple[Any, int]:
-        """Run one service call; on a refusal report it beside the form (or as a message) and give its status."""
+    def attempt(self, call: Callable[[], Any], form: Any = None, edited: Model | None = None) -> tuple[Any, int]:
+        """Run one service call; on a refusal report it beside the form (or as a message) and give its status.
+
+        With ``edited``, the call runs only if that row is still the version the form was loaded with.
+        """
         try:
-            return call(), 200
+            if edited is None:
+                return call(), 200
+            with self.unchanged_since_read(form, edited):
+                return call(), 200
         except ApplicationError as error:
             self.report(error, form)
             if form is not None and (not error.fields or error.code in PAGE_LEVEL_CODES):

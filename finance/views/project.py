@@ -323,15 +323,18 @@ class BudgetLineEditView(BudgetVersionPage):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["line"] = self.line
-        context["form"] = kwargs.get("form") or BudgetLineForm(
-            initial={
-                "category": self.line.category_id,
-                "wbs_element": self.line.wbs_element_id,
-                "amount": self.line.amount,
-                "note": self.line.note,
-            },
-            carries_change=self.line.change_request_id is not None,
-            **self.cost_form_options(),
+        context["form"] = kwargs.get("form") or self.with_version(
+            BudgetLineForm(
+                initial={
+                    "category": self.line.category_id,
+                    "wbs_element": self.line.wbs_element_id,
+                    "amount": self.line.amount,
+                    "note": self.line.note,
+                },
+                carries_change=self.line.change_request_id is not None,
+                **self.cost_form_options(),
+            ),
+            self.line,
         )
         return context
 
@@ -339,10 +342,13 @@ class BudgetLineEditView(BudgetVersionPage):
         form = BudgetLineForm(
             request.POST, carries_change=self.line.change_request_id is not None, **self.cost_form_options()
         )
+        self.with_version(form, self.line)
         status = 400
         if form.is_valid():
             line, status = self.attempt(
-                lambda: budgets.budget_line_update(actor=self.actor, line=self.line, **form.cleaned_data), form
+                lambda: budgets.budget_line_update(actor=self.actor, line=self.line, **form.cleaned_data),
+                form,
+                edited=self.line,
             )
             if line is not None:
                 messages.success(request, _("Line saved."))
@@ -446,23 +452,27 @@ class CommitmentEditView(FinanceProjectPage):
         context["commitment"] = commitment
         context["is_open"] = commitment.status == Commitment.Status.OPEN
         fields = ("supplier", "reference", "date", "amount", "status")
-        context["form"] = kwargs.get("form") or CommitmentEditForm(
-            initial={
-                **{field: getattr(commitment, field) for field in fields},
-                "category": commitment.category_id,
-                "wbs_element": commitment.wbs_element_id,
-            },
-            **self.cost_form_options(),
+        context["form"] = kwargs.get("form") or self.with_version(
+            CommitmentEditForm(
+                initial={
+                    **{field: getattr(commitment, field) for field in fields},
+                    "category": commitment.category_id,
+                    "wbs_element": commitment.wbs_element_id,
+                },
+                **self.cost_form_options(),
+            ),
+            commitment,
         )
         return context
 
     def save(self, request: HttpRequest) -> HttpResponse:
-        form = CommitmentEditForm(request.POST, **self.cost_form_options())
+        form = self.with_version(CommitmentEditForm(request.POST, **self.cost_form_options()), self.commitment)
         status = 400
         if form.is_valid():
             commitment, status = self.attempt(
                 lambda: costs.commitment_update(actor=self.actor, commitment=self.commitment, **form.cleaned_data),
                 form,
+                edited=self.commitment,
             )
             if commitment is not None:
                 messages.success(request, _("Commitment %(reference)s saved.") % {"reference": commitment.reference})

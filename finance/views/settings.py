@@ -124,18 +124,22 @@ class CostCategoryEditView(FinanceSettingsPage):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["category"] = self.category
-        context["form"] = kwargs.get("form") or CostCategoryEditForm(
-            initial={field: getattr(self.category, field) for field in ("name", "order", "is_active")}
+        context["form"] = kwargs.get("form") or self.with_version(
+            CostCategoryEditForm(
+                initial={field: getattr(self.category, field) for field in ("name", "order", "is_active")}
+            ),
+            self.category,
         )
         return context
 
     def save(self, request: HttpRequest) -> HttpResponse:
-        form = CostCategoryEditForm(request.POST)
+        form = self.with_version(CostCategoryEditForm(request.POST), self.category)
         status = 400
         if form.is_valid():
             category, status = self.attempt(
                 lambda: categories.cost_category_update(actor=self.actor, category=self.category, **form.cleaned_data),
                 form,
+                edited=self.category,
             )
             if category is not None:
                 messages.success(request, _("Cost category “%(name)s” saved.") % {"name": category.name})

@@ -184,20 +184,24 @@ class PortfolioEditView(OrganizationPageMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         portfolio = self.get_portfolio()
         context["portfolio"] = portfolio
-        context["form"] = kwargs.get("form") or PortfolioForm(organization=self.organization, instance=portfolio)
+        context["form"] = kwargs.get("form") or self.with_version(
+            PortfolioForm(organization=self.organization, instance=portfolio), portfolio
+        )
         context["nav_active"] = "projects"
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         portfolio = self.get_portfolio()
         form = PortfolioForm(request.POST, organization=self.organization, instance=copy.copy(portfolio))
+        self.with_version(form, portfolio)
         if form.is_valid():
             try:
-                services.portfolio_update(
-                    actor=request.user,  # type: ignore[arg-type]
-                    portfolio=portfolio,
-                    **form.service_fields(),
-                )
+                with self.unchanged_since_read(form, portfolio):
+                    services.portfolio_update(
+                        actor=request.user,  # type: ignore[arg-type]
+                        portfolio=portfolio,
+                        **form.service_fields(),
+                    )
             except ApplicationError as error:
                 self.report(error, form)
             else:

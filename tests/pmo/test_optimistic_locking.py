@@ -10,10 +10,11 @@ import pytest
 from django.db import connection, connections, transaction
 from rest_framework.test import APIClient
 
+from finance.services import categories
 from pmo.models import Membership, Organization, User
 from projects.models import Project, WbsElement
 from tests.conftest import api_client_for, page_client_for, require_service
-from tests.factories import ProjectFactory, WbsElementFactory
+from tests.factories import PortfolioFactory, ProjectFactory, WbsElementFactory
 from tests.tenancy.discovery import OrgRoute, organization_routes, url_for
 
 BASE = "/api/v1/orgs/acme"
@@ -234,3 +235,37 @@ def test_the_schema_documents_the_etag_if_match_and_412(api: APIClient) -> None:
     assert "If-Match" in [parameter["name"] for parameter in patch["parameters"] if parameter["in"] == "header"]
     assert patch["responses"]["412"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
     assert "412" not in paths["/api/v1/orgs/{org_slug}/projects/"]["post"]["responses"]
+
+
+@pytest.mark.django_db
+def test_a_stale_cost_category_edit_is_refused_with_the_input_kept(
+    admin_user: User, organization: Organization
+) -> None:
+    category = categories.cost_categories(organization)[0]
+    url = f"/o/acme/finance/settings/categories/{category.pk}/"
+    client = page_client_for(admin_user)
+    version = _version_in(client.get(url).content.decode())
+    data = {"op": "save", "order": "1", "is_active": "on"}
+    assert client.post(url, data | {"name": "Labour (ours)", "row_version": version}).status_code == 302
+
+    stale = client.post(url, data | {"name": "Labour (theirs)", "row_version": version})
+
+    assert stale.status_code == 412
+    assert 'value="Labour (theirs)"' in stale.content.decode()
+    category.refresh_from_db()
+    assert category.name == "Labour (ours)"
+
+
+@pytest.mark.django_db
+def test_a_stale_portfolio_edit_is_refused(admin_user: User, organization: Organization) -> None:
+    portfolio = PortfolioFactory(organization=organization, name="Old")
+    url = f"/o/acme/projects/portfolios/{portfolio.pk}/edit/"
+    client = page_client_for(admin_user)
+    version = _version_in(client.get(url).content.decode())
+    assert client.post(url, {"name": "New", "row_version": version}).status_code == 302
+
+    stale = client.post(url, {"name": "Newer", "row_version": version})
+
+    assert stale.status_code == 400
+    portfolio.refresh_from_db()
+    assert portfolio.name == "New"
