@@ -122,3 +122,34 @@ def test_a_project_manager_updates_progress_inline_and_sees_the_gantt_bar_fill_a
     page.goto(f"/o/riverside/projects/{project.pk}/earned-value/")
     assert (index(page, "spi"), index(page, "cpi")) == ("0.1231", "1.6000")
     screenshot(page, "-earned-value")
+
+
+@pytest.mark.parametrize("language", ["en-US", "zh-CN"])
+def test_on_a_phone_every_project_tab_and_the_wbs_progress_action_are_on_screen(
+    new_page: Callable[..., Page], park: tuple[Project, WbsElement], screenshot: Callable[..., Path], language: str
+) -> None:
+    project, survey = park
+    page = new_page(viewport={"width": 390, "height": 844}, locale=language)
+    login(page, "zhang", PASSWORD)
+    page.goto(f"/o/riverside/projects/{project.pk}/wbs/")
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    tabs = page.locator("nav.project-tabs a")
+    assert tabs.count() >= 10
+    for n in range(tabs.count()):
+        box = tabs.nth(n).bounding_box()
+        assert box is not None
+        assert box["x"] >= 0
+        assert box["x"] + box["width"] <= 390
+
+    action = page.locator(f"tr#e{survey.pk} details.row-form summary")
+    box = action.bounding_box()
+    assert box is not None
+    assert box["x"] + box["width"] <= 390
+    action.click()
+    save = page.locator(f"tr#e{survey.pk} form button[type=submit]")
+    expect(save).to_be_visible()
+    box = save.bounding_box()
+    assert box is not None
+    assert box["x"] + box["width"] <= 390
+    screenshot(page, f"-{language}")
