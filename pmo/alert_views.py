@@ -427,14 +427,17 @@ class AlertRuleEditView(AlertsPage):
         context = super().get_context_data(**kwargs)
         spec = SPECS[self.rule.kind]
         context["row"] = rule_row(self.rule)
-        context["form"] = kwargs.get("form") or AlertRuleForm(initial=self.initial(), unit=spec.unit)
+        context["form"] = kwargs.get("form") or self.with_version(
+            AlertRuleForm(initial=self.initial(), unit=spec.unit), self.rule
+        )
         return context
 
     def save(self, request: HttpRequest) -> HttpResponse:
-        form = AlertRuleForm(request.POST, unit=SPECS[self.rule.kind].unit)
+        form = self.with_version(AlertRuleForm(request.POST, unit=SPECS[self.rule.kind].unit), self.rule)
         if form.is_valid():
             try:
-                services.alert_rule_update(actor=self.actor, rule=self.rule, **form.cleaned_data)
+                with self.unchanged_since_read(form, self.rule):
+                    services.alert_rule_update(actor=self.actor, rule=self.rule, **form.cleaned_data)
             except ApplicationError as error:
                 # The service set the refused values on the instance before refusing them.
                 self.rule.refresh_from_db()
@@ -526,14 +529,20 @@ class WebhookDetailView(WebhookPage):
             events=event_labels(webhook.events),
             deliveries=paginate(self.request, deliveries, per_page=DELIVERY_PAGE_SIZE),
             form=kwargs.get("form")
-            or WebhookForm(initial={"name": webhook.name, "url": webhook.url, "events": webhook.events}),
+            or self.with_version(
+                WebhookForm(initial={"name": webhook.name, "url": webhook.url, "events": webhook.events}), webhook
+            ),
             new_secret=kwargs.get("new_secret"),
         )
         return context
 
     def _update(self, form: Any = None, **fields: Any) -> bool:
         try:
-            services.webhook_update(actor=self.actor, webhook=self.webhook, **fields)
+            if form is None:
+                services.webhook_update(actor=self.actor, webhook=self.webhook, **fields)
+            else:
+                with self.unchanged_since_read(form, self.webhook):
+                    services.webhook_update(actor=self.actor, webhook=self.webhook, **fields)
         except ApplicationError as error:
             # The service set the refused values on the instance before refusing them.
             self.webhook.refresh_from_db()
@@ -542,7 +551,7 @@ class WebhookDetailView(WebhookPage):
         return True
 
     def save(self, request: HttpRequest) -> HttpResponse:
-        form = WebhookForm(request.POST)
+        form = self.with_version(WebhookForm(request.POST), self.webhook)
         if form.is_valid() and self._update(form, **form.cleaned_data):
             messages.success(request, _("Webhook “%(name)s” saved.") % {"name": self.webhook.name})
             return HttpResponseRedirect(self.detail_url())

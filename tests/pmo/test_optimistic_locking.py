@@ -5,16 +5,18 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter
+from decimal import Decimal
 
 import pytest
 from django.db import connection, connections, transaction
 from rest_framework.test import APIClient
 
 from finance.services import categories
-from pmo.models import Membership, Organization, User
+from pmo.models import AlertKind, Membership, Organization, User
 from projects.models import Project, WbsElement
 from tests.conftest import api_client_for, page_client_for, require_service
-from tests.factories import PortfolioFactory, ProjectFactory, WbsElementFactory
+from tests.factories import PortfolioFactory, ProjectFactory, WbsElementFactory, WebhookFactory
+from tests.pmo.test_alert_pages import rule_of, rule_post
 from tests.tenancy.discovery import OrgRoute, organization_routes, url_for
 
 BASE = "/api/v1/orgs/acme"
@@ -269,3 +271,35 @@ def test_a_stale_portfolio_edit_is_refused(admin_user: User, organization: Organ
     assert stale.status_code == 400
     portfolio.refresh_from_db()
     assert portfolio.name == "New"
+
+
+@pytest.mark.django_db
+def test_a_stale_alert_rule_edit_is_refused(admin_user: User, organization: Organization) -> None:
+    rule = rule_of(organization, AlertKind.CPI_LOW)
+    url = f"/o/acme/alerts/rules/{rule.pk}/"
+    client = page_client_for(admin_user)
+    version = _version_in(client.get(url).content.decode())
+    assert client.post(url, rule_post(threshold="0.93") | {"row_version": version}).status_code == 302
+
+    stale = client.post(url, rule_post(threshold="0.97") | {"row_version": version})
+
+    assert stale.status_code == 400
+    assert 'value="0.97"' in stale.content.decode()
+    rule.refresh_from_db()
+    assert rule.threshold == Decimal("0.93")
+
+
+@pytest.mark.django_db
+def test_a_stale_webhook_edit_is_refused(admin_user: User, organization: Organization) -> None:
+    webhook = WebhookFactory(organization=organization, name="Chat", url="http://127.0.0.1:9/a")
+    url = f"/o/acme/alerts/webhooks/{webhook.pk}/"
+    client = page_client_for(admin_user)
+    version = _version_in(client.get(url).content.decode())
+    data = {"op": "save", "url": "http://127.0.0.1:9/a", "events": ["alert.opened"]}
+    assert client.post(url, data | {"name": "Ours", "row_version": version}).status_code == 302
+
+    stale = client.post(url, data | {"name": "Theirs", "row_version": version})
+
+    assert stale.status_code == 400
+    webhook.refresh_from_db()
+    assert webhook.name == "Ours"
