@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from finance.models import Commitment, CostCategory, FinanceSettings
+from pmo.forms import DateWindowFormMixin
 from pmo.models import currency_validator
 from projects.models import ChangeRequest, WbsElement
 
@@ -44,7 +45,7 @@ class ElementChoiceField(forms.ModelChoiceField):
         return f"{obj.code} {obj.name}"
 
 
-class ProjectCostForm(forms.Form):
+class ProjectCostForm(DateWindowFormMixin, forms.Form):
     """A form with a cost category and, optionally, a WBS element of one project."""
 
     category = CategoryChoiceField(
@@ -96,7 +97,7 @@ class BudgetControlForm(forms.Form):
     )
 
 
-class ExchangeRateForm(forms.Form):
+class ExchangeRateForm(DateWindowFormMixin, forms.Form):
     currency = forms.CharField(
         label=_("Currency"),
         min_length=3,
@@ -226,7 +227,7 @@ class ManualForecastForm(forms.Form):
 # --- earned value ---------------------------------------------------------------------------
 
 
-class StatusDateForm(forms.Form):
+class StatusDateForm(DateWindowFormMixin, forms.Form):
     INTERVALS = [("", _("Automatic")), ("week", _("By week")), ("month", _("By month"))]
 
     as_of = forms.DateField(label=_("Status date"), widget=DATE_INPUT, required=False)

@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from pmo.forms import DateWindowForm
 from pmo.models import AuditEvent, Membership, OrgRole
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -27,6 +28,7 @@ class AuditEventFilter(django_filters.FilterSet):
 
     class Meta:
         model = AuditEvent
+        form = DateWindowForm
         fields = ["actor", "actor_username", "action", "target_type", "target_id", "date_from", "date_to"]
 
 

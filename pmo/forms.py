@@ -8,7 +8,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from pmo.authentication import login_failed, login_is_locked, login_succeeded
-from pmo.dates import within_date_window
+from pmo.dates import DateWindow, within_date_window
 from pmo.middleware import client_ip
 from pmo.models import Organization, OrgRole
 
@@ -23,11 +23,13 @@ class DateWindowFormMixin:
     unbounded_date_fields: ClassVar[tuple[str, ...]] = ()
     fields: dict[str, forms.Field]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, date_window: DateWindow | None = None, **kwargs: Any) -> None:
+        """``date_window``: the organisation's, when the page has it at hand (saves reading it)."""
         super().__init__(*args, **kwargs)
+        validator = date_window.validate if date_window is not None else within_date_window
         for name, field in self.fields.items():
             if name not in self.unbounded_date_fields and isinstance(field, (forms.DateField, forms.DateTimeField)):
-                field.validators = [*field.validators, within_date_window]
+                field.validators = [*field.validators, validator]
 
 
 class DateWindowForm(DateWindowFormMixin, forms.Form):
@@ -91,7 +93,9 @@ class MemberRoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=OrgRole.choices)
 
 
-class OrganizationSettingsForm(forms.ModelForm):
+class OrganizationSettingsForm(DateWindowFormMixin, forms.ModelForm):
+    unbounded_date_fields = ("earliest_date", "latest_date")
+
     class Meta:
         model = Organization
         fields = ["name", "default_currency", "time_zone", "earliest_date", "latest_date"]
@@ -100,8 +104,13 @@ class OrganizationSettingsForm(forms.ModelForm):
             "latest_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.unbounded_date_fields:
+            self.fields[name].required = False
 
-class ApiTokenForm(forms.Form):
+
+class ApiTokenForm(DateWindowFormMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100, help_text=_("What the token is for, e.g. “ERP sync”."))
     expires_at = forms.DateTimeField(
         label=_("Expires"),
@@ -139,7 +148,7 @@ class WorkingCalendarForm(forms.Form):
     )
 
 
-class CalendarExceptionForm(forms.Form):
+class CalendarExceptionForm(DateWindowFormMixin, forms.Form):
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     is_working = forms.BooleanField(
         label=_("Make-up working day"),

@@ -30,6 +30,7 @@ from pmo.filters import AuditEventFilter, MembershipFilter
 from pmo.forms import (
     ApiTokenForm,
     CalendarExceptionForm,
+    DateWindowFormMixin,
     InviteMemberForm,
     LockoutAuthenticationForm,
     MemberRoleForm,
@@ -97,7 +98,7 @@ def switch_language(request: HttpRequest) -> HttpResponse:
     return response
 
 
-class DashboardFilterForm(forms.Form):
+class DashboardFilterForm(DateWindowFormMixin, forms.Form):
     """The dashboard's filters; choices the organisation does not have are refused like unknown ones."""
 
     portfolio = forms.TypedChoiceField(label=gettext_lazy("Portfolio or programme"), required=False, coerce=int)
@@ -137,7 +138,11 @@ class OrganizationHomeView(OrganizationPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        form = DashboardFilterForm(self.request.GET or None, choices=dashboard.filter_choices(self.organization))
+        form = DashboardFilterForm(
+            self.request.GET or None,
+            choices=dashboard.filter_choices(self.organization),
+            date_window=self.organization.date_window,
+        )
         if form.is_bound:
             form.is_valid()
         filters = form.filters(self.organization.today())
@@ -308,7 +313,8 @@ class OrganizationSettingsView(OrganizationPageMixin, TemplateView):
                 services.organization_update(
                     actor=request.user,  # type: ignore[arg-type]
                     organization=self.organization,
-                    **form.cleaned_data,
+                    # A date left empty keeps the window as it is.
+                    **{name: value for name, value in form.cleaned_data.items() if value is not None},
                 )
             except ApplicationError as error:
                 self.report(error, form)

@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from pmo.forms import DateWindowForm, DateWindowFormMixin
 from projects.models import ChangeRequest, Project, Rag, StatusReport, WbsElement
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ class StatusReportFilter(django_filters.FilterSet):
 
     class Meta:
         model = StatusReport
+        form = DateWindowForm
         fields = ["status", "period_end_after", "period_end_before"]
 
 
@@ -56,7 +58,7 @@ class ChangeRequestFilter(django_filters.FilterSet):
         return queryset.filter(condition)
 
 
-class StatusReportCreateForm(forms.Form):
+class StatusReportCreateForm(DateWindowFormMixin, forms.Form):
     period_end = forms.DateField(
         label=_("Week ending"),
         widget=DATE_INPUT,

@@ -8,6 +8,7 @@ from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from pmo.forms import DateWindowForm
 from pmo.models import Organization, User
 from projects.models import Phase, Portfolio, Project
 
@@ -69,6 +70,7 @@ class ProjectFilter(django_filters.FilterSet):
 
     class Meta:
         model = Project
+        form = DateWindowForm
         fields = ["q", "phase", "portfolio", "manager", "date_from", "date_to"]
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:

@@ -10,6 +10,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from pmo.forms import DateWindowFormMixin
 from pmo.models import Organization, WorkingCalendar
 from projects.filters import PortfolioChoiceField, organization_users, portfolios_in_tree_order
 from projects.models import (
@@ -29,7 +30,7 @@ class PersonChoiceField(forms.ModelChoiceField):
         return f"{obj} ({obj.username})" if str(obj) != obj.username else str(obj.username)
 
 
-class ProjectForm(forms.ModelForm):
+class ProjectForm(DateWindowFormMixin, forms.ModelForm):
     """The fields of a project a person enters; the service checks people and portfolios."""
 
     tags = forms.CharField(label=_("Tags"), required=False, max_length=400, help_text=_("Words separated by commas."))
@@ -238,7 +239,7 @@ class DependencyForm(forms.Form):
         return element
 
 
-class ProgressForm(forms.Form):
+class ProgressForm(DateWindowFormMixin, forms.Form):
     percent_complete = forms.DecimalField(
         label=_("Percent complete"),
         required=False,

@@ -118,6 +118,17 @@ class CycleError(ValueError):
         super().__init__(f"The dependencies form a cycle: {labels}.")
 
 
+class ScheduleOutOfRangeError(ValueError):
+    """Some tasks would finish after ``latest``; ``task_ids`` lists them."""
+
+    def __init__(self, latest: date, task_ids: list[int], names: Mapping[int, str] | None = None) -> None:
+        self.latest = latest
+        self.task_ids = task_ids
+        names = names or {}
+        self.labels = [names.get(task_id) or f"task {task_id}" for task_id in task_ids]
+        super().__init__(f"The schedule runs past {latest.isoformat()}: {', '.join(self.labels)}.")
+
+
 # A link as the passes read it: (other task's position, leaves P's finish, reaches S's finish, lag).
 _Link = tuple[int, bool, bool, int]
 
@@ -130,6 +141,7 @@ def compute_schedule(
     *,
     project_finish: date | None = None,
     data_date: date | None = None,
+    latest: date | None = None,
 ) -> ScheduleResult:
     """Schedule the network by forward and backward pass; see the module docstring for the conventions.
 
@@ -172,6 +184,16 @@ def compute_schedule(
     late_start, late_finish, free_float = _backward_pass(
         order, successors, duration, early_start, early_finish, finish_boundary
     )
+    if latest is not None:
+        # Checked on the indices, before any becomes a date: a date past year 9999 does not exist.
+        horizon = calendar.index_of(latest + _ONE_DAY, project_start)
+        beyond = [
+            tasks[i].id
+            for i in range(len(tasks))
+            if (early_finish[i] - 1 if duration[i] else early_start[i]) >= horizon
+        ]
+        if beyond:
+            raise ScheduleOutOfRangeError(latest, beyond, {task.id: task.name for task in tasks})
 
     dates: dict[int, date] = {}
 

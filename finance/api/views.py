@@ -47,6 +47,7 @@ from pmo.api import inputs
 from pmo.api.base import OrganizationScopedMixin
 from pmo.api.parsers import MultiPartParser
 from pmo.errors import ApplicationError
+from pmo.forms import DateWindowForm
 from pmo.policy import Action
 from projects.api.base import ProjectScopedMixin
 from projects.api.views import MAX_UPLOAD_BYTES, CsvParser, PlainTextParser
@@ -75,6 +76,7 @@ class ExchangeRateFilter(django_filters.FilterSet):
 
     class Meta:
         model = ExchangeRate
+        form = DateWindowForm
         fields = ["currency", "date"]
 
     def by_currency(self, queryset: QuerySet[ExchangeRate], name: str, value: str) -> QuerySet[ExchangeRate]:
@@ -100,12 +102,16 @@ class _CostFilter(django_filters.FilterSet):
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=gettext_lazy("To (date)"))
     over_budget = django_filters.BooleanFilter(label=gettext_lazy("Over budget"))
 
+    class Meta:
+        form = DateWindowForm
+
 
 class CommitmentFilter(_CostFilter):
     status = django_filters.ChoiceFilter(choices=Commitment.Status.choices, label=gettext_lazy("Status"))
 
     class Meta:
         model = Commitment
+        form = DateWindowForm
         fields = ["status", "category", "date_from", "date_to", "over_budget"]
 
 
@@ -114,6 +120,7 @@ class ActualCostFilter(_CostFilter):
 
     class Meta:
         model = ActualCost
+        form = DateWindowForm
         fields = ["category", "date_from", "date_to", "source", "over_budget"]
 
 

@@ -46,6 +46,7 @@ from finance.services.categories import (
 )
 from pmo.alerts.services import project_evaluation_queue
 from pmo.audit import audit_record, diff
+from pmo.dates import DateWindow
 from pmo.errors import ApplicationError
 from pmo.models import User
 from projects.models import Project, WbsElement
@@ -405,6 +406,7 @@ def _check_row(
     categories: dict[str, CostCategory],
     elements: dict[str, WbsElement],
     errors: _Errors,
+    window: DateWindow,
 ) -> None:
     raw_date = row.cells.get("date", "")
     if not raw_date:
@@ -413,6 +415,8 @@ def _check_row(
         row.date = _parse_date(raw_date)
         if row.date is None:
             errors.add(row.line, "date", _("Enter a date as YYYY-MM-DD."))
+        elif not window.contains(row.date):
+            errors.add(row.line, "date", window.message())
     raw_amount = row.cells.get("amount", "")
     if not raw_amount:
         errors.add(row.line, "amount", _("This field is required."))
@@ -460,7 +464,7 @@ def actual_costs_import(*, actor: User, project: Project, text: str | bytes) -> 
         for element in WbsElement.objects.for_organization(organization_id).filter(project=project)
     }
     for row in rows:
-        _check_row(row, categories, elements, errors)
+        _check_row(row, categories, elements, errors, project.organization.date_window)
     errors.raise_if_any()
 
     # Every row passed the checks, so every row has its category.

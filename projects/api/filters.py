@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 
+from pmo.forms import DateWindowForm
 from projects.models import OPEN_PHASES, GateCriterion, Phase, Portfolio, Priority, Project, TaskStatus, WbsElement
 
 HUNDRED = 100
@@ -86,6 +87,7 @@ class ProjectFilter(django_filters.FilterSet):
 
     class Meta:
         model = Project
+        form = DateWindowForm
         fields = [
             "phase",
             "open",

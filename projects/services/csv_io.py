@@ -40,6 +40,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from pmo.audit import audit_record
+from pmo.dates import DateWindow
 from pmo.errors import ApplicationError
 from pmo.models import User
 from projects.models import (
@@ -336,7 +337,7 @@ def _check_tree(rows: list[_Row], errors: _Errors) -> dict[str, _Row]:
     return by_code
 
 
-def _check_leaf(row: _Row, errors: _Errors, today: dt.date) -> None:
+def _check_leaf(row: _Row, errors: _Errors, today: dt.date, window: DateWindow) -> None:
     duration = row.cells.get("duration", "")
     if row.kind == WbsElement.Kind.MILESTONE:
         if duration and duration != "0":
@@ -353,7 +354,9 @@ def _check_leaf(row: _Row, errors: _Errors, today: dt.date) -> None:
     start = row.actual_start = _date(row, "actual_start", errors)
     finish = row.actual_finish = _date(row, "actual_finish", errors)
     for column, value in (("actual_start", start), ("actual_finish", finish)):
-        if value is not None and value > today:
+        if value is not None and not window.contains(value):
+            errors.add(row.line, column, window.message())
+        elif value is not None and value > today:
             errors.add(row.line, column, _("An actual date cannot be in the future."))
     if finish is not None and start is None:
         errors.add(row.line, "actual_start", _("A finished task needs its actual start."))
@@ -446,14 +449,14 @@ def _check_cycles(rows: list[_Row], errors: _Errors) -> None:
         links = [link for link in links if link != broken]
 
 
-def _validated_rows(text: str, today: dt.date) -> list[_Row]:
+def _validated_rows(text: str, today: dt.date, window: DateWindow) -> list[_Row]:
     errors = _Errors()
     rows = _read(text, errors)
     errors.raise_if_any()
     by_code = _check_tree(rows, errors)
     for row in rows:
         if row.kind and row.kind != WbsElement.Kind.SUMMARY:
-            _check_leaf(row, errors, today)
+            _check_leaf(row, errors, today, window)
     _check_links(rows, by_code, errors)
     _check_cycles(rows, errors)
     errors.raise_if_any()
@@ -477,7 +480,7 @@ def plan_import_csv(*, actor: User, project: Project, content: str | bytes) -> P
             fields={"file": [_("The plan is not empty.")]},
         )
     today = project.organization.today()
-    rows = _validated_rows(text, today)
+    rows = _validated_rows(text, today, project.organization.date_window)
 
     created: dict[str, WbsElement] = {}
     for depth in sorted({row.code.count(".") for row in rows}):

@@ -9,13 +9,14 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from pmo.alerts.services import project_evaluation_queue
 from pmo.audit import audit_record, diff, snapshot
 from pmo.errors import ApplicationError
 from pmo.models import User
 from projects.models import Dependency, DependencyType, Phase, Project, WbsElement
-from projects.scheduling import CycleError, DependencyInput, TaskInput, compute_schedule
+from projects.scheduling import CycleError, DependencyInput, ScheduleOutOfRangeError, TaskInput, compute_schedule
 from projects.selectors import project_work_calendar
 from projects.services.locks import lock_project
 
@@ -84,9 +85,20 @@ def schedule_recompute(project: Project, *, elements: list[WbsElement] | None = 
             calendar,
             project.planned_start,
             data_date=schedule_data_date(project),
+            latest=project.organization.latest_date,
         )
     except CycleError as error:  # refused on entry; reaching here means data was written around the services
         raise ApplicationError(str(error), code="cycle") from error
+    except ScheduleOutOfRangeError as error:
+        shown = error.labels[:5]
+        raise ApplicationError(
+            _(
+                "The schedule would run past %(latest)s, the latest date the organisation accepts; nothing was "
+                "saved. Shorten the work or its links: %(tasks)s."
+            )
+            % {"latest": error.latest.isoformat(), "tasks": ", ".join(shown) + (" …" if len(error.labels) > 5 else "")},
+            code="schedule_out_of_range",
+        ) from error
 
     changed: dict[int, WbsElement] = {}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 from typing import Any
 
@@ -38,10 +39,8 @@ def test_every_serializer_of_the_project_checks_its_input_strictly() -> None:
     for config in apps.get_app_configs():
         if config.name in PROJECT_APPS:
             for module in ("api.serializers", "api.views", "api.control", "api.evm", "api.snapshots"):
-                try:
+                with contextlib.suppress(ModuleNotFoundError):
                     __import__(f"{config.name}.{module}")
-                except ModuleNotFoundError:
-                    pass
     found = _project_serializers()
     assert len(found) > 50, "the walk found too few serializers; it is broken"
     lax = sorted(f"{cls.__module__}.{cls.__qualname__}" for cls in found if not issubclass(cls, StrictInputMixin))
