@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import secrets
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
@@ -316,12 +318,32 @@ def relay_soon(result: SyncResult) -> None:
         relay_outbox.delay_on_commit()
 
 
+_evaluations_deferred: ContextVar[bool] = ContextVar("pmo_evaluations_deferred", default=False)
+
+
+@contextmanager
+def evaluations_deferred() -> Iterator[None]:
+    """Queue no evaluation of a project inside: for a caller that evaluates all it wrote afterwards.
+
+    The demo's seeding writes hundreds of changes to a dozen projects and then runs the variance
+    run of the organisation once, instead of one evaluation per change.
+    """
+    token = _evaluations_deferred.set(True)
+    try:
+        yield
+    finally:
+        _evaluations_deferred.reset(token)
+
+
 def project_evaluation_queue(project: Any) -> None:
     """Evaluate the project's earned value and alert rules again once the transaction commits.
 
     Called by the services whose changes move a rule's measure (progress, costs, budget and
     change-request decisions). Queued by name: the variance run lives in the finance app.
+    Nothing is queued inside ``evaluations_deferred``.
     """
+    if _evaluations_deferred.get():
+        return
     from pmo.celery import app
 
     kwargs = {"organization_id": project.organization_id, "project_ids": [project.pk], "as_of": None}

@@ -145,7 +145,7 @@ def test_seed_demo_brings_a_project_under_way_with_a_plan_and_a_baseline() -> No
     assert park.phase == Phase.EXECUTION
     assert WbsElement.objects.for_organization(organization).filter(project=park).count() == 22
     assert Baseline.objects.for_organization(organization).filter(project=park, is_current=True).exists()
-    assert Project.objects.for_organization(organization).count() == 2
+    assert Project.objects.for_organization(organization).count() == 16  # issue 10: a portfolio, not two
 
 
 def test_seed_demo_gives_the_park_an_approved_budget_that_matches_its_baseline_and_some_costs() -> None:
