@@ -54,17 +54,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--quiet-logins", action="store_true", help="Do not print the logins.")
-        parser.add_argument(
-            "--today",
-            type=dt.date.fromisoformat,
-            default=None,
-            help="The day the demo's dates are counted from (YYYY-MM-DD); default: the organisation's today.",
-        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         # One variance run below evaluates everything seeded, rather than one evaluation per write.
         with transaction.atomic(), evaluations_deferred():
-            organization = self._seed(options["today"])
+            organization = self._seed()
         # Once committed, a variance run raises the demo's alerts (relayed at once in the quick start).
         from pmo.celery import app
 
@@ -75,7 +69,7 @@ class Command(BaseCommand):
             for username, role, name, _language in DEMO_USERS:
                 self.stdout.write(f"  {username:<12} {OrgRole(role).label!s:<22} {name}")
 
-    def _seed(self, today: dt.date | None) -> Organization:
+    def _seed(self) -> Organization:
         users = {username: self._user(username, name, language) for username, _role, name, language in DEMO_USERS}
         organization = Organization.objects.filter(slug=DEMO_SLUG).first()
         if organization is None:
@@ -92,7 +86,7 @@ class Command(BaseCommand):
                 organization=organization, user=users[username], defaults={"role": role}
             )
         self._calendar(organization)
-        today = today or organization.today()
+        today = organization.today()
         for app_config in apps.get_app_configs():
             # Each app may bring demo content of its own in a ``demo`` module with ``seed()``; its
             # dates are counted from ``today``, so the demo looks the same whatever day it is seeded.
