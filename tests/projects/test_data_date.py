@@ -199,3 +199,23 @@ def test_the_gantt_of_a_project_under_way_draws_today_as_its_status_date_in_both
     chinese_client, _reader = client_with_role(organization, OrgRole.VIEWER, language="zh-hans")
     chinese = chinese_client.get(f"/o/{organization.slug}/projects/{project.pk}/gantt/")
     assert "今天（状态日期）" in chinese.content.decode()
+
+
+def test_the_nightly_beat_task_reschedules_every_organisation(
+    organization: Organization, pm: Membership, settings: Any
+) -> None:
+    from projects.tasks import reschedule_stale_all
+
+    project, tasks = build_plan(organization, pm)
+    put_under_way(project, pm)
+    expected = refreshed(tasks["paint"]).planned_start
+    assert expected is not None
+    WbsElement.objects.for_organization(organization).filter(pk=tasks["paint"].pk).update(
+        planned_start=expected - dt.timedelta(days=10), planned_finish=expected - dt.timedelta(days=6)
+    )
+
+    reschedule_stale_all.delay()
+
+    assert refreshed(tasks["paint"]).planned_start == expected
+    beat = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "projects.reschedule_stale_all" in beat
