@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pmo.audit import audit_record, diff, snapshot
@@ -79,79 +72,6 @@ def organization_update(*, actor: User, organization: Organization, **fields: ob
             organization=organization, actor=actor, action="organization.updated", target=organization, changes=changes
         )
     return organization
-
-
-def _username_from_email(email: str) -> str:
-    base = re.sub(r"[^\w.@+-]", "", email.split("@")[0])[:100] or "user"
-    candidate, suffix = base, 1
-    while User.objects.filter(username__iexact=candidate).exists():
-        suffix += 1
-        candidate = f"{base}{suffix}"
-    return candidate
-
-
-def invitation_send(*, user: User, organization: Organization, invited_by: User | None, base_url: str) -> None:
-    """E-mail a newly invited person a link to choose their password."""
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    link = base_url.rstrip("/") + reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
-    with translation.override(user.language):
-        inviter = str(invited_by) if invited_by is not None else _("A PMO administrator")
-        context = {"user": user, "organization": organization, "invited_by": inviter, "link": link}
-        send_mail(
-            subject=_("You are invited to %(organization)s") % {"organization": organization.name},
-            message=render_to_string("pmo/email/invitation.txt", context),
-            from_email=None,
-            recipient_list=[user.email],
-        )
-
-
-@transaction.atomic
-def membership_invite(
-    *,
-    actor: User,
-    organization: Organization,
-    email: str,
-    role: str,
-    display_name: str = "",
-    base_url: str = "http://127.0.0.1:8000",
-) -> Membership:
-    """Add a person to the organisation; someone new gets an account and an e-mail to set a password."""
-    email = email.strip().lower()
-    if role not in OrgRole.values:
-        raise ApplicationError(_("Unknown role “%s”.") % role, fields={"role": [_("Choose a valid role.")]})
-    user = User.objects.filter(email__iexact=email).first()
-    is_new_user = user is None
-    if user is None:
-        user = User(username=_username_from_email(email), email=email, display_name=display_name)
-        user.set_unusable_password()
-        _validated(user, exclude=["password"])
-        user.save()
-    elif Membership.objects.for_organization(organization).filter(user=user).exists():
-        raise ApplicationError(
-            _("%(email)s is already a member of this organisation.") % {"email": email},
-            code="already_member",
-            fields={"email": [_("Already a member.")]},
-        )
-    membership = Membership.objects.create(organization=organization, user=user, role=role)
-    audit_record(
-        organization=organization,
-        actor=actor,
-        action="membership.invited",
-        target=membership,
-        changes={"user": [None, user.username], "email": [None, email], "role": [None, role]},
-    )
-    if is_new_user:
-        from pmo.tasks import send_invitation
-
-        # robust: a mail or broker failure is logged and must not turn a saved invitation into a 500.
-        transaction.on_commit(
-            lambda: send_invitation.delay(
-                organization_id=organization.pk, user_id=user.pk, invited_by_id=actor.pk, base_url=base_url
-            ),
-            robust=True,
-        )
-    return membership
 
 
 def _remaining_admins(membership: Membership) -> int:

@@ -44,16 +44,14 @@ class OrganizationTask(DjangoTask):
     max_retries=8,
     acks_late=True,
 )
-def send_invitation(*, organization_id: int, user_id: int, invited_by_id: int | None, base_url: str) -> None:
-    from pmo.models import Organization, User
-    from pmo.services import invitation_send
+def send_invitation_email(*, organization_id: int, invitation_id: int, base_url: str) -> None:
+    from pmo.invitations import invitation_send_email
+    from pmo.models import Invitation
 
-    user = User.objects.filter(pk=user_id, is_active=True).first()
-    organization = Organization.objects.filter(pk=organization_id).first()
-    if user is None or organization is None or user.has_usable_password():
-        return  # gone, or the person already chose a password: nothing left to send
-    invited_by = User.objects.filter(pk=invited_by_id).first() if invited_by_id else None
-    invitation_send(user=user, organization=organization, invited_by=invited_by, base_url=base_url)
+    invitation = Invitation.objects.select_related("organization", "invited_by").filter(pk=invitation_id).first()
+    if invitation is None or not invitation.is_open():
+        return  # gone, answered or withdrawn: nothing left to send
+    invitation_send_email(invitation=invitation, base_url=base_url)
 
 
 @app.task(name="pmo.relay_outbox", tenant_scoped=False, acks_late=True, ignore_result=True)

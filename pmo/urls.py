@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 
-from pmo import views
+from pmo import invitation_views, views
 
 # Pages of one organisation; each app adds its own under the same prefix.
 organization_pages: list[URLPattern | URLResolver] = [
@@ -10,6 +10,16 @@ organization_pages: list[URLPattern | URLResolver] = [
     path("members/", views.MemberListView.as_view(), name="org-members"),
     path("members/<int:pk>/", views.MemberDetailView.as_view(), name="org-member"),
     path("members/<int:pk>/remove/", views.MemberRemoveView.as_view(), name="org-member-remove"),
+    path(
+        "members/invitations/<int:pk>/revoke/",
+        invitation_views.InvitationAdminActionView.as_view(operation="revoke"),
+        name="org-invitation-revoke",
+    ),
+    path(
+        "members/invitations/<int:pk>/resend/",
+        invitation_views.InvitationAdminActionView.as_view(operation="resend"),
+        name="org-invitation-resend",
+    ),
     path("settings/", views.OrganizationSettingsView.as_view(), name="org-settings"),
     path("audit/", views.AuditLogView.as_view(), name="org-audit"),
     path("settings/calendars/", views.CalendarListView.as_view(), name="org-calendars"),
@@ -52,6 +62,8 @@ urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
     path("i18n/language/", views.switch_language, name="switch-language"),
     path("accounts/", include(account_pages)),
+    path("invitations/<int:pk>/answer/", invitation_views.InvitationRespondView.as_view(), name="invitation-answer"),
+    path("invitations/<str:token>/", invitation_views.InvitationLinkView.as_view(), name="invitation"),
     path("o/<slug:org_slug>/", include(organization_pages)),
     path("api/v1/", include("pmo.api.urls")),
     path("admin/", admin.site.urls),

@@ -37,9 +37,20 @@ from pmo.forms import (
     OrganizationSettingsForm,
     WorkingCalendarForm,
 )
-from pmo.models import ApiToken, AuditEvent, CalendarException, Membership, OrgRole, User, WorkingCalendar
+from pmo.invitations import invitation_create, pending_invitations_for
+from pmo.models import (
+    ApiToken,
+    AuditEvent,
+    CalendarException,
+    Invitation,
+    InvitationStatus,
+    Membership,
+    OrgRole,
+    User,
+    WorkingCalendar,
+)
 from pmo.pages import OrganizationPageMixin
-from pmo.policy import Action
+from pmo.policy import Action, can
 from projects.models import OPEN_PHASES
 
 PAGE_SIZE = 25
@@ -75,9 +86,10 @@ def home(request: HttpRequest) -> HttpResponse:
         .select_related("organization")
         .order_by("organization__name")
     )
-    if len(memberships) == 1:
+    waiting = list(pending_invitations_for(cast(User, request.user)))
+    if len(memberships) == 1 and not waiting:
         return redirect("org-home", org_slug=memberships[0].organization.slug)
-    return render(request, "pmo/choose_organization.html", {"memberships": memberships})
+    return render(request, "pmo/choose_organization.html", {"memberships": memberships, "invitations": waiting})
 
 
 @require_POST
@@ -209,6 +221,12 @@ class MemberListView(OrganizationPageMixin, TemplateView):
         context["filter"] = filterset
         context["page"] = paginate(self.request, filterset.qs)
         context["invite_form"] = kwargs.get("invite_form") or InviteMemberForm()
+        if can(self.membership, Action.MEMBERS_MANAGE):
+            context["invitations"] = (
+                Invitation.objects.for_organization(self.organization)
+                .filter(status=InvitationStatus.PENDING)
+                .select_related("invited_by")
+            )
         context["roles"] = OrgRole.choices
         context["nav_active"] = "settings"
         return context
@@ -217,8 +235,8 @@ class MemberListView(OrganizationPageMixin, TemplateView):
         form = InviteMemberForm(request.POST)
         if form.is_valid():
             try:
-                membership = services.membership_invite(
-                    actor=request.user,  # type: ignore[arg-type]
+                invitation = invitation_create(
+                    actor=cast(User, request.user),
                     organization=self.organization,
                     base_url=request.build_absolute_uri("/"),
                     **form.cleaned_data,
@@ -228,8 +246,8 @@ class MemberListView(OrganizationPageMixin, TemplateView):
             else:
                 messages.success(
                     request,
-                    _("%(user)s was added as %(role)s.")
-                    % {"user": membership.user, "role": OrgRole(membership.role).label},
+                    _("An invitation to join as %(role)s was sent to %(email)s.")
+                    % {"email": invitation.email, "role": OrgRole(invitation.role).label},
                 )
                 return redirect("org-members", org_slug=self.organization.slug)
         return self.render_to_response(self.get_context_data(invite_form=form), status=400)

@@ -7,10 +7,12 @@ the tenancy tests use it to fill URLs with real objects of the victim organisati
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from decimal import Decimal
 from typing import Any
 
 import factory
+from django.utils import timezone
 
 from finance.models import (
     ActualCost,
@@ -30,6 +32,7 @@ from pmo.models import (
     ApiToken,
     AuditEvent,
     CalendarException,
+    Invitation,
     Membership,
     Notification,
     Organization,
@@ -138,8 +141,20 @@ class ApiTokenFactory(factory.django.DjangoModelFactory):
     secret_hash = "0" * 64
 
 
+class InvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Invitation
+
+    organization = factory.SubFactory(OrganizationFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@example.test")
+    role = OrgRole.MEMBER
+    key = factory.LazyFunction(lambda: secrets.token_urlsafe(32))
+    expires_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=14))
+
+
 FACTORIES: dict[type, type[factory.django.DjangoModelFactory]] = {
     Membership: MembershipFactory,
+    Invitation: InvitationFactory,
     WorkingCalendar: WorkingCalendarFactory,
     CalendarException: CalendarExceptionFactory,
     AuditEvent: AuditEventFactory,

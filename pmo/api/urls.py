@@ -2,13 +2,15 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from pmo.api import alerts, dashboard, docs, schema_view, views
+from pmo.api import alerts, dashboard, docs, invitations, schema_view, views
 
 me_router = SimpleRouter()
 me_router.register("tokens", views.ApiTokenViewSet, basename="api-token")
+me_router.register("me/invitations", invitations.MyInvitationViewSet, basename="api-my-invitation")
 
 org_router = SimpleRouter()
 org_router.register("members", views.MembershipViewSet, basename="api-member")
+org_router.register("invitations", invitations.InvitationViewSet, basename="api-invitation")
 org_router.register("audit-events", views.AuditEventViewSet, basename="api-audit-event")
 org_router.register("calendars", views.WorkingCalendarViewSet, basename="api-calendar")
 org_router.register(

@@ -12,6 +12,7 @@ from rest_framework.serializers import BaseSerializer
 
 from pmo import services
 from pmo.api.base import ConcurrencyControlMixin, OrganizationScopedMixin
+from pmo.api.invitations import InvitationSerializer
 from pmo.api.serializers import (
     ApiTokenCreatedSerializer,
     ApiTokenCreateSerializer,
@@ -26,6 +27,7 @@ from pmo.api.serializers import (
     WorkingCalendarSerializer,
 )
 from pmo.filters import AuditEventFilter, MembershipFilter
+from pmo.invitations import invitation_create
 from pmo.models import ApiToken, AuditEvent, CalendarException, Membership, Organization, User, WorkingCalendar
 from pmo.policy import Action
 
@@ -79,8 +81,12 @@ class OrganizationDetailView(OrganizationScopedMixin, generics.RetrieveUpdateAPI
     create=extend_schema(
         summary="Invite a member (admins)",
         tags=["members"],
+        description=(
+            "Sends an invitation, as POST …/invitations/ does: the person becomes a member when they "
+            "accept it. The answer is the same whether or not the address has an account."
+        ),
         request=MembershipInviteSerializer,
-        responses={201: MembershipSerializer},
+        responses={202: InvitationSerializer},
     ),
     partial_update=extend_schema(
         summary="Change a member's role (admins)",
@@ -99,7 +105,7 @@ class MembershipViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Members of the organisation. Admins invite, change roles and remove."""
+    """Members of the organisation. Admins invite (an invitation the person accepts), change roles and remove."""
 
     serializer_class = MembershipSerializer
     queryset = Membership.objects.all()
@@ -116,13 +122,13 @@ class MembershipViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         payload = MembershipInviteSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        membership = services.membership_invite(
-            actor=request.user,  # type: ignore[arg-type]
+        invitation = invitation_create(
+            actor=cast(User, request.user),
             organization=self.organization,
             base_url=request.build_absolute_uri("/"),
             **payload.validated_data,
         )
-        return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+        return Response(InvitationSerializer(invitation).data, status=status.HTTP_202_ACCEPTED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         payload = MembershipRoleSerializer(data=request.data)

@@ -31,6 +31,7 @@ from pmo.models.core import (
     validate_time_zone,
     validate_weekdays,
 )
+from pmo.models.invitations import Invitation, InvitationStatus
 
 __all__ = [
     "Alert",
@@ -43,6 +44,8 @@ __all__ = [
     "AuditEventManager",
     "AuditEventQuerySet",
     "CalendarException",
+    "Invitation",
+    "InvitationStatus",
     "Membership",
     "Notification",
     "OrgRole",

@@ -79,13 +79,16 @@ def test_a_non_admin_cannot_change_the_organisation(make_member, organization: O
     assert response.json()["error"]["code"] == "permission_denied"
 
 
-def test_inviting_a_new_person_creates_an_account_and_sends_a_link(api: APIClient, organization: Organization) -> None:
+def test_inviting_a_new_person_sends_an_invitation_and_creates_no_account_yet(
+    api: APIClient, organization: Organization
+) -> None:
+    # Issue 10 item 8: adding a member is an invitation the person accepts (was: 201 and an account at once).
     response = api.post("/api/v1/orgs/acme/members/", {"email": "New.Person@Example.test", "role": "finance"})
-    assert response.status_code == 201, response.json()
+    assert response.status_code == 202, response.json()
     assert response.json()["role"] == "finance"
-    user = User.objects.get(email="new.person@example.test")
-    assert not user.has_usable_password()
-    event = AuditEvent.objects.for_organization(organization).get(action="membership.invited")
+    assert response.json()["email"] == "new.person@example.test"
+    assert not User.objects.filter(email="new.person@example.test").exists()
+    event = AuditEvent.objects.for_organization(organization).get(action="invitation.created")
     assert event.changes["role"] == [None, "finance"]
 
 
@@ -96,7 +99,7 @@ def test_the_invitation_email_is_sent_once_the_transaction_commits(
     with django_capture_on_commit_callbacks(execute=True):
         api.post("/api/v1/orgs/acme/members/", {"email": "invitee@example.test", "role": "member"})
     assert len(mail.outbox) == 1
-    assert "/accounts/password/reset/" in mail.outbox[0].body
+    assert "/invitations/" in mail.outbox[0].body  # issue 10 item 8: the link accepts (was: choose a password)
     assert mail.outbox[0].to == ["invitee@example.test"]
 
 

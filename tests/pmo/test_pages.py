@@ -7,7 +7,7 @@ from django.core import mail
 from django.test import Client
 from django.utils import translation
 
-from pmo.models import ApiToken, AuditEvent, Membership, Organization, OrgRole, User
+from pmo.models import ApiToken, AuditEvent, Invitation, Membership, Organization, OrgRole, User
 from tests.conftest import page_client_for
 from tests.factories import OrganizationFactory, UserFactory, member
 
@@ -133,11 +133,13 @@ def test_the_organisation_home_shows_the_navigation_and_recent_changes(admin_mem
 
 
 def test_an_admin_invites_a_member_on_the_page(admin_member: Membership, organization: Organization) -> None:
+    # Issue 10 item 8: the page sends an invitation the person accepts (was: a membership at once).
     client = page_client_for(admin_member.user)
     response = client.post("/o/acme/members/", {"email": "pat@example.test", "display_name": "Pat", "role": "pmo"})
     assert response.status_code == 302
-    invited = Membership.objects.for_organization(organization).get(user__email="pat@example.test")
+    invited = Invitation.objects.for_organization(organization).get(email="pat@example.test")
     assert invited.role == OrgRole.PMO
+    assert not Membership.objects.for_organization(organization).filter(user__email="pat@example.test").exists()
 
 
 def test_a_bad_invitation_shows_errors_beside_the_fields_and_saves_nothing(admin_member: Membership) -> None:
