@@ -78,7 +78,7 @@ class JSONParser(parsers.JSONParser):
     """DRF's JSON parser with a size limit, a nesting limit and no NUL characters."""
 
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
-        encoding = parsers.get_encoding(parser_context or {})
+        encoding = parsers.get_encoding(parser_context or {})  # type: ignore[attr-defined]  # newer than the stubs
         raw = read_body(stream, parser_context, settings.DATA_UPLOAD_MAX_MEMORY_SIZE or MAX_FILE_BYTES)
         try:
             data = json.loads(raw.decode(encoding), parse_constant=_refuse_constant)
