@@ -71,7 +71,7 @@ class SchemaView(SpectacularAPIView):
                 response = Response(self._schema(request, language))
                 response.accepted_renderer = renderer
                 response.accepted_media_type = request.accepted_media_type
-                response.renderer_context = self.get_renderer_context()
+                response.renderer_context = self.get_renderer_context()  # type: ignore[attr-defined]
                 response.render()
             rendered = (response.content, response["Content-Type"])
             cache.set(key, rendered, SCHEMA_CACHE_SECONDS)
