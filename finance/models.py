@@ -230,6 +230,7 @@ class ActualCost(TenantModel):
     class Source(models.TextChoices):
         MANUAL = "manual", _("Manual")
         IMPORT = "import", _("Import")
+        REVERSAL = "reversal", _("Reversal")
 
     project = models.ForeignKey(
         "projects.Project", on_delete=models.CASCADE, related_name="actual_costs", verbose_name=_("project")
@@ -249,6 +250,17 @@ class ActualCost(TenantModel):
     reference = models.CharField(_("invoice or expense reference"), max_length=100, blank=True)
     source = models.CharField(_("source"), max_length=8, choices=Source, default=Source.MANUAL)
     over_budget = models.BooleanField(_("over budget"), default=False, editable=False)
+    reverses = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="reversals",
+        verbose_name=_("reverses"),
+        help_text=_("The cost this entry cancels; its amount is the negative of that cost's."),
+    )
+    reversal_reason = models.CharField(_("reason for the reversal"), max_length=500, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
@@ -257,6 +269,13 @@ class ActualCost(TenantModel):
         verbose_name_plural = _("actual costs")
         ordering = ["project", "-date", "-id"]
         indexes = [models.Index(fields=["organization", "project", "date"], name="actual_cost_org_project_date")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "reverses"],
+                condition=models.Q(reverses__isnull=False),
+                name="actual_cost_reversed_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.date} {self.amount}"

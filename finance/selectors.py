@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
 
 from finance.models import ZERO, ActualCost, BudgetLine, BudgetVersion, Commitment, CostCategory, ManualForecast
 from finance.services.categories import cost_categories_ensure_defaults
@@ -63,6 +63,12 @@ def project_holds_finance(project: Project) -> bool:
         model.objects.for_organization(organization_id).filter(project=project).exists()
         for model in (ActualCost, Commitment, BudgetVersion, ManualForecast)
     )
+
+
+def with_reversals(costs: QuerySet[ActualCost], organization_id: int) -> QuerySet[ActualCost]:
+    """Each cost with ``reversed_by_id``, the reversal that cancels it (or None), in the same query."""
+    reversals = ActualCost.objects.for_organization(organization_id).filter(reverses=OuterRef("pk"))
+    return costs.annotate(reversed_by_id=Subquery(reversals.values("pk")[:1]))
 
 
 def cents(value: Decimal | None) -> Decimal:

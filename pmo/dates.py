@@ -46,8 +46,11 @@ class DateWindow:
 def active_date_window() -> DateWindow:
     """The window of the organisation in scope (the request's), or the default one outside any."""
     from pmo.models import Organization
-    from pmo.tenancy import active_organization_id
+    from pmo.tenancy import active_organization, active_organization_id
 
+    organization = active_organization()
+    if organization is not None:
+        return organization.date_window
     organization_id = active_organization_id()
     if organization_id is None:
         return DateWindow()

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from pmo.models import Membership, Organization
 
 _active_organization_id: ContextVar[int | None] = ContextVar("pmo_active_organization_id", default=None)
+# The organisation itself, when the scope was entered with it rather than with its id.
+_active_organization: ContextVar[Organization | None] = ContextVar("pmo_active_organization", default=None)
 
 
 class TenantScopeError(RuntimeError):
@@ -40,9 +42,11 @@ def _organization_id(organization: Organization | int) -> int:
 def tenant_scope(organization: Organization | int) -> Iterator[None]:
     """Run the block with ``organization`` as the implicit scope of tenant queries."""
     token = _active_organization_id.set(_organization_id(organization))
+    object_token = _active_organization.set(None if isinstance(organization, int) else organization)
     try:
         yield
     finally:
+        _active_organization.reset(object_token)
         _active_organization_id.reset(token)
 
 
@@ -50,12 +54,22 @@ def active_organization_id() -> int | None:
     return _active_organization_id.get()
 
 
+def active_organization() -> Organization | None:
+    """The organisation in scope, when the scope was entered with the object rather than its id."""
+    organization = _active_organization.get()
+    if organization is None or organization.pk != _active_organization_id.get():
+        return None
+    return organization
+
+
 def activate(organization: Organization | int) -> Token[int | None]:
     """Enter a tenant scope that :func:`deactivate` leaves; prefer :func:`tenant_scope`."""
+    _active_organization.set(None if isinstance(organization, int) else organization)
     return _active_organization_id.set(_organization_id(organization))
 
 
 def deactivate(token: Token[int | None]) -> None:
+    _active_organization.set(None)
     _active_organization_id.reset(token)
 
 

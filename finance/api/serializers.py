@@ -246,7 +246,7 @@ class FromChangeRequestSerializer(inputs.Serializer):
     )
 
 
-class OfferedChangeRequestSerializer(serializers.Serializer):
+class OfferedChangeRequestSerializer(inputs.Serializer):
     id = serializers.IntegerField()
     number = serializers.IntegerField()
     title = serializers.CharField()
@@ -352,6 +352,13 @@ class CommitmentUpdateSerializer(inputs.Serializer):
 
 
 class ActualCostSerializer(inputs.ModelSerializer):
+    reversed_by = serializers.IntegerField(
+        source="reversed_by_id",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text=_("The reversal that cancels this cost, if any."),
+    )
     category_code = serializers.CharField(source="category.code", read_only=True)
     category_name = serializers.CharField(source="category.name", read_only=True)
     wbs_code = serializers.CharField(source="wbs_element.code", read_only=True, allow_null=True, default=None)
@@ -373,10 +380,17 @@ class ActualCostSerializer(inputs.ModelSerializer):
             "reference",
             "source",
             "over_budget",
+            "reverses",
+            "reversed_by",
+            "reversal_reason",
             "created_by",
             "created_at",
         ]
         read_only_fields = fields
+
+
+class ActualCostReverseSerializer(inputs.Serializer):
+    reason = serializers.CharField(max_length=500, help_text=_("Why the cost is reversed."))
 
 
 class ActualCostCreateSerializer(inputs.Serializer):

@@ -41,6 +41,7 @@ from finance.selectors import (
     budget_reconciliation,
     budget_version_diff,
     offered_change_requests,
+    with_reversals,
 )
 from finance.services import budgets, categories, costs, rates
 from pmo.api import inputs
@@ -682,7 +683,7 @@ class ActualCostViewSet(
     queryset = ActualCost.objects.all()
     read_action = Action.FINANCE_VIEW
     write_action = Action.COSTS_MANAGE
-    action_permissions = {"import_csv": Action.COSTS_MANAGE}
+    action_permissions = {"import_csv": Action.COSTS_MANAGE, "reverse": Action.COSTS_MANAGE}
     filterset_class = ActualCostFilter
     filter_backends = [DjangoFilterBackend, OrderingFilter]
     ordering_fields = ["date", "amount", "created_at"]
@@ -691,10 +692,11 @@ class ActualCostViewSet(
     lookup_value_regex = ID_PATTERN
 
     def get_queryset(self) -> QuerySet[ActualCost]:
-        return (
+        return with_reversals(
             ActualCost.objects.for_organization(self.organization)
             .filter(project=self.project)
-            .select_related("category", "wbs_element", "created_by")
+            .select_related("category", "wbs_element", "created_by"),
+            self.organization.pk,
         )
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -702,6 +704,29 @@ class ActualCostViewSet(
         payload.is_valid(raise_exception=True)
         cost = costs.actual_cost_create(actor=_actor(request), project=self.project, **payload.validated_data)
         fresh = self.get_queryset().get(pk=cost.pk)
+        return Response(s.ActualCostSerializer(fresh).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Reverse a cost: record the negative entry that cancels it, with the reason",
+        description=(
+            "Costs are never deleted or edited; a wrong one is reversed. The reversal keeps the cost's date, "
+            "category, WBS element, supplier and reference, with the negative amount, and both stay listed "
+            "(`reverses` on the reversal, `reversed_by` on the cost). A cost is reversed once (400 "
+            "`already_reversed`); a reversal is not reversed (400 `reversal_not_reversible`)."
+        ),
+        tags=TAGS,
+        request=s.ActualCostReverseSerializer,
+        responses={201: s.ActualCostSerializer},
+        filters=False,
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def reverse(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        payload = s.ActualCostReverseSerializer(data=request.data, context=self.get_serializer_context())
+        payload.is_valid(raise_exception=True)
+        reversal = costs.actual_cost_reverse(
+            actor=_actor(request), cost=self.get_object(), reason=payload.validated_data["reason"]
+        )
+        fresh = self.get_queryset().get(pk=reversal.pk)
         return Response(s.ActualCostSerializer(fresh).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(

@@ -51,7 +51,7 @@ from pmo.errors import ApplicationError
 from pmo.models import User
 from projects.models import Project, WbsElement
 from projects.services.csv_io import decode_csv
-from projects.services.locks import lock_project
+from projects.services.locks import lock_project, lock_project_row
 
 COMMITMENT_FIELDS = ["supplier", "reference", "date", "amount", "category", "wbs_element", "status"]
 CSV_COLUMNS = ["date", "amount", "category", "wbs_code", "supplier", "reference"]
@@ -312,6 +312,67 @@ def actual_cost_create(
     )
     project_evaluation_queue(project)
     return cost
+
+
+REASON_LENGTH = 500
+
+
+@transaction.atomic
+def actual_cost_reverse(*, actor: User, cost: ActualCost, reason: str) -> ActualCost:
+    """Cancel a recorded cost with a reversal: a new entry of the negative amount, linked to it, audited.
+
+    Costs are never deleted or edited: a wrong one is reversed. The reversal keeps the original's
+    date, category, WBS element, supplier and reference, so the two net to zero on every date and
+    in every breakdown. A cost is reversed at most once; a reversal itself cannot be reversed.
+    Reversing a credit restores a cost and so passes budget control like any other.
+    """
+    reason = _clean_text(reason)
+    if not reason:
+        raise ApplicationError(_("Say why the cost is reversed."), fields={"reason": [_("This field is required.")]})
+    if len(reason) > REASON_LENGTH:
+        raise ApplicationError(
+            _("Use at most %(count)d characters.") % {"count": REASON_LENGTH},
+            fields={"reason": [_("Use at most %(count)d characters.") % {"count": REASON_LENGTH}]},
+        )
+    original = lock_project_row(cost, "category")
+    project = original.project
+    if original.reverses_id is not None:
+        raise ApplicationError(_("A reversal cannot itself be reversed."), code="reversal_not_reversible")
+    if ActualCost.objects.for_organization(project.organization_id).filter(reverses=original).exists():
+        raise ApplicationError(_("This cost has already been reversed."), code="already_reversed")
+    reversal = ActualCost(
+        organization_id=project.organization_id,
+        project=project,
+        date=original.date,
+        amount=-original.amount,
+        category=original.category,
+        wbs_element_id=original.wbs_element_id,
+        supplier=original.supplier,
+        reference=original.reference,
+        source=ActualCost.Source.REVERSAL,
+        reverses=original,
+        reversal_reason=reason,
+        created_by=actor,
+    )
+    overruns = budget_overruns(
+        project, {original.category_id: reversal.amount}, {original.category_id: original.category}, commitments=False
+    )
+    reversal.over_budget = original.category_id in _apply_control(project, overruns, "amount")
+    reversal.save()
+    audit_record(
+        organization=project.organization,
+        actor=actor,
+        action="actual_cost.reversed",
+        target=reversal,
+        changes={
+            "project": [None, project.pk],
+            "reverses": [None, original.pk],
+            "amount": [None, str(reversal.amount)],
+            "reason": [None, reason],
+        },
+    )
+    project_evaluation_queue(project)
+    return reversal
 
 
 @dataclass

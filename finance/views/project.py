@@ -42,6 +42,7 @@ from finance.selectors import (
     budget_reconciliation,
     budget_version_diff,
     offered_change_requests,
+    with_reversals,
 )
 from finance.services import budgets, costs
 from finance.services.budgets import OPEN_STATUSES
@@ -494,15 +495,16 @@ class ActualCostListView(FinanceProjectPage):
     template_name = "finance/actual_costs.html"
     section = "actuals"
     write_action = Action.COSTS_MANAGE
-    operations = {"create": ("create", None), "import": ("import_file", None)}
+    operations = {"create": ("create", None), "import": ("import_file", None), "reverse": ("reverse", None)}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        queryset = (
+        queryset = with_reversals(
             ActualCost.objects.for_organization(self.organization)
             .filter(project=self.project)
             .select_related("category", "wbs_element", "created_by")
-            .order_by("-date", "-pk")
+            .order_by("-date", "-pk"),
+            self.organization.pk,
         )
         context["page"] = paginate(self.request, queryset)
         context["total"] = queryset.aggregate(total=Sum("amount"))["total"] or ZERO
@@ -530,6 +532,19 @@ class ActualCostListView(FinanceProjectPage):
                 over_budget_note(request, cost)
                 return HttpResponseRedirect(self.list_url())
         return self.render_page(status=status, form=form)
+
+    def reverse(self, request: HttpRequest) -> HttpResponse:
+        cost = get_object_or_404(
+            ActualCost.objects.for_organization(self.organization).filter(project=self.project),
+            pk=request.POST.get("cost") if str(request.POST.get("cost", "")).isdigit() else None,
+        )
+        try:
+            costs.actual_cost_reverse(actor=self.actor, cost=cost, reason=request.POST.get("reason", ""))
+        except ApplicationError as error:
+            messages.error(request, error.message)
+            return self.render_page(status=error.status_code)
+        messages.success(request, _("The cost was reversed."))
+        return HttpResponseRedirect(self.list_url())
 
     def import_file(self, request: HttpRequest) -> HttpResponse:
         form = ActualCostImportForm(request.POST, request.FILES)

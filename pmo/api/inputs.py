@@ -27,9 +27,11 @@ def bound_dates(field: serializers.Field) -> None:
     """Give a date field (or a list of them) the date-window validator, once."""
     if isinstance(field, serializers.ListField):
         bound_dates(field.child)
-    elif isinstance(field, (serializers.DateField, serializers.DateTimeField)):
-        if within_date_window not in field.validators:
-            field.validators = [*field.validators, within_date_window]
+    elif (
+        isinstance(field, (serializers.DateField, serializers.DateTimeField))
+        and within_date_window not in field.validators
+    ):
+        field.validators = [*field.validators, within_date_window]
 
 
 class StrictInputMixin:

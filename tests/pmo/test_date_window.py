@@ -26,7 +26,16 @@ from tests.projects.helpers import add_task, make_project
 pytestmark = pytest.mark.django_db
 
 PROJECT_APPS = ("pmo", "projects", "finance", "resources", "risks", "quality", "maintenance")
-FORM_MODULES = ("forms", "control_forms", "alert_forms", "filters", "views", "control_views", "api.filters", "api.views")
+FORM_MODULES = (
+    "forms",
+    "control_forms",
+    "alert_forms",
+    "filters",
+    "views",
+    "control_views",
+    "api.filters",
+    "api.views",
+)
 FAR = "9999-12-31"
 
 
