@@ -14,8 +14,10 @@ from django.db import models
 from django.urls import reverse
 from playwright.sync_api import Page
 
+from pmo.invitations import link_token
 from pmo.models import Organization
 from tests.e2e.conftest import PageWatch, login
+from tests.factories import InvitationFactory
 from tests.tenancy.discovery import OrgRoute, build_object, model_for_kwarg, organization_routes
 
 DEMO_PASSWORD = "pmo-demo-2026"
@@ -55,7 +57,15 @@ def test_every_demo_page_and_the_api_documentation_run_without_a_policy_violatio
     call_command("seed_demo", quiet_logins=True)
     demo = Organization.objects.get(slug="demo")
     urls = [demo_url(route, demo) for route in PAGE_ROUTES]
-    urls += ["/accounts/tokens/", "/accounts/password/change/", "/api/v1/docs/", "/api/v1/redoc/"]
+    invitation = InvitationFactory(organization=demo)
+    urls += [
+        "/",
+        reverse("invitation", kwargs={"token": link_token(invitation)}),
+        "/accounts/tokens/",
+        "/accounts/password/change/",
+        "/api/v1/docs/",
+        "/api/v1/redoc/",
+    ]
     for url in urls:
         page_watch.expect_status(url, 405)  # a write-only route answers a GET with 405
     login(page, "admin", DEMO_PASSWORD)

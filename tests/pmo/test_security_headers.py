@@ -108,3 +108,14 @@ def test_the_gantt_chart_draws_its_arrowheads_without_a_style_element() -> None:
     assert "<style" not in svg
     assert re.search(r'<path class="g-dep" d="[^"]+" marker-end="url\(#ga\)"/>', svg)
     assert re.search(r'<path class="g-dep c" d="[^"]+" marker-end="url\(#gac\)"/>', svg)
+
+
+@pytest.mark.django_db
+def test_the_invitation_page_sends_the_security_headers(organization: Organization) -> None:
+    from pmo.invitations import link_token
+    from tests.factories import InvitationFactory
+
+    url = reverse("invitation", kwargs={"token": link_token(InvitationFactory(organization=organization))})
+    response = Client().get(url)
+    assert response.status_code == 200
+    assert_security_headers(response, signed_in=False)
