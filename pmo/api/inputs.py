@@ -12,8 +12,9 @@ parameters too (pagination, ordering), so only the dates are checked there.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
+from django.db.models import Model
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
@@ -21,6 +22,9 @@ from rest_framework.exceptions import ErrorDetail
 from pmo.dates import within_date_window
 
 UNKNOWN_FIELD = "unknown_field"
+
+_IN = TypeVar("_IN")
+_MT = TypeVar("_MT", bound=Model)
 
 
 def bound_dates(field: serializers.Field) -> None:
@@ -60,11 +64,11 @@ class StrictInputMixin:
         return super().to_internal_value(data)  # type: ignore[misc]
 
 
-class Serializer(StrictInputMixin, serializers.Serializer):  # type: ignore[type-arg]
+class Serializer(StrictInputMixin, serializers.Serializer[_IN]):
     pass
 
 
-class ModelSerializer(StrictInputMixin, serializers.ModelSerializer):  # type: ignore[type-arg]
+class ModelSerializer(StrictInputMixin, serializers.ModelSerializer[_MT]):
     pass
 
 

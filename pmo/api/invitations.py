@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from pmo import invitations
+from pmo.api import inputs
 from pmo.api.base import OrganizationScopedMixin
 from pmo.api.serializers import MembershipInviteSerializer, UserSummarySerializer
 from pmo.models import Invitation, Membership, User
@@ -23,7 +24,7 @@ from pmo.policy import Action
 EMPTY_BODY = {"application/json": OpenApiTypes.OBJECT}
 
 
-class InvitationSerializer(serializers.ModelSerializer[Invitation]):
+class InvitationSerializer(inputs.ModelSerializer[Invitation]):
     """An invitation as its organisation's administrators see it: the address, never an account."""
 
     invited_by = UserSummarySerializer(read_only=True)
@@ -44,7 +45,7 @@ class InvitationSerializer(serializers.ModelSerializer[Invitation]):
         read_only_fields = fields
 
 
-class MyInvitationSerializer(serializers.ModelSerializer[Invitation]):
+class MyInvitationSerializer(inputs.ModelSerializer[Invitation]):
     """An invitation as the invited person sees it."""
 
     organization = serializers.SerializerMethodField()
@@ -62,7 +63,7 @@ class MyInvitationSerializer(serializers.ModelSerializer[Invitation]):
         return str(invitation.invited_by) if invitation.invited_by else None
 
 
-class JoinedSerializer(serializers.ModelSerializer[Membership]):
+class JoinedSerializer(inputs.ModelSerializer[Membership]):
     organization = serializers.CharField(source="organization.slug", read_only=True)
 
     class Meta:
@@ -135,6 +136,7 @@ class InvitationViewSet(
 
     @action(detail=True, methods=["post"])
     def resend(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        inputs.refuse_body(request)
         invitation = invitations.invitation_resend(
             actor=cast(User, request.user), invitation=self.get_object(), base_url=request.build_absolute_uri("/")
         )
@@ -165,10 +167,12 @@ class MyInvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
 
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        inputs.refuse_body(request)
         membership = invitations.invitation_accept(invitation=self.get_object(), user=cast(User, request.user))
         return Response(JoinedSerializer(membership).data, status=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"])
     def decline(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        inputs.refuse_body(request)
         invitations.invitation_decline(invitation=self.get_object(), user=cast(User, request.user))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -99,10 +99,10 @@ class Organization(models.Model):
         for field in ("earliest_date", "latest_date"):
             value = getattr(self, field)
             if isinstance(value, dt.date) and not HARD_EARLIEST <= value <= HARD_LATEST:
-                errors[field] = [_("Choose a day from %(earliest)s to %(latest)s.") % limits]
+                errors[field] = [str(_("Choose a day from %(earliest)s to %(latest)s.") % limits)]
         earliest, latest = self.earliest_date, self.latest_date
         if not errors and isinstance(earliest, dt.date) and isinstance(latest, dt.date) and earliest >= latest:
-            errors["latest_date"] = [_("The latest date must come after the earliest date.")]
+            errors["latest_date"] = [str(_("The latest date must come after the earliest date."))]
         if errors:
             raise ValidationError(errors)
 

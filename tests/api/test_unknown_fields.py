@@ -72,7 +72,7 @@ def test_a_read_only_field_sent_in_a_write_is_refused(organization: Organization
 
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "unknown_field"
-    assert response.json()["error"]["fields"] == {"slug": ["Unknown field."]}
+    assert list(response.json()["error"]["fields"]) == ["slug"]
 
 
 def test_every_unknown_key_is_named(organization: Organization) -> None:
