@@ -98,8 +98,9 @@ def invitation_create(
     email = _normalized_email(email)
     if role not in OrgRole.values:
         raise ApplicationError(_("Unknown role “%s”.") % role, fields={"role": [_("Choose a valid role.")]})
-    # Lock the organisation: two invitations of one address at the same moment then queue.
-    Organization.objects.select_for_update().filter(pk=organization.pk).first()
+    # Two invitations of one address at the same moment queue on the organisation row (NO KEY:
+    # the foreign-key checks of other writes of the organisation are not held up).
+    Organization.objects.select_for_update(no_key=True).filter(pk=organization.pk).first()
     if Membership.objects.for_organization(organization).filter(user__email__iexact=email).exists():
         raise ApplicationError(
             _("%(email)s is already a member of this organisation.") % {"email": email},
@@ -139,7 +140,12 @@ def invitation_create(
 
 
 def _locked_open(invitation: Invitation) -> Invitation:
-    locked = Invitation.objects.unscoped().select_for_update().select_related("organization").get(pk=invitation.pk)
+    locked = (
+        Invitation.objects.unscoped()
+        .select_for_update(of=("self",))
+        .select_related("organization")
+        .get(pk=invitation.pk)
+    )
     if not locked.is_open():
         raise ApplicationError(
             _("This invitation is no longer open: it was answered, withdrawn or has expired."),
