@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -59,14 +60,18 @@ class ControlFormPage(ControlPage):
         response: HttpResponse = getattr(self, handler)(request)
         return response
 
-    def attempt(self, call: Callable[[], Any], form: Any = None) -> tuple[Any, int]:
+    def attempt(self, call: Callable[[], Any], form: Any = None, edited: Model | None = None) -> tuple[Any, int]:
         """Run one service call; on a refusal, report it and return the status the page answers with.
 
         A refusal that names fields goes beside them; any other is a page message, since the form
         it came from may no longer be shown (a decision the user turns out not to be allowed).
+        With ``edited``, the call runs only if that row is still the version the form was loaded with.
         """
         try:
-            return call(), 200
+            if edited is None or form is None:
+                return call(), 200
+            with self.unchanged_since_read(form, edited):
+                return call(), 200
         except ApplicationError as error:
             self.report(error, form if error.fields else None)
             return None, error.status_code
@@ -195,8 +200,8 @@ class StatusReportDetailView(ControlFormPage):
         )
         context["can_review"] = report.status == StatusReport.Status.SUBMITTED and self.can(Action.STATUS_REPORT_REVIEW)
         if context["can_edit"]:
-            context["form"] = kwargs.get("form") or StatusReportForm(
-                initial={field: getattr(report, field) for field in control.REPORT_FIELDS}
+            context["form"] = kwargs.get("form") or self.with_version(
+                StatusReportForm(initial={field: getattr(report, field) for field in control.REPORT_FIELDS}), report
             )
         if context["can_review"]:
             context["review_form"] = kwargs.get("review_form") or CommentForm()
@@ -213,12 +218,13 @@ class StatusReportDetailView(ControlFormPage):
         )
 
     def save(self, request: HttpRequest) -> HttpResponse:
-        form = StatusReportForm(request.POST)
+        form = self.with_version(StatusReportForm(request.POST), self.status_report)
         status = 400
         if form.is_valid():
             report, status = self.attempt(
                 lambda: control.status_report_update(actor=self.actor, report=self.status_report, **form.cleaned_data),
                 form,
+                edited=self.status_report,
             )
             if report is not None:
                 return self._done(_("Report saved."))
@@ -229,7 +235,7 @@ class StatusReportDetailView(ControlFormPage):
         form = None
         fields: dict[str, Any] = {}
         if any(name in request.POST for name in StatusReportForm.base_fields):
-            form = StatusReportForm(request.POST)
+            form = self.with_version(StatusReportForm(request.POST), self.status_report)
             if not form.is_valid():
                 return self.render_to_response(self.get_context_data(form=form), status=400)
             fields = form.cleaned_data
@@ -242,6 +248,7 @@ class StatusReportDetailView(ControlFormPage):
                 **fields,
             ),
             form,
+            edited=self.status_report,
         )
         if report is not None:
             return self._done(_("Report submitted to the PMO."))
@@ -406,12 +413,15 @@ class ChangeRequestDetailView(ControlFormPage):
         )
         context["can_implement"] = status == ChangeRequest.Status.APPROVED and self.can(Action.PROJECT_MANAGE)
         if context["can_edit"]:
-            context["form"] = kwargs.get("form") or ChangeRequestForm(
-                project=self.project,
-                initial={
-                    **{field: getattr(change_request, field) for field in control.CHANGE_FIELDS},
-                    "affected": [element.pk for element in context["affected"]],
-                },
+            context["form"] = kwargs.get("form") or self.with_version(
+                ChangeRequestForm(
+                    project=self.project,
+                    initial={
+                        **{field: getattr(change_request, field) for field in control.CHANGE_FIELDS},
+                        "affected": [element.pk for element in context["affected"]],
+                    },
+                ),
+                change_request,
             )
         if context["can_decide"]:
             context["decision_form"] = kwargs.get("decision_form") or CommentForm()
@@ -434,13 +444,14 @@ class ChangeRequestDetailView(ControlFormPage):
 
     def save(self, request: HttpRequest) -> HttpResponse:
         self._require(Action.CHANGE_REQUEST_CREATE)
-        form = ChangeRequestForm(request.POST, project=self.project)
+        form = self.with_version(ChangeRequestForm(request.POST, project=self.project), self.change_request)
         status = 400
         if form.is_valid():
             fields = {**form.cleaned_data, "affected": list(form.cleaned_data["affected"])}
             change_request, status = self.attempt(
                 lambda: control.change_request_update(**self._who(), change_request=self.change_request, **fields),
                 form,
+                edited=self.change_request,
             )
             if change_request is not None:
                 return self._done(_("Change request saved."))

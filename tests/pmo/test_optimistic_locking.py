@@ -14,9 +14,11 @@ from rest_framework.test import APIClient
 from finance.services import categories
 from pmo.models import AlertKind, Membership, Organization, User
 from projects.models import Project, WbsElement
+from projects.services import control
 from tests.conftest import api_client_for, page_client_for, require_service
 from tests.factories import PortfolioFactory, ProjectFactory, WbsElementFactory, WebhookFactory
 from tests.pmo.test_alert_pages import rule_of, rule_post
+from tests.projects.test_control_support import FRIDAY, build_plan, raise_change
 from tests.tenancy.discovery import OrgRoute, organization_routes, url_for
 
 BASE = "/api/v1/orgs/acme"
@@ -303,3 +305,43 @@ def test_a_stale_webhook_edit_is_refused(admin_user: User, organization: Organiz
     assert stale.status_code == 400
     webhook.refresh_from_db()
     assert webhook.name == "Ours"
+
+
+@pytest.mark.django_db
+def test_a_stale_status_report_is_neither_saved_nor_submitted_and_keeps_the_text(organization: Organization) -> None:
+    plan = build_plan(organization)
+    report = control.status_report_create(actor=plan.manager.user, project=plan.project, period_end=FRIDAY)
+    url = f"/o/acme/projects/{plan.project.pk}/status-reports/{report.pk}/"
+    client = page_client_for(plan.manager.user)
+    version = _version_in(client.get(url).content.decode())
+    control.status_report_update(actor=plan.admin.user, report=report, accomplishments="Piles driven (admin).")
+    data = dict.fromkeys(control.RAG_FIELDS, "amber") | {"accomplishments": "Piles driven.", "row_version": version}
+
+    saved = client.post(url, data | {"op": "save"})
+    submitted = client.post(url, data | {"op": "submit"})
+
+    for response in (saved, submitted):
+        assert response.status_code == 412
+        page = response.content.decode()
+        assert "Piles driven.</textarea>" in page
+        assert 'class="message message-error"' in page
+    report.refresh_from_db()
+    assert (report.status, report.accomplishments) == ("draft", "Piles driven (admin).")
+    assert client.post(url, data | {"op": "save", "row_version": _version_in(page)}).status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_stale_change_request_edit_is_refused(organization: Organization) -> None:
+    plan = build_plan(organization)
+    change_request = raise_change(plan, plan.admin, submit=False)
+    url = f"/o/acme/projects/{plan.project.pk}/change-requests/{change_request.pk}/"
+    client = page_client_for(plan.admin.user)
+    version = _version_in(client.get(url).content.decode())
+    data = {"op": "save", "kind": "scope", "description": "D", "reason": "R", "impact_days": 0, "impact_cost": "0"}
+    assert client.post(url, data | {"title": "Ours", "row_version": version}).status_code == 302
+
+    stale = client.post(url, data | {"title": "Theirs", "row_version": version})
+
+    assert stale.status_code == 412
+    change_request.refresh_from_db()
+    assert change_request.title == "Ours"
