@@ -15,7 +15,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from pmo.models import AuditEvent, Invitation, InvitationStatus, Membership, Organization, OrgRole, User
-from tests.conftest import api_client_for, page_client_for
+from tests.conftest import api_client_for, page_client_for, require_service
 from tests.factories import UserFactory, member
 
 pytestmark = pytest.mark.django_db
@@ -310,3 +310,21 @@ def test_another_organisations_admin_cannot_withdraw_an_invitation(api: APIClien
     rival_admin = member(third, OrgRole.ADMIN).user
     response = api_client_for(rival_admin).delete(f"/api/v1/orgs/acme/invitations/{created['id']}/")
     assert response.status_code == 404
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_invitations_of_one_address_give_one_invitation_and_no_server_error(
+    organization: Organization,
+) -> None:
+    from django.db import connection
+
+    from tests.projects.test_concurrent_writes import fire
+
+    if connection.vendor != "postgresql":
+        require_service("PostgreSQL", "the row locks are PostgreSQL's; SQLite locks the whole file")
+    admin = member(organization, OrgRole.ADMIN).user
+    body = {"email": "race@example.test", "role": "member"}
+    statuses = fire([(admin, lambda client: client.post("/api/v1/orgs/acme/invitations/", body, format="json"))] * 8)
+    assert statuses == {201: 1, 400: 7}
+    assert Invitation.objects.for_organization(organization).filter(email="race@example.test").count() == 1
