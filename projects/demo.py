@@ -329,6 +329,9 @@ def _seed_project(
     for phase in path[1:]:
         if phase == Phase.EXECUTION:
             plan.baseline_create(actor=pm, project=project, name="批准基线 Approved baseline")
+            # The finish approved with the baseline, against which the forecast is shown.
+            project.refresh_from_db()
+            services.project_update(actor=admin, project=project, planned_finish=project.scheduled_finish)
         _advance(project, pmo, membership, phase)
         if phase == Phase.EXECUTION:
             _progress(project, pm, shape, today)
