@@ -6,7 +6,7 @@ pages are found from the URL configuration, as tests/tenancy does.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.core.management import call_command
@@ -15,7 +15,7 @@ from django.urls import reverse
 from playwright.sync_api import Page
 
 from pmo.invitations import link_token
-from pmo.models import Organization
+from pmo.models import Invitation, Organization
 from tests.e2e.conftest import PageWatch, login
 from tests.factories import InvitationFactory
 from tests.tenancy.discovery import OrgRoute, build_object, model_for_kwarg, organization_routes
@@ -57,7 +57,7 @@ def test_every_demo_page_and_the_api_documentation_run_without_a_policy_violatio
     call_command("seed_demo", quiet_logins=True)
     demo = Organization.objects.get(slug="demo")
     urls = [demo_url(route, demo) for route in PAGE_ROUTES]
-    invitation = InvitationFactory(organization=demo)
+    invitation = cast(Invitation, InvitationFactory(organization=demo))
     urls += [
         "/",
         reverse("invitation", kwargs={"token": link_token(invitation)}),

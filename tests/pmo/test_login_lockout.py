@@ -4,7 +4,6 @@ import pytest
 from django.test import Client
 
 from pmo.models import Membership, User
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -21,9 +20,7 @@ def fail_five_times(client: Client, url: str, username: str) -> None:
 
 @pytest.mark.parametrize("look_alike", [FULL_WIDTH_V, BOLD, "VIEWER", " viewer "])
 def test_a_locked_account_stays_locked_under_a_look_alike_username(look_alike: str) -> None:
-    user = UserFactory(username="viewer")
-    user.set_password(PASSWORD)
-    user.save()
+    User.objects.create_user(username="viewer", password=PASSWORD)
     fail_five_times(Client(), "/accounts/login/", "viewer")
     client = Client()
     response = client.post("/accounts/login/", {"username": look_alike, "password": PASSWORD})
@@ -32,9 +29,7 @@ def test_a_locked_account_stays_locked_under_a_look_alike_username(look_alike: s
 
 
 def test_failures_under_look_alike_usernames_count_against_the_same_account() -> None:
-    user = UserFactory(username="viewer")
-    user.set_password(PASSWORD)
-    user.save()
+    User.objects.create_user(username="viewer", password=PASSWORD)
     for name in [FULL_WIDTH_V, BOLD, ALL_FULL_WIDTH, "viewer", "Viewer"]:
         Client().post("/accounts/login/", {"username": name, "password": "wrong-password"})
     client = Client()

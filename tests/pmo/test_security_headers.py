@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.test import Client
 from django.urls import get_resolver, reverse
 
-from pmo.models import Organization, OrgRole
+from pmo.models import Invitation, Organization, OrgRole
 from projects.gantt import GanttItem, GanttLink, Zoom, render_gantt
 from tests.factories import member
 from tests.tenancy.discovery import OrgRoute, _walk, url_for
@@ -115,7 +115,9 @@ def test_the_invitation_page_sends_the_security_headers(organization: Organizati
     from pmo.invitations import link_token
     from tests.factories import InvitationFactory
 
-    url = reverse("invitation", kwargs={"token": link_token(InvitationFactory(organization=organization))})
+    url = reverse(
+        "invitation", kwargs={"token": link_token(cast(Invitation, InvitationFactory(organization=organization)))}
+    )
     response = Client().get(url)
     assert response.status_code == 200
     assert_security_headers(response, signed_in=False)
