@@ -122,7 +122,8 @@ class SecurityHeadersMiddleware:
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         user = getattr(request, "user", None)
         signed_in = (user is not None and user.is_authenticated) or "HTTP_AUTHORIZATION" in request.META
-        if signed_in:
-            # Another person's browser or a shared proxy must not keep a signed-in page.
+        if signed_in and "public" not in response.get("Cache-Control", ""):
+            # Another person's browser or a shared proxy must not keep a signed-in page. A view
+            # that declared its answer public (the ReDoc bundle) serves the same bytes to all.
             patch_cache_control(response, private=True, no_store=True)
         return response

@@ -44,8 +44,8 @@ def assert_security_headers(response: Any, *, signed_in: bool) -> None:
     assert csp.get("frame-ancestors") == ["'none'"]
     assert csp.get("form-action") == ["'self'"]
     assert "camera=()" in response.headers.get("Permissions-Policy", "")
-    if signed_in:
-        cache_control = response.headers.get("Cache-Control", "")
+    cache_control = response.headers.get("Cache-Control", "")
+    if signed_in and "public" not in cache_control:  # public: the same bytes for everyone (the ReDoc bundle)
         assert "no-store" in cache_control
         assert "private" in cache_control
     if "text/html" in response.headers.get("Content-Type", ""):
@@ -121,3 +121,13 @@ def test_the_invitation_page_sends_the_security_headers(organization: Organizati
     response = Client().get(url)
     assert response.status_code == 200
     assert_security_headers(response, signed_in=False)
+
+
+@pytest.mark.django_db
+def test_a_signed_in_api_answer_is_not_stored_but_the_public_redoc_bundle_is_cached(organization: Organization) -> None:
+    client = Client()
+    client.force_login(member(organization, OrgRole.ADMIN).user)
+    assert "no-store" in client.get("/api/v1/me/").headers["Cache-Control"]
+    bundle = client.get("/api/v1/redoc-dist/bundles/redoc.standalone.js").headers["Cache-Control"]
+    assert "public" in bundle
+    assert "no-store" not in bundle
