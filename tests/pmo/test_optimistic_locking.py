@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-import threading
 from collections import Counter
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from rest_framework.test import APIClient
 
 from finance.services import categories
@@ -18,6 +19,7 @@ from projects.services import control
 from tests.conftest import api_client_for, page_client_for, require_service
 from tests.factories import PortfolioFactory, ProjectFactory, WbsElementFactory, WebhookFactory
 from tests.pmo.test_alert_pages import rule_of, rule_post
+from tests.projects.test_concurrent_writes import fire
 from tests.projects.test_control_support import FRIDAY, build_plan, raise_change
 from tests.tenancy.discovery import OrgRoute, organization_routes, url_for
 
@@ -120,30 +122,14 @@ def test_of_fifty_concurrent_patches_with_the_same_etag_exactly_one_wins(project
     if connection.vendor != "postgresql":
         require_service("PostgreSQL", "the row locks that decide the one winner are PostgreSQL's")
     tag = api_client_for(admin_user).get(project_url(project))["ETag"]
-    barrier = threading.Barrier(50)
-    statuses: list[int] = []
-    lock = threading.Lock()
 
-    def patch(number: int) -> None:
-        client = api_client_for(admin_user)
-        client.raise_request_exception = False
-        try:
-            barrier.wait(timeout=30)
-            status = client.patch(
-                project_url(project), {"name": f"Name {number}"}, format="json", HTTP_IF_MATCH=tag
-            ).status_code
-        finally:
-            connections.close_all()
-        with lock:
-            statuses.append(status)
+    def patch(number: int) -> Callable[[APIClient], Any]:
+        body = {"name": f"Name {number}"}
+        return lambda client: client.patch(project_url(project), body, format="json", HTTP_IF_MATCH=tag)
 
-    threads = [threading.Thread(target=patch, args=(number,)) for number in range(50)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    statuses = fire([(admin_user, patch(number)) for number in range(50)])
 
-    assert Counter(statuses) == Counter({200: 1, 412: 49}), Counter(statuses)
+    assert statuses == Counter({200: 1, 412: 49}), statuses
 
 
 def _updatable_routes() -> list[OrgRoute]:
