@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from rest_framework.response import Response
 
 # Old states' entries are never read again; let them expire.
 SCHEMA_CACHE_SECONDS = 7 * 24 * 3600
+_generating = threading.Lock()
 
 
 @lru_cache(maxsize=1)
@@ -86,9 +88,16 @@ class SchemaView(SpectacularAPIView):
         """The schema in ``language`` (active), its lazy translations made plain text so that it can be cached."""
         key = schema_cache_key(language)
         schema: dict[str, Any] | None = cache.get(key)
-        if schema is None:
-            version = self.api_version or request.version or self._get_version_parameter(request)
-            generator = self.generator_class(urlconf=self.urlconf, api_version=version, patterns=self.patterns)
-            schema = json.loads(JSONRenderer().render(generator.get_schema(request=request, public=self.serve_public)))
-            cache.set(key, schema, SCHEMA_CACHE_SECONDS)
+        if schema is not None:
+            return schema
+        # One generation at a time in a process: requests arriving meanwhile read its result, and
+        # drf-spectacular's first loading of its extensions is not safe across threads.
+        with _generating:
+            schema = cache.get(key)
+            if schema is None:
+                version = self.api_version or request.version or self._get_version_parameter(request)
+                generator = self.generator_class(urlconf=self.urlconf, api_version=version, patterns=self.patterns)
+                generated = generator.get_schema(request=request, public=self.serve_public)
+                schema = json.loads(JSONRenderer().render(generated))
+                cache.set(key, schema, SCHEMA_CACHE_SECONDS)
         return schema

@@ -84,3 +84,21 @@ def test_yaml_and_json_are_cached_apart(generated: mock.MagicMock) -> None:
     assert as_yaml["Content-Type"].startswith("application/vnd.oai.openapi")
     assert as_yaml.content.startswith(b"openapi:")
     assert generated.call_count == 1
+
+
+def test_concurrent_first_requests_generate_the_schema_once(generated: mock.MagicMock) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    def fetch(_: int) -> int:
+        try:
+            return APIClient().get("/api/v1/schema/?format=json&lang=en").status_code
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        codes = list(pool.map(fetch, range(4)))
+
+    assert codes == [200] * 4
+    assert generated.call_count == 1
