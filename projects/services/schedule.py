@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any
@@ -19,6 +20,8 @@ from projects.models import Dependency, DependencyType, Phase, Project, WbsEleme
 from projects.scheduling import CycleError, DependencyInput, ScheduleOutOfRangeError, TaskInput, compute_schedule
 from projects.selectors import project_work_calendar
 from projects.services.locks import lock_project
+
+logger = logging.getLogger(__name__)
 
 SCHEDULE_FIELDS = [
     "planned_start",
@@ -210,11 +213,8 @@ def reschedule_calendar_projects(*, organization_id: int, calendar_id: int) -> i
     on_calendar = Q(calendar_id=calendar_id) | (Q(calendar__isnull=True) if calendar.is_default else Q(pk__in=[]))
     count = 0
     for project in projects.filter(on_calendar).iterator():
-        with transaction.atomic():
-            schedule_recompute(lock_project(project))
-            # The working days spread the planned value: its earned value moves too.
-            project_evaluation_queue(project)
-        count += 1
+        if _recompute_in_background(project):
+            count += 1
     return count
 
 
@@ -241,8 +241,25 @@ def reschedule_stale_projects(*, organization_id: int) -> int:
     )
     count = 0
     for project in Project.objects.for_organization(organization).filter(pk__in=list(stale)).order_by("pk"):
+        if _recompute_in_background(project):
+            count += 1
+    return count
+
+
+def _recompute_in_background(project: Project) -> bool:
+    """Reschedule one project in its own transaction, as a background run does; False if refused.
+
+    A schedule that no longer fits the organisation's date window keeps its last state (the
+    next change made by hand reports why), and the run goes on with the other projects.
+    """
+    try:
         with transaction.atomic():
             schedule_recompute(lock_project(project))
+            # The working days spread the planned value: its earned value moves too.
             project_evaluation_queue(project)
-        count += 1
-    return count
+    except ApplicationError as error:
+        if error.code != "schedule_out_of_range":
+            raise
+        logger.warning("Schedule of project %s left as it was: %s", project.pk, error.message)
+        return False
+    return True

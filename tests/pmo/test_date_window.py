@@ -14,10 +14,11 @@ from django.apps import apps
 
 from finance.models import ActualCost
 from pmo.forms import DateWindowFormMixin
-from pmo.models import Organization, OrgRole
+from pmo.models import Organization, OrgRole, WorkingCalendar
 from pmo.workdays import WorkCalendar
 from projects.models import Project, WbsElement
 from projects.scheduling import DependencyInput, ScheduleOutOfRangeError, TaskInput, compute_schedule
+from projects.services.schedule import reschedule_calendar_projects
 from tests.conftest import api_client_for, page_client_for
 from tests.factories import ProjectFactory, member
 from tests.finance.test_services_support import category
@@ -279,3 +280,23 @@ def test_a_network_running_past_year_9999_is_refused_before_any_date_is_counted(
 
     assert refused.value.task_ids[0] == 0
     assert refused.value.latest == dt.date(2100, 12, 31)
+
+
+def test_the_nightly_reschedule_keeps_a_schedule_that_no_longer_fits_and_goes_on_with_the_others(
+    organization: Organization,
+) -> None:
+    admin = member(organization, OrgRole.ADMIN)
+    first = make_project(organization, actor=admin, code="P-1")
+    second = make_project(organization, actor=admin, code="P-2")
+    long_task = add_task(first, "Long", actor=admin, duration=600)
+    add_task(second, "Short", actor=admin, duration=5)
+    finish = long_task.planned_finish
+    organization.latest_date = dt.date(2027, 1, 31)
+    organization.save(update_fields=["latest_date"])
+    calendar = WorkingCalendar.objects.for_organization(organization).get(is_default=True)
+
+    count = reschedule_calendar_projects(organization_id=organization.pk, calendar_id=calendar.pk)
+
+    assert count == 1
+    long_task.refresh_from_db()
+    assert long_task.planned_finish == finish
