@@ -320,20 +320,23 @@ class OrganizationSettingsView(OrganizationPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["form"] = kwargs.get("form") or OrganizationSettingsForm(instance=self.organization)
+        context["form"] = kwargs.get("form") or self.with_version(
+            OrganizationSettingsForm(instance=self.organization), self.organization
+        )
         context["nav_active"] = "settings"
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        form = OrganizationSettingsForm(request.POST)
+        form = self.with_version(OrganizationSettingsForm(request.POST), self.organization)
         if form.is_valid():
             try:
-                services.organization_update(
-                    actor=request.user,  # type: ignore[arg-type]
-                    organization=self.organization,
-                    # A date left empty keeps the window as it is.
-                    **{name: value for name, value in form.cleaned_data.items() if value is not None},
-                )
+                with self.unchanged_since_read(form, self.organization):
+                    services.organization_update(
+                        actor=request.user,  # type: ignore[arg-type]
+                        organization=self.organization,
+                        # A date left empty keeps the window as it is.
+                        **{name: value for name, value in form.cleaned_data.items() if value is not None},
+                    )
             except ApplicationError as error:
                 self.report(error, form)
             else:
@@ -475,12 +478,15 @@ class CalendarDetailView(OrganizationPageMixin, TemplateView):
             .dates("date", "year"),
             year=year,
             form=kwargs.get("form")
-            or WorkingCalendarForm(
-                initial={
-                    "name": self.calendar.name,
-                    "working_weekdays": self.calendar.working_weekdays,
-                    "is_default": self.calendar.is_default,
-                }
+            or self.with_version(
+                WorkingCalendarForm(
+                    initial={
+                        "name": self.calendar.name,
+                        "working_weekdays": self.calendar.working_weekdays,
+                        "is_default": self.calendar.is_default,
+                    }
+                ),
+                self.calendar,
             ),
             exception_form=kwargs.get("exception_form") or CalendarExceptionForm(),
             nav_active="settings",
@@ -500,10 +506,11 @@ class CalendarDetailView(OrganizationPageMixin, TemplateView):
                     messages.success(request, _("Exception added; projects on this calendar are rescheduled."))
                     return redirect(request.get_full_path())
             return self.render_to_response(self.get_context_data(exception_form=exception_form), status=400)
-        form = WorkingCalendarForm(request.POST)
+        form = self.with_version(WorkingCalendarForm(request.POST), self.calendar)
         if form.is_valid():
             try:
-                services.calendar_update(actor=actor, calendar=self.calendar, **form.cleaned_data)
+                with self.unchanged_since_read(form, self.calendar):
+                    services.calendar_update(actor=actor, calendar=self.calendar, **form.cleaned_data)
             except ApplicationError as error:
                 self.report(error, form)
             else:

@@ -264,23 +264,27 @@ class BudgetVersionView(BudgetVersionPage):
             may_approve=self.can(Action.BUDGET_APPROVE),
         )
         if context["can_edit"]:
-            context["reserves_form"] = kwargs.get("reserves_form") or ReservesForm(
-                initial={
-                    "contingency_reserve": version.contingency_reserve,
-                    "management_reserve": version.management_reserve,
-                    "note": version.note,
-                }
+            context["reserves_form"] = kwargs.get("reserves_form") or self.with_version(
+                ReservesForm(
+                    initial={
+                        "contingency_reserve": version.contingency_reserve,
+                        "management_reserve": version.management_reserve,
+                        "note": version.note,
+                    }
+                ),
+                version,
             )
             context["line_form"] = kwargs.get("line_form") or BudgetLineForm(**self.cost_form_options())
         return context
 
     def save_reserves(self, request: HttpRequest) -> HttpResponse:
-        form = ReservesForm(request.POST)
+        form = self.with_version(ReservesForm(request.POST), self.version)
         status = 400
         if form.is_valid():
             saved, status = self.attempt(
                 lambda: budgets.budget_version_update(actor=self.actor, version=self.version, **form.cleaned_data),
                 form,
+                edited=self.version,
             )
             if saved is not None:
                 messages.success(request, _("Reserves and note saved."))

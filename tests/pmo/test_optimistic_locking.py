@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from rest_framework.test import APIClient
 
 from finance.services import categories
-from pmo.models import AlertKind, Membership, Organization, User
+from pmo.models import AlertKind, Membership, Organization, User, WorkingCalendar
 from projects.models import Project, WbsElement
 from projects.services import control
 from tests.conftest import api_client_for, page_client_for, require_service
@@ -331,3 +331,37 @@ def test_a_stale_change_request_edit_is_refused(organization: Organization) -> N
     assert stale.status_code == 412
     change_request.refresh_from_db()
     assert change_request.title == "Ours"
+
+
+@pytest.mark.django_db
+def test_a_stale_organisation_settings_form_is_refused(admin_user: User, organization: Organization) -> None:
+    client = page_client_for(admin_user)
+    version = _version_in(client.get("/o/acme/settings/").content.decode())
+    data = {"default_currency": "CNY", "time_zone": "Asia/Shanghai"}
+    assert client.post("/o/acme/settings/", data | {"name": "Acme One", "row_version": version}).status_code == 302
+
+    stale = client.post("/o/acme/settings/", data | {"name": "Acme Two", "row_version": version})
+
+    assert stale.status_code == 400
+    organization.refresh_from_db()
+    assert organization.name == "Acme One"
+
+
+@pytest.mark.django_db
+def test_a_stale_calendar_form_is_refused(admin_user: User, organization: Organization) -> None:
+    calendar = WorkingCalendar.objects.for_organization(organization).get(is_default=True)
+    url = f"/o/acme/settings/calendars/{calendar.pk}/"
+    client = page_client_for(admin_user)
+    version = _version_in(client.get(url).content.decode())
+    assert (
+        client.post(
+            url, {"name": "Ours", "working_weekdays": ["0", "1"], "is_default": "on", "row_version": version}
+        ).status_code
+        == 302
+    )
+
+    stale = client.post(url, {"name": "Theirs", "working_weekdays": ["0"], "is_default": "on", "row_version": version})
+
+    assert stale.status_code == 400
+    calendar.refresh_from_db()
+    assert calendar.name == "Ours"
