@@ -115,6 +115,14 @@ class ConcurrencyControlMixin:
         return response
 
 
+class UserResourceMixin(ConcurrencyControlMixin):
+    """ETags and ``If-Match`` for a view outside any organisation (the signed-in user's own things)."""
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        self.check_preconditions()
+
+
 class OrganizationScopedMixin(ConcurrencyControlMixin):
     """Mixed into every view under ``/api/v1/orgs/{org_slug}/``.
 

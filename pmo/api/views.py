@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from pmo import services
-from pmo.api.base import ConcurrencyControlMixin, OrganizationScopedMixin
+from pmo.api.base import OrganizationScopedMixin, UserResourceMixin
 from pmo.api.invitations import InvitationSerializer
 from pmo.api.serializers import (
     ApiTokenCreatedSerializer,
@@ -36,15 +36,11 @@ from pmo.policy import Action
     get=extend_schema(summary="Who am I", tags=["account"]),
     patch=extend_schema(summary="Change my display name or language", tags=["account"]),
 )
-class MeView(ConcurrencyControlMixin, generics.RetrieveUpdateAPIView):
+class MeView(UserResourceMixin, generics.RetrieveUpdateAPIView):
     """The signed-in user and the organisations they belong to."""
 
     serializer_class = MeSerializer
     http_method_names = ["get", "patch", "head", "options"]
-
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)
-        self.check_preconditions()
 
     def get_object(self) -> User:
         return self.remember_version(self.request.user)
@@ -162,6 +158,7 @@ class MembershipViewSet(
     ),
 )
 class ApiTokenViewSet(
+    UserResourceMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,

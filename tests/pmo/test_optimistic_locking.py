@@ -365,3 +365,13 @@ def test_a_stale_calendar_form_is_refused(admin_user: User, organization: Organi
     assert stale.status_code == 400
     calendar.refresh_from_db()
     assert calendar.name == "Ours"
+
+
+@pytest.mark.django_db
+def test_revoking_a_token_with_a_stale_etag_is_refused(api: APIClient) -> None:
+    created = api.post("/api/v1/tokens/", {"name": "ERP sync"}, format="json").json()
+    url = f"/api/v1/tokens/{created['id']}/"
+    tag = api.get(url)["ETag"]
+
+    assert api.delete(url, HTTP_IF_MATCH='"stale"').status_code == 412
+    assert api.delete(url, HTTP_IF_MATCH=tag).status_code == 204
