@@ -231,25 +231,32 @@ class StatusReportDetailView(ControlFormPage):
         return self.render_to_response(self.get_context_data(form=form), status=status)
 
     def submit(self, request: HttpRequest) -> HttpResponse:
-        """Submit what is on the form: the ratings and narrative are saved first, and kept if refused."""
+        """Submit what is on the form: the ratings and narrative are saved first, and stay saved if refused.
+
+        The save is checked against the version the form was loaded with and commits on its own
+        (as ``status_report_save_and_submit`` does for the API), so a refused submission loses nothing.
+        """
+        report: StatusReport | None = self.status_report
         form = None
-        fields: dict[str, Any] = {}
+        status = 200
         if any(name in request.POST for name in StatusReportForm.base_fields):
             form = self.with_version(StatusReportForm(request.POST), self.status_report)
             if not form.is_valid():
                 return self.render_to_response(self.get_context_data(form=form), status=400)
             fields = form.cleaned_data
-        report, status = self.attempt(
-            lambda: control.status_report_save_and_submit(
-                actor=self.actor,
-                membership=self.membership,
-                project_role=self.project_role,
-                report=self.status_report,
-                **fields,
-            ),
-            form,
-            edited=self.status_report,
-        )
+            report, status = self.attempt(
+                lambda: control.status_report_update(actor=self.actor, report=self.status_report, **fields),
+                form,
+                edited=self.status_report,
+            )
+        if report is not None:
+            submitted = report
+            report, status = self.attempt(
+                lambda: control.status_report_submit(
+                    actor=self.actor, membership=self.membership, project_role=self.project_role, report=submitted
+                ),
+                form,
+            )
         if report is not None:
             return self._done(_("Report submitted to the PMO."))
         return self.render_to_response(self.get_context_data(form=form), status=status)
