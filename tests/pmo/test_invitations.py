@@ -328,3 +328,30 @@ def test_concurrent_invitations_of_one_address_give_one_invitation_and_no_server
     statuses = fire([(admin, lambda client: client.post("/api/v1/orgs/acme/invitations/", body, format="json"))] * 8)
     assert statuses == {201: 1, 400: 7}
     assert Invitation.objects.for_organization(organization).filter(email="race@example.test").count() == 1
+
+
+def test_the_members_page_withdraws_and_resends_an_invitation(
+    admin_member: Membership, organization: Organization
+) -> None:
+    client = page_client_for(admin_member.user)
+    client.post("/o/acme/members/", {"email": "pat@example.test", "role": "member"})
+    invitation = Invitation.objects.for_organization(organization).get()
+    before = invitation.key
+    assert client.post(f"/o/acme/members/invitations/{invitation.pk}/resend/").status_code == 302
+    invitation.refresh_from_db()
+    assert invitation.key != before
+    assert client.post(f"/o/acme/members/invitations/{invitation.pk}/revoke/").status_code == 302
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.REVOKED
+    assert list(client.get("/o/acme/members/").context["invitations"]) == []
+
+
+def test_only_administrators_see_the_pending_invitations_on_the_members_page(
+    api: APIClient, organization: Organization
+) -> None:
+    invite(api, "pat@example.test")
+    viewer = member(organization, OrgRole.VIEWER).user
+    page = page_client_for(viewer).get("/o/acme/members/")
+    assert page.status_code == 200
+    assert "pat@example.test" not in page.content.decode()
+    assert page_client_for(viewer).post("/o/acme/members/invitations/1/revoke/").status_code == 403
