@@ -9,7 +9,7 @@ from django.http import HttpRequest
 
 from pmo import services
 from pmo.forms import LockoutAdminAuthenticationForm
-from pmo.models import ApiToken, AuditEvent, Membership, Organization, User
+from pmo.models import ApiToken, AuditEvent, Invitation, Membership, Organization, User
 
 # The admin's sign-in counts failures and locks like the app's.
 admin.site.login_form = LockoutAdminAuthenticationForm
@@ -56,6 +56,22 @@ class OrganizationAdmin(admin.ModelAdmin):
 class MembershipAdmin(CrossTenantAdmin):
     list_display = ("user", "organization", "role", "created_at")
     list_filter = ("role",)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(CrossTenantAdmin):
+    """Read only: invitations change through their services (sent, answered, withdrawn, resent)."""
+
+    list_display = ("email", "organization", "role", "status", "created_at", "expires_at")
+    list_filter = ("status",)
+    search_fields = ("email",)
+    exclude = ("key",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(AuditEvent)
