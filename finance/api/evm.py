@@ -275,7 +275,7 @@ class ProjectEvmView(ProjectScopedMixin, _EvmView):
 
     serializer_class = ProjectEvmSerializer
 
-    @extend_schema(summary="A project's earned value on a date", tags=TAGS, parameters=[AS_OF])
+    @extend_schema(summary=gettext_lazy("A project's earned value on a date"), tags=TAGS, parameters=[AS_OF])
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         as_of = self._query(AsOfQuerySerializer).get("as_of") or self._today()
         return Response(ProjectEvmSerializer(earned_value.project_evm(self.project, as_of)).data)
@@ -287,7 +287,7 @@ class ProjectEvmSeriesView(ProjectScopedMixin, _EvmView):
     serializer_class = ProjectEvmSerializer
 
     @extend_schema(
-        summary="A project's earned value week by week or month by month",
+        summary=gettext_lazy("A project's earned value week by week or month by month"),
         tags=TAGS,
         parameters=SERIES_PARAMETERS,
         responses={200: ProjectEvmSerializer(many=True)},
@@ -304,7 +304,7 @@ class WbsEvmView(ProjectScopedMixin, _EvmView):
 
     serializer_class = WbsEvmSerializer
 
-    @extend_schema(summary="Earned value of every WBS element on a date", tags=TAGS, parameters=[AS_OF])
+    @extend_schema(summary=gettext_lazy("Earned value of every WBS element on a date"), tags=TAGS, parameters=[AS_OF])
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         as_of = self._query(AsOfQuerySerializer).get("as_of") or self._today()
         rows = earned_value.wbs_evm_rows(self.project, as_of)
@@ -333,7 +333,7 @@ class ProjectForecastView(ProjectScopedMixin, _EvmView):
     http_method_names = ["get", "post", "head", "options"]
 
     @extend_schema(
-        summary="Record the project manager's estimate to complete, with a justification",
+        summary=gettext_lazy("Record the project manager's estimate to complete, with a justification"),
         tags=TAGS,
         request=ManualForecastInputSerializer,
         responses={201: ManualForecastSerializer},
@@ -346,7 +346,7 @@ class ProjectForecastView(ProjectScopedMixin, _EvmView):
         )
         return Response(ManualForecastSerializer(forecast).data, status=201)
 
-    @extend_schema(summary="A project's forecast at completion on a date", tags=TAGS, parameters=[AS_OF])
+    @extend_schema(summary=gettext_lazy("A project's forecast at completion on a date"), tags=TAGS, parameters=[AS_OF])
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         as_of = self._query(AsOfQuerySerializer).get("as_of") or self._today()
         return Response(ProjectForecastSerializer(earned_value.project_forecast(self.project, as_of)).data)
@@ -358,7 +358,7 @@ class PortfolioEvmView(OrganizationScopedMixin, _EvmView):
     serializer_class = PortfolioEvmSerializer
 
     @extend_schema(
-        summary="Earned value of the open projects, with the total in the organisation's currency",
+        summary=gettext_lazy("Earned value of the open projects, with the total in the organisation's currency"),
         tags=TAGS,
         parameters=[
             AS_OF,

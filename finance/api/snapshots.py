@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
@@ -82,7 +83,7 @@ class EvmSnapshotListView(ProjectScopedMixin, generics.ListAPIView):
         return snapshots.order_by("date")
 
     @extend_schema(
-        summary="A project's earned-value snapshots, day by day",
+        summary=gettext_lazy("A project's earned-value snapshots, day by day"),
         tags=["earned value"],
         parameters=[
             OpenApiParameter("from", OpenApiTypes.DATE, description="The first day (YYYY-MM-DD), included."),

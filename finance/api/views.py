@@ -129,16 +129,18 @@ class ActualCostFilter(_CostFilter):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List the cost categories (the defaults arrive with the first read)", tags=TAGS),
-    retrieve=extend_schema(summary="Show a cost category", tags=TAGS),
+    list=extend_schema(
+        summary=gettext_lazy("List the cost categories (the defaults arrive with the first read)"), tags=TAGS
+    ),
+    retrieve=extend_schema(summary=gettext_lazy("Show a cost category"), tags=TAGS),
     create=extend_schema(
-        summary="Add a cost category",
+        summary=gettext_lazy("Add a cost category"),
         tags=TAGS,
         request=s.CostCategoryCreateSerializer,
         responses={201: s.CostCategorySerializer},
     ),
     partial_update=extend_schema(
-        summary="Rename, reorder or switch off a cost category",
+        summary=gettext_lazy("Rename, reorder or switch off a cost category"),
         tags=TAGS,
         request=s.CostCategoryUpdateSerializer,
         responses={200: s.CostCategorySerializer},
@@ -190,9 +192,9 @@ class CostCategoryViewSet(
 
 
 @extend_schema_view(
-    get=extend_schema(summary="Show the budget control setting", tags=TAGS),
+    get=extend_schema(summary=gettext_lazy("Show the budget control setting"), tags=TAGS),
     patch=extend_schema(
-        summary="Choose whether costs over budget are flagged (warn) or refused (block)",
+        summary=gettext_lazy("Choose whether costs over budget are flagged (warn) or refused (block)"),
         tags=TAGS,
         request=s.FinanceSettingsSerializer,
         responses={200: s.FinanceSettingsSerializer},
@@ -219,15 +221,15 @@ class FinanceSettingsView(OrganizationScopedMixin, generics.RetrieveUpdateAPIVie
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List the exchange rates", tags=TAGS),
-    retrieve=extend_schema(summary="Show an exchange rate", tags=TAGS),
+    list=extend_schema(summary=gettext_lazy("List the exchange rates"), tags=TAGS),
+    retrieve=extend_schema(summary=gettext_lazy("Show an exchange rate"), tags=TAGS),
     create=extend_schema(
-        summary="Add an exchange rate from a date",
+        summary=gettext_lazy("Add an exchange rate from a date"),
         tags=TAGS,
         request=s.ExchangeRateCreateSerializer,
         responses={201: s.ExchangeRateSerializer},
     ),
-    destroy=extend_schema(summary="Remove an exchange rate", tags=TAGS),
+    destroy=extend_schema(summary=gettext_lazy("Remove an exchange rate"), tags=TAGS),
 )
 class ExchangeRateViewSet(
     OrganizationScopedMixin,
@@ -278,19 +280,20 @@ def _lines(organization_id: int) -> QuerySet[BudgetLine]:
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List the project's budget versions, newest first", tags=TAGS),
+    list=extend_schema(summary=gettext_lazy("List the project's budget versions, newest first"), tags=TAGS),
     retrieve=extend_schema(
-        summary="Show a budget version with its lines and what it changes against the current one", tags=TAGS
+        summary=gettext_lazy("Show a budget version with its lines and what it changes against the current one"),
+        tags=TAGS,
     ),
     create=extend_schema(
-        summary="Open a draft budget version, prefilled from the current approved one",
+        summary=gettext_lazy("Open a draft budget version, prefilled from the current approved one"),
         description="Refused with the code `open_version_exists` while another version is draft or submitted.",
         tags=TAGS,
         request=s.BudgetVersionCreateSerializer,
         responses={201: s.BudgetVersionDetailSerializer},
     ),
     partial_update=extend_schema(
-        summary="Change a draft's reserves or note",
+        summary=gettext_lazy("Change a draft's reserves or note"),
         tags=TAGS,
         request=s.BudgetVersionUpdateSerializer,
         responses={200: s.BudgetVersionDetailSerializer},
@@ -383,7 +386,7 @@ class BudgetVersionViewSet(
         return self._detail(version.pk)
 
     @extend_schema(
-        summary="Submit a draft to finance for approval (it needs at least one line)",
+        summary=gettext_lazy("Submit a draft to finance for approval (it needs at least one line)"),
         tags=TAGS,
         request=EMPTY_BODY,
         responses={200: s.BudgetVersionDetailSerializer},
@@ -395,7 +398,9 @@ class BudgetVersionViewSet(
         return self._detail(version.pk)
 
     @extend_schema(
-        summary="Approve a submitted version, making it the current budget (finance; never its submitter)",
+        summary=gettext_lazy(
+            "Approve a submitted version, making it the current budget (finance; never its submitter)"
+        ),
         description=(
             "Only members with the finance role approve. The person who submitted the version never "
             "does: 403 `separation_of_duties`. The previous current version becomes `superseded`."
@@ -417,7 +422,7 @@ class BudgetVersionViewSet(
         return self._detail(version.pk)
 
     @extend_schema(
-        summary="Reject a submitted version, saying why (finance)",
+        summary=gettext_lazy("Reject a submitted version, saying why (finance)"),
         tags=TAGS,
         request=s.BudgetRejectSerializer,
         responses={200: s.BudgetVersionDetailSerializer},
@@ -435,7 +440,7 @@ class BudgetVersionViewSet(
         return self._detail(version.pk)
 
     @extend_schema(
-        summary="Open a draft for an approved change request with a cost impact, linked to it",
+        summary=gettext_lazy("Open a draft for an approved change request with a cost impact, linked to it"),
         tags=TAGS,
         request=s.FromChangeRequestSerializer,
         responses={201: s.BudgetVersionDetailSerializer},
@@ -451,7 +456,7 @@ class BudgetVersionViewSet(
         return self._detail(version.pk, status.HTTP_201_CREATED)
 
     @extend_schema(
-        summary="List the approved change requests a new draft may carry (each is carried once)",
+        summary=gettext_lazy("List the approved change requests a new draft may carry (each is carried once)"),
         tags=TAGS,
         responses={200: s.OfferedChangeRequestSerializer(many=True)},
         filters=False,
@@ -469,21 +474,21 @@ class BudgetVersionViewSet(
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List a budget version's lines", tags=TAGS),
-    retrieve=extend_schema(summary="Show a budget line", tags=TAGS),
+    list=extend_schema(summary=gettext_lazy("List a budget version's lines"), tags=TAGS),
+    retrieve=extend_schema(summary=gettext_lazy("Show a budget line"), tags=TAGS),
     create=extend_schema(
-        summary="Add a line to a draft budget version",
+        summary=gettext_lazy("Add a line to a draft budget version"),
         tags=TAGS,
         request=s.BudgetLineCreateSerializer,
         responses={201: s.BudgetLineSerializer},
     ),
     partial_update=extend_schema(
-        summary="Change a line of a draft budget version",
+        summary=gettext_lazy("Change a line of a draft budget version"),
         tags=TAGS,
         request=s.BudgetLineUpdateSerializer,
         responses={200: s.BudgetLineSerializer},
     ),
-    destroy=extend_schema(summary="Remove a line from a draft budget version", tags=TAGS),
+    destroy=extend_schema(summary=gettext_lazy("Remove a line from a draft budget version"), tags=TAGS),
 )
 class BudgetLineViewSet(
     ProjectScopedMixin,
@@ -556,7 +561,7 @@ class BudgetReconciliationView(ProjectScopedMixin, generics.GenericAPIView):
     pagination_class = None
 
     @extend_schema(
-        summary="Reconcile the approved budget with the baseline, per WBS element where they differ",
+        summary=gettext_lazy("Reconcile the approved budget with the baseline, per WBS element where they differ"),
         description=(
             "Approved lines (reserves apart) against the baseline's task budgets. Each row is a WBS element "
             "with lines against the baseline tasks under it (code equal or starting with the element's code and "
@@ -579,7 +584,7 @@ class BudgetByCategoryView(ProjectScopedMixin, generics.GenericAPIView):
     pagination_class = None
 
     @extend_schema(
-        summary="The project's budget by cost category against commitments and actual costs",
+        summary=gettext_lazy("The project's budget by cost category against commitments and actual costs"),
         tags=TAGS,
         responses={200: s.CategoryBudgetSerializer(many=True)},
     )
@@ -591,10 +596,10 @@ class BudgetByCategoryView(ProjectScopedMixin, generics.GenericAPIView):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List the project's commitments", tags=TAGS),
-    retrieve=extend_schema(summary="Show a commitment", tags=TAGS),
+    list=extend_schema(summary=gettext_lazy("List the project's commitments"), tags=TAGS),
+    retrieve=extend_schema(summary=gettext_lazy("Show a commitment"), tags=TAGS),
     create=extend_schema(
-        summary="Record a commitment (purchase order or contract), under budget control",
+        summary=gettext_lazy("Record a commitment (purchase order or contract), under budget control"),
         description=(
             "Over its category's approved budget the commitment is saved with `over_budget` (budget control "
             "warn) or refused with the code `over_budget` (block)."
@@ -604,7 +609,7 @@ class BudgetByCategoryView(ProjectScopedMixin, generics.GenericAPIView):
         responses={201: s.CommitmentSerializer},
     ),
     partial_update=extend_schema(
-        summary="Change an open commitment, or close or cancel it",
+        summary=gettext_lazy("Change an open commitment, or close or cancel it"),
         tags=TAGS,
         request=s.CommitmentUpdateSerializer,
         responses={200: s.CommitmentSerializer},
@@ -657,10 +662,10 @@ class CommitmentViewSet(
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List the project's actual costs", tags=TAGS),
-    retrieve=extend_schema(summary="Show an actual cost", tags=TAGS),
+    list=extend_schema(summary=gettext_lazy("List the project's actual costs"), tags=TAGS),
+    retrieve=extend_schema(summary=gettext_lazy("Show an actual cost"), tags=TAGS),
     create=extend_schema(
-        summary="Record an invoice or expense, under budget control",
+        summary=gettext_lazy("Record an invoice or expense, under budget control"),
         description=(
             "Over its category's approved budget the cost is saved with `over_budget` (budget control warn) "
             "or refused with the code `over_budget` (block)."
@@ -707,7 +712,7 @@ class ActualCostViewSet(
         return Response(s.ActualCostSerializer(fresh).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        summary="Reverse a cost: record the negative entry that cancels it, with the reason",
+        summary=gettext_lazy("Reverse a cost: record the negative entry that cancels it, with the reason"),
         description=(
             "Costs are never deleted or edited; a wrong one is reversed. The reversal keeps the cost's date, "
             "category, WBS element, supplier and reference, with the negative amount, and both stay listed "
@@ -730,7 +735,7 @@ class ActualCostViewSet(
         return Response(s.ActualCostSerializer(fresh).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        summary="Import actual costs from a CSV file: every row, or none",
+        summary=gettext_lazy("Import actual costs from a CSV file: every row, or none"),
         description=costs.__doc__,
         tags=TAGS,
         request={"multipart/form-data": s.ActualCostImportUploadSerializer, "text/csv": OpenApiTypes.STR},

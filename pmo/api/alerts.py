@@ -154,8 +154,8 @@ class AlertFilter(django_filters.FilterSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List alerts, the most recently seen first", tags=ALERT_TAGS),
-    retrieve=extend_schema(summary="Show an alert", tags=ALERT_TAGS),
+    list=extend_schema(summary=_("List alerts, the most recently seen first"), tags=ALERT_TAGS),
+    retrieve=extend_schema(summary=_("Show an alert"), tags=ALERT_TAGS),
 )
 class AlertViewSet(OrganizationScopedMixin, viewsets.ReadOnlyModelViewSet):
     """Conditions the variance run found on projects. Everyone reads them; the PMO office, finance
@@ -191,7 +191,7 @@ class AlertViewSet(OrganizationScopedMixin, viewsets.ReadOnlyModelViewSet):
         return Response(AlertSerializer(self.get_queryset().get(pk=alert.pk)).data)
 
     @extend_schema(
-        summary="Acknowledge an open alert: someone is on it",
+        summary=_("Acknowledge an open alert: someone is on it"),
         description="Refused with the code `alert_not_open` unless the alert is open.",
         tags=ALERT_TAGS,
         request=EMPTY_BODY,
@@ -204,7 +204,7 @@ class AlertViewSet(OrganizationScopedMixin, viewsets.ReadOnlyModelViewSet):
         return self._detail(services.alert_acknowledge(actor=_actor(request), alert=self.get_object()))
 
     @extend_schema(
-        summary="Resolve an alert by hand",
+        summary=_("Resolve an alert by hand"),
         description=(
             "Refused with the code `alert_resolved` when it already is. If the condition still holds, "
             "the next variance run opens a new alert."
@@ -292,17 +292,17 @@ class AlertRuleUpdateSerializer(inputs.Serializer):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="List the alert rules (every kind; the defaults arrive with the first read)", tags=ALERT_TAGS
+        summary=_("List the alert rules (every kind; the defaults arrive with the first read)"), tags=ALERT_TAGS
     ),
-    retrieve=extend_schema(summary="Show an alert rule", tags=ALERT_TAGS),
+    retrieve=extend_schema(summary=_("Show an alert rule"), tags=ALERT_TAGS),
     update=extend_schema(
-        summary="Replace a rule's switch, severity, thresholds and recipients",
+        summary=_("Replace a rule's switch, severity, thresholds and recipients"),
         tags=ALERT_TAGS,
         request=AlertRuleUpdateSerializer,
         responses={200: AlertRuleSerializer},
     ),
     partial_update=extend_schema(
-        summary="Change some of a rule's switch, severity, thresholds and recipients",
+        summary=_("Change some of a rule's switch, severity, thresholds and recipients"),
         tags=ALERT_TAGS,
         request=AlertRuleUpdateSerializer,
         responses={200: AlertRuleSerializer},
@@ -379,22 +379,22 @@ class WebhookUpdateSerializer(inputs.Serializer):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List the webhooks (admins)", tags=WEBHOOK_TAGS),
-    retrieve=extend_schema(summary="Show a webhook (admins)", tags=WEBHOOK_TAGS),
+    list=extend_schema(summary=_("List the webhooks (admins)"), tags=WEBHOOK_TAGS),
+    retrieve=extend_schema(summary=_("Show a webhook (admins)"), tags=WEBHOOK_TAGS),
     create=extend_schema(
-        summary="Add a webhook; the response carries its signing secret, shown once",
+        summary=_("Add a webhook; the response carries its signing secret, shown once"),
         description="A URL that leads to a private or reserved address is refused with `webhook_url_unsafe`.",
         tags=WEBHOOK_TAGS,
         request=WebhookCreateSerializer,
         responses={201: WebhookWithSecretSerializer},
     ),
     partial_update=extend_schema(
-        summary="Change a webhook's name, URL, events or switch (admins)",
+        summary=_("Change a webhook's name, URL, events or switch (admins)"),
         tags=WEBHOOK_TAGS,
         request=WebhookUpdateSerializer,
         responses={200: WebhookSerializer},
     ),
-    destroy=extend_schema(summary="Remove a webhook with its delivery log (admins)", tags=WEBHOOK_TAGS),
+    destroy=extend_schema(summary=_("Remove a webhook with its delivery log (admins)"), tags=WEBHOOK_TAGS),
 )
 class WebhookViewSet(
     OrganizationScopedMixin,
@@ -439,7 +439,7 @@ class WebhookViewSet(
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
-        summary="Give a webhook a new signing secret; the response carries it, shown once",
+        summary=_("Give a webhook a new signing secret; the response carries it, shown once"),
         description="The old secret stops signing at once: update the receiver with the new one.",
         tags=WEBHOOK_TAGS,
         request=EMPTY_BODY,
@@ -476,7 +476,9 @@ class WebhookDeliverySerializer(inputs.ModelSerializer):
         read_only_fields = fields
 
 
-@extend_schema_view(list=extend_schema(summary="List a webhook's delivery attempts, newest first", tags=WEBHOOK_TAGS))
+@extend_schema_view(
+    list=extend_schema(summary=_("List a webhook's delivery attempts, newest first"), tags=WEBHOOK_TAGS)
+)
 class WebhookDeliveryViewSet(OrganizationScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """What each attempt to deliver a message to the webhook got back. Administrators only."""
 
@@ -553,7 +555,7 @@ class UnreadCountSerializer(inputs.Serializer):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List my notifications in this organisation, newest first", tags=ALERT_TAGS)
+    list=extend_schema(summary=_("List my notifications in this organisation, newest first"), tags=ALERT_TAGS)
 )
 class NotificationViewSet(OrganizationScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """The signed-in user's inbox of alert events. Nobody sees another person's notifications."""
@@ -573,7 +575,7 @@ class NotificationViewSet(OrganizationScopedMixin, mixins.ListModelMixin, viewse
         )
 
     @extend_schema(
-        summary="Mark my notifications read, all or the ones named",
+        summary=_("Mark my notifications read, all or the ones named"),
         description="An id that is not one of your notifications answers 404 and nothing is marked.",
         tags=ALERT_TAGS,
         request=MarkReadSerializer,
@@ -593,7 +595,7 @@ class NotificationViewSet(OrganizationScopedMixin, mixins.ListModelMixin, viewse
         return Response(MarkedSerializer({"marked": marked}).data)
 
     @extend_schema(
-        summary="Count my unread notifications",
+        summary=_("Count my unread notifications"),
         tags=ALERT_TAGS,
         responses={200: UnreadCountSerializer},
         filters=False,
@@ -629,7 +631,7 @@ class VarianceRunView(OrganizationScopedMixin, generics.GenericAPIView):
     http_method_names = ["post", "options"]
 
     @extend_schema(
-        summary="Queue the variance check of every open project",
+        summary=_("Queue the variance check of every open project"),
         description="The check runs in the background once the request is done; alerts follow as it finishes.",
         tags=ALERT_TAGS,
         request=VarianceRunSerializer,

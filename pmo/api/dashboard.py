@@ -345,7 +345,7 @@ class DashboardView(OrganizationScopedMixin, generics.GenericAPIView):
     http_method_names = ["get", "head", "options"]
 
     @extend_schema(
-        summary="The portfolio dashboard of the open projects",
+        summary=gettext_lazy("The portfolio dashboard of the open projects"),
         description=(
             "The same figures as the dashboard page, from the same selector. Earned value and milestones are "
             "measured on the status date; alerts, decisions waiting and status reports are as they stand now."

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -73,10 +74,10 @@ class JoinedSerializer(inputs.ModelSerializer[Membership]):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List the organisation's invitations (admins)", tags=["members"]),
-    retrieve=extend_schema(summary="Show one invitation (admins)", tags=["members"]),
+    list=extend_schema(summary=gettext_lazy("List the organisation's invitations (admins)"), tags=["members"]),
+    retrieve=extend_schema(summary=gettext_lazy("Show one invitation (admins)"), tags=["members"]),
     create=extend_schema(
-        summary="Invite someone by e-mail (admins)",
+        summary=gettext_lazy("Invite someone by e-mail (admins)"),
         tags=["members"],
         description=(
             "The person receives an e-mail with a link to accept or decline; someone with an account "
@@ -87,13 +88,13 @@ class JoinedSerializer(inputs.ModelSerializer[Membership]):
         responses={201: InvitationSerializer},
     ),
     destroy=extend_schema(
-        summary="Withdraw a pending invitation (admins)",
+        summary=gettext_lazy("Withdraw a pending invitation (admins)"),
         tags=["members"],
         description="The invitation stays listed, marked revoked; its link stops working.",
         responses={204: None},
     ),
     resend=extend_schema(
-        summary="Send a pending invitation again (admins)",
+        summary=gettext_lazy("Send a pending invitation again (admins)"),
         tags=["members"],
         description="A new link and a new expiry; the earlier link stops working.",
         request=EMPTY_BODY,
@@ -144,15 +145,17 @@ class InvitationViewSet(
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List the invitations waiting for me", tags=["account"]),
-    retrieve=extend_schema(summary="Show an invitation waiting for me", tags=["account"]),
+    list=extend_schema(summary=gettext_lazy("List the invitations waiting for me"), tags=["account"]),
+    retrieve=extend_schema(summary=gettext_lazy("Show an invitation waiting for me"), tags=["account"]),
     accept=extend_schema(
-        summary="Accept an invitation: join the organisation",
+        summary=gettext_lazy("Accept an invitation: join the organisation"),
         tags=["account"],
         request=EMPTY_BODY,
         responses={201: JoinedSerializer},
     ),
-    decline=extend_schema(summary="Decline an invitation", tags=["account"], request=EMPTY_BODY, responses={204: None}),
+    decline=extend_schema(
+        summary=gettext_lazy("Decline an invitation"), tags=["account"], request=EMPTY_BODY, responses={204: None}
+    ),
 )
 class MyInvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Open invitations addressed to the signed-in user's e-mail address."""

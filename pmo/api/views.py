@@ -4,6 +4,7 @@ from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.request import Request
@@ -33,8 +34,8 @@ from pmo.policy import Action
 
 
 @extend_schema_view(
-    get=extend_schema(summary="Who am I", tags=["account"]),
-    patch=extend_schema(summary="Change my display name or language", tags=["account"]),
+    get=extend_schema(summary=gettext_lazy("Who am I"), tags=["account"]),
+    patch=extend_schema(summary=gettext_lazy("Change my display name or language"), tags=["account"]),
 )
 class MeView(UserResourceMixin, generics.RetrieveUpdateAPIView):
     """The signed-in user and the organisations they belong to."""
@@ -50,8 +51,8 @@ class MeView(UserResourceMixin, generics.RetrieveUpdateAPIView):
 
 
 @extend_schema_view(
-    get=extend_schema(summary="Show the organisation", tags=["organisation"]),
-    patch=extend_schema(summary="Change the organisation's settings (admins)", tags=["organisation"]),
+    get=extend_schema(summary=gettext_lazy("Show the organisation"), tags=["organisation"]),
+    patch=extend_schema(summary=gettext_lazy("Change the organisation's settings (admins)"), tags=["organisation"]),
 )
 class OrganizationDetailView(OrganizationScopedMixin, generics.RetrieveUpdateAPIView):
     """The organisation: admins change its name, currency and time zone."""
@@ -72,10 +73,10 @@ class OrganizationDetailView(OrganizationScopedMixin, generics.RetrieveUpdateAPI
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List members", tags=["members"]),
-    retrieve=extend_schema(summary="Show a member", tags=["members"]),
+    list=extend_schema(summary=gettext_lazy("List members"), tags=["members"]),
+    retrieve=extend_schema(summary=gettext_lazy("Show a member"), tags=["members"]),
     create=extend_schema(
-        summary="Invite a member (admins)",
+        summary=gettext_lazy("Invite a member (admins)"),
         tags=["members"],
         description=(
             "Sends an invitation, as POST …/invitations/ does: the person becomes a member when they "
@@ -85,12 +86,12 @@ class OrganizationDetailView(OrganizationScopedMixin, generics.RetrieveUpdateAPI
         responses={202: InvitationSerializer},
     ),
     partial_update=extend_schema(
-        summary="Change a member's role (admins)",
+        summary=gettext_lazy("Change a member's role (admins)"),
         tags=["members"],
         request=MembershipRoleSerializer,
         responses={200: MembershipSerializer},
     ),
-    destroy=extend_schema(summary="Remove a member (admins)", tags=["members"]),
+    destroy=extend_schema(summary=gettext_lazy("Remove a member (admins)"), tags=["members"]),
 )
 class MembershipViewSet(
     OrganizationScopedMixin,
@@ -142,16 +143,16 @@ class MembershipViewSet(
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List my API tokens", tags=["account"]),
-    retrieve=extend_schema(summary="Show one of my API tokens", tags=["account"]),
+    list=extend_schema(summary=gettext_lazy("List my API tokens"), tags=["account"]),
+    retrieve=extend_schema(summary=gettext_lazy("Show one of my API tokens"), tags=["account"]),
     create=extend_schema(
-        summary="Create an API token (shown once)",
+        summary=gettext_lazy("Create an API token (shown once)"),
         tags=["account"],
         request=ApiTokenCreateSerializer,
         responses={201: ApiTokenCreatedSerializer},
     ),
     destroy=extend_schema(
-        summary="Revoke an API token",
+        summary=gettext_lazy("Revoke an API token"),
         tags=["account"],
         description="Revoke the token. It stays listed, marked revoked.",
         responses={204: None},
@@ -189,8 +190,8 @@ class ApiTokenViewSet(
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List audit events (admins)", tags=["audit"]),
-    retrieve=extend_schema(summary="Show an audit event (admins)", tags=["audit"]),
+    list=extend_schema(summary=gettext_lazy("List audit events (admins)"), tags=["audit"]),
+    retrieve=extend_schema(summary=gettext_lazy("Show an audit event (admins)"), tags=["audit"]),
 )
 class AuditEventViewSet(OrganizationScopedMixin, viewsets.ReadOnlyModelViewSet):
     """The organisation's audit trail (read-only), for administrators."""
@@ -207,11 +208,11 @@ class AuditEventViewSet(OrganizationScopedMixin, viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List working calendars", tags=["organisation"]),
-    retrieve=extend_schema(summary="Show a working calendar", tags=["organisation"]),
-    create=extend_schema(summary="Create a working calendar", tags=["organisation"]),
+    list=extend_schema(summary=gettext_lazy("List working calendars"), tags=["organisation"]),
+    retrieve=extend_schema(summary=gettext_lazy("Show a working calendar"), tags=["organisation"]),
+    create=extend_schema(summary=gettext_lazy("Create a working calendar"), tags=["organisation"]),
     partial_update=extend_schema(
-        summary="Change a working calendar (projects on it are rescheduled)", tags=["organisation"]
+        summary=gettext_lazy("Change a working calendar (projects on it are rescheduled)"), tags=["organisation"]
     ),
 )
 class WorkingCalendarViewSet(
@@ -246,9 +247,11 @@ class WorkingCalendarViewSet(
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List a calendar's holidays and make-up working days", tags=["organisation"]),
-    create=extend_schema(summary="Add a holiday or a make-up working day", tags=["organisation"]),
-    destroy=extend_schema(summary="Remove a calendar exception", tags=["organisation"]),
+    list=extend_schema(
+        summary=gettext_lazy("List a calendar's holidays and make-up working days"), tags=["organisation"]
+    ),
+    create=extend_schema(summary=gettext_lazy("Add a holiday or a make-up working day"), tags=["organisation"]),
+    destroy=extend_schema(summary=gettext_lazy("Remove a calendar exception"), tags=["organisation"]),
 )
 class CalendarExceptionViewSet(
     OrganizationScopedMixin,

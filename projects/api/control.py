@@ -200,16 +200,16 @@ TAG_CHANGES = "change requests"
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List the project's status reports", tags=[TAG_REPORTS]),
-    retrieve=extend_schema(summary="Show a status report", tags=[TAG_REPORTS]),
+    list=extend_schema(summary=_("List the project's status reports"), tags=[TAG_REPORTS]),
+    retrieve=extend_schema(summary=_("Show a status report"), tags=[TAG_REPORTS]),
     create=extend_schema(
-        summary="Start the draft report of a week, pre-filled with its figures",
+        summary=_("Start the draft report of a week, pre-filled with its figures"),
         tags=[TAG_REPORTS],
         request=StatusReportCreateSerializer,
         responses={201: StatusReportSerializer},
     ),
     partial_update=extend_schema(
-        summary="Change the RAG ratings or narrative of a draft",
+        summary=_("Change the RAG ratings or narrative of a draft"),
         tags=[TAG_REPORTS],
         request=StatusReportUpdateSerializer,
         responses={200: StatusReportSerializer},
@@ -268,7 +268,7 @@ class StatusReportViewSet(
         return self._respond(report)
 
     @extend_schema(
-        summary="Submit a draft report (its author or the project's manager), saving any ratings or narrative sent",
+        summary=_("Submit a draft report (its author or the project's manager), saving any ratings or narrative sent"),
         tags=[TAG_REPORTS],
         request=StatusReportUpdateSerializer,
         responses={200: StatusReportSerializer},
@@ -287,7 +287,7 @@ class StatusReportViewSet(
         return self._respond(report)
 
     @extend_schema(
-        summary="Return a submitted report to its author with a comment (PMO office); it is a draft again",
+        summary=_("Return a submitted report to its author with a comment (PMO office); it is a draft again"),
         tags=[TAG_REPORTS],
         request=ReturnSerializer,
         responses={200: StatusReportSerializer},
@@ -305,7 +305,7 @@ class StatusReportViewSet(
         return self._respond(report)
 
     @extend_schema(
-        summary="Review a submitted report, with a comment (PMO office)",
+        summary=_("Review a submitted report, with a comment (PMO office)"),
         tags=[TAG_REPORTS],
         request=CommentSerializer,
         responses={200: StatusReportSerializer},
@@ -405,16 +405,16 @@ class ChangeRequestUpdateSerializer(ChangeRequestWriteSerializer):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List the project's change requests", tags=[TAG_CHANGES]),
-    retrieve=extend_schema(summary="Show a change request", tags=[TAG_CHANGES]),
+    list=extend_schema(summary=_("List the project's change requests"), tags=[TAG_CHANGES]),
+    retrieve=extend_schema(summary=_("Show a change request"), tags=[TAG_CHANGES]),
     create=extend_schema(
-        summary="Raise a change request (as a draft)",
+        summary=_("Raise a change request (as a draft)"),
         tags=[TAG_CHANGES],
         request=ChangeRequestWriteSerializer,
         responses={201: ChangeRequestSerializer},
     ),
     partial_update=extend_schema(
-        summary="Change a draft change request",
+        summary=_("Change a draft change request"),
         tags=[TAG_CHANGES],
         request=ChangeRequestUpdateSerializer,
         responses={200: ChangeRequestSerializer},
@@ -493,7 +493,7 @@ class ChangeRequestViewSet(
         return self._respond(change_request)
 
     @extend_schema(
-        summary="Submit a draft for decision (its requester or the project's manager)",
+        summary=_("Submit a draft for decision (its requester or the project's manager)"),
         tags=[TAG_CHANGES],
         request=EMPTY_BODY,
         responses={200: ChangeRequestSerializer},
@@ -505,7 +505,7 @@ class ChangeRequestViewSet(
         return self._respond(change_request)
 
     @extend_schema(
-        summary="Approve a submitted change request (the approver its size calls for; never the requester)",
+        summary=_("Approve a submitted change request (the approver its size calls for; never the requester)"),
         tags=[TAG_CHANGES],
         description=(
             "A cost impact above the organisation's finance threshold is decided by finance (or an "
@@ -526,7 +526,7 @@ class ChangeRequestViewSet(
         return self._respond(change_request)
 
     @extend_schema(
-        summary="Reject a submitted change request, saying why",
+        summary=_("Reject a submitted change request, saying why"),
         tags=[TAG_CHANGES],
         request=RejectSerializer,
         responses={200: ChangeRequestSerializer},
@@ -541,7 +541,7 @@ class ChangeRequestViewSet(
         return self._respond(change_request)
 
     @extend_schema(
-        summary="Mark an approved change as implemented, optionally re-baselining",
+        summary=_("Mark an approved change as implemented, optionally re-baselining"),
         tags=[TAG_CHANGES],
         request=ImplementSerializer,
         responses={200: ChangeRequestSerializer},

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
@@ -24,10 +25,10 @@ from projects.services import plan
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List the project's baselines", tags=["plan"]),
-    retrieve=extend_schema(summary="Show a baseline with its frozen tasks", tags=["plan"]),
+    list=extend_schema(summary=gettext_lazy("List the project's baselines"), tags=["plan"]),
+    retrieve=extend_schema(summary=gettext_lazy("Show a baseline with its frozen tasks"), tags=["plan"]),
     create=extend_schema(
-        summary="Freeze the current plan as a baseline",
+        summary=gettext_lazy("Freeze the current plan as a baseline"),
         tags=["plan"],
         request=s.BaselineCreateSerializer,
         responses={201: s.BaselineDetailSerializer},
@@ -75,7 +76,7 @@ class BaselineViewSet(
         return Response(s.BaselineDetailSerializer(fresh).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        summary="Make this baseline the current one",
+        summary=gettext_lazy("Make this baseline the current one"),
         tags=["plan"],
         request=EMPTY_BODY,
         responses={200: s.BaselineSerializer},
@@ -95,7 +96,7 @@ class BaselineComparisonView(ProjectScopedMixin, generics.GenericAPIView):
     queryset = Baseline.objects.all()
     read_action = Action.PROJECT_VIEW
 
-    @extend_schema(summary="Compare the plan with a baseline", tags=["plan"])
+    @extend_schema(summary=gettext_lazy("Compare the plan with a baseline"), tags=["plan"])
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         baseline = get_object_or_404(
             Baseline.objects.for_organization(self.organization).filter(project=self.project).select_related("project"),

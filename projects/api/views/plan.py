@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -50,27 +51,27 @@ def _wbs_tree(elements: list[WbsElement]) -> list[dict[str, Any]]:
 
 @extend_schema_view(
     list=extend_schema(
-        summary="The project's WBS, flat in WBS order or as a tree",
+        summary=gettext_lazy("The project's WBS, flat in WBS order or as a tree"),
         tags=["plan"],
         parameters=[
             OpenApiParameter("tree", OpenApiTypes.BOOL, description="Nest elements under their parents (`children`).")
         ],
         responses={200: s.WbsTreeNodeSerializer(many=True)},
     ),
-    retrieve=extend_schema(summary="Show a WBS element", tags=["plan"]),
+    retrieve=extend_schema(summary=gettext_lazy("Show a WBS element"), tags=["plan"]),
     create=extend_schema(
-        summary="Add a WBS element (a task under a task makes that task a summary)",
+        summary=gettext_lazy("Add a WBS element (a task under a task makes that task a summary)"),
         tags=["plan"],
         request=s.WbsElementCreateSerializer,
         responses={201: s.WbsElementSerializer},
     ),
     partial_update=extend_schema(
-        summary="Change, move or reorder a WBS element",
+        summary=gettext_lazy("Change, move or reorder a WBS element"),
         tags=["plan"],
         request=s.WbsElementUpdateSerializer,
         responses={200: s.WbsElementSerializer},
     ),
-    destroy=extend_schema(summary="Delete a WBS element and everything under it", tags=["plan"]),
+    destroy=extend_schema(summary=gettext_lazy("Delete a WBS element and everything under it"), tags=["plan"]),
 )
 class WbsElementViewSet(
     ProjectScopedMixin,
@@ -147,8 +148,8 @@ def _file_name(project: Project) -> str:
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List the project's tasks and milestones", tags=["plan"]),
-    retrieve=extend_schema(summary="Show a task or milestone", tags=["plan"]),
+    list=extend_schema(summary=gettext_lazy("List the project's tasks and milestones"), tags=["plan"]),
+    retrieve=extend_schema(summary=gettext_lazy("Show a task or milestone"), tags=["plan"]),
 )
 class TaskViewSet(
     ProjectScopedMixin,
@@ -172,7 +173,7 @@ class TaskViewSet(
         return WbsElement.objects.for_organization(self.organization).filter(project=self.project).leaves()
 
     @extend_schema(
-        summary="A task's progress history",
+        summary=gettext_lazy("A task's progress history"),
         tags=["plan"],
         responses={200: s.ProgressUpdateSerializer(many=True)},
         filters=False,
@@ -190,7 +191,7 @@ class TaskViewSet(
         return self.get_paginated_response(s.ProgressUpdateSerializer(page, many=True).data)
 
     @extend_schema(
-        summary="Report progress on a task",
+        summary=gettext_lazy("Report progress on a task"),
         description=(
             "Physical % complete is entered; with 0/100 and 50/50 the percentage follows the actual "
             "dates. The project is rescheduled."
@@ -213,7 +214,7 @@ class TaskViewSet(
         )
 
     @extend_schema(
-        summary="Export the plan as CSV",
+        summary=gettext_lazy("Export the plan as CSV"),
         description=csv_io.__doc__,
         tags=["plan"],
         responses={(200, "text/csv"): OpenApiTypes.STR},
@@ -228,7 +229,7 @@ class TaskViewSet(
         return response
 
     @extend_schema(
-        summary="Import a whole plan from CSV into a project whose plan is empty",
+        summary=gettext_lazy("Import a whole plan from CSV into a project whose plan is empty"),
         description=csv_io.__doc__,
         tags=["plan"],
         request={"multipart/form-data": s.PlanImportUploadSerializer, "text/csv": OpenApiTypes.STR},
@@ -261,21 +262,21 @@ class TaskViewSet(
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List the links between tasks", tags=["plan"]),
-    retrieve=extend_schema(summary="Show a link between tasks", tags=["plan"]),
+    list=extend_schema(summary=gettext_lazy("List the links between tasks"), tags=["plan"]),
+    retrieve=extend_schema(summary=gettext_lazy("Show a link between tasks"), tags=["plan"]),
     create=extend_schema(
-        summary="Link two tasks (refused with the code `cycle` when it would close a loop)",
+        summary=gettext_lazy("Link two tasks (refused with the code `cycle` when it would close a loop)"),
         tags=["plan"],
         request=s.DependencyCreateSerializer,
         responses={201: s.DependencySerializer},
     ),
     partial_update=extend_schema(
-        summary="Change a link's type or lag",
+        summary=gettext_lazy("Change a link's type or lag"),
         tags=["plan"],
         request=s.DependencyUpdateSerializer,
         responses={200: s.DependencySerializer},
     ),
-    destroy=extend_schema(summary="Remove a link between tasks", tags=["plan"]),
+    destroy=extend_schema(summary=gettext_lazy("Remove a link between tasks"), tags=["plan"]),
 )
 class DependencyViewSet(
     ProjectScopedMixin,
@@ -352,7 +353,9 @@ class ScheduleView(ProjectScopedMixin, generics.GenericAPIView):
     queryset = WbsElement.objects.all()
     read_action = Action.PROJECT_VIEW
 
-    @extend_schema(summary="The schedule: early and late dates, float and the critical path", tags=["plan"])
+    @extend_schema(
+        summary=gettext_lazy("The schedule: early and late dates, float and the critical path"), tags=["plan"]
+    )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return Response(s.ScheduleSerializer(_schedule(self.project)).data)
 
@@ -366,7 +369,7 @@ class ScheduleRecomputeView(ProjectScopedMixin, generics.GenericAPIView):
     write_action = Action.PROJECT_MANAGE
 
     @extend_schema(
-        summary="Recompute the schedule",
+        summary=gettext_lazy("Recompute the schedule"),
         tags=["plan"],
         request=EMPTY_BODY,
         responses={200: s.ScheduleSerializer},

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
@@ -24,16 +25,16 @@ from projects.services import settings as settings_services
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List portfolios and programmes", tags=["portfolios"]),
-    retrieve=extend_schema(summary="Show a portfolio or programme", tags=["portfolios"]),
+    list=extend_schema(summary=gettext_lazy("List portfolios and programmes"), tags=["portfolios"]),
+    retrieve=extend_schema(summary=gettext_lazy("Show a portfolio or programme"), tags=["portfolios"]),
     create=extend_schema(
-        summary="Create a portfolio, or a programme inside one",
+        summary=gettext_lazy("Create a portfolio, or a programme inside one"),
         tags=["portfolios"],
         request=s.PortfolioCreateSerializer,
         responses={201: s.PortfolioSerializer},
     ),
     partial_update=extend_schema(
-        summary="Rename a portfolio, describe it or change its owner",
+        summary=gettext_lazy("Rename a portfolio, describe it or change its owner"),
         tags=["portfolios"],
         request=s.PortfolioUpdateSerializer,
         responses={200: s.PortfolioSerializer},
@@ -87,16 +88,18 @@ class PortfolioViewSet(
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List projects", tags=["projects"]),
-    retrieve=extend_schema(summary="Show a project, with my role and permissions on it", tags=["projects"]),
+    list=extend_schema(summary=gettext_lazy("List projects"), tags=["projects"]),
+    retrieve=extend_schema(
+        summary=gettext_lazy("Show a project, with my role and permissions on it"), tags=["projects"]
+    ),
     create=extend_schema(
-        summary="Create a project (it starts in initiation)",
+        summary=gettext_lazy("Create a project (it starts in initiation)"),
         tags=["projects"],
         request=s.ProjectWriteSerializer,
         responses={201: s.ProjectDetailSerializer},
     ),
     partial_update=extend_schema(
-        summary="Change a project's charter, team leads, dates or calendar",
+        summary=gettext_lazy("Change a project's charter, team leads, dates or calendar"),
         tags=["projects"],
         request=s.ProjectWriteSerializer(partial=True),
         responses={200: s.ProjectDetailSerializer},
@@ -167,16 +170,16 @@ class ProjectViewSet(
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List the gate checklists", tags=["project settings"]),
-    retrieve=extend_schema(summary="Show a gate criterion", tags=["project settings"]),
+    list=extend_schema(summary=gettext_lazy("List the gate checklists"), tags=["project settings"]),
+    retrieve=extend_schema(summary=gettext_lazy("Show a gate criterion"), tags=["project settings"]),
     create=extend_schema(
-        summary="Add a criterion to the checklist for leaving a phase",
+        summary=gettext_lazy("Add a criterion to the checklist for leaving a phase"),
         tags=["project settings"],
         request=s.GateCriterionCreateSerializer,
         responses={201: s.GateCriterionSerializer},
     ),
     partial_update=extend_schema(
-        summary="Reword, reorder or switch off a gate criterion",
+        summary=gettext_lazy("Reword, reorder or switch off a gate criterion"),
         tags=["project settings"],
         request=s.GateCriterionUpdateSerializer,
         responses={200: s.GateCriterionSerializer},
@@ -229,9 +232,9 @@ class GateCriterionViewSet(
 
 
 @extend_schema_view(
-    get=extend_schema(summary="Show the change approval thresholds", tags=["project settings"]),
+    get=extend_schema(summary=gettext_lazy("Show the change approval thresholds"), tags=["project settings"]),
     patch=extend_schema(
-        summary="Change the change approval thresholds",
+        summary=gettext_lazy("Change the change approval thresholds"),
         tags=["project settings"],
         request=s.ProjectSettingsSerializer,
         responses={200: s.ProjectSettingsSerializer},

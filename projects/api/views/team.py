@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -22,21 +23,21 @@ from projects.services import projects as services
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List the project team", tags=["projects"]),
-    retrieve=extend_schema(summary="Show a project team member", tags=["projects"]),
+    list=extend_schema(summary=gettext_lazy("List the project team"), tags=["projects"]),
+    retrieve=extend_schema(summary=gettext_lazy("Show a project team member"), tags=["projects"]),
     create=extend_schema(
-        summary="Add a member of the organisation to the project team",
+        summary=gettext_lazy("Add a member of the organisation to the project team"),
         tags=["projects"],
         request=s.ProjectMemberAddSerializer,
         responses={201: s.ProjectMemberSerializer},
     ),
     partial_update=extend_schema(
-        summary="Change a team member's project role",
+        summary=gettext_lazy("Change a team member's project role"),
         tags=["projects"],
         request=s.ProjectMemberRoleSerializer,
         responses={200: s.ProjectMemberSerializer},
     ),
-    destroy=extend_schema(summary="Take someone off the project team", tags=["projects"]),
+    destroy=extend_schema(summary=gettext_lazy("Take someone off the project team"), tags=["projects"]),
 )
 class ProjectMemberViewSet(
     ProjectScopedMixin,
@@ -88,10 +89,10 @@ class ProjectMemberViewSet(
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List the project's stage gate passages", tags=["projects"]),
-    retrieve=extend_schema(summary="Show a stage gate passage", tags=["projects"]),
+    list=extend_schema(summary=gettext_lazy("List the project's stage gate passages"), tags=["projects"]),
+    retrieve=extend_schema(summary=gettext_lazy("Show a stage gate passage"), tags=["projects"]),
     create=extend_schema(
-        summary="Pass the stage gate into the next phase, or cancel the project",
+        summary=gettext_lazy("Pass the stage gate into the next phase, or cancel the project"),
         description=(
             "Every active checklist item for leaving the current phase must be listed in "
             "`passed_criteria`. Who may pass each gate is decided by the phase being left: a "
@@ -140,7 +141,7 @@ class StageGateViewSet(
         return Response(s.StageGateSerializer(gate).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        summary="The checklist for leaving the current phase, and whether I may pass the gate",
+        summary=gettext_lazy("The checklist for leaving the current phase, and whether I may pass the gate"),
         tags=["projects"],
         responses={200: s.GateChecklistSerializer},
     )
