@@ -102,3 +102,12 @@ def test_concurrent_first_requests_generate_the_schema_once(generated: mock.Magi
 
     assert codes == [200] * 4
     assert generated.call_count == 1
+
+
+def test_every_operation_is_named_in_the_schemas_language() -> None:
+    client = APIClient()
+    for language, named in (("en", lambda text: not CJK.search(text)), ("zh-hans", lambda text: CJK.search(text))):
+        schema = client.get(f"/api/v1/schema/?format=json&lang={language}").json()
+        summaries = [operation["summary"] for path in schema["paths"].values() for operation in path.values()]
+        assert summaries
+        assert [summary for summary in summaries if not named(summary)] == [], language
