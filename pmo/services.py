@@ -60,7 +60,8 @@ def organization_update(*, actor: User, organization: Organization, **fields: ob
     unknown = set(fields) - set(ORGANIZATION_FIELDS)
     if unknown:
         raise ApplicationError(_("These fields cannot be changed: %s") % ", ".join(sorted(unknown)))
-    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    # Not the key: rows being written that refer to the organisation need not wait for this.
+    organization = Organization.objects.select_for_update(no_key=True).get(pk=organization.pk)
     before = snapshot(organization, ORGANIZATION_FIELDS)
     for field, value in fields.items():
         setattr(organization, field, value)
