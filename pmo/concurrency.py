@@ -37,14 +37,33 @@ def locked_row(instance: models.Model) -> models.Model:
     return manager.select_for_update(of=("self",), no_key=True).get(pk=instance.pk)
 
 
-def etag(version: str) -> str:
-    return quote_etag(version)
+def representation_hash(data: Any) -> str:
+    """A short hash of a response body as it is sent."""
+    payload = json.dumps(data, cls=JSONEncoder, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def etag(version: str, representation: str) -> str:
+    """The ETag of a response: the row's version, then the hash of the body sent.
+
+    ``If-Match`` compares the row's version (a write concerns the row); ``If-None-Match``
+    compares the whole tag, so a 304 is only ever sent for the very body the client holds.
+    """
+    return quote_etag(f"{version}-{representation}")
 
 
 def etag_matches(header: str, version: str) -> bool:
-    """``If-Match``: ``*`` or one of the listed strong tags names the current version."""
+    """``If-Match``: ``*`` or one of the listed strong tags names the row's current version."""
     tags = parse_etags(header)
-    return "*" in tags or version in [tag.strip('"') for tag in tags if not tag.startswith("W/")]
+    if "*" in tags:
+        return True
+    return version in [tag.strip('"').split("-")[0] for tag in tags if not tag.startswith("W/")]
+
+
+def etag_in(header: str, tag: str) -> bool:
+    """``If-None-Match``: one of the listed tags (weakly compared) is the response's own."""
+    tags = parse_etags(header)
+    return "*" in tags or tag.removeprefix("W/") in [listed.removeprefix("W/") for listed in tags]
 
 
 def stale(message: str | None = None) -> ApplicationError:

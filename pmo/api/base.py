@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import ViewSetMixin
 
-from pmo.concurrency import etag, etag_matches, locked_row, row_version, stale
+from pmo.concurrency import etag, etag_in, etag_matches, locked_row, representation_hash, row_version, stale
 from pmo.models import Membership, Organization
 from pmo.policy import Action, can
 from pmo.tenancy import activate, deactivate, resolve_membership
@@ -111,7 +111,14 @@ class ConcurrencyControlMixin:
                 return response
         elif source.get_deferred_fields():
             source = type(source)._base_manager.get(pk=source.pk)
-        response["ETag"] = etag(row_version(source))
+        tag = etag(row_version(source), representation_hash(response.data))
+        if method in SAFE_METHODS and etag_in(request.headers.get("If-None-Match", ""), tag):
+            response = Response(status=304, headers={"ETag": tag})
+            response.accepted_renderer = request.accepted_renderer
+            response.accepted_media_type = request.accepted_media_type
+            response.renderer_context = self.get_renderer_context()  # type: ignore[attr-defined]
+            return response
+        response["ETag"] = tag
         return response
 
 

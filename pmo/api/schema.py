@@ -41,6 +41,7 @@ _IF_MATCH = (
     "Apply the change only if the resource is still the version with this ETag (from a read or an "
     "earlier write); otherwise 412 `precondition_failed`. Without it the write is unconditional."
 )
+_IF_NONE_MATCH = "Answer 304 without a body when the resource is still exactly the one with this ETag."
 _ETAG = "The version of the resource; send it back as `If-Match` to change it only if nobody else has meanwhile."
 CONDITIONAL_METHODS = ("PATCH", "PUT", "DELETE", "POST")
 
@@ -60,6 +61,13 @@ class PmoAutoSchema(AutoSchema):
                 *parameters,
                 OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=False, description=_IF_MATCH),
             ]
+        if self.method == "GET":
+            parameters = [
+                *parameters,
+                OpenApiParameter(
+                    "If-None-Match", str, OpenApiParameter.HEADER, required=False, description=_IF_NONE_MATCH
+                ),
+            ]
         if self.method != "DELETE":
             parameters = [
                 *parameters,
@@ -77,6 +85,8 @@ class PmoAutoSchema(AutoSchema):
             codes.append("404")
         if self.method in CONDITIONAL_METHODS and self._is_versioned_resource():
             codes.append("412")
+        if self.method == "GET" and self._is_versioned_resource():
+            responses.setdefault("304", {"description": "Not modified: the ETag in `If-None-Match` is current."})
         for code in codes:
             responses.setdefault(
                 code,

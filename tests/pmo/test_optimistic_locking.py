@@ -221,6 +221,8 @@ def test_the_schema_documents_the_etag_if_match_and_412(api: APIClient) -> None:
     project = paths["/api/v1/orgs/{org_slug}/projects/{id}/"]
 
     assert "ETag" in project["get"]["responses"]["200"]["headers"]
+    assert "304" in project["get"]["responses"]
+    assert "If-None-Match" in [parameter["name"] for parameter in project["get"]["parameters"]]
     patch = project["patch"]
     assert "If-Match" in [parameter["name"] for parameter in patch["parameters"] if parameter["in"] == "header"]
     assert patch["responses"]["412"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
@@ -375,3 +377,18 @@ def test_revoking_a_token_with_a_stale_etag_is_refused(api: APIClient) -> None:
 
     assert api.delete(url, HTTP_IF_MATCH='"stale"').status_code == 412
     assert api.delete(url, HTTP_IF_MATCH=tag).status_code == 204
+
+
+@pytest.mark.django_db
+def test_a_read_with_the_current_etag_in_if_none_match_answers_304(api: APIClient, project: Project) -> None:
+    tag = api.get(project_url(project))["ETag"]
+
+    unchanged = api.get(project_url(project), HTTP_IF_NONE_MATCH=tag)
+    api.patch(project_url(project), {"name": "Riverside walk"}, format="json")
+    changed = api.get(project_url(project), HTTP_IF_NONE_MATCH=tag)
+
+    assert unchanged.status_code == 304
+    assert unchanged["ETag"] == tag
+    assert not unchanged.content
+    assert changed.status_code == 200
+    assert changed.json()["name"] == "Riverside walk"
