@@ -753,7 +753,10 @@ class ActualCostViewSet(
         upload = request.FILES.get("file") if request.content_type.startswith("multipart/") else None
         if upload is not None and upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
             raise ApplicationError(
-                _("The file is too large."), code="invalid_file", fields={"file": [_("Send at most 5 MB.")]}
+                _("The file is too large."),
+                code="too_large",
+                fields={"file": [_("Send at most 5 MB.")]},
+                status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
             )
         content = upload.read() if upload is not None else request.data
         if not isinstance(content, bytes) or not content.strip():

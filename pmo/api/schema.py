@@ -33,6 +33,7 @@ _ERRORS = {
     "403": "Your role may not do this.",
     "404": "No such object in an organisation you belong to, or (in a list) no such page.",
     "412": "`If-Match` names a version that is no longer current: someone else changed the resource.",
+    "413": "The request body is too large (JSON over 2.5 MB, a file over 5 MB); nothing was read or changed.",
     "429": "Too many requests for this token; retry later.",
 }
 
@@ -85,6 +86,8 @@ class PmoAutoSchema(AutoSchema):
             codes.append("404")
         if self.method in CONDITIONAL_METHODS and self._is_versioned_resource():
             codes.append("412")
+        if self.method in {"POST", "PUT", "PATCH"}:
+            codes.append("413")
         if self.method == "GET" and self._is_versioned_resource():
             responses.setdefault("304", {"description": "Not modified: the ETag in `If-None-Match` is current."})
         for code in codes:

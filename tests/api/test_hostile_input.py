@@ -276,3 +276,29 @@ def test_the_flat_wbs_list_agrees_with_its_schema_which_requires_children_only_i
     assert "children" not in node["required"]
     assert set(node["required"]) <= set(flat[0])
     assert tree[0]["children"] == []
+
+
+@pytest.mark.parametrize("resource", ["tasks", "costs"])
+def test_an_uploaded_file_just_over_five_megabytes_gets_the_same_413(
+    client: APIClient, project: Project, resource: str
+) -> None:
+    upload = SimpleUploadedFile("big.csv", b"x" * (MAX_FILE_BYTES + 1), content_type="text/csv")
+
+    response = client.post(f"{BASE}/projects/{project.pk}/{resource}/import/", {"file": upload}, format="multipart")
+
+    error = assert_error_body(response, 413, "too_large")
+    assert "file" in error["fields"]
+
+
+def test_every_operation_with_a_body_documents_the_413_of_a_body_too_large(client: APIClient) -> None:
+    schema = client.get("/api/v1/schema/?format=json").json()
+
+    writes = [
+        (method, path, operation["responses"])
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        if method in {"post", "put", "patch"}
+    ]
+
+    assert writes
+    assert [(method, path) for method, path, responses in writes if "413" not in responses] == []
