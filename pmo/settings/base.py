@@ -160,10 +160,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "finance.run_variance_all",
         "schedule": crontab(hour=PMO_VARIANCE_HOUR, minute=PMO_VARIANCE_MINUTE),
     },
-    # Unfinished work that a day's passing left before today moves to today (the data date).
+    # Unfinished work that a day's passing left before today moves to today (the data date), an
+    # hour before the variance run reads the schedules.
     "reschedule-stale-nightly": {
         "task": "projects.reschedule_stale_all",
-        "schedule": crontab(hour=PMO_VARIANCE_HOUR, minute=PMO_VARIANCE_MINUTE),
+        "schedule": crontab(hour=(PMO_VARIANCE_HOUR - 1) % 24, minute=PMO_VARIANCE_MINUTE),
     },
     "outbox-relay": {"task": "pmo.relay_outbox", "schedule": 30.0},
     "digests-daily": {"task": "pmo.send_digests", "schedule": crontab(hour=PMO_DIGEST_HOUR, minute=0)},

@@ -55,9 +55,19 @@ def test_production_refuses_webhooks_to_private_addresses(settings: Any, monkeyp
 
 def test_the_beat_runs_the_nightly_variance_the_relay_every_30_seconds_and_the_digest(settings: Any) -> None:
     schedule = {entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert set(schedule) == {"finance.run_variance_all", "pmo.relay_outbox", "pmo.send_digests"}
+    assert set(schedule) == {
+        "finance.run_variance_all",
+        "pmo.relay_outbox",
+        "pmo.send_digests",
+        "projects.reschedule_stale_all",
+    }
     assert schedule["pmo.relay_outbox"] == 30.0
     assert (schedule["finance.run_variance_all"].hour, schedule["finance.run_variance_all"].minute) == ({2}, {0})
+    # Stale schedules move to today before the variance run reads them.
+    assert (schedule["projects.reschedule_stale_all"].hour, schedule["projects.reschedule_stale_all"].minute) == (
+        {1},
+        {0},
+    )
     assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] > settings.CELERY_TASK_TIME_LIMIT
 
 

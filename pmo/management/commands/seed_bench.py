@@ -66,6 +66,7 @@ from projects.models import (
     wbs_sort_key,
 )
 from projects.scheduling import DependencyInput, ScheduleResult, TaskInput, compute_schedule
+from projects.services.schedule import schedule_data_date
 from projects.selectors import project_work_calendar
 
 SLUG_PREFIX = "bench-"
@@ -227,10 +228,16 @@ class _Seeder:
         baseline_result = self.baseline(built, planned_start)
         self.progress(built, pace, profile.slip_share)
         current = compute_schedule(
-            [TaskInput(i, leaf.duration, leaf.actual_start, leaf.actual_finish) for i, leaf in enumerate(built.leaves)],
+            [
+                TaskInput(
+                    i, leaf.duration, leaf.actual_start, leaf.actual_finish, percent_complete=leaf.percent_complete
+                )
+                for i, leaf in enumerate(built.leaves)
+            ],
             self.links(built),
             self.calendar,
             planned_start,
+            data_date=schedule_data_date(project),
         )
         for i, leaf in enumerate(built.leaves):
             row = current.tasks[i]
