@@ -48,18 +48,26 @@ def _flatten(detail: Any) -> Any:
     return [str(detail)]
 
 
-def _field_messages(detail: Any, prefix: str = "") -> dict[str, list[str]]:
-    """Every field's messages as a list of strings, as the schema says; a nested field by its dotted
-    path (``tags.0``, ``lines.1.amount``) rather than by objects within objects."""
+def _field_messages(detail: dict[str, Any]) -> dict[str, list[str]]:
+    """Every field's messages as a list of strings, as the schema says.
+
+    A client finds a field's errors under the field's own name; a problem inside it (an item of a
+    list, a field of a nested object) says where at the start of its message: ``0: …``,
+    ``1.amount: …``.
+    """
+    return {str(key): _messages_within(value) for key, value in detail.items()}
+
+
+def _messages_within(detail: Any, path: str = "") -> list[str]:
     if isinstance(detail, dict):
         items: Any = detail.items()
     elif isinstance(detail, list) and any(isinstance(item, (dict, list)) for item in detail):
-        items = ((str(index), item) for index, item in enumerate(detail) if item)
+        items = ((index, item) for index, item in enumerate(detail) if item)
     else:
-        return {prefix: _flatten(detail)} if prefix else {}
-    messages: dict[str, list[str]] = {}
+        return [f"{path}: {message}" if path else message for message in _flatten(detail)]
+    messages: list[str] = []
     for key, value in items:
-        messages.update(_field_messages(value, f"{prefix}.{key}" if prefix else str(key)))
+        messages.extend(_messages_within(value, f"{path}.{key}" if path else str(key)))
     return messages
 
 
