@@ -66,8 +66,8 @@ from projects.models import (
     wbs_sort_key,
 )
 from projects.scheduling import DependencyInput, ScheduleResult, TaskInput, compute_schedule
-from projects.services.schedule import schedule_data_date
 from projects.selectors import project_work_calendar
+from projects.services.schedule import schedule_data_date
 
 SLUG_PREFIX = "bench-"
 BENCH_PASSWORD = "pmo-bench-2026"  # noqa: S105  (printed with the logins; synthetic data only)

@@ -20,6 +20,11 @@ def base_url_for(addr: str, port: str, *, ipv6: bool) -> str:
 
 
 class Command(StaticFilesRunserver):
+    # Set by runserver's handle() from the address it was given.
+    addr: str
+    port: str
+    use_ipv6: bool
+
     def run(self, **options: Any) -> None:
         # PMO_BASE_URL set in the environment always wins; the settings default follows the server.
         if not os.environ.get("PMO_BASE_URL"):
