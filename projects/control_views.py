@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model
@@ -262,32 +263,23 @@ class StatusReportDetailView(ControlFormPage):
         return self.render_to_response(self.get_context_data(form=form), status=status)
 
     def review(self, request: HttpRequest) -> HttpResponse:
-        if not self.can(Action.STATUS_REPORT_REVIEW):
-            raise PermissionDenied
-        form = CommentForm(request.POST)
-        status = 400
-        if form.is_valid():
-            report, status = self.attempt(
-                lambda: control.status_report_review(
-                    actor=self.actor,
-                    membership=self.membership,
-                    report=self.status_report,
-                    comment=form.cleaned_data["comment"],
-                ),
-                form,
-            )
-            if report is not None:
-                return self._done(_("Report marked as reviewed."))
-        return self.render_to_response(self.get_context_data(review_form=form), status=status)
+        return self._decide(
+            CommentForm(request.POST), control.status_report_review, _("Report marked as reviewed."), "review_form"
+        )
 
     def send_back(self, request: HttpRequest) -> HttpResponse:
+        return self._decide(
+            ReturnForm(request.POST), control.status_report_return, _("Report returned to its author."), "return_form"
+        )
+
+    def _decide(self, form: forms.Form, service: Callable[..., Any], done: str, form_name: str) -> HttpResponse:
+        """The PMO's decision on a submitted report, with the comment the form carries."""
         if not self.can(Action.STATUS_REPORT_REVIEW):
             raise PermissionDenied
-        form = ReturnForm(request.POST)
         status = 400
         if form.is_valid():
             report, status = self.attempt(
-                lambda: control.status_report_return(
+                lambda: service(
                     actor=self.actor,
                     membership=self.membership,
                     report=self.status_report,
@@ -296,8 +288,8 @@ class StatusReportDetailView(ControlFormPage):
                 form,
             )
             if report is not None:
-                return self._done(_("Report returned to its author."))
-        return self.render_to_response(self.get_context_data(return_form=form), status=status)
+                return self._done(done)
+        return self.render_to_response(self.get_context_data(**{form_name: form}), status=status)
 
 
 # --- change requests --------------------------------------------------------------------
