@@ -8,9 +8,9 @@ from typing import Any, ClassVar, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models, transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.views import View
 
 from pmo.concurrency import locked_row, row_version, stale
@@ -53,7 +53,11 @@ class OrganizationPageMixin(LoginRequiredMixin):
                 return View.http_method_not_allowed(self, request, *args, **kwargs)  # type: ignore[arg-type]
             if action is not None and not can(self.membership, action, self.project_role):
                 raise PermissionDenied
-            return super().dispatch(request, *args, **kwargs)  # type: ignore[return-value]
+            try:
+                return super().dispatch(request, *args, **kwargs)  # type: ignore[return-value]
+            except ObjectDoesNotExist as error:
+                # An object another request deleted after this one found it is as gone as one never there.
+                raise Http404 from error
 
     #: The user's role on the project the URL names, if any (set by ``resolve_scope``).
     project_role: str | None = None

@@ -162,14 +162,6 @@ class WbsElementEditView(WbsFormMixin, TemplateView):
             raise WbsElement.DoesNotExist
         return element, elements
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return super().dispatch(request, *args, **kwargs)
-        except WbsElement.DoesNotExist:
-            from django.http import Http404
-
-            raise Http404 from None
-
     def element_form(self, element: WbsElement, elements: list[WbsElement], data: Any = None) -> WbsElementForm:
         excluded = descendants_of(element, elements) | {element.pk}
         parents = [e for e in elements if e.pk not in excluded and e.kind != WbsElement.Kind.MILESTONE]

@@ -372,3 +372,30 @@ def test_the_history_page_lists_every_update_newest_first(organization: Organiza
     assert response.status_code == 200
     assert [update.percent_complete for update in response.context["page"].object_list] == [60, 30, 10]
     assert response.context["page"].object_list[0].previous_percent_complete == 30
+
+
+def test_an_element_deleted_by_another_request_while_its_edit_is_saved_answers_not_found(
+    organization: Organization, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, admin = client_with_role(organization, OrgRole.ADMIN)
+    project = make_project(organization, admin.user)
+    task = add(project, admin.user, "Survey")
+    edit = url(project, f"wbs/{task.pk}/edit/")
+    assert client.get(edit).status_code == 200
+
+    def gone_meanwhile(**kwargs: object) -> WbsElement:
+        WbsElement.objects.for_organization(organization).filter(pk=task.pk).delete()
+        return WbsElement.objects.for_organization(organization).get(pk=task.pk)
+
+    monkeypatch.setattr(plan, "wbs_element_update", gone_meanwhile)
+    response = client.post(
+        edit,
+        {
+            "name": "Site survey",
+            "kind": "task",
+            "duration": 8,
+            "budgeted_cost": "250",
+            "percent_complete_method": "physical",
+        },
+    )
+    assert response.status_code == 404
