@@ -105,3 +105,36 @@ def add_error_component(result: dict[str, Any], generator: Any, request: Any, pu
     """drf-spectacular hook: define the ``Error`` schema every operation refers to."""
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_COMPONENT
     return result
+
+
+def close_request_bodies(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """drf-spectacular hook: request bodies say ``additionalProperties: false``.
+
+    Every input serializer refuses keys that are not its writable fields (``pmo.api.inputs``), so
+    the schema says so too: a generated client, or a fuzzer, knows an unknown key is an error.
+    """
+    schemas = result.get("components", {}).get("schemas", {})
+    pending: list[dict[str, Any]] = []
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if isinstance(operation, dict):
+                for media in operation.get("requestBody", {}).get("content", {}).values():
+                    pending.append(media.get("schema", {}))
+    closed: set[str] = set()
+    while pending:
+        schema = pending.pop()
+        reference = schema.get("$ref", "")
+        if reference:
+            name = reference.rsplit("/", 1)[-1]
+            if name not in closed and name in schemas:
+                closed.add(name)
+                pending.append(schemas[name])
+            continue
+        if schema.get("type") == "object" and "properties" in schema:
+            schema.setdefault("additionalProperties", False)
+            pending.extend(schema["properties"].values())
+        if isinstance(schema.get("items"), dict):
+            pending.append(schema["items"])
+        for key in ("allOf", "oneOf", "anyOf"):
+            pending.extend(item for item in schema.get(key, []) if isinstance(item, dict))
+    return result

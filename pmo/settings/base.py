@@ -250,6 +250,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "pmo.api.schema.add_error_component",
+        "pmo.api.schema.close_request_bodies",
     ],
 }
 

@@ -58,6 +58,19 @@ def test_every_operation_documents_its_errors_and_bodies(schema: dict) -> None: 
     assert "Error" in schema["components"]["schemas"]
 
 
+def test_every_request_body_refuses_keys_it_does_not_name(schema: dict) -> None:  # type: ignore[type-arg]
+    """The API answers 400 unknown_field to a key that is not a writable field; the schema says so."""
+    components = schema["components"]["schemas"]
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for media, content in operation.get("requestBody", {}).get("content", {}).items():
+                body = content["schema"]
+                body = components[body["$ref"].rsplit("/", 1)[-1]] if "$ref" in body else body
+                if body.get("properties"):
+                    assert body.get("additionalProperties") is False, f"{method} {path} ({media})"
+    assert components["ActualCostCreateRequest"]["additionalProperties"] is False
+
+
 @pytest.mark.parametrize("url", ["/api/v1/docs/", "/api/v1/redoc/"])
 def test_the_api_docs_load_only_assets_served_by_the_app(url: str, client: Client) -> None:
     response = client.get(url)
