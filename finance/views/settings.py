@@ -54,8 +54,8 @@ class FinanceSettingsView(FinanceSettingsPage):
         )
         if context["may_manage"]:
             context["category_form"] = kwargs.get("category_form") or CostCategoryForm()
-            context["control_form"] = kwargs.get("control_form") or BudgetControlForm(
-                initial={"budget_control": settings.budget_control}
+            context["control_form"] = kwargs.get("control_form") or self.with_version(
+                BudgetControlForm(initial={"budget_control": settings.budget_control}), settings
             )
             context["rate_form"] = kwargs.get("rate_form") or ExchangeRateForm(
                 initial={"valid_from": self.organization.today()}
@@ -78,7 +78,8 @@ class FinanceSettingsView(FinanceSettingsPage):
         return self.render_page(status=status, category_form=form)
 
     def set_control(self, request: HttpRequest) -> HttpResponse:
-        form = BudgetControlForm(request.POST)
+        settings = categories.finance_settings(self.organization)
+        form = self.with_version(BudgetControlForm(request.POST), settings)
         status = 400
         if form.is_valid():
             saved, status = self.attempt(
@@ -86,6 +87,7 @@ class FinanceSettingsView(FinanceSettingsPage):
                     actor=self.actor, organization=self.organization, budget_control=form.cleaned_data["budget_control"]
                 ),
                 form,
+                edited=settings,
             )
             if saved is not None:
                 messages.success(request, _("Budget control saved."))

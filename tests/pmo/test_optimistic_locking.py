@@ -392,3 +392,24 @@ def test_a_read_with_the_current_etag_in_if_none_match_answers_304(api: APIClien
     assert not unchanged.content
     assert changed.status_code == 200
     assert changed.json()["name"] == "Riverside walk"
+
+
+@pytest.mark.django_db
+def test_a_stale_budget_control_form_is_refused_with_the_choice_kept(
+    admin_user: User, organization: Organization
+) -> None:
+    url = "/o/acme/finance/settings/"
+    client = page_client_for(admin_user)
+    version = _version_in(client.get(url).content.decode())
+    categories.finance_settings_update(actor=admin_user, organization=organization, budget_control="block")
+    data = {"op": "control", "budget_control": "warn", "row_version": version}
+
+    stale = client.post(url, data)
+
+    assert stale.status_code == 412
+    page = stale.content.decode()
+    assert "changed by someone else while you were editing" in page
+    assert re.search(r'value="warn"[^>]*checked', page)
+    assert categories.finance_settings(organization).budget_control == "block"
+    assert client.post(url, data | {"row_version": _version_in(page)}).status_code == 302
+    assert categories.finance_settings(organization).budget_control == "warn"
