@@ -354,14 +354,17 @@ class TaskProgressView(WbsFormMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         task = kwargs.get("task") or self.get_task()
-        form = kwargs.get("form") or ProgressForm(
-            task=task,
-            initial={
-                "percent_complete": plain_number(task.percent_complete),
-                "actual_start": task.actual_start,
-                "actual_finish": task.actual_finish,
-                "effective_date": self.organization.today(),
-            },
+        form = kwargs.get("form") or self.with_version(
+            ProgressForm(
+                task=task,
+                initial={
+                    "percent_complete": plain_number(task.percent_complete),
+                    "actual_start": task.actual_start,
+                    "actual_finish": task.actual_finish,
+                    "effective_date": self.organization.today(),
+                },
+            ),
+            task,
         )
         context.update(
             task=task,
@@ -378,20 +381,23 @@ class TaskProgressView(WbsFormMixin, TemplateView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         task = self.get_task()
-        form = ProgressForm(request.POST, task=task)
+        form = self.with_version(ProgressForm(request.POST, task=task), task)
+        status = 400
         if form.is_valid():
             try:
-                plan.task_progress_update(
-                    actor=request.user,  # type: ignore[arg-type]
-                    task=task,
-                    **form.service_fields(),
-                )
+                with self.unchanged_since_read(form, task):
+                    plan.task_progress_update(
+                        actor=request.user,  # type: ignore[arg-type]
+                        task=task,
+                        **form.service_fields(),
+                    )
             except ApplicationError as error:
                 self.report(error, form)
+                status = error.status_code
             else:
                 messages.success(request, _("Progress on %(code)s was recorded.") % {"code": task.code})
                 return HttpResponseRedirect(safe_next(request, self.wbs_url(task)))
-        return self.render_to_response(self.get_context_data(task=task, form=form), status=400)
+        return self.render_to_response(self.get_context_data(task=task, form=form), status=status)
 
 
 class TaskHistoryView(WbsFormMixin, TemplateView):

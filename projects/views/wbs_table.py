@@ -11,6 +11,7 @@ from django.utils import formats
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from pmo.concurrency import row_version
 from projects.models import (
     PercentCompleteMethod,
     TaskStatus,
@@ -160,7 +161,8 @@ class WbsTableRenderer:
         return (
             f'<details class="row-form"><summary>{w["update"]}<span class="visually-hidden"> {code}</span></summary>'
             f'<form method="post" action="{pk}/progress/">'
-            f'<input type="hidden" name="csrfmiddlewaretoken" value="{self.csrf}">{percent}'
+            f'<input type="hidden" name="csrfmiddlewaretoken" value="{self.csrf}">'
+            f'<input type="hidden" name="row_version" value="{row_version(e)}">{percent}'
             f'<label for="p{pk}-as">{w["start"]}</label>'
             f'<input type="date" id="p{pk}-as" name="actual_start" value="{start}">'
             f'<label for="p{pk}-af">{w["finish"]}</label>'

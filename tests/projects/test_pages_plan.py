@@ -399,3 +399,31 @@ def test_an_element_deleted_by_another_request_while_its_edit_is_saved_answers_n
         },
     )
     assert response.status_code == 404
+
+
+def test_a_stale_inline_progress_form_is_refused_with_the_input_kept(organization: Organization) -> None:
+    client, admin = client_with_role(organization, OrgRole.ADMIN)
+    project = make_project(organization, admin.user)
+    task = add(project, admin.user, "Survey", duration=10)
+    wbs = client.get(url(project, "wbs/")).content.decode()
+    form = re.search(rf'<form method="post" action="{task.pk}/progress/">(.*?)</form>', wbs, re.S)
+    assert form is not None
+    version = re.search(r'name="row_version" value="([0-9a-f]+)"', form.group(1))
+    assert version, "the inline progress form carries no version"
+    plan.task_progress_update(
+        actor=admin.user, task=task, percent_complete=Decimal("20"), effective_date=dt.date(2026, 3, 4)
+    )
+    progress = url(project, f"wbs/{task.pk}/progress/")
+    data = {"percent_complete": "40", "effective_date": "2026-03-06", "row_version": version.group(1)}
+
+    stale = client.post(progress, data)
+
+    assert stale.status_code == 412
+    page = stale.content.decode()
+    assert "changed by someone else while you were editing" in page
+    assert 'name="percent_complete" value="40"' in page
+    assert refreshed(task).percent_complete == Decimal("20.00")
+    current = re.search(r'name="row_version" value="([0-9a-f]+)"', page)
+    assert current is not None
+    assert client.post(progress, data | {"row_version": current.group(1)}).status_code == 302
+    assert refreshed(task).percent_complete == Decimal("40.00")
