@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from pmo.concurrency import PRECONDITION_FAILED, row_version
 from pmo.errors import ApplicationError
 from pmo.policy import Action, can_pass_gate
 from projects.forms import (
@@ -92,6 +93,13 @@ class ProjectOverviewView(ProjectTabsMixin, TemplateView):
         if self.can(Action.PROJECT_MANAGE) and project.is_open:
             context["member_form"] = kwargs.get("member_form") or ProjectMemberForm(organization=self.organization)
             context["role_choices"] = ProjectMemberRoleForm.base_fields["role"].choices  # type: ignore[attr-defined]
+            # Each role form carries its member's version; a stale one shows the role chosen and the current version.
+            kept_pk, kept_role, kept_version = kwargs.get("role_kept") or (None, "", "")
+            for team_member in team:
+                kept = team_member.pk == kept_pk
+                team_member.row_version = kept_version if kept else row_version(team_member)  # type: ignore[attr-defined]
+                team_member.shown_role = kept_role if kept else team_member.role  # type: ignore[attr-defined]
+                team_member.role_kept = kept  # type: ignore[attr-defined]
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -113,12 +121,10 @@ class ProjectOverviewView(ProjectTabsMixin, TemplateView):
         return self.render_to_response(self.get_context_data(member_form=form), status=400)
 
 
-class ProjectMemberView(ProjectPageMixin, TemplateView):
-    """POST a new project role for one team member."""
+class ProjectMemberMixin(ProjectPageMixin):
+    """A page about one member of the project's team."""
 
     model = ProjectMember
-    read_action = Action.PROJECT_VIEW
-    write_action = Action.PROJECT_MANAGE
 
     def get_member(self) -> ProjectMember:
         return get_object_or_404(
@@ -133,24 +139,35 @@ class ProjectMemberView(ProjectPageMixin, TemplateView):
             + "#team"
         )
 
+
+class ProjectMemberView(ProjectMemberMixin, ProjectOverviewView):
+    """POST a new project role for one team member; a stale form shows the overview again, the choice kept."""
+
+    read_action = Action.PROJECT_VIEW
+    write_action = Action.PROJECT_MANAGE
+
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.get_member()
         return HttpResponseRedirect(self.overview_url())
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         member = self.get_member()
-        form = ProjectMemberRoleForm(request.POST)
+        form = self.with_version(ProjectMemberRoleForm(request.POST), member)
         if not form.is_valid():
             messages.error(request, _("Choose a valid project role."))
         else:
             try:
-                services.project_member_change_role(
-                    actor=request.user,  # type: ignore[arg-type]
-                    member=member,
-                    role=form.cleaned_data["role"],
-                )
+                with self.unchanged_since_read(form, member):
+                    services.project_member_change_role(
+                        actor=request.user,  # type: ignore[arg-type]
+                        member=member,
+                        role=form.cleaned_data["role"],
+                    )
             except ApplicationError as error:
                 self.report(error)
+                if error.code == PRECONDITION_FAILED:
+                    kept = (member.pk, form.cleaned_data["role"], form.row_version)
+                    return self.render_to_response(self.get_context_data(role_kept=kept), status=error.status_code)
             else:
                 messages.success(
                     request,
@@ -160,9 +177,10 @@ class ProjectMemberView(ProjectPageMixin, TemplateView):
         return HttpResponseRedirect(self.overview_url())
 
 
-class ProjectMemberRemoveView(ProjectMemberView):
+class ProjectMemberRemoveView(ProjectMemberMixin, TemplateView):
     template_name = "projects/member_remove.html"
     read_action = Action.PROJECT_MANAGE
+    write_action = Action.PROJECT_MANAGE
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return self.render_to_response(self.get_context_data(member=self.get_member(), nav_active="projects"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -115,6 +117,43 @@ def test_the_project_manager_adds_changes_and_removes_team_members(organization:
     assert client.get(url(project, f"team/{joined.pk}/remove/")).status_code == 200
     client.post(url(project, f"team/{joined.pk}/remove/"))
     assert not team.filter(user=newcomer).exists()
+
+
+def _role_form(page: str, joined: ProjectMember) -> str:
+    form = re.search(rf'action="[^"]*/team/{joined.pk}/"(.*?)</form>', page, re.S)
+    assert form is not None, "the member has no role form"
+    return form.group(1)
+
+
+def _version_of(form: str) -> str:
+    version = re.search(r'name="row_version" value="([0-9a-f]+)"', form)
+    assert version, "the role form carries no version"
+    return version.group(1)
+
+
+def test_a_stale_team_role_change_is_refused_with_the_choice_kept(organization: Organization) -> None:
+    client, admin = client_with_role(organization, OrgRole.ADMIN)
+    project = make_project(organization, admin.user, manager=admin.user)
+    newcomer = member(organization, OrgRole.MEMBER).user
+    joined = project_services.project_member_add(
+        actor=admin.user, project=project, user=newcomer, role=ProjectRole.COORDINATOR
+    )
+    version = _version_of(_role_form(client.get(url(project)).content.decode(), joined))
+    project_services.project_member_change_role(actor=admin.user, member=joined, role=ProjectRole.MEMBER)
+    change = url(project, f"team/{joined.pk}/")
+
+    stale = client.post(change, {"role": ProjectRole.CONTROLLER, "row_version": version})
+
+    assert stale.status_code == 412
+    page = stale.content.decode()
+    assert "changed by someone else while you were editing" in page
+    form = _role_form(page, joined)
+    assert f'value="{ProjectRole.CONTROLLER}" selected' in form
+    joined.refresh_from_db()
+    assert joined.role == ProjectRole.MEMBER
+    assert client.post(change, {"role": ProjectRole.CONTROLLER, "row_version": _version_of(form)}).status_code == 302
+    joined.refresh_from_db()
+    assert joined.role == ProjectRole.CONTROLLER
 
 
 def test_adding_someone_twice_or_from_outside_is_refused_beside_the_field(organization: Organization) -> None:
