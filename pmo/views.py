@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
 from pmo import dashboard, services
+from pmo.concurrency import PRECONDITION_FAILED, row_version
 from pmo.dashboard import charts as dashboard_charts
 from pmo.errors import ApplicationError
 from pmo.filters import AuditEventFilter, MembershipFilter
@@ -222,6 +223,14 @@ class MemberListView(OrganizationPageMixin, TemplateView):
         context["page"] = paginate(self.request, filterset.qs)
         context["invite_form"] = kwargs.get("invite_form") or InviteMemberForm()
         if can(self.membership, Action.MEMBERS_MANAGE):
+            # Each role form carries its member's version; a stale one shows the role chosen and the current version.
+            kept_pk, kept_role, kept_version = kwargs.get("role_kept") or (None, "", "")
+            context["page"].object_list = members = list(context["page"].object_list)
+            for member in members:
+                kept = member.pk == kept_pk
+                member.row_version = kept_version if kept else row_version(member)
+                member.shown_role = kept_role if kept else member.role
+                member.role_kept = kept
             context["invitations"] = (
                 Invitation.objects.for_organization(self.organization)
                 .filter(status=InvitationStatus.PENDING)
@@ -253,8 +262,8 @@ class MemberListView(OrganizationPageMixin, TemplateView):
         return self.render_to_response(self.get_context_data(invite_form=form), status=400)
 
 
-class MemberDetailView(OrganizationPageMixin, View):
-    """POST a new role for one member (admins)."""
+class MemberDetailView(MemberListView):
+    """POST a new role for one member (admins); a stale form shows the members again, the choice kept."""
 
     model = Membership
     read_action = Action.MEMBERS_VIEW
@@ -266,18 +275,22 @@ class MemberDetailView(OrganizationPageMixin, View):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         membership = get_object_or_404(Membership.objects.for_organization(self.organization), pk=kwargs["pk"])
-        form = MemberRoleForm(request.POST)
+        form = self.with_version(MemberRoleForm(request.POST), membership)
         if not form.is_valid():
             messages.error(request, _("Choose a valid role."))
         else:
             try:
-                services.membership_change_role(
-                    actor=request.user,  # type: ignore[arg-type]
-                    membership=membership,
-                    role=form.cleaned_data["role"],
-                )
+                with self.unchanged_since_read(form, membership):
+                    services.membership_change_role(
+                        actor=request.user,  # type: ignore[arg-type]
+                        membership=membership,
+                        role=form.cleaned_data["role"],
+                    )
             except ApplicationError as error:
                 self.report(error)
+                if error.code == PRECONDITION_FAILED:
+                    kept = (membership.pk, form.cleaned_data["role"], form.row_version)
+                    return self.render_to_response(self.get_context_data(role_kept=kept), status=error.status_code)
             else:
                 messages.success(
                     request,

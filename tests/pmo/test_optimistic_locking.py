@@ -13,11 +13,12 @@ from django.db import connection, transaction
 from rest_framework.test import APIClient
 
 from finance.services import categories
-from pmo.models import AlertKind, Membership, Organization, User, WorkingCalendar
+from pmo import services as pmo_services
+from pmo.models import AlertKind, Membership, Organization, OrgRole, User, WorkingCalendar
 from projects.models import Project, WbsElement
 from projects.services import control
 from tests.conftest import api_client_for, page_client_for, require_service
-from tests.factories import PortfolioFactory, ProjectFactory, WbsElementFactory, WebhookFactory
+from tests.factories import PortfolioFactory, ProjectFactory, WbsElementFactory, WebhookFactory, member
 from tests.pmo.test_alert_pages import rule_of, rule_post
 from tests.projects.test_concurrent_writes import fire
 from tests.projects.test_control_support import FRIDAY, build_plan, raise_change
@@ -413,3 +414,33 @@ def test_a_stale_budget_control_form_is_refused_with_the_choice_kept(
     assert categories.finance_settings(organization).budget_control == "block"
     assert client.post(url, data | {"row_version": _version_in(page)}).status_code == 302
     assert categories.finance_settings(organization).budget_control == "warn"
+
+
+@pytest.mark.django_db
+def test_a_stale_member_role_change_is_refused_with_the_choice_kept(
+    admin_user: User, organization: Organization
+) -> None:
+    target = member(organization, OrgRole.MEMBER)
+    client = page_client_for(admin_user)
+
+    def role_form(page: str) -> str:
+        form = re.search(rf'action="/o/acme/members/{target.pk}/"(.*?)</form>', page, re.S)
+        assert form is not None, "the member has no role form"
+        return form.group(1)
+
+    version = _version_in(role_form(client.get("/o/acme/members/").content.decode()))
+    pmo_services.membership_change_role(actor=admin_user, membership=target, role=OrgRole.VIEWER)
+    url = f"/o/acme/members/{target.pk}/"
+
+    stale = client.post(url, {"role": OrgRole.FINANCE, "row_version": version})
+
+    assert stale.status_code == 412
+    page = stale.content.decode()
+    assert "changed by someone else while you were editing" in page
+    form = role_form(page)
+    assert re.search(r'value="finance"\s*selected', form)
+    target.refresh_from_db()
+    assert target.role == OrgRole.VIEWER
+    assert client.post(url, {"role": OrgRole.FINANCE, "row_version": _version_in(form)}).status_code == 302
+    target.refresh_from_db()
+    assert target.role == OrgRole.FINANCE
