@@ -289,7 +289,7 @@ class MemberDetailView(MemberListView):
             except ApplicationError as error:
                 self.report(error)
                 if error.code == PRECONDITION_FAILED:
-                    kept = (membership.pk, form.cleaned_data["role"], form.row_version)
+                    kept = (membership.pk, form.cleaned_data["role"], getattr(form, "row_version", ""))
                     return self.render_to_response(self.get_context_data(role_kept=kept), status=error.status_code)
             else:
                 messages.success(

@@ -97,9 +97,9 @@ class ProjectOverviewView(ProjectTabsMixin, TemplateView):
             kept_pk, kept_role, kept_version = kwargs.get("role_kept") or (None, "", "")
             for team_member in team:
                 kept = team_member.pk == kept_pk
-                team_member.row_version = kept_version if kept else row_version(team_member)  # type: ignore[attr-defined]
-                team_member.shown_role = kept_role if kept else team_member.role  # type: ignore[attr-defined]
-                team_member.role_kept = kept  # type: ignore[attr-defined]
+                team_member.row_version = kept_version if kept else row_version(team_member)
+                team_member.shown_role = kept_role if kept else team_member.role
+                team_member.role_kept = kept
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -125,6 +125,7 @@ class ProjectMemberMixin(ProjectPageMixin):
     """A page about one member of the project's team."""
 
     model = ProjectMember
+    kwargs: dict[str, Any]
 
     def get_member(self) -> ProjectMember:
         return get_object_or_404(
@@ -166,7 +167,7 @@ class ProjectMemberView(ProjectMemberMixin, ProjectOverviewView):
             except ApplicationError as error:
                 self.report(error)
                 if error.code == PRECONDITION_FAILED:
-                    kept = (member.pk, form.cleaned_data["role"], form.row_version)
+                    kept = (member.pk, form.cleaned_data["role"], getattr(form, "row_version", ""))
                     return self.render_to_response(self.get_context_data(role_kept=kept), status=error.status_code)
             else:
                 messages.success(
