@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
+from pmo.concurrency import row_version
 from pmo.errors import ApplicationError
 from pmo.models import User
 from pmo.policy import Action
@@ -251,6 +252,9 @@ class StatusReportDetailView(ControlFormPage):
                 edited=self.status_report,
             )
         if report is not None:
+            if form is not None:
+                # Saved: a refused submission shows the form again at the version it now has.
+                form.row_version = row_version(type(report)._base_manager.get(pk=report.pk))  # type: ignore[attr-defined]
             submitted = report
             report, status = self.attempt(
                 lambda: control.status_report_submit(

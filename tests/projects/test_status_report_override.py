@@ -6,6 +6,8 @@ The plan of ``test_control_support`` on Friday 13 March 2026 has SPI 0.7273 (EV 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from pmo.errors import ApplicationError
@@ -148,3 +150,27 @@ def test_the_page_asks_for_the_justification_shows_the_computed_rag_and_the_refu
     shown = client.get(url).content.decode()
     assert 'id="rag-justification"' in shown
     assert JUSTIFICATION in shown
+
+
+def test_after_a_refused_submission_the_page_carries_the_saved_version_so_the_next_submit_is_not_a_conflict(
+    plan: Plan,
+) -> None:
+    report = draft(plan)
+    client = page_client_for(plan.manager.user)
+    url = f"/o/acme/projects/{plan.project.pk}/status-reports/{report.pk}/"
+    version = re.search(r'name="row_version" value="([0-9a-f]+)"', client.get(url).content.decode())
+    assert version is not None
+
+    typed = dict.fromkeys(control.RAG_FIELDS, "green") | {"accomplishments": "Piles driven.", "op": "submit"}
+    refused = client.post(url, typed | {"row_version": version.group(1)})
+    assert refused.status_code == 400
+    # The narrative was saved before the submission was refused; the form now carries that version.
+    again = re.search(r'name="row_version" value="([0-9a-f]+)"', refused.content.decode())
+    assert again is not None
+    assert again.group(1) != version.group(1)
+
+    accepted = client.post(url, typed | {"row_version": again.group(1), "rag_override_justification": JUSTIFICATION})
+    assert accepted.status_code == 302
+    report.refresh_from_db()
+    assert (report.status, report.accomplishments) == (StatusReport.Status.SUBMITTED, "Piles driven.")
+    assert report.rag_override_justification == JUSTIFICATION
