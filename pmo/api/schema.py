@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import get_override
 from drf_spectacular.utils import OpenApiParameter
 
 ERROR_COMPONENT = {
@@ -47,7 +49,38 @@ _ETAG = "The version of the resource; send it back as `If-Match` to change it on
 CONDITIONAL_METHODS = ("PATCH", "PUT", "DELETE", "POST")
 
 
+def own_doc(obj: Any) -> str:
+    """The docstring ``obj`` itself has, never one it inherits.
+
+    drf-spectacular takes the first docstring up a class's MRO, so a serializer or view without
+    one would be described by a base class's implementation notes (``StrictInputMixin``'s, say).
+    """
+    doc = obj.__dict__.get("__doc__") if inspect.isclass(obj) else getattr(obj, "__doc__", None)
+    if not isinstance(doc, str) or not doc.strip():
+        return ""
+    return "\n".join(line.rstrip() for line in inspect.cleandoc(doc).rstrip().split("\n"))
+
+
 class PmoAutoSchema(AutoSchema):
+    def get_description(self) -> str:  # type: ignore[override]
+        """The action's own docstring, else the view's translatable ``schema_description`` or own docstring."""
+        action_or_method = getattr(self.view, getattr(self.view, "action", self.method.lower()), None)
+        action_doc = own_doc(action_or_method) if action_or_method is not None else ""
+        if action_doc:
+            return action_doc
+        view_class = type(self.view)
+        description = view_class.__dict__.get("schema_description")
+        return str(description) if description else own_doc(view_class)
+
+    def _map_basic_serializer(self, serializer: Any, direction: Any) -> dict[str, Any]:
+        schema: dict[str, Any] = super()._map_basic_serializer(serializer, direction)
+        if not get_override(serializer, "description"):
+            schema.pop("description", None)
+            description = own_doc(type(serializer))
+            if description:
+                schema["description"] = description
+        return schema
+
     def _is_versioned_resource(self) -> bool:
         from pmo.api.base import ConcurrencyControlMixin
 
