@@ -23,6 +23,7 @@ from projects.models import (
     ProjectRole,
     ProjectSettings,
     StageGate,
+    WbsElement,
 )
 from projects.registries import money_holders
 from projects.selectors import current_baseline
@@ -257,8 +258,12 @@ def project_update(*, actor: User, project: Project, **fields: Any) -> Project:
 
 
 def project_holds_money(project: Project) -> bool:
-    """Whether any amount is recorded in the project's currency: a baseline, or what finance keeps."""
+    """Whether any amount is recorded in the project's currency: a baseline, budgeted cost in the
+    plan, or what finance keeps."""
     if Baseline.objects.for_organization(project.organization_id).filter(project=project).exists():
+        return True
+    planned = WbsElement.objects.for_organization(project.organization_id).filter(project=project)
+    if planned.exclude(budgeted_cost=0).exists():
         return True
     return any(holds(project) for holds in money_holders)
 
@@ -269,7 +274,8 @@ def _check_currency_free(project: Project) -> None:
         raise ApplicationError(
             _(
                 "The currency cannot change: the project already holds amounts in %(currency)s (costs, "
-                "commitments, budgets or a baseline), and they would be relabelled without conversion."
+                "commitments, budgets, a baseline or budgeted cost in its plan), and they would be relabelled "
+                "without conversion."
             )
             % {"currency": project.currency},
             code="currency_locked",

@@ -18,6 +18,7 @@ from tests.factories import (
     BudgetVersionFactory,
     CommitmentFactory,
     ProjectFactory,
+    WbsElementFactory,
     member,
 )
 
@@ -28,6 +29,9 @@ MONEY: dict[str, Callable[[Project], Any]] = {
     "a commitment": lambda project: CommitmentFactory(project=project, organization=project.organization),
     "a budget": lambda project: BudgetVersionFactory(project=project, organization=project.organization),
     "a baseline": lambda project: BaselineFactory(project=project, organization=project.organization),
+    "budgeted cost in the plan": lambda project: WbsElementFactory(
+        project=project, organization=project.organization, budgeted_cost="9600000.00"
+    ),
 }
 
 
