@@ -8,6 +8,7 @@ import secrets
 from typing import Any
 
 from django.conf import settings
+from django.http import HttpRequest
 from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,6 +42,21 @@ def find_token(raw: str) -> ApiToken | None:
     if token is None or not hmac.compare_digest(token.secret_hash, hash_secret(parts[2])):
         return None
     return token
+
+
+def bearer_token_user(request: HttpRequest) -> User | None:
+    """The active user of a usable bearer token the request carries, without refusing anything.
+
+    For answers given before DRF authenticates (an unknown API path), so that they too speak the
+    token user's language.
+    """
+    header = request.META.get("HTTP_AUTHORIZATION", "").split()
+    if len(header) != 2 or header[0].lower() != BearerTokenAuthentication.keyword.lower():
+        return None
+    token = find_token(header[1])
+    if token is None or not token.is_usable(timezone.now()) or not token.user.is_active:
+        return None
+    return token.user
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):

@@ -148,6 +148,13 @@ def handler400(request: HttpRequest, exception: Exception | None = None) -> Http
 
 def handler404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _wants_json(request):
+        from pmo.authentication import bearer_token_user
+        from pmo.middleware import activate_user_language
+
+        # No view authenticated this request: a token's user still gets their own language.
+        user = bearer_token_user(request)
+        if user is not None:
+            activate_user_language(request, user)
         return JsonResponse(error_body("not_found", _("Not found.")), status=404)
     return render(request, "404.html", status=404)
 

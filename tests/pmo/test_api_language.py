@@ -48,6 +48,24 @@ def test_a_token_users_errors_are_in_their_saved_language(organization: Organiza
     assert response.json()["error"]["message"] == not_found_in(language)
 
 
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_a_mistyped_api_path_answers_a_token_user_in_their_saved_language(
+    organization: Organization, language: str
+) -> None:
+    response = bearer(speaker(organization, language)).get("/api/v1/no-such-thing/")
+
+    assert response.status_code == 404
+    assert response.json()["error"] == {"code": "not_found", "message": not_found_in(language), "fields": {}}
+
+
+def test_a_mistyped_api_path_with_a_bad_token_answers_in_the_default_language() -> None:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Bearer pmo_nope_nope")
+    response = client.get("/api/v1/no-such-thing/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 404
+    assert response.json()["error"]["message"] == not_found_in("en")
+
+
 def test_an_english_viewers_validation_errors_are_in_english_over_a_token(organization: Organization) -> None:
     viewer = speaker(organization, "en")
     response = bearer(viewer).patch("/api/v1/me/", {"language": "fr"}, format="json")
