@@ -8,8 +8,8 @@ import secrets
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest
 from django.core.cache import cache
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
