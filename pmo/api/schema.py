@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import get_override
 from drf_spectacular.utils import OpenApiParameter
@@ -17,11 +18,11 @@ ERROR_COMPONENT = {
             "type": "object",
             "required": ["code", "message", "fields"],
             "properties": {
-                "code": {"type": "string", "description": "Stable machine-readable code, e.g. `invalid`."},
-                "message": {"type": "string", "description": "Human-readable message in the request's language."},
+                "code": {"type": "string", "description": _("Stable machine-readable code, e.g. `invalid`.")},
+                "message": {"type": "string", "description": _("Human-readable message in the request's language.")},
                 "fields": {
                     "type": "object",
-                    "description": "Messages per input field, when the input was at fault.",
+                    "description": _("Messages per input field, when the input was at fault."),
                     "additionalProperties": {"type": "array", "items": {"type": "string"}},
                 },
             },
@@ -30,23 +31,26 @@ ERROR_COMPONENT = {
 }
 
 _ERRORS = {
-    "400": "The input is not valid or breaks a rule; nothing was changed.",
-    "401": "No valid credentials (session or `Authorization: Bearer <token>`).",
-    "403": "Your role may not do this.",
-    "404": "No such object in an organisation you belong to, or (in a list) no such page.",
-    "412": "`If-Match` names a version that is no longer current: someone else changed the resource.",
-    "413": "The request body is too large (JSON over 2.5 MB, a file over 5 MB); nothing was read or changed.",
-    "429": "Too many requests for this token; retry later.",
+    "400": _("The input is not valid or breaks a rule; nothing was changed."),
+    "401": _("No valid credentials (session or `Authorization: Bearer <token>`)."),
+    "403": _("Your role may not do this."),
+    "404": _("No such object in an organisation you belong to, or (in a list) no such page."),
+    "412": _("`If-Match` names a version that is no longer current: someone else changed the resource."),
+    "413": _("The request body is too large (JSON over 2.5 MB, a file over 5 MB); nothing was read or changed."),
+    "429": _("Too many requests for this token; retry later."),
 }
 
 
-_IF_MATCH = (
+_IF_MATCH = _(
     "Apply the change only if the resource is still the version with this ETag (from a read or an "
     "earlier write); otherwise 412 `precondition_failed`. Without it the write is unconditional."
 )
-_IF_NONE_MATCH = "Answer 304 without a body when the resource is still exactly the one with this ETag."
-_ETAG = "The version of the resource; send it back as `If-Match` to change it only if nobody else has meanwhile."
+_IF_NONE_MATCH = _("Answer 304 without a body when the resource is still exactly the one with this ETag.")
+_ETAG = _("The version of the resource; send it back as `If-Match` to change it only if nobody else has meanwhile.")
 CONDITIONAL_METHODS = ("PATCH", "PUT", "DELETE", "POST")
+# drf-spectacular's own description of a response without a body; it ships no Chinese, so the
+# project's catalogue carries it (named here so that makemessages keeps it).
+NO_RESPONSE_BODY = _("No response body")
 
 
 def own_doc(obj: Any) -> str:
@@ -122,7 +126,7 @@ class PmoAutoSchema(AutoSchema):
         if self.method in {"POST", "PUT", "PATCH"}:
             codes.append("413")
         if self.method == "GET" and self._is_versioned_resource():
-            responses.setdefault("304", {"description": "Not modified: the ETag in `If-None-Match` is current."})
+            responses.setdefault("304", {"description": _("Not modified: the ETag in `If-None-Match` is current.")})
         for code in codes:
             responses.setdefault(
                 code,
