@@ -9,7 +9,9 @@ nothing here touches Django or the database.
   so a programme or portfolio sums its projects' totals before computing its figures.
 - ``figures`` derives the variances, indices and forecasts from a ``Totals`` and rounds them,
   half to even, only at the end: money to 2 places, indices (SPI, CPI, TCPI) to 4. A figure whose
-  divisor is zero is ``None``, never 0 or infinity, and so is every figure computed from it.
+  divisor is zero is ``None``, never 0 or infinity, and so is every figure computed from it. So is
+  a quotient of 10^30 or more (a divisor of a cent against trillions): it cannot be held to the
+  cent in 34 digits and measures nothing.
 
 Intermediate values carry 34 significant digits (IEEE decimal128), far beyond what money in the
 database (16 digits, 2 places) needs, so the final rounding is the only one that shows.
@@ -34,6 +36,8 @@ _HALF = Decimal("0.5")
 _HUNDRED = Decimal(100)
 _CENT = Decimal("0.01")
 _INDEX_STEP = Decimal("0.0001")
+# A quotient at or beyond this is not measurable: 30 digits and 4 places fill the 34 of ``_CONTEXT``.
+_MEASURABLE_BELOW = Decimal(10) ** 30
 
 
 def _require_decimal(name: str, value: object) -> None:
@@ -225,6 +229,14 @@ def _index(value: Decimal) -> Decimal:
     return rounded.copy_abs() if rounded.is_zero() else rounded
 
 
+def _measured_money(value: Decimal | None) -> Decimal | None:
+    return None if value is None or abs(value) >= _MEASURABLE_BELOW else _money(value)
+
+
+def _measured_index(value: Decimal | None) -> Decimal | None:
+    return None if value is None or abs(value) >= _MEASURABLE_BELOW else _index(value)
+
+
 def figures(t: Totals) -> EvmFigures:
     """Variances, indices and forecasts from the unrounded sums, rounded only at the end.
 
@@ -247,12 +259,12 @@ def figures(t: Totals) -> EvmFigures:
             ac=_money(ac),
             sv=_money(ev - pv),
             cv=_money(ev - ac),
-            spi=None if spi is None else _index(spi),
-            cpi=None if cpi is None else _index(cpi),
-            eac=None if eac is None else _money(eac),
+            spi=_measured_index(spi),
+            cpi=_measured_index(cpi),
+            eac=_measured_money(eac),
             eac_atypical=_money(ac + (bac - ev)),
-            eac_combined=None if eac_combined is None else _money(eac_combined),
-            etc=None if eac is None else _money(eac - ac),
-            vac=None if eac is None else _money(bac - eac),
-            tcpi=None if tcpi is None else _index(tcpi),
+            eac_combined=_measured_money(eac_combined),
+            etc=None if eac is None else _measured_money(eac - ac),
+            vac=None if eac is None else _measured_money(bac - eac),
+            tcpi=_measured_index(tcpi),
         )

@@ -301,14 +301,24 @@ class ManualForecast(TenantModel):
         return f"ETC {self.estimate_to_complete}"
 
 
+# A snapshot's figures are sums and quotients of amounts: wider than an amount, and null when
+# undefined (a divisor of zero) or too large even for these columns (see ``finance.variance``).
+FIGURE_DIGITS = 24
+
+
+def figure(verbose_name: StrOrPromise) -> models.DecimalField:
+    return models.DecimalField(verbose_name, max_digits=FIGURE_DIGITS, decimal_places=2, null=True, blank=True)
+
+
 def ratio(verbose_name: StrOrPromise) -> models.DecimalField:
-    return models.DecimalField(verbose_name, max_digits=12, decimal_places=4, null=True, blank=True)
+    return models.DecimalField(verbose_name, max_digits=FIGURE_DIGITS, decimal_places=4, null=True, blank=True)
 
 
 class EvmSnapshot(TenantModel):
     """A project's earned value as of one date, written by the variance run.
 
-    One row per project and date: running again on the same day replaces it.
+    One row per project and date: running again on the same day replaces it. A figure too large
+    for its column is null: not measurable, shown as an undefined ratio is.
     """
 
     project = models.ForeignKey(
@@ -316,20 +326,20 @@ class EvmSnapshot(TenantModel):
     )
     date = models.DateField(_("status date"))
     currency = models.CharField(_("currency"), max_length=3)
-    bac = money("BAC")
-    pv = money("PV")
-    ev = money("EV")
-    ac = money("AC")
-    sv = money("SV")
-    cv = money("CV")
+    bac = figure("BAC")
+    pv = figure("PV")
+    ev = figure("EV")
+    ac = figure("AC")
+    sv = figure("SV")
+    cv = figure("CV")
     spi = ratio("SPI")
     cpi = ratio("CPI")
-    eac = money("EAC", null=True, blank=True)
-    etc = money("ETC", null=True, blank=True)
-    vac = money("VAC", null=True, blank=True)
+    eac = figure("EAC")
+    etc = figure("ETC")
+    vac = figure("VAC")
     tcpi = ratio("TCPI")
     # The current approved budget (its lines) on the run date, when there is one.
-    approved_budget = money(_("approved budget"), null=True, blank=True)
+    approved_budget = figure(_("approved budget"))
     computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
 
     class Meta:

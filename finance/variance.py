@@ -11,12 +11,13 @@ whole and runs again from the start; running it twice gives the same result as o
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.db import transaction
-from django.db.models import F, Q, Sum
+from django.db.models import DecimalField, F, Q, Sum
 from django.utils import timezone
 
 from finance.earned_value import ProjectEvm, project_calendars, projects_evm
@@ -34,6 +35,8 @@ from pmo.models import AlertKind, Organization, SubjectType
 from pmo.workdays import WorkCalendar
 from projects.models import BaselineTask, ChangeRequest, Project
 from projects.selectors.plan import working_day_slip
+
+logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 100
 SNAPSHOT_FIGURES = ["bac", "pv", "ev", "ac", "sv", "cv", "spi", "cpi", "eac", "etc", "vac", "tcpi"]
@@ -85,6 +88,25 @@ def approved_budgets(organization: Organization, project_ids: list[int]) -> dict
     return {project_id: total.quantize(_CENT) for project_id, total in rows if total is not None}
 
 
+def _storable(project: Project, name: str, value: Decimal | None) -> Decimal | None:
+    """``value`` if the snapshot's column holds it, else None (not measurable), logged.
+
+    One project's figure the database would refuse must not fail the batch's one insert, and
+    so the snapshots of every other project of the batch.
+    """
+    column = EvmSnapshot._meta.get_field(name)
+    assert isinstance(column, DecimalField)
+    if value is None or abs(value) < Decimal(10) ** (column.max_digits - column.decimal_places):
+        return value
+    logger.warning(
+        "Project %s: %s %s is too large for its snapshot column and is stored as not measurable.",
+        project.pk,
+        name,
+        value,
+    )
+    return None
+
+
 def _snapshot(organization: Organization, project: Project, result: ProjectEvm, budget: Decimal | None) -> EvmSnapshot:
     figures = result.figures
     return EvmSnapshot(
@@ -92,9 +114,9 @@ def _snapshot(organization: Organization, project: Project, result: ProjectEvm, 
         project=project,
         date=result.as_of,
         currency=result.currency,
-        approved_budget=budget,
+        approved_budget=_storable(project, "approved_budget", budget),
         computed_at=timezone.now(),
-        **{name: getattr(figures, name) for name in SNAPSHOT_FIGURES},
+        **{name: _storable(project, name, getattr(figures, name)) for name in SNAPSHOT_FIGURES},
     )
 
 

@@ -197,6 +197,8 @@ def measure(
         for project_id, currency, bac, pv, ev, ac, approved, computed_at in rows:
             if currencies.get(project_id) != currency:
                 continue  # another currency since (or a project opened since the caller read them)
+            if None in (bac, pv, ev, ac):
+                continue  # a sum too large for the snapshot's columns: computed below
             measured.evm[project_id] = _to_the_cent(as_of, currency, evm.Totals(bac, pv, ev, ac))
             measured.actual[project_id] = money(ac)
             if approved is not None:

@@ -417,6 +417,20 @@ def test_actual_cost_sums_the_costs_dated_on_or_before_the_status_date() -> None
     assert actual_cost([], march(9)) == 0
 
 
+def test_a_quotient_too_large_to_hold_to_the_cent_is_not_measurable_instead_of_failing() -> None:
+    # EV of one cent against a trillion: EAC = BAC x AC / EV is about 10^26, the combined
+    # forecast divides by EV squared (about 10^40) and TCPI by one cent.
+    result = figures(totals_of(bac="1000000000000.00", pv="999999999999.99", ev="0.01", ac="999999999999.99"))
+
+    assert result.eac == money("99999999999999000000000000.00")
+    assert result.vac == money("-99999999999998000000000000.00")
+    assert result.eac_combined is None
+    assert result.tcpi == Decimal("99999999999999.0000")
+    assert (result.cpi, result.spi) == (Decimal("0.0000"), Decimal("0.0000"))
+    huge = figures(totals_of(bac="1", pv="1", ev="1", ac="0.000000000000000000000000000001"))
+    assert (huge.cpi, huge.eac) == (None, money("0.00"))
+
+
 def test_floats_are_refused() -> None:
     with pytest.raises(TypeError):
         BaselineItem(task_id=1, start=march(2), finish=march(6), budget=1000.0)  # type: ignore[arg-type]

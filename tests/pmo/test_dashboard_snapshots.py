@@ -152,3 +152,11 @@ def test_a_project_opened_between_two_reads_is_left_out_instead_of_failing(portf
     assert set(measured.evm) == {portfolio.b.pk}
     assert {item.project_id for item in slips.due} <= {portfolio.b.pk}
     assert portfolio.a.pk not in slips.late_days
+
+
+def test_a_snapshot_whose_sums_were_too_large_to_keep_is_computed_instead(portfolio: Portfolio4) -> None:
+    run_variance(portfolio.organization)
+    computed_b = row(board(portfolio), portfolio.b)
+    EvmSnapshot.objects.for_organization(portfolio.organization).filter(project=portfolio.b).update(ac=None)
+
+    assert row(board(portfolio), portfolio.b).evm == computed_b.evm
