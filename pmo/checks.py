@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import checks
 
 PRODUCTION_TAG = "pmo_production"
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
 @checks.register(PRODUCTION_TAG, deploy=False)
@@ -45,6 +47,15 @@ def production_profile_check(app_configs: Any = None, **kwargs: Any) -> list[che
                 "The production profile cannot send webhooks to loopback or private addresses.",
                 hint="Unset PMO_WEBHOOK_ALLOW_PRIVATE: it exists for development and tests only.",
                 id="pmo.E004",
+            )
+        )
+    host = (urlsplit(settings.PMO_BASE_URL).hostname or "").lower()
+    if host in LOOPBACK_HOSTS:
+        errors.append(
+            checks.Warning(
+                f"PMO_BASE_URL is {settings.PMO_BASE_URL}: links in e-mails will open only on the server itself.",
+                hint="Set PMO_BASE_URL to the address people open, e.g. https://pmo.example.com.",
+                id="pmo.W001",
             )
         )
     return errors

@@ -19,7 +19,14 @@ GOOD_PRODUCTION_ENV = {
     "SECRET_KEY": "k" * 20 + "a-long-random-production-secret-value-0123456789",
     "DATABASE_URL": "postgres://pmo:pmo@127.0.0.1:5432/pmo",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "PMO_BASE_URL": "https://pmo.example.com",
 }
+
+
+@pytest.fixture(autouse=True)
+def _public_base_url(settings: Any) -> None:
+    """Production is deployed at an address people open (pmo.W001 is tested on its own)."""
+    settings.PMO_BASE_URL = "https://pmo.example.com"
 
 
 def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -76,6 +83,19 @@ def test_production_accepts_postgres_redis_and_no_debug(settings: Any, monkeypat
     settings.CELERY_BROKER_URL = "redis://redis:6379/0"
     monkeypatch.setitem(settings.DATABASES["default"], "ENGINE", "django.db.backends.postgresql")
     assert production_profile_check() == []
+
+
+def test_production_warns_when_e_mail_links_would_point_at_the_server_itself(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.PMO_PROFILE, settings.DEBUG, settings.CELERY_TASK_ALWAYS_EAGER = "production", False, False
+    settings.CELERY_BROKER_URL = "redis://redis:6379/0"
+    monkeypatch.setitem(settings.DATABASES["default"], "ENGINE", "django.db.backends.postgresql")
+    for loopback in ("http://127.0.0.1:8000", "http://localhost:8000/", "http://[::1]:8000"):
+        settings.PMO_BASE_URL = loopback
+        found = production_profile_check()
+        assert ids(found) == {"pmo.W001"}
+        assert not found[0].is_serious()  # a trial stack on localhost still starts
 
 
 def test_other_profiles_are_not_held_to_production_rules() -> None:
