@@ -11,6 +11,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, cast
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -45,7 +46,9 @@ class ReadSchema(PmoAutoSchema):
             return responses
         invalid = {
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-            "description": "The query is not valid, or the project has no current baseline (`no_baseline`).",
+            "description": gettext_lazy(
+                "The query is not valid, or the project has no current baseline (`no_baseline`)."
+            ),
         }
         # Listed before the other errors, as the other operations list it.
         success = {code: body for code, body in responses.items() if code.startswith("2")}
@@ -90,18 +93,27 @@ class PortfolioQuerySerializer(AsOfQuerySerializer):
 
 
 AS_OF = OpenApiParameter(
-    "as_of", OpenApiTypes.DATE, description="The status date (YYYY-MM-DD); today in the organisation's time zone."
+    "as_of",
+    OpenApiTypes.DATE,
+    description=gettext_lazy("The status date (YYYY-MM-DD); today in the organisation's time zone."),
 )
 SERIES_PARAMETERS = [
-    OpenApiParameter("from", OpenApiTypes.DATE, description="The first day; the baseline's first start by default."),
-    OpenApiParameter("to", OpenApiTypes.DATE, description="The last point; today in the organisation's time zone."),
+    OpenApiParameter(
+        "from", OpenApiTypes.DATE, description=gettext_lazy("The first day; the baseline's first start by default.")
+    ),
+    OpenApiParameter(
+        "to", OpenApiTypes.DATE, description=gettext_lazy("The last point; today in the organisation's time zone.")
+    ),
     OpenApiParameter(
         "interval",
         OpenApiTypes.STR,
         enum=list(earned_value.SERIES_INTERVALS),
-        description=(
-            "`week`: every Sunday (weeks run Monday to Sunday); `month`: every month's last day. "
-            f"The series ends with `to` itself, and has at most {earned_value.MAX_SERIES_POINTS} points."
+        description=format_lazy(
+            gettext_lazy(
+                "`week`: every Sunday (weeks run Monday to Sunday); `month`: every month's last day. "
+                "The series ends with `to` itself, and has at most {points} points."
+            ),
+            points=earned_value.MAX_SERIES_POINTS,
         ),
     ),
 ]
@@ -111,7 +123,8 @@ SERIES_PARAMETERS = [
 
 
 class EvmFiguresSerializer(inputs.Serializer):
-    """The figures of ``finance.evm.EvmFigures``: null where a divisor is zero."""
+    # The figures of ``finance.evm.EvmFigures``.
+    schema_description = gettext_lazy("Earned-value figures; null where a divisor is zero.")
 
     bac = money(help_text=gettext_lazy("Budget at completion."))
     pv = money(help_text=gettext_lazy("Planned value: the baseline budget scheduled by the date."))
@@ -132,7 +145,7 @@ class EvmFiguresSerializer(inputs.Serializer):
 
 
 class ProjectEvmSerializer(EvmFiguresSerializer):
-    """A project's figures on a date, in its currency."""
+    schema_description = gettext_lazy("A project's figures on a date, in its currency.")
 
     as_of = serializers.DateField(read_only=True)
     currency = serializers.CharField(read_only=True)
@@ -271,7 +284,7 @@ class _EvmView(generics.GenericAPIView):
 
 
 class ProjectEvmView(ProjectScopedMixin, _EvmView):
-    """A project's earned value on a date, against its current baseline."""
+    schema_description = gettext_lazy("A project's earned value on a date, against its current baseline.")
 
     serializer_class = ProjectEvmSerializer
 
@@ -282,7 +295,9 @@ class ProjectEvmView(ProjectScopedMixin, _EvmView):
 
 
 class ProjectEvmSeriesView(ProjectScopedMixin, _EvmView):
-    """A project's earned value at every week's or month's end: the S-curves of PV, EV and AC."""
+    schema_description = gettext_lazy(
+        "A project's earned value at every week's or month's end: the S-curves of PV, EV and AC."
+    )
 
     serializer_class = ProjectEvmSerializer
 
@@ -300,7 +315,7 @@ class ProjectEvmSeriesView(ProjectScopedMixin, _EvmView):
 
 
 class WbsEvmView(ProjectScopedMixin, _EvmView):
-    """Earned value per WBS element; summaries add up the elements under them."""
+    schema_description = gettext_lazy("Earned value per WBS element; summaries add up the elements under them.")
 
     serializer_class = WbsEvmSerializer
 
@@ -326,7 +341,9 @@ class ManualForecastSerializer(inputs.ModelSerializer):
 
 
 class ProjectForecastView(ProjectScopedMixin, _EvmView):
-    """The estimates at completion by each method, beside the project manager's own estimate."""
+    schema_description = gettext_lazy(
+        "The estimates at completion by each method, beside the project manager's own estimate."
+    )
 
     serializer_class = ProjectForecastSerializer
     write_action = Action.FORECAST_EDIT
@@ -353,7 +370,9 @@ class ProjectForecastView(ProjectScopedMixin, _EvmView):
 
 
 class PortfolioEvmView(OrganizationScopedMixin, _EvmView):
-    """Every open project's earned value on a date, and the total in the organisation's currency."""
+    schema_description = gettext_lazy(
+        "Every open project's earned value on a date, and the total in the organisation's currency."
+    )
 
     serializer_class = PortfolioEvmSerializer
 
@@ -363,7 +382,9 @@ class PortfolioEvmView(OrganizationScopedMixin, _EvmView):
         parameters=[
             AS_OF,
             OpenApiParameter(
-                "portfolio", OpenApiTypes.INT, description="Only this portfolio's projects, its programmes' included."
+                "portfolio",
+                OpenApiTypes.INT,
+                description=gettext_lazy("Only this portfolio's projects, its programmes' included."),
             ),
         ],
     )

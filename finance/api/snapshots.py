@@ -65,7 +65,9 @@ class EvmSnapshotSerializer(inputs.ModelSerializer):
 
 
 class EvmSnapshotListView(ProjectScopedMixin, generics.ListAPIView):
-    """The project's earned value as the variance run saw it on each day, oldest first."""
+    schema_description = gettext_lazy(
+        "The project's earned value as the variance run saw it on each day, oldest first."
+    )
 
     serializer_class = EvmSnapshotSerializer
     queryset = EvmSnapshot.objects.all()
@@ -86,8 +88,10 @@ class EvmSnapshotListView(ProjectScopedMixin, generics.ListAPIView):
         summary=gettext_lazy("A project's earned-value snapshots, day by day"),
         tags=["earned value"],
         parameters=[
-            OpenApiParameter("from", OpenApiTypes.DATE, description="The first day (YYYY-MM-DD), included."),
-            OpenApiParameter("to", OpenApiTypes.DATE, description="The last day (YYYY-MM-DD), included."),
+            OpenApiParameter(
+                "from", OpenApiTypes.DATE, description=gettext_lazy("The first day (YYYY-MM-DD), included.")
+            ),
+            OpenApiParameter("to", OpenApiTypes.DATE, description=gettext_lazy("The last day (YYYY-MM-DD), included.")),
         ],
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -154,7 +154,9 @@ class CostCategoryViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """What budget lines and costs are broken down by. Categories are switched off, never deleted."""
+    schema_description = gettext_lazy(
+        "What budget lines and costs are broken down by. Categories are switched off, never deleted."
+    )
 
     serializer_class = s.CostCategorySerializer
     queryset = CostCategory.objects.all()
@@ -201,7 +203,9 @@ class CostCategoryViewSet(
     ),
 )
 class FinanceSettingsView(OrganizationScopedMixin, generics.RetrieveUpdateAPIView):
-    """What happens when a commitment or actual cost would take a category over its approved budget."""
+    schema_description = gettext_lazy(
+        "What happens when a commitment or actual cost would take a category over its approved budget."
+    )
 
     serializer_class = s.FinanceSettingsSerializer
     queryset = FinanceSettings.objects.all()
@@ -239,7 +243,9 @@ class ExchangeRateViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    """How many units of the organisation's currency one unit of another is worth, from a date on."""
+    schema_description = gettext_lazy(
+        "How many units of the organisation's currency one unit of another is worth, from a date on."
+    )
 
     serializer_class = s.ExchangeRateSerializer
     queryset = ExchangeRate.objects.all()
@@ -287,7 +293,9 @@ def _lines(organization_id: int) -> QuerySet[BudgetLine]:
     ),
     create=extend_schema(
         summary=gettext_lazy("Open a draft budget version, prefilled from the current approved one"),
-        description="Refused with the code `open_version_exists` while another version is draft or submitted.",
+        description=gettext_lazy(
+            "Refused with the code `open_version_exists` while another version is draft or submitted."
+        ),
         tags=TAGS,
         request=s.BudgetVersionCreateSerializer,
         responses={201: s.BudgetVersionDetailSerializer},
@@ -307,11 +315,12 @@ class BudgetVersionViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """A project's budget in versions: draft → submitted → approved (current) or rejected.
-
-    Finance approves, never the person who submitted the version; the approved version becomes
-    current and the previous current one superseded.
-    """
+    schema_description = gettext_lazy(
+        "A project's budget in versions: draft → submitted → approved (current) or rejected.\n"
+        "\n"
+        "Finance approves, never the person who submitted the version; the approved version becomes\n"
+        "current and the previous current one superseded."
+    )
 
     serializer_class = s.BudgetVersionSerializer
     queryset = BudgetVersion.objects.all()
@@ -401,7 +410,7 @@ class BudgetVersionViewSet(
         summary=gettext_lazy(
             "Approve a submitted version, making it the current budget (finance; never its submitter)"
         ),
-        description=(
+        description=gettext_lazy(
             "Only members with the finance role approve. The person who submitted the version never "
             "does: 403 `separation_of_duties`. The previous current version becomes `superseded`."
         ),
@@ -499,7 +508,9 @@ class BudgetLineViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    """The lines of one budget version, by cost category and optionally WBS element; all in one response."""
+    schema_description = gettext_lazy(
+        "The lines of one budget version, by cost category and optionally WBS element; all in one response."
+    )
 
     serializer_class = s.BudgetLineSerializer
     queryset = BudgetLine.objects.all()
@@ -562,7 +573,7 @@ class BudgetReconciliationView(ProjectScopedMixin, generics.GenericAPIView):
 
     @extend_schema(
         summary=gettext_lazy("Reconcile the approved budget with the baseline, per WBS element where they differ"),
-        description=(
+        description=gettext_lazy(
             "Approved lines (reserves apart) against the baseline's task budgets. Each row is a WBS element "
             "with lines against the baseline tasks under it (code equal or starting with the element's code and "
             "a dot; a task counts for the innermost such element), plus a row for lines tied to no element "
@@ -575,7 +586,9 @@ class BudgetReconciliationView(ProjectScopedMixin, generics.GenericAPIView):
 
 
 class BudgetByCategoryView(ProjectScopedMixin, generics.GenericAPIView):
-    """Per cost category: approved, committed, actual, remaining, and whether it is over budget."""
+    schema_description = gettext_lazy(
+        "Per cost category: approved, committed, actual, remaining, and whether it is over budget."
+    )
 
     serializer_class = s.CategoryBudgetSerializer
     queryset = CostCategory.objects.all()
@@ -600,7 +613,7 @@ class BudgetByCategoryView(ProjectScopedMixin, generics.GenericAPIView):
     retrieve=extend_schema(summary=gettext_lazy("Show a commitment"), tags=TAGS),
     create=extend_schema(
         summary=gettext_lazy("Record a commitment (purchase order or contract), under budget control"),
-        description=(
+        description=gettext_lazy(
             "Over its category's approved budget the commitment is saved with `over_budget` (budget control "
             "warn) or refused with the code `over_budget` (block)."
         ),
@@ -623,7 +636,7 @@ class CommitmentViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Purchase orders and contracts: open, then closed or cancelled."""
+    schema_description = gettext_lazy("Purchase orders and contracts: open, then closed or cancelled.")
 
     serializer_class = s.CommitmentSerializer
     queryset = Commitment.objects.all()
@@ -666,7 +679,7 @@ class CommitmentViewSet(
     retrieve=extend_schema(summary=gettext_lazy("Show an actual cost"), tags=TAGS),
     create=extend_schema(
         summary=gettext_lazy("Record an invoice or expense, under budget control"),
-        description=(
+        description=gettext_lazy(
             "Over its category's approved budget the cost is saved with `over_budget` (budget control warn) "
             "or refused with the code `over_budget` (block)."
         ),
@@ -682,7 +695,7 @@ class ActualCostViewSet(
     mixins.CreateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Invoices, expenses and imported costs."""
+    schema_description = gettext_lazy("Invoices, expenses and imported costs.")
 
     serializer_class = s.ActualCostSerializer
     queryset = ActualCost.objects.all()
@@ -713,7 +726,7 @@ class ActualCostViewSet(
 
     @extend_schema(
         summary=gettext_lazy("Reverse a cost: record the negative entry that cancels it, with the reason"),
-        description=(
+        description=gettext_lazy(
             "Costs are never deleted or edited; a wrong one is reversed. The reversal keeps the cost's date, "
             "category, WBS element, supplier and reference, with the negative amount, and both stay listed "
             "(`reverses` on the reversal, `reversed_by` on the cost). A cost is reversed once (400 "

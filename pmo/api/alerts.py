@@ -158,8 +158,10 @@ class AlertFilter(django_filters.FilterSet):
     retrieve=extend_schema(summary=_("Show an alert"), tags=ALERT_TAGS),
 )
 class AlertViewSet(OrganizationScopedMixin, viewsets.ReadOnlyModelViewSet):
-    """Conditions the variance run found on projects. Everyone reads them; the PMO office, finance
-    and a project's manager, coordinator or controller acknowledge and resolve them."""
+    schema_description = _(
+        "Conditions the variance run found on projects. Everyone reads them; the PMO office, finance\n"
+        "and a project's manager, coordinator or controller acknowledge and resolve them."
+    )
 
     serializer_class = AlertSerializer
     queryset = Alert.objects.all()
@@ -192,7 +194,7 @@ class AlertViewSet(OrganizationScopedMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         summary=_("Acknowledge an open alert: someone is on it"),
-        description="Refused with the code `alert_not_open` unless the alert is open.",
+        description=_("Refused with the code `alert_not_open` unless the alert is open."),
         tags=ALERT_TAGS,
         request=EMPTY_BODY,
         responses={200: AlertSerializer},
@@ -205,7 +207,7 @@ class AlertViewSet(OrganizationScopedMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         summary=_("Resolve an alert by hand"),
-        description=(
+        description=_(
             "Refused with the code `alert_resolved` when it already is. If the condition still holds, "
             "the next variance run opens a new alert."
         ),
@@ -315,7 +317,7 @@ class AlertRuleViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """One rule per kind of alert; rules are switched off, never created or deleted."""
+    schema_description = _("One rule per kind of alert; rules are switched off, never created or deleted.")
 
     serializer_class = AlertRuleSerializer
     queryset = AlertRule.objects.all()
@@ -383,7 +385,7 @@ class WebhookUpdateSerializer(inputs.Serializer):
     retrieve=extend_schema(summary=_("Show a webhook (admins)"), tags=WEBHOOK_TAGS),
     create=extend_schema(
         summary=_("Add a webhook; the response carries its signing secret, shown once"),
-        description="A URL that leads to a private or reserved address is refused with `webhook_url_unsafe`.",
+        description=_("A URL that leads to a private or reserved address is refused with `webhook_url_unsafe`."),
         tags=WEBHOOK_TAGS,
         request=WebhookCreateSerializer,
         responses={201: WebhookWithSecretSerializer},
@@ -405,7 +407,9 @@ class WebhookViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Receivers of alert events, each signing its deliveries with its own secret. Administrators only."""
+    schema_description = _(
+        "Receivers of alert events, each signing its deliveries with its own secret. Administrators only."
+    )
 
     serializer_class = WebhookSerializer
     queryset = Webhook.objects.all()
@@ -440,7 +444,7 @@ class WebhookViewSet(
 
     @extend_schema(
         summary=_("Give a webhook a new signing secret; the response carries it, shown once"),
-        description="The old secret stops signing at once: update the receiver with the new one.",
+        description=_("The old secret stops signing at once: update the receiver with the new one."),
         tags=WEBHOOK_TAGS,
         request=EMPTY_BODY,
         responses={200: WebhookWithSecretSerializer},
@@ -480,7 +484,7 @@ class WebhookDeliverySerializer(inputs.ModelSerializer):
     list=extend_schema(summary=_("List a webhook's delivery attempts, newest first"), tags=WEBHOOK_TAGS)
 )
 class WebhookDeliveryViewSet(OrganizationScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
-    """What each attempt to deliver a message to the webhook got back. Administrators only."""
+    schema_description = _("What each attempt to deliver a message to the webhook got back. Administrators only.")
 
     serializer_class = WebhookDeliverySerializer
     queryset = WebhookDelivery.objects.all()
@@ -558,7 +562,7 @@ class UnreadCountSerializer(inputs.Serializer):
     list=extend_schema(summary=_("List my notifications in this organisation, newest first"), tags=ALERT_TAGS)
 )
 class NotificationViewSet(OrganizationScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
-    """The signed-in user's inbox of alert events. Nobody sees another person's notifications."""
+    schema_description = _("The signed-in user's inbox of alert events. Nobody sees another person's notifications.")
 
     serializer_class = NotificationSerializer
     queryset = Notification.objects.all()
@@ -576,7 +580,7 @@ class NotificationViewSet(OrganizationScopedMixin, mixins.ListModelMixin, viewse
 
     @extend_schema(
         summary=_("Mark my notifications read, all or the ones named"),
-        description="An id that is not one of your notifications answers 404 and nothing is marked.",
+        description=_("An id that is not one of your notifications answers 404 and nothing is marked."),
         tags=ALERT_TAGS,
         request=MarkReadSerializer,
         responses={200: MarkedSerializer},
@@ -632,7 +636,7 @@ class VarianceRunView(OrganizationScopedMixin, generics.GenericAPIView):
 
     @extend_schema(
         summary=_("Queue the variance check of every open project"),
-        description="The check runs in the background once the request is done; alerts follow as it finishes.",
+        description=_("The check runs in the background once the request is done; alerts follow as it finishes."),
         tags=ALERT_TAGS,
         request=VarianceRunSerializer,
         responses={202: VarianceRunQueuedSerializer},

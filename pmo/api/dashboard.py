@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -59,24 +60,37 @@ class DashboardQuerySerializer(inputs.QuerySerializer):
 
 PARAMETERS = [
     OpenApiParameter(
-        "as_of", OpenApiTypes.DATE, description="The status date (YYYY-MM-DD); today in the organisation's time zone."
+        "as_of",
+        OpenApiTypes.DATE,
+        description=gettext_lazy("The status date (YYYY-MM-DD); today in the organisation's time zone."),
     ),
-    OpenApiParameter("portfolio", OpenApiTypes.INT, description="Only this portfolio's projects, its programmes' too."),
-    OpenApiParameter("manager", OpenApiTypes.INT, description="Only the projects this user manages."),
     OpenApiParameter(
-        "phase", OpenApiTypes.STR, enum=[phase.value for phase in OPEN_PHASES], description="Only this phase."
+        "portfolio", OpenApiTypes.INT, description=gettext_lazy("Only this portfolio's projects, its programmes' too.")
+    ),
+    OpenApiParameter("manager", OpenApiTypes.INT, description=gettext_lazy("Only the projects this user manages.")),
+    OpenApiParameter(
+        "phase",
+        OpenApiTypes.STR,
+        enum=[phase.value for phase in OPEN_PHASES],
+        description=gettext_lazy("Only this phase."),
     ),
     OpenApiParameter(
         "rag",
         OpenApiTypes.STR,
         enum=list(dashboard.RAG_VALUES),
-        description="Only the rows of projects with this computed RAG (the totals still cover every project).",
+        description=gettext_lazy(
+            "Only the rows of projects with this computed RAG (the totals still cover every project)."
+        ),
     ),
-    OpenApiParameter("page", OpenApiTypes.INT, description="The page of project rows, from 1."),
+    OpenApiParameter("page", OpenApiTypes.INT, description=gettext_lazy("The page of project rows, from 1.")),
     OpenApiParameter(
         "page_size",
         OpenApiTypes.INT,
-        description=f"Project rows per page, {PAGE_SIZE} unless given, {MAX_PAGE_SIZE} at most.",
+        description=format_lazy(
+            gettext_lazy("Project rows per page, {default} unless given, {most} at most."),
+            default=PAGE_SIZE,
+            most=MAX_PAGE_SIZE,
+        ),
     ),
 ]
 
@@ -346,7 +360,7 @@ class DashboardView(OrganizationScopedMixin, generics.GenericAPIView):
 
     @extend_schema(
         summary=gettext_lazy("The portfolio dashboard of the open projects"),
-        description=(
+        description=gettext_lazy(
             "The same figures as the dashboard page, from the same selector. Earned value and milestones are "
             "measured on the status date; alerts, decisions waiting and status reports are as they stand now."
         ),

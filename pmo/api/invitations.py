@@ -26,7 +26,9 @@ EMPTY_BODY = {"application/json": OpenApiTypes.OBJECT}
 
 
 class InvitationSerializer(inputs.ModelSerializer[Invitation]):
-    """An invitation as its organisation's administrators see it: the address, never an account."""
+    schema_description = gettext_lazy(
+        "An invitation as its organisation's administrators see it: the address, never an account."
+    )
 
     invited_by = UserSummarySerializer(read_only=True)
 
@@ -47,7 +49,7 @@ class InvitationSerializer(inputs.ModelSerializer[Invitation]):
 
 
 class MyInvitationSerializer(inputs.ModelSerializer[Invitation]):
-    """An invitation as the invited person sees it."""
+    schema_description = gettext_lazy("An invitation as the invited person sees it.")
 
     organization = serializers.SerializerMethodField()
     invited_by = serializers.SerializerMethodField()
@@ -79,7 +81,7 @@ class JoinedSerializer(inputs.ModelSerializer[Membership]):
     create=extend_schema(
         summary=gettext_lazy("Invite someone by e-mail (admins)"),
         tags=["members"],
-        description=(
+        description=gettext_lazy(
             "The person receives an e-mail with a link to accept or decline; someone with an account "
             "also sees the invitation on their home page. The answer is the same whether or not the "
             "address has an account."
@@ -90,13 +92,13 @@ class JoinedSerializer(inputs.ModelSerializer[Membership]):
     destroy=extend_schema(
         summary=gettext_lazy("Withdraw a pending invitation (admins)"),
         tags=["members"],
-        description="The invitation stays listed, marked revoked; its link stops working.",
+        description=gettext_lazy("The invitation stays listed, marked revoked; its link stops working."),
         responses={204: None},
     ),
     resend=extend_schema(
         summary=gettext_lazy("Send a pending invitation again (admins)"),
         tags=["members"],
-        description="A new link and a new expiry; the earlier link stops working.",
+        description=gettext_lazy("A new link and a new expiry; the earlier link stops working."),
         request=EMPTY_BODY,
         responses={200: InvitationSerializer},
     ),
@@ -158,7 +160,7 @@ class InvitationViewSet(
     ),
 )
 class MyInvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Open invitations addressed to the signed-in user's e-mail address."""
+    schema_description = gettext_lazy("Open invitations addressed to the signed-in user's e-mail address.")
 
     serializer_class = MyInvitationSerializer
     queryset = Invitation.objects.all()

@@ -66,6 +66,12 @@ def own_doc(obj: Any) -> str:
 
 
 class PmoAutoSchema(AutoSchema):
+    """Descriptions come from a class's own ``schema_description`` (translatable), else its own docstring.
+
+    A docstring cannot be translated: a view or serializer whose description the schema shows
+    says it with ``schema_description = gettext_lazy(...)``; inherited ones never count.
+    """
+
     def get_description(self) -> str:  # type: ignore[override]
         """The action's own docstring, else the view's translatable ``schema_description`` or own docstring."""
         action_or_method = getattr(self.view, getattr(self.view, "action", self.method.lower()), None)
@@ -80,9 +86,9 @@ class PmoAutoSchema(AutoSchema):
         schema: dict[str, Any] = super()._map_basic_serializer(serializer, direction)
         if not get_override(serializer, "description"):
             schema.pop("description", None)
-            description = own_doc(type(serializer))
+            description = type(serializer).__dict__.get("schema_description") or own_doc(type(serializer))
             if description:
-                schema["description"] = description
+                schema["description"] = str(description)
         return schema
 
     def _is_versioned_resource(self) -> bool:

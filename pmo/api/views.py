@@ -38,7 +38,7 @@ from pmo.policy import Action
     patch=extend_schema(summary=gettext_lazy("Change my display name or language"), tags=["account"]),
 )
 class MeView(UserResourceMixin, generics.RetrieveUpdateAPIView):
-    """The signed-in user and the organisations they belong to."""
+    schema_description = gettext_lazy("The signed-in user and the organisations they belong to.")
 
     serializer_class = MeSerializer
     http_method_names = ["get", "patch", "head", "options"]
@@ -55,7 +55,7 @@ class MeView(UserResourceMixin, generics.RetrieveUpdateAPIView):
     patch=extend_schema(summary=gettext_lazy("Change the organisation's settings (admins)"), tags=["organisation"]),
 )
 class OrganizationDetailView(OrganizationScopedMixin, generics.RetrieveUpdateAPIView):
-    """The organisation: admins change its name, currency and time zone."""
+    schema_description = gettext_lazy("The organisation: admins change its name, currency and time zone.")
 
     serializer_class = OrganizationSerializer
     write_action = Action.ORG_MANAGE
@@ -78,7 +78,7 @@ class OrganizationDetailView(OrganizationScopedMixin, generics.RetrieveUpdateAPI
     create=extend_schema(
         summary=gettext_lazy("Invite a member (admins)"),
         tags=["members"],
-        description=(
+        description=gettext_lazy(
             "Sends an invitation, as POST …/invitations/ does: the person becomes a member when they "
             "accept it. The answer is the same whether or not the address has an account."
         ),
@@ -102,7 +102,9 @@ class MembershipViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Members of the organisation. Admins invite (an invitation the person accepts), change roles and remove."""
+    schema_description = gettext_lazy(
+        "Members of the organisation. Admins invite (an invitation the person accepts), change roles and remove."
+    )
 
     serializer_class = MembershipSerializer
     queryset = Membership.objects.all()
@@ -154,7 +156,7 @@ class MembershipViewSet(
     destroy=extend_schema(
         summary=gettext_lazy("Revoke an API token"),
         tags=["account"],
-        description="Revoke the token. It stays listed, marked revoked.",
+        description=gettext_lazy("Revoke the token. It stays listed, marked revoked."),
         responses={204: None},
     ),
 )
@@ -166,7 +168,7 @@ class ApiTokenViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    """The signed-in user's API tokens. The plain token is returned once, on creation."""
+    schema_description = gettext_lazy("The signed-in user's API tokens. The plain token is returned once, on creation.")
 
     serializer_class = ApiTokenSerializer
     queryset = ApiToken.objects.all()
@@ -194,7 +196,7 @@ class ApiTokenViewSet(
     retrieve=extend_schema(summary=gettext_lazy("Show an audit event (admins)"), tags=["audit"]),
 )
 class AuditEventViewSet(OrganizationScopedMixin, viewsets.ReadOnlyModelViewSet):
-    """The organisation's audit trail (read-only), for administrators."""
+    schema_description = gettext_lazy("The organisation's audit trail (read-only), for administrators.")
 
     serializer_class = AuditEventSerializer
     queryset = AuditEvent.objects.all()
@@ -223,7 +225,7 @@ class WorkingCalendarViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Working weekdays and exceptions that schedules are computed on."""
+    schema_description = gettext_lazy("Working weekdays and exceptions that schedules are computed on.")
 
     serializer_class = WorkingCalendarSerializer
     queryset = WorkingCalendar.objects.all()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.utils.translation import gettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("PMO_VAR_DIR", BASE_DIR / "var"))
@@ -215,17 +216,17 @@ REST_FRAMEWORK = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "PMO API",
-    "DESCRIPTION": (
+    "DESCRIPTION": gettext_lazy(
         "Project operations management. Organisation-scoped resources live under "
         "/api/v1/orgs/{org_slug}/. Authenticate with `Authorization: Bearer <token>`."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "TAGS": [
-        {"name": "account", "description": "The signed-in user and their API tokens."},
-        {"name": "organisation", "description": "The organisation (tenant) and its settings."},
-        {"name": "members", "description": "People in the organisation and their roles."},
-        {"name": "audit", "description": "The append-only audit trail."},
+        {"name": "account", "description": gettext_lazy("The signed-in user and their API tokens.")},
+        {"name": "organisation", "description": gettext_lazy("The organisation (tenant) and its settings.")},
+        {"name": "members", "description": gettext_lazy("People in the organisation and their roles.")},
+        {"name": "audit", "description": gettext_lazy("The append-only audit trail.")},
     ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

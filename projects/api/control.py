@@ -67,7 +67,7 @@ class ComputedRagFigureSerializer(inputs.Serializer):
 
 
 class StatusReportFiguresSerializer(inputs.Serializer):
-    """Figures computed when the draft was created; they do not change afterwards."""
+    schema_description = _("Figures computed when the draft was created; they do not change afterwards.")
 
     period_end = serializers.DateField()
     computed_at = serializers.DateTimeField()
@@ -223,7 +223,7 @@ class StatusReportViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Weekly status reports of one project: draft → submitted → reviewed."""
+    schema_description = _("Weekly status reports of one project: draft → submitted → reviewed.")
 
     serializer_class = StatusReportSerializer
     queryset = StatusReport.objects.all()
@@ -428,11 +428,12 @@ class ChangeRequestViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Change requests of one project: draft → submitted → approved or rejected → implemented.
-
-    Who approves depends on the change's size (the organisation's thresholds): the service
-    decides, so approve and reject only ask to see the project here.
-    """
+    # Who approves is the service's decision, so approve and reject only ask to see the project here.
+    schema_description = _(
+        "Change requests of one project: draft → submitted → approved or rejected → implemented.\n"
+        "\n"
+        "Who approves depends on the change's size (the organisation's thresholds)."
+    )
 
     serializer_class = ChangeRequestSerializer
     queryset = ChangeRequest.objects.all()
@@ -507,7 +508,7 @@ class ChangeRequestViewSet(
     @extend_schema(
         summary=_("Approve a submitted change request (the approver its size calls for; never the requester)"),
         tags=[TAG_CHANGES],
-        description=(
+        description=_(
             "A cost impact above the organisation's finance threshold is decided by finance (or an "
             "administrator); a schedule impact above its PMO threshold by the PMO office; any other by the "
             "PMO office or the project's manager. The requester never decides: 403 `separation_of_duties`; "

@@ -301,7 +301,9 @@ class _WbsChildrenField(serializers.Field):
 
 
 class WbsTreeNodeSerializer(WbsElementSerializer):
-    """An element of ``GET …/wbs/``: with ``?tree=1`` it carries its sub-elements in ``children``."""
+    schema_description = _(
+        "An element of ``GET …/wbs/``: with ``?tree=1`` it carries its sub-elements in ``children``."
+    )
 
     children = _WbsChildrenField(source="*", required=False, help_text=_("Sub-elements, with ?tree=1 only."))
 

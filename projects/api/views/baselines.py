@@ -41,7 +41,9 @@ class BaselineViewSet(
     mixins.CreateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Baselines: frozen copies of the plan, immutable once taken; one of them is current."""
+    schema_description = gettext_lazy(
+        "Baselines: frozen copies of the plan, immutable once taken; one of them is current."
+    )
 
     serializer_class = s.BaselineSerializer
     queryset = Baseline.objects.all()
@@ -90,7 +92,9 @@ class BaselineViewSet(
 
 
 class BaselineComparisonView(ProjectScopedMixin, generics.GenericAPIView):
-    """The plan against a baseline: slips in working days and cost differences, per element and in total."""
+    schema_description = gettext_lazy(
+        "The plan against a baseline: slips in working days and cost differences, per element and in total."
+    )
 
     serializer_class = s.BaselineComparisonSerializer
     queryset = Baseline.objects.all()

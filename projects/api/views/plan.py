@@ -54,7 +54,9 @@ def _wbs_tree(elements: list[WbsElement]) -> list[dict[str, Any]]:
         summary=gettext_lazy("The project's WBS, flat in WBS order or as a tree"),
         tags=["plan"],
         parameters=[
-            OpenApiParameter("tree", OpenApiTypes.BOOL, description="Nest elements under their parents (`children`).")
+            OpenApiParameter(
+                "tree", OpenApiTypes.BOOL, description=gettext_lazy("Nest elements under their parents (`children`).")
+            )
         ],
         responses={200: s.WbsTreeNodeSerializer(many=True)},
     ),
@@ -82,7 +84,9 @@ class WbsElementViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    """The work breakdown structure. The whole plan comes in one response, in WBS order."""
+    schema_description = gettext_lazy(
+        "The work breakdown structure. The whole plan comes in one response, in WBS order."
+    )
 
     serializer_class = s.WbsElementSerializer
     queryset = WbsElement.objects.all()
@@ -157,7 +161,9 @@ class TaskViewSet(
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
 ):
-    """The plan's leaves (tasks and milestones): what is scheduled, reported on and baselined."""
+    schema_description = gettext_lazy(
+        "The plan's leaves (tasks and milestones): what is scheduled, reported on and baselined."
+    )
 
     serializer_class = s.WbsElementSerializer
     queryset = WbsElement.objects.all()
@@ -192,7 +198,7 @@ class TaskViewSet(
 
     @extend_schema(
         summary=gettext_lazy("Report progress on a task"),
-        description=(
+        description=gettext_lazy(
             "Physical % complete is entered; with 0/100 and 50/50 the percentage follows the actual "
             "dates. The project is rescheduled."
         ),
@@ -290,7 +296,9 @@ class DependencyViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Dependencies (finish-to-start and the others, with a lag in working days) between tasks."""
+    schema_description = gettext_lazy(
+        "Dependencies (finish-to-start and the others, with a lag in working days) between tasks."
+    )
 
     serializer_class = s.DependencySerializer
     queryset = Dependency.objects.all()
@@ -350,7 +358,7 @@ def _schedule(project: Project) -> dict[str, Any]:
 
 
 class ScheduleView(ProjectScopedMixin, generics.GenericAPIView):
-    """The project's schedule from the critical-path method, as last computed."""
+    schema_description = gettext_lazy("The project's schedule from the critical-path method, as last computed.")
 
     serializer_class = s.ScheduleSerializer
     queryset = WbsElement.objects.all()
@@ -364,7 +372,9 @@ class ScheduleView(ProjectScopedMixin, generics.GenericAPIView):
 
 
 class ScheduleRecomputeView(ProjectScopedMixin, generics.GenericAPIView):
-    """Recompute the schedule now (it is recomputed after every change of the plan anyway)."""
+    schema_description = gettext_lazy(
+        "Recompute the schedule now (it is recomputed after every change of the plan anyway)."
+    )
 
     serializer_class = s.ScheduleSerializer
     queryset = WbsElement.objects.all()

@@ -48,7 +48,9 @@ class PortfolioViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Portfolios, and programmes (portfolios inside a portfolio). The PMO office manages them."""
+    schema_description = gettext_lazy(
+        "Portfolios, and programmes (portfolios inside a portfolio). The PMO office manages them."
+    )
 
     serializer_class = s.PortfolioSerializer
     queryset = Portfolio.objects.all()
@@ -113,7 +115,9 @@ class ProjectViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Projects of the organisation. Their managers and coordinators change them; the PMO office creates them."""
+    schema_description = gettext_lazy(
+        "Projects of the organisation. Their managers and coordinators change them; the PMO office creates them."
+    )
 
     serializer_class = s.ProjectSerializer
     queryset = Project.objects.all()
@@ -193,7 +197,9 @@ class GateCriterionViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """The organisation's checklists for leaving each phase. Criteria are switched off, never deleted."""
+    schema_description = gettext_lazy(
+        "The organisation's checklists for leaving each phase. Criteria are switched off, never deleted."
+    )
 
     serializer_class = s.GateCriterionSerializer
     queryset = GateCriterion.objects.all()
@@ -241,7 +247,9 @@ class GateCriterionViewSet(
     ),
 )
 class ProjectSettingsView(OrganizationScopedMixin, generics.RetrieveUpdateAPIView):
-    """Above which cost or schedule impact a change request needs finance or PMO approval."""
+    schema_description = gettext_lazy(
+        "Above which cost or schedule impact a change request needs finance or PMO approval."
+    )
 
     serializer_class = s.ProjectSettingsSerializer
     queryset = ProjectSettings.objects.all()

@@ -48,7 +48,7 @@ class ProjectMemberViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    """The project team and each member's project role."""
+    schema_description = gettext_lazy("The project team and each member's project role.")
 
     serializer_class = s.ProjectMemberSerializer
     queryset = ProjectMember.objects.all()
@@ -93,7 +93,7 @@ class ProjectMemberViewSet(
     retrieve=extend_schema(summary=gettext_lazy("Show a stage gate passage"), tags=["projects"]),
     create=extend_schema(
         summary=gettext_lazy("Pass the stage gate into the next phase, or cancel the project"),
-        description=(
+        description=gettext_lazy(
             "Every active checklist item for leaving the current phase must be listed in "
             "`passed_criteria`. Who may pass each gate is decided by the phase being left: a "
             "refused gate answers 403 with the code `permission_denied`."
@@ -110,7 +110,7 @@ class StageGateViewSet(
     mixins.CreateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """The gates a project has passed, and passing the next one."""
+    schema_description = gettext_lazy("The gates a project has passed, and passing the next one.")
 
     serializer_class = s.StageGateSerializer
     queryset = StageGate.objects.all()
