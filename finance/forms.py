@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from finance.models import Commitment, CostCategory, FinanceSettings
 from pmo.forms import DateWindowFormMixin
 from pmo.models import currency_validator
+from pmo.money import validate_money
 from projects.models import ChangeRequest, WbsElement
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -21,7 +22,10 @@ IMPORT_MAX_BYTES = 2 * 1024 * 1024
 
 
 def money_field(label: Any, *, minimum: Decimal | None = ZERO, **options: Any) -> forms.DecimalField:
-    validators = [MinValueValidator(minimum)] if minimum is not None else []
+    """An amount: two places, within the money limit (``pmo.money``), and at least ``minimum`` when given."""
+    validators: list[Any] = [validate_money]
+    if minimum is not None:
+        validators.append(MinValueValidator(minimum))
     attrs = {"inputmode": "decimal", "step": "0.01"}
     if minimum is not None:
         attrs["min"] = str(minimum)

@@ -5,6 +5,7 @@ Money is ``Decimal`` everywhere (two places, in the project's currency unless sa
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pmo.models import currency_validator
+from pmo.money import validate_money
 from pmo.tenancy import TenantModel
 
 if TYPE_CHECKING:
@@ -23,8 +25,11 @@ if TYPE_CHECKING:
 ZERO = Decimal("0.00")
 
 
-def money(verbose_name: StrOrPromise, **options: Any) -> models.DecimalField:
-    return models.DecimalField(verbose_name, max_digits=16, decimal_places=2, **options)
+def money(verbose_name: StrOrPromise, *, validators: Sequence[Any] = (), **options: Any) -> models.DecimalField:
+    """An amount a user enters: two places, within the money limit (``pmo.money``) either way."""
+    return models.DecimalField(
+        verbose_name, max_digits=16, decimal_places=2, validators=[validate_money, *validators], **options
+    )
 
 
 class CostCategory(TenantModel):

@@ -72,7 +72,7 @@ def _messages_within(detail: Any, path: str = "") -> list[str]:
 
 
 # Validation codes that name the whole error when every problem of a request has them.
-SPECIFIC_VALIDATION_CODES = frozenset({"unknown_field", "date_out_of_range"})
+SPECIFIC_VALIDATION_CODES = frozenset({"unknown_field", "date_out_of_range", "money_out_of_range"})
 
 
 def _leaf_codes(codes: Any) -> set[str]:

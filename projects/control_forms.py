@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from pmo.forms import DateWindowForm, DateWindowFormMixin
+from pmo.money import validate_money
 from projects.models import ChangeRequest, Project, Rag, StatusReport, WbsElement
 
 if TYPE_CHECKING:
@@ -136,7 +137,12 @@ class ChangeRequestForm(forms.Form):
         help_text=_("Positive when the finish moves later, negative when earlier."),
     )
     impact_cost = forms.DecimalField(
-        label=_("Cost impact"), max_digits=16, decimal_places=2, initial=0, help_text=_("Negative for a saving.")
+        label=_("Cost impact"),
+        max_digits=16,
+        decimal_places=2,
+        initial=0,
+        validators=[validate_money],
+        help_text=_("Negative for a saving."),
     )
     affected = ElementChoiceField(
         label=_("Affected WBS elements"),

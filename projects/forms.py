@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pmo.forms import DateWindowFormMixin
 from pmo.models import Organization, WorkingCalendar
+from pmo.money import validate_money
 from projects.filters import PortfolioChoiceField, organization_users, portfolios_in_tree_order
 from projects.models import (
     DependencyType,
@@ -169,7 +170,12 @@ class WbsElementForm(forms.Form):
     )
     duration = forms.IntegerField(label=_("Duration (working days)"), min_value=0, max_value=10000, initial=5)
     budgeted_cost = forms.DecimalField(
-        label=_("Budgeted cost"), min_value=Decimal("0"), max_digits=16, decimal_places=2, initial=Decimal("0")
+        label=_("Budgeted cost"),
+        min_value=Decimal("0"),
+        max_digits=16,
+        decimal_places=2,
+        initial=Decimal("0"),
+        validators=[validate_money],
     )
     percent_complete_method = forms.ChoiceField(
         label=_("Percent-complete method"),

@@ -49,6 +49,7 @@ from pmo.audit import audit_record, diff
 from pmo.dates import DateWindow
 from pmo.errors import ApplicationError
 from pmo.models import User
+from pmo.money import money_limit_message, within_money_limit
 from projects.models import Project, WbsElement
 from projects.services.csv_io import decode_csv
 from projects.services.locks import lock_project, lock_project_row
@@ -60,7 +61,6 @@ REQUIRED_COLUMNS = ("date", "amount", "category")
 COLUMN_ALIASES = {"wbs": "wbs_code", "category_code": "category"}
 MAX_ROWS = 5000
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d")
-MONEY_DIGITS = 16
 MONEY_PLACES = 2
 SUPPLIER_LENGTH = 200
 REFERENCE_LENGTH = 100
@@ -457,8 +457,8 @@ def _parse_amount(raw: str) -> tuple[Decimal | None, str]:
         return None, _("Enter a number, with a decimal point.")
     if -exponent > MONEY_PLACES:
         return None, _("Use at most %(places)d decimal places.") % {"places": MONEY_PLACES}
-    if abs(value) >= Decimal(10) ** (MONEY_DIGITS - MONEY_PLACES):
-        return None, _("The number is too large.")
+    if not within_money_limit(value):
+        return None, money_limit_message()
     return value, ""
 
 

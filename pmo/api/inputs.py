@@ -4,6 +4,8 @@
   rather than silently dropped: ``{"currency": "USD"}`` on a cost must not be read as CNY.
 - Every date and date-time field keeps its value within the organisation's date window
   (``pmo.dates``); ``unbounded_date_fields`` names the fields that set the window itself.
+- Every two-place decimal field (an amount) keeps its value within the money limit
+  (``pmo.money``), whether the field comes from a model or is declared on the serializer.
 
 Query-parameter serializers derive from ``QuerySerializer``: a query string carries other
 parameters too (pagination, ordering), so only the dates are checked there.
@@ -20,8 +22,10 @@ from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
 from pmo.dates import within_date_window
+from pmo.money import validate_money
 
 UNKNOWN_FIELD = "unknown_field"
+MONEY_PLACES = 2
 
 _IN = TypeVar("_IN")
 _MT = TypeVar("_MT", bound=Model)
@@ -38,8 +42,20 @@ def bound_dates(field: serializers.Field) -> None:
         field.validators = [*field.validators, within_date_window]
 
 
+def bound_money(field: serializers.Field) -> None:
+    """Give an amount field (two places, or a list of them) the money-limit validator, once."""
+    if isinstance(field, serializers.ListField):
+        bound_money(field.child)
+    elif (
+        isinstance(field, serializers.DecimalField)
+        and field.decimal_places == MONEY_PLACES
+        and validate_money not in field.validators
+    ):
+        field.validators = [*field.validators, validate_money]
+
+
 class StrictInputMixin:
-    """Refuse unknown keys; keep dates within the organisation's window."""
+    """Refuse unknown keys; keep dates within the organisation's window and amounts within the limit."""
 
     #: Refuse keys that are not writable fields (off for query parameters).
     refuse_unknown_fields: ClassVar[bool] = True
@@ -49,8 +65,11 @@ class StrictInputMixin:
     def get_fields(self) -> dict[str, serializers.Field]:
         fields: dict[str, serializers.Field] = super().get_fields()  # type: ignore[misc]
         for name, field in fields.items():
-            if name not in self.unbounded_date_fields and not field.read_only:
+            if field.read_only:
+                continue
+            if name not in self.unbounded_date_fields:
                 bound_dates(field)
+            bound_money(field)
         return fields
 
     def to_internal_value(self, data: Any) -> Any:

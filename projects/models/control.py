@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pmo.money import validate_money
 from pmo.tenancy import TenantModel
 from projects.models.plan import WbsElement
 from projects.models.project import Project
@@ -42,7 +43,9 @@ class ChangeRequest(TenantModel):
     description = models.TextField(_("description"))
     reason = models.TextField(_("reason"))
     impact_days = models.IntegerField(_("schedule impact (working days)"), default=0)
-    impact_cost = models.DecimalField(_("cost impact"), max_digits=16, decimal_places=2, default=Decimal("0.00"))
+    impact_cost = models.DecimalField(
+        _("cost impact"), max_digits=16, decimal_places=2, default=Decimal("0.00"), validators=[validate_money]
+    )
     status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.DRAFT)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")

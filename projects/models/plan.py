@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pmo.money import validate_money
 from pmo.tenancy import TenantModel
 from projects.models.project import Project
 from projects.querysets import WbsElementManager
@@ -55,7 +56,9 @@ class WbsElement(TenantModel):
     name = models.CharField(_("name"), max_length=255)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind, default=Kind.TASK)
     duration = models.PositiveIntegerField(_("duration (working days)"), default=1)
-    budgeted_cost = models.DecimalField(_("budgeted cost"), max_digits=16, decimal_places=2, default=Decimal("0.00"))
+    budgeted_cost = models.DecimalField(
+        _("budgeted cost"), max_digits=16, decimal_places=2, default=Decimal("0.00"), validators=[validate_money]
+    )
     percent_complete_method = models.CharField(
         _("percent-complete method"),
         max_length=16,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from pmo.models import WorkingCalendar, currency_validator
+from pmo.money import validate_money
 from pmo.tenancy import TenantModel
 from projects.querysets import ProjectManager
 
@@ -234,6 +235,7 @@ class ProjectSettings(TenantModel):
         max_digits=16,
         decimal_places=2,
         default=Decimal("100000.00"),
+        validators=[validate_money],
         help_text=_("A change request whose cost impact exceeds this needs a finance approver."),
     )
     pmo_approval_above_days = models.PositiveIntegerField(

@@ -43,6 +43,7 @@ from pmo.audit import audit_record
 from pmo.dates import DateWindow
 from pmo.errors import ApplicationError
 from pmo.models import User
+from pmo.money import money_limit_message, within_money_limit
 from projects.models import (
     Dependency,
     DependencyType,
@@ -257,7 +258,10 @@ def _read(text: str, errors: _Errors) -> list[_Row]:
     return rows
 
 
-def _number(row: _Row, column: str, errors: _Errors, *, places: int, digits: int) -> Decimal | None:
+def _number(
+    row: _Row, column: str, errors: _Errors, *, places: int, digits: int, money: bool = False
+) -> Decimal | None:
+    """The cell as zero or more with at most ``places`` places; ``money``: within the money limit."""
     raw = row.cells.get(column, "")
     if not raw:
         return None
@@ -272,6 +276,9 @@ def _number(row: _Row, column: str, errors: _Errors, *, places: int, digits: int
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and -exponent > places:
         errors.add(row.line, column, _("Use at most %(places)d decimal places.") % {"places": places})
+        return None
+    if money and not within_money_limit(value):
+        errors.add(row.line, column, money_limit_message())
         return None
     if value >= Decimal(10) ** (digits - places):
         errors.add(row.line, column, _("The number is too large."))
@@ -349,7 +356,7 @@ def _check_leaf(row: _Row, errors: _Errors, today: dt.date, window: DateWindow) 
         errors.add(row.line, "duration", _("Enter a whole number of working days."))
     else:
         row.duration = int(duration)
-    cost = _number(row, "budgeted_cost", errors, places=2, digits=16)
+    cost = _number(row, "budgeted_cost", errors, places=2, digits=16, money=True)
     row.budgeted_cost = cost if cost is not None else Decimal("0")
     start = row.actual_start = _date(row, "actual_start", errors)
     finish = row.actual_finish = _date(row, "actual_finish", errors)

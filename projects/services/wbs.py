@@ -6,6 +6,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
@@ -137,6 +138,16 @@ def _clean_leaf_fields(element: WbsElement) -> None:
         )
 
 
+def _validated(element: WbsElement) -> None:
+    """The model's checks (the money limit among them) as the one error body, on a page as in the API."""
+    try:
+        element.full_clean(exclude=["code"])
+    except ValidationError as error:
+        raise ApplicationError(
+            "; ".join(error.messages), fields=getattr(error, "message_dict", {}), code="invalid"
+        ) from error
+
+
 @transaction.atomic
 def wbs_element_create(
     *,
@@ -173,7 +184,7 @@ def wbs_element_create(
         code="",
     )
     _clean_leaf_fields(element)
-    element.full_clean(exclude=["code"])
+    _validated(element)
     element.save()
     elements = renumber(project)
     schedule_recompute(project, elements=elements)
@@ -226,7 +237,7 @@ def wbs_element_update(*, actor: User, element: WbsElement, **fields: Any) -> Wb
     for field, value in fields.items():
         setattr(element, field, value)
     _clean_leaf_fields(element)
-    element.full_clean(exclude=["code"])
+    _validated(element)
     changes = diff(before, snapshot(element, [*ELEMENT_FIELDS, "parent_id", "position"]))
     if not changes:
         return element
