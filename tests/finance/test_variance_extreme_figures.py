@@ -142,3 +142,23 @@ def test_on_postgresql_one_projects_overflowing_figures_leave_the_others_snapsho
     assert figures(snapshot_of(organization, normal), list(TEXTBOOK)) == TEXTBOOK
     assert snapshot_of(organization, extreme).eac is None
     assert snapshot_of(organization, credited).cv > Decimal("99999999990000")
+
+
+def test_the_earned_value_of_a_project_with_exploding_figures_is_shown_as_not_measurable(
+    organization: Organization,
+) -> None:
+    from tests.conftest import api_client_for, page_client_for
+
+    admin, extreme = exploding_project(organization)
+    run_both(organization, extreme, day=march(9))
+    api = api_client_for(admin.user)
+
+    figures = api.get(f"/api/v1/orgs/acme/projects/{extreme.pk}/evm/?as_of=2026-03-09")
+    snapshots = api.get(f"/api/v1/orgs/acme/projects/{extreme.pk}/evm/snapshots/")
+    page = page_client_for(admin.user).get(f"/o/acme/projects/{extreme.pk}/earned-value/?as_of=2026-03-09")
+
+    assert figures.status_code == 200, figures.content
+    assert figures.json()["eac_combined"] is None
+    assert snapshots.status_code == 200
+    assert snapshots.json()["results"][0]["eac"] is None
+    assert page.status_code == 200
