@@ -749,7 +749,7 @@ class ActualCostViewSet(
 
     @extend_schema(
         summary=gettext_lazy("Import actual costs from a CSV file: every row, or none"),
-        description=costs.__doc__,
+        description=costs.COSTS_RULES,
         tags=TAGS,
         request={"multipart/form-data": s.ActualCostImportUploadSerializer, "text/csv": OpenApiTypes.STR},
         responses={201: s.ActualCostImportResultSerializer},

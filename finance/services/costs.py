@@ -1,25 +1,6 @@
 """Commitments, actual costs (one at a time or a whole CSV file) and the manual forecast.
 
-Budget control
-    The approved amount of a category is the sum of the lines of that category in the project's
-    current approved budget version. A new commitment takes its category over when the open and
-    closed commitments of the category plus its amount exceed the approved amount; a new actual
-    cost when the actual costs of the category plus its amount do. A project without an approved
-    budget has nothing approved, so every cost takes its category over. A credit (an amount of
-    zero or less) never does. What happens then is the organisation's choice
-    (``FinanceSettings.budget_control``): ``warn`` saves the cost with ``over_budget`` set,
-    ``block`` refuses it with the code ``over_budget`` and saves nothing.
-
-Actual costs from CSV
-    A header row names the columns, in any order: ``date`` (YYYY-MM-DD or YYYY/MM/DD),
-    ``amount`` (a decimal point, at most two places; negative for a credit), ``category`` (the
-    code of an active cost category), and optionally ``wbs_code`` (a WBS element or task of the
-    project; ``wbs`` will do), ``supplier`` and ``reference``. The file is UTF-8 (with or without a byte-order
-    mark) or GB18030 as Excel saves it in China. The whole file is checked first and nothing is
-    written unless every row is valid: the error (code ``invalid_file``) maps each line number
-    (the header is line 1) to its problems, each starting with the column's name, and
-    ``"file"`` to problems of the file as a whole. Budget control then applies to the file as a
-    whole, per category: in ``block`` mode one category over refuses the whole file.
+Budget control and the CSV format are ``COSTS_RULES`` below, which the API shows (translated).
 """
 
 from __future__ import annotations
@@ -34,6 +15,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from finance.models import ZERO, ActualCost, Commitment, CostCategory, FinanceSettings, ManualForecast
 from finance.selectors import actual_amounts, approved_amounts, committed_amounts
@@ -53,6 +35,32 @@ from pmo.money import money_limit_message, within_money_limit
 from projects.models import Project, WbsElement
 from projects.services.csv_io import decode_csv
 from projects.services.locks import lock_project, lock_project_row
+
+# Budget control and the CSV format of actual costs, for people: the API's description of the import.
+COSTS_RULES = gettext_lazy(
+    "Commitments, actual costs (one at a time or a whole CSV file) and the manual forecast.\n"
+    "\n"
+    "Budget control\n"
+    "    The approved amount of a category is the sum of the lines of that category in the project's\n"
+    "    current approved budget version. A new commitment takes its category over when the open and\n"
+    "    closed commitments of the category plus its amount exceed the approved amount; a new actual\n"
+    "    cost when the actual costs of the category plus its amount do. A project without an approved\n"
+    "    budget has nothing approved, so every cost takes its category over. A credit (an amount of\n"
+    "    zero or less) never does. What happens then is the organisation's choice\n"
+    "    (``FinanceSettings.budget_control``): ``warn`` saves the cost with ``over_budget`` set,\n"
+    "    ``block`` refuses it with the code ``over_budget`` and saves nothing.\n"
+    "\n"
+    "Actual costs from CSV\n"
+    "    A header row names the columns, in any order: ``date`` (YYYY-MM-DD or YYYY/MM/DD),\n"
+    "    ``amount`` (a decimal point, at most two places; negative for a credit), ``category`` (the\n"
+    "    code of an active cost category), and optionally ``wbs_code`` (a WBS element or task of the\n"
+    "    project; ``wbs`` will do), ``supplier`` and ``reference``. The file is UTF-8 (with or without a byte-order\n"
+    "    mark) or GB18030 as Excel saves it in China. The whole file is checked first and nothing is\n"
+    "    written unless every row is valid: the error (code ``invalid_file``) maps each line number\n"
+    "    (the header is line 1) to its problems, each starting with the column's name, and\n"
+    '    ``"file"`` to problems of the file as a whole. Budget control then applies to the file as a\n'
+    "    whole, per category: in ``block`` mode one category over refuses the whole file."
+)
 
 COMMITMENT_FIELDS = ["supplier", "reference", "date", "amount", "category", "wbs_element", "status"]
 CSV_COLUMNS = ["date", "amount", "category", "wbs_code", "supplier", "reference"]

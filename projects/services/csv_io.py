@@ -1,29 +1,6 @@
 """A project's plan as CSV: export every WBS element, import a whole plan into an empty project.
 
-One row per WBS element, in tree order, with these columns (the header row names them; only
-``wbs_code`` and ``name`` are required on import, the order is free):
-
-``wbs_code``
-    1, 1.2, 1.2.3: the tree. "1.2" is a child of "1", which must be in the file too. Siblings
-    keep the order of their last number; the plan is renumbered after the import.
-``name``, ``notes``
-    Text. On export a value that a spreadsheet would take for a formula (=, +, -, @) is
-    written with a leading apostrophe, which the import removes again.
-``kind``
-    summary, task or milestone. Empty: summary when the row has sub-elements, task otherwise.
-``duration``, ``budgeted_cost``, ``percent_complete_method``, ``percent_complete``, ``actual_start``, ``actual_finish``
-    Of tasks and milestones (summaries roll them up; their values are ignored on import).
-    Dates are YYYY-MM-DD (YYYY/MM/DD is accepted); amounts use a decimal point.
-``predecessors``
-    The task's predecessors by WBS code with type and lag in working days, separated by
-    semicolons: ``1.2FS+2;1.3SS-1``. The type defaults to FS, the lag to 0.
-``planned_start``, ``planned_finish``
-    The schedule, for reading; the import computes it again.
-
-The import checks the whole file first and writes nothing unless every row is valid. Its
-error lists the problems per line of the file: ``fields`` maps the line number (the header is
-line 1) to messages that start with the column's name, and ``"file"`` to problems of the
-file as a whole.
+The format is ``CSV_FORMAT`` below, which the API shows (translated) for export and import.
 """
 
 from __future__ import annotations
@@ -38,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pmo.audit import audit_record
 from pmo.dates import DateWindow
@@ -56,6 +34,37 @@ from projects.scheduling import DependencyInput, find_cycle
 from projects.services.locks import lock_project
 from projects.services.plan import renumber, schedule_recompute
 from projects.services.wbs import MAX_WBS_DEPTH
+
+# The format, for people: the API's description of plan export and import.
+CSV_FORMAT = gettext_lazy(
+    "A project's plan as CSV: export every WBS element, import a whole plan into an empty project.\n"
+    "\n"
+    "One row per WBS element, in tree order, with these columns (the header row names them; only\n"
+    "``wbs_code`` and ``name`` are required on import, the order is free):\n"
+    "\n"
+    "``wbs_code``\n"
+    '    1, 1.2, 1.2.3: the tree. "1.2" is a child of "1", which must be in the file too. Siblings\n'
+    "    keep the order of their last number; the plan is renumbered after the import.\n"
+    "``name``, ``notes``\n"
+    "    Text. On export a value that a spreadsheet would take for a formula (=, +, -, @) is\n"
+    "    written with a leading apostrophe, which the import removes again.\n"
+    "``kind``\n"
+    "    summary, task or milestone. Empty: summary when the row has sub-elements, task otherwise.\n"
+    "``duration``, ``budgeted_cost``, ``percent_complete_method``, ``percent_complete``, "
+    "``actual_start``, ``actual_finish``\n"
+    "    Of tasks and milestones (summaries roll them up; their values are ignored on import).\n"
+    "    Dates are YYYY-MM-DD (YYYY/MM/DD is accepted); amounts use a decimal point.\n"
+    "``predecessors``\n"
+    "    The task's predecessors by WBS code with type and lag in working days, separated by\n"
+    "    semicolons: ``1.2FS+2;1.3SS-1``. The type defaults to FS, the lag to 0.\n"
+    "``planned_start``, ``planned_finish``\n"
+    "    The schedule, for reading; the import computes it again.\n"
+    "\n"
+    "The import checks the whole file first and writes nothing unless every row is valid. Its\n"
+    "error lists the problems per line of the file: ``fields`` maps the line number (the header is\n"
+    'line 1) to messages that start with the column\'s name, and ``"file"`` to problems of the\n'
+    "file as a whole."
+)
 
 COLUMNS = [
     "wbs_code",

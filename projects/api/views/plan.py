@@ -221,7 +221,7 @@ class TaskViewSet(
 
     @extend_schema(
         summary=gettext_lazy("Export the plan as CSV"),
-        description=csv_io.__doc__,
+        description=csv_io.CSV_FORMAT,
         tags=["plan"],
         responses={(200, "text/csv"): OpenApiTypes.STR},
         filters=False,
@@ -236,7 +236,7 @@ class TaskViewSet(
 
     @extend_schema(
         summary=gettext_lazy("Import a whole plan from CSV into a project whose plan is empty"),
-        description=csv_io.__doc__,
+        description=csv_io.CSV_FORMAT,
         tags=["plan"],
         request={"multipart/form-data": s.PlanImportUploadSerializer, "text/csv": OpenApiTypes.STR},
         responses={201: s.PlanImportResultSerializer},
