@@ -199,7 +199,7 @@ class TaskViewSet(
     @extend_schema(
         summary=gettext_lazy("Report progress on a task"),
         description=gettext_lazy(
-            "Physical % complete is entered; with 0/100 and 50/50 the percentage follows the actual "
+            "A physical percent complete is entered; with 0/100 and 50/50 the percentage follows the actual "
             "dates. The project is rescheduled."
         ),
         tags=["plan"],
