@@ -616,3 +616,11 @@ def portfolio_evm(organization: Organization, as_of: dt.date, portfolio: Portfol
         rows.append(PortfolioRow(project.pk, project.code, project.name, project.currency, result, rate, None))
     missing_rates = [MissingRate(code, tuple(ids)) for code, ids in sorted(missing.items())]
     return PortfolioEvm(as_of, currency, rows, evm.figures(total), total, missing_rates)
+
+
+def project_performance_indices(
+    project: Project, as_of: dt.date, baseline: Baseline, calendar: WorkCalendar
+) -> tuple[Decimal | None, Decimal | None]:
+    """SPI and CPI of ``project`` on ``as_of`` against ``baseline`` (None where undefined), for status reports."""
+    figures = project_evm(project, as_of, baseline=baseline, calendar=calendar).figures
+    return figures.spi, figures.cpi

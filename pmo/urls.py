@@ -4,9 +4,9 @@ from django.urls import URLPattern, URLResolver, include, path
 
 from pmo import invitation_views, views
 
-# Pages of one organisation; each app adds its own under the same prefix.
+# The core's pages of one organisation; the root URL configuration (``dashboard.urls``) adds each
+# app's under the same prefix.
 organization_pages: list[URLPattern | URLResolver] = [
-    path("", views.OrganizationHomeView.as_view(), name="org-home"),
     path("members/", views.MemberListView.as_view(), name="org-members"),
     path("members/<int:pk>/", views.MemberDetailView.as_view(), name="org-member"),
     path("members/<int:pk>/remove/", views.MemberRemoveView.as_view(), name="org-member-remove"),
@@ -29,8 +29,6 @@ organization_pages: list[URLPattern | URLResolver] = [
         views.CalendarExceptionRemoveView.as_view(),
         name="org-calendar-exception-remove",
     ),
-    path("projects/", include("projects.urls")),
-    path("finance/", include("finance.urls")),
     path("alerts/", include("pmo.alert_urls")),
     *[
         path(f"{module}/", views.ModuleNotYetAvailableView.as_view(module=module), name=f"org-{module}")
@@ -55,20 +53,23 @@ account_pages: list[URLPattern | URLResolver] = [
     path("tokens/<int:pk>/revoke/", views.api_token_revoke, name="api-token-revoke"),
 ]
 
-urlpatterns = [
-    path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
-    path("favicon.ico", views.favicon, name="favicon"),
-    path("readyz", views.readyz, name="readyz"),
-    path("i18n/language/", views.switch_language, name="switch-language"),
-    path("accounts/", include(account_pages)),
-    path("invitations/<int:pk>/answer/", invitation_views.InvitationRespondView.as_view(), name="invitation-answer"),
-    path("invitations/<str:token>/", invitation_views.InvitationLinkView.as_view(), name="invitation"),
-    path("o/<slug:org_slug>/", include(organization_pages)),
-    path("api/v1/", include("pmo.api.urls")),
-    path("admin/", admin.site.urls),
-]
 
-handler400 = "pmo.errors.handler400"
-handler404 = "pmo.errors.handler404"
-handler500 = "pmo.errors.handler500"
+def site_urlpatterns(
+    *, organization_pages: list[URLPattern | URLResolver], api_urlpatterns: list[URLPattern | URLResolver]
+) -> list[URLPattern | URLResolver]:
+    """The whole site around the pages and the API of one organisation, which the composition gathers."""
+    return [
+        path("", views.home, name="home"),
+        path("healthz", views.healthz, name="healthz"),
+        path("favicon.ico", views.favicon, name="favicon"),
+        path("readyz", views.readyz, name="readyz"),
+        path("i18n/language/", views.switch_language, name="switch-language"),
+        path("accounts/", include(account_pages)),
+        path(
+            "invitations/<int:pk>/answer/", invitation_views.InvitationRespondView.as_view(), name="invitation-answer"
+        ),
+        path("invitations/<str:token>/", invitation_views.InvitationLinkView.as_view(), name="invitation"),
+        path("o/<slug:org_slug>/", include(organization_pages)),
+        path("api/v1/", include(api_urlpatterns)),
+        path("admin/", admin.site.urls),
+    ]

@@ -1,9 +1,7 @@
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, cast
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -23,15 +21,13 @@ from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
-from pmo import dashboard, services
+from pmo import services
 from pmo.concurrency import PRECONDITION_FAILED, row_version
-from pmo.dashboard import charts as dashboard_charts
 from pmo.errors import ApplicationError
 from pmo.filters import AuditEventFilter, MembershipFilter
 from pmo.forms import (
     ApiTokenForm,
     CalendarExceptionForm,
-    DateWindowFormMixin,
     InviteMemberForm,
     LockoutAuthenticationForm,
     MemberRoleForm,
@@ -52,12 +48,8 @@ from pmo.models import (
 )
 from pmo.pages import OrganizationPageMixin
 from pmo.policy import Action, can
-from projects.models import OPEN_PHASES
 
 PAGE_SIZE = 25
-# Rows of the dashboard's project health table on one page.
-HEALTH_PAGE_SIZE = 50
-MILESTONE_PAGE_SIZE = 25
 
 
 def paginate(request: HttpRequest, queryset: Any, per_page: int = PAGE_SIZE) -> Any:
@@ -109,84 +101,6 @@ def switch_language(request: HttpRequest) -> HttpResponse:
         "django_language", language, samesite="Lax", max_age=365 * 24 * 3600, secure=request.is_secure()
     )
     return response
-
-
-class DashboardFilterForm(DateWindowFormMixin, forms.Form):
-    """The dashboard's filters; choices the organisation does not have are refused like unknown ones."""
-
-    portfolio = forms.TypedChoiceField(label=gettext_lazy("Portfolio or programme"), required=False, coerce=int)
-    manager = forms.TypedChoiceField(label=gettext_lazy("Project manager"), required=False, coerce=int)
-    phase = forms.ChoiceField(label=gettext_lazy("Phase"), required=False)
-    as_of = forms.DateField(
-        label=gettext_lazy("Status date"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-
-    def __init__(self, *args: Any, choices: dashboard.FilterChoices, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        fields = cast(dict[str, forms.ChoiceField], self.fields)
-        fields["portfolio"].choices = [
-            ("", _("All portfolios")),
-            *[(pk, f"— {name}" if is_programme else name) for pk, name, is_programme in choices.portfolios],
-        ]
-        fields["manager"].choices = [("", _("Anyone")), *choices.managers]
-        fields["phase"].choices = [("", _("Every open phase")), *[(p.value, p.label) for p in OPEN_PHASES]]
-
-    def filters(self, today: dt.date) -> dashboard.Filters:
-        """The cleaned filters; a field that makes no sense is left out (and shown in error)."""
-        data = self.cleaned_data if self.is_bound else {}
-        return dashboard.Filters(
-            as_of=data.get("as_of") or today,
-            portfolio_id=data.get("portfolio") or None,
-            manager_id=data.get("manager") or None,
-            phase=data.get("phase") or None,
-        )
-
-
-class OrganizationHomeView(OrganizationPageMixin, TemplateView):
-    """The portfolio dashboard: health, earned value, budget, milestones, alerts and decisions of the open projects."""
-
-    template_name = "pmo/dashboard.html"
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        form = DashboardFilterForm(
-            self.request.GET or None,
-            choices=dashboard.filter_choices(self.organization),
-            date_window=self.organization.date_window,
-        )
-        if form.is_bound:
-            form.is_valid()
-        filters = form.filters(self.organization.today())
-        board = dashboard.portfolio_dashboard(self.organization, filters)
-        rag = self.request.GET.get("rag", "")
-        links = dashboard_charts.DashboardLinks(self.organization.slug, filters)
-        shown = [row for row in board.projects if rag not in dashboard.RAG_VALUES or row.computed.rag == rag]
-        health_page = Paginator(shown, HEALTH_PAGE_SIZE).get_page(self.request.GET.get("page"))
-        context.update(
-            form=form,
-            board=board,
-            filters=filters,
-            rag_filter=rag if rag in dashboard.RAG_VALUES else "",
-            rows=[{"p": row, "urls": links.project(row)} for row in health_page.object_list],
-            health_page=health_page,
-            milestone_page=Paginator(board.milestones, MILESTONE_PAGE_SIZE).get_page(
-                self.request.GET.get("milestones_page")
-            ),
-            links=links,
-            charts=dashboard_charts.dashboard_charts(board, links),
-            rule=dashboard.rag_rule_text(),
-            thresholds={
-                "red": dashboard.INDEX_RED_BELOW,
-                "amber": dashboard.INDEX_AMBER_BELOW,
-                "days": dashboard.MILESTONE_RED_AFTER_DAYS,
-                "window": dashboard.MILESTONE_WINDOW_DAYS,
-            },
-            my_role_label=OrgRole(self.membership.role).label,
-            nav_active="dashboard",
-        )
-        return context
 
 
 MODULES = {

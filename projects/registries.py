@@ -2,12 +2,39 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.core.exceptions import ImproperlyConfigured
 
 if TYPE_CHECKING:
-    from projects.models import Project
+    from pmo.models import Organization
+    from pmo.workdays import WorkCalendar
+    from projects.models import Baseline, Project
+
+_Hook = TypeVar("_Hook")
+#: SPI and CPI.
+Indices = tuple[Decimal | None, Decimal | None]
 
 #: Each says whether a project holds amounts in its currency (costs, budgets, ...), so that the
 #: currency can no longer change without relabelling them unconverted.
 money_holders: list[Callable[[Project], bool]] = []
+
+#: The project's computed RAG on a day, as a status report keeps it (``{"rag", "as_of",
+#: "reasons"}``): the portfolio dashboard's rule, filled by the dashboard app.
+computed_rag: list[Callable[[Organization, Project, dt.date], dict[str, Any]]] = []
+
+#: The project's SPI and CPI on a status date against a baseline (None where undefined): earned
+#: value, filled by the finance app.
+performance_indices: list[
+    Callable[[Project, dt.date, Baseline, WorkCalendar], tuple[Decimal | None, Decimal | None]]
+] = []
+
+
+def provider(hooks: list[_Hook], what: str) -> _Hook:
+    """The one function an app above filled a single-answer hook with (the last, if several did)."""
+    if not hooks:
+        raise ImproperlyConfigured(f"No installed app provides {what}.")
+    return hooks[-1]

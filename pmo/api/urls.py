@@ -1,8 +1,8 @@
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from pmo.api import alerts, dashboard, docs, invitations, schema_view, views
+from pmo.api import alerts, docs, invitations, schema_view, views
 
 me_router = SimpleRouter()
 me_router.register("tokens", views.ApiTokenViewSet, basename="api-token")
@@ -26,23 +26,24 @@ org_router.register(
 )
 org_router.register("notifications", alerts.NotificationViewSet, basename="api-notification")
 
-# Each app adds its organisation-scoped API under the same prefix.
-org_patterns = [
+# The core's API of one organisation; the root URL configuration (``dashboard.urls``) adds each
+# app's under the same prefix.
+org_patterns: list[URLPattern | URLResolver] = [
     path("", views.OrganizationDetailView.as_view(), name="api-organization"),
     path("variance-run/", alerts.VarianceRunView.as_view(), name="api-variance-run"),
-    path("dashboard/", dashboard.DashboardView.as_view(), name="api-dashboard"),
     *org_router.urls,
-    path("", include("projects.api.urls")),
-    path("", include("finance.api.urls")),
 ]
 
-urlpatterns = [
-    path("schema/", schema_view.SchemaView.as_view(api_version="v1"), name="api-schema"),
-    # The split view serves its start-up script from a URL, so the page needs no inline script.
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
-    path("redoc/", docs.RedocView.as_view(url_name="api-schema"), name="api-redoc"),
-    path("redoc-dist/bundles/redoc.standalone.js", docs.redoc_bundle, name="api-redoc-bundle"),
-    path("me/", views.MeView.as_view(), name="api-me"),
-    *me_router.urls,
-    path("orgs/<slug:org_slug>/", include(org_patterns)),
-]
+
+def api_urlpatterns(*, organization_patterns: list[URLPattern | URLResolver]) -> list[URLPattern | URLResolver]:
+    """The API around the endpoints of one organisation, which the composition gathers."""
+    return [
+        path("schema/", schema_view.SchemaView.as_view(api_version="v1"), name="api-schema"),
+        # The split view serves its start-up script from a URL, so the page needs no inline script.
+        path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+        path("redoc/", docs.RedocView.as_view(url_name="api-schema"), name="api-redoc"),
+        path("redoc-dist/bundles/redoc.standalone.js", docs.redoc_bundle, name="api-redoc-bundle"),
+        path("me/", views.MeView.as_view(), name="api-me"),
+        *me_router.urls,
+        path("orgs/<slug:org_slug>/", include(organization_patterns)),
+    ]

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "quality.apps.QualityConfig",
     "finance.apps.FinanceConfig",
     "maintenance.apps.MaintenanceConfig",
+    "dashboard.apps.DashboardConfig",
 ]
 
 MIDDLEWARE = [
@@ -71,7 +72,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "pmo.urls"
+ROOT_URLCONF = "dashboard.urls"
 WSGI_APPLICATION = "pmo.wsgi.application"
 AUTH_USER_MODEL = "pmo.User"
 LOGIN_URL = "login"

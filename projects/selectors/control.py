@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from pmo.models import AuditEvent, User
 from pmo.workdays import WorkCalendar
+from projects import registries
 from projects.models import (
     Baseline,
     BaselineTask,
@@ -200,16 +201,12 @@ def _performance_indices(
     """SPI and CPI from earned value at ``period_end`` (strings, four places), with a note on any null."""
     if baseline is None:
         return {"spi": None, "cpi": None, "evm_note": EVM_NOTE}
-    # Imported here: the finance app reads the projects app, not the other way round at import time.
-    from finance.earned_value import project_evm
-
-    figures = project_evm(project, period_end, baseline=baseline, calendar=calendar).figures
-    notes = [
-        note for value, note in ((figures.spi, SPI_UNDEFINED_NOTE), (figures.cpi, CPI_UNDEFINED_NOTE)) if value is None
-    ]
+    indices = registries.provider(registries.performance_indices, "a project's earned value")
+    spi, cpi = indices(project, period_end, baseline, calendar)
+    notes = [note for value, note in ((spi, SPI_UNDEFINED_NOTE), (cpi, CPI_UNDEFINED_NOTE)) if value is None]
     return {
-        "spi": None if figures.spi is None else str(figures.spi),
-        "cpi": None if figures.cpi is None else str(figures.cpi),
+        "spi": None if spi is None else str(spi),
+        "cpi": None if cpi is None else str(cpi),
         "evm_note": " ".join(notes),
     }
 

@@ -11,7 +11,8 @@ Every write is audited in its own transaction. The checks and refusals shared wi
 requests (``projects.services.change_requests``) live here.
 
 The overall rating may differ from the project's computed RAG (the portfolio dashboard's rule,
-``pmo.dashboard.rag.computed_rag``) only with a justification: on submission the computed RAG is
+``dashboard.portfolio.rag.computed_rag``, which the dashboard app gives through
+``projects.registries.computed_rag``) only with a justification: on submission the computed RAG is
 worked out again, as of the week's end or today if that is earlier, and kept in the report's
 figures; a different overall rating without a justification is refused.
 """
@@ -30,6 +31,7 @@ from pmo.audit import audit_record, diff, snapshot
 from pmo.errors import ApplicationError
 from pmo.models import Membership, Organization, OrgRole, User
 from pmo.policy import PMO_OFFICE, Action, can
+from projects import registries
 from projects.models import Project, ProjectRole, Rag, StatusReport
 from projects.selectors import project_work_calendar
 from projects.selectors.control import report_week_end, status_report_figures, suggested_rag
@@ -78,11 +80,8 @@ def status_report_may_submit(*, membership: Membership, project_role: str | None
 
 def _computed_rag(organization: Organization, project: Project, week_end: dt.date) -> dict[str, Any]:
     """The project's computed RAG for the report's week: as of its end, or today if that is earlier."""
-    # Imported here: the dashboard reads the projects app, not the other way round at import time.
-    from pmo.dashboard import project_computed_rag
-
     as_of = min(week_end, organization.today())
-    return project_computed_rag(organization, project, as_of).as_json(as_of)
+    return registries.provider(registries.computed_rag, "a project's computed RAG")(organization, project, as_of)
 
 
 # --- status reports: writes -------------------------------------------------------------

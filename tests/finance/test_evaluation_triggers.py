@@ -1,6 +1,6 @@
 """Every change that moves a project's earned value evaluates it again once committed, so today's snapshot holds.
 
-The dashboard reads today's snapshots (``pmo.dashboard.selectors``); progress, costs, budgets and
+The dashboard reads today's snapshots (``dashboard.portfolio.selectors``); progress, costs, budgets and
 change requests are covered in ``test_variance``. These are the plan's own changes: a baseline
 made current, a task's percent-complete method, a baselined task deleted, a calendar changed.
 """

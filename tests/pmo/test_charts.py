@@ -9,9 +9,9 @@ from decimal import Decimal
 
 import pytest
 
+from dashboard.portfolio import charts as dashboard_charts
 from finance import charts as money_charts
 from pmo.charts import nice_ticks
-from pmo.dashboard import charts as dashboard_charts
 from projects import gantt
 
 D = Decimal

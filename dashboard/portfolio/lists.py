@@ -17,8 +17,8 @@ from typing import Any
 from django.db.models import Count, F, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
 
+from dashboard.portfolio.figures import MilestoneDue, RecentReport, ReportedRag, WaitingBudget, WaitingChange
 from finance.models import BudgetVersion
-from pmo.dashboard.figures import MilestoneDue, RecentReport, ReportedRag, WaitingBudget, WaitingChange
 from pmo.models import Alert, AlertStatus, Organization, Severity
 from projects.models import BaselineTask, ChangeRequest, StatusReport, WbsElement
 

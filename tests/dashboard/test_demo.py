@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from pmo.dashboard import project_computed_rag
+from dashboard.portfolio import project_computed_rag
 from pmo.models import Organization
 from projects.demo import PARK, week_start
 from projects.models import ChangeRequest, Phase, Portfolio, Project, StatusReport, WbsElement

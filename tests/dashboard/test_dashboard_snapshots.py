@@ -12,13 +12,13 @@ from typing import Any
 
 import pytest
 
+from dashboard import portfolio as dashboard
 from finance.models import EvmSnapshot
 from finance.variance import open_project_ids, variance_run_batch
-from pmo import dashboard
 from pmo.models import Organization, OrgRole
 from projects.models import Project
+from tests.dashboard.test_dashboard import AS_OF, Portfolio4, board, build_portfolio, build_projects, row
 from tests.factories import member
-from tests.pmo.test_dashboard import AS_OF, Portfolio4, board, build_portfolio, build_projects, row
 
 pytestmark = pytest.mark.django_db
 
@@ -139,8 +139,8 @@ def test_reading_snapshots_takes_a_fixed_number_of_queries_however_many_projects
 
 def test_a_project_opened_between_two_reads_is_left_out_instead_of_failing(portfolio: Portfolio4) -> None:
     """The reads after the first take the open projects as a subquery: one opened meanwhile is among them."""
-    from pmo.dashboard.lists import milestone_slips
-    from pmo.dashboard.selectors import measure
+    from dashboard.portfolio.lists import milestone_slips
+    from dashboard.portfolio.selectors import measure
 
     run_variance(portfolio.organization)
     read_first = [portfolio.b]  # A was "opened" after the projects were read

@@ -18,8 +18,8 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from dashboard import portfolio as dashboard
 from finance.api.evm import EvmFiguresSerializer, ReadSchema, money
-from pmo import dashboard
 from pmo.api import inputs
 from pmo.api.base import OrganizationScopedMixin
 from projects.models import OPEN_PHASES, Rag

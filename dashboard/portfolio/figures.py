@@ -6,9 +6,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from dashboard.portfolio.rag import UNKNOWN, ComputedRag, index_band
 from finance import evm
 from finance.earned_value import ProjectEvm
-from pmo.dashboard.rag import UNKNOWN, ComputedRag, index_band
 from projects.models import Phase
 
 

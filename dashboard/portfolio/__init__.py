@@ -7,10 +7,10 @@
   decisions waiting;
 - ``charts``: the SVG charts and the links every figure drills down to.
 
-The page (``pmo.views``) and the API (``pmo.api.dashboard``) read the same selector.
+The page (``dashboard.views``) and the API (``dashboard.api``) read the same selector.
 """
 
-from pmo.dashboard.figures import (
+from dashboard.portfolio.figures import (
     BudgetTotals,
     Dashboard,
     FilterChoices,
@@ -23,8 +23,8 @@ from pmo.dashboard.figures import (
     WaitingBudget,
     WaitingChange,
 )
-from pmo.dashboard.lists import MILESTONE_WINDOW_DAYS, RECENT_REPORTS
-from pmo.dashboard.rag import (
+from dashboard.portfolio.lists import MILESTONE_WINDOW_DAYS, RECENT_REPORTS
+from dashboard.portfolio.rag import (
     AMBER,
     GREEN,
     INDEX_AMBER_BELOW,
@@ -39,7 +39,7 @@ from pmo.dashboard.rag import (
     index_band,
     rag_rule_text,
 )
-from pmo.dashboard.selectors import filter_choices, measure, portfolio_dashboard, project_computed_rag
+from dashboard.portfolio.selectors import filter_choices, measure, portfolio_dashboard, project_computed_rag
 
 __all__ = [
     "AMBER",

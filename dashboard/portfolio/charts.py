@@ -7,7 +7,7 @@
 - ``budget_chart``: approved budget, actual cost and forecast side by side for each project.
 
 ``DashboardLinks`` names the list each figure drills down to, and ``dashboard_charts`` draws
-the page's charts from a ``pmo.dashboard.Dashboard`` with those links.
+the page's charts from a ``dashboard.portfolio.Dashboard`` with those links.
 
 Colours come from ``dashboard.css`` through classes; every mark carries a ``<title>`` tooltip,
 and every piece of text is escaped. Callers pass translated labels. Amounts stay ``Decimal``:
@@ -27,10 +27,10 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from dashboard.portfolio.figures import Dashboard, Filters, ProjectHealth
+from dashboard.portfolio.rag import AMBER, GREEN, INDEX_AMBER_BELOW, INDEX_RED_BELOW, RED, UNKNOWN
 from finance.charts import money_label
 from pmo.charts import nice_ticks
-from pmo.dashboard.figures import Dashboard, Filters, ProjectHealth
-from pmo.dashboard.rag import AMBER, GREEN, INDEX_AMBER_BELOW, INDEX_RED_BELOW, RED, UNKNOWN
 from projects.models import OPEN_PHASES, Phase
 
 FONT = 13

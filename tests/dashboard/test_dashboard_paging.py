@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from pmo import views
-from pmo.dashboard import charts
+from dashboard import views
+from dashboard.portfolio import charts
 from pmo.models import Organization
 from tests.conftest import api_client_for
-from tests.pmo.test_dashboard import AS_OF, Portfolio4, build_portfolio, elements, page
+from tests.dashboard.test_dashboard import AS_OF, Portfolio4, build_portfolio, elements, page
 
 pytestmark = pytest.mark.django_db
 

@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
-from pmo import dashboard
+from dashboard import portfolio as dashboard
 from pmo.models import Organization, OrgRole
 from tests.conftest import api_client_for, page_client_for
+from tests.dashboard.test_dashboard import AS_OF, Portfolio4, build_portfolio, build_projects, elements
 from tests.factories import PortfolioFactory, member
-from tests.pmo.test_dashboard import AS_OF, Portfolio4, build_portfolio, build_projects, elements
 
 pytestmark = pytest.mark.django_db
 

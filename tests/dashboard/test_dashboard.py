@@ -24,9 +24,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from dashboard import portfolio as dashboard
 from finance.earned_value import portfolio_evm
 from finance.models import BudgetVersion
-from pmo import dashboard
 from pmo.models import AlertKind, AlertStatus, Organization, OrgRole, Severity, User
 from projects.models import ChangeRequest, Phase, Portfolio, Project, StatusReport, WbsElement
 from tests.conftest import page_client_for

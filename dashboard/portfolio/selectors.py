@@ -27,11 +27,7 @@ from typing import Protocol
 
 from django.db.models import Count, Sum
 
-from finance import evm
-from finance.earned_value import ProjectEvm, projects_evm
-from finance.models import ActualCost, EvmSnapshot, ExchangeRate
-from finance.variance import approved_budgets
-from pmo.dashboard.figures import (
+from dashboard.portfolio.figures import (
     BudgetTotals,
     Dashboard,
     FilterChoices,
@@ -39,7 +35,7 @@ from pmo.dashboard.figures import (
     PhaseCount,
     ProjectHealth,
 )
-from pmo.dashboard.lists import (
+from dashboard.portfolio.lists import (
     ProjectIds,
     active_alerts,
     latest_reports,
@@ -49,7 +45,11 @@ from pmo.dashboard.lists import (
     waiting_budgets,
     waiting_changes,
 )
-from pmo.dashboard.rag import AMBER, GREEN, RAG_VALUES, RED, ComputedRag, computed_rag, index_band
+from dashboard.portfolio.rag import AMBER, GREEN, RAG_VALUES, RED, ComputedRag, computed_rag, index_band
+from finance import evm
+from finance.earned_value import ProjectEvm, projects_evm
+from finance.models import ActualCost, EvmSnapshot, ExchangeRate
+from finance.variance import approved_budgets
 from pmo.models import Organization, Severity, User
 from projects.models import Phase, Portfolio, Project
 from projects.querysets import ProjectQuerySet
@@ -245,6 +245,11 @@ def project_computed_rag(organization: Organization, project: Project, as_of: dt
     alerts = active_alerts(organization, [project.pk])
     late = milestone_slips(organization, [project.pk], {project.pk: project.code}, as_of).late_days
     return _project_rag(result, alerts[project.pk], late[project.pk])
+
+
+def project_computed_rag_json(organization: Organization, project: Project, as_of: dt.date) -> dict[str, object]:
+    """The computed RAG of one project on ``as_of`` as a status report keeps it (``projects.registries``)."""
+    return project_computed_rag(organization, project, as_of).as_json(as_of)
 
 
 def portfolio_dashboard(organization: Organization, filters: Filters) -> Dashboard:

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DashboardConfig(AppConfig):
+    name = "dashboard"
+    verbose_name = _("Portfolio dashboard")
+
+    def ready(self) -> None:
+        from dashboard.portfolio.selectors import project_computed_rag_json
+        from projects.registries import computed_rag
+
+        computed_rag.append(project_computed_rag_json)

@@ -1,0 +1,37 @@
+"""The root URL configuration: the core's site with every app's pages and API of one organisation.
+
+The composition sits at the top of the layers (ARCHITECTURE.md), so it alone names the apps.
+"""
+
+from django.urls import URLPattern, URLResolver, include, path
+
+from dashboard import api, views
+from finance import urls as finance_urls
+from finance.api import urls as finance_api_urls
+from pmo import urls as core_urls
+from pmo.api import urls as core_api_urls
+from projects import urls as projects_urls
+from projects.api import urls as projects_api_urls
+
+organization_pages: list[URLPattern | URLResolver] = [
+    path("", views.OrganizationHomeView.as_view(), name="org-home"),
+    *core_urls.organization_pages,
+    path("projects/", include(projects_urls)),
+    path("finance/", include(finance_urls)),
+]
+
+organization_api: list[URLPattern | URLResolver] = [
+    *core_api_urls.org_patterns,
+    path("dashboard/", api.DashboardView.as_view(), name="api-dashboard"),
+    path("", include(projects_api_urls)),
+    path("", include(finance_api_urls)),
+]
+
+urlpatterns = core_urls.site_urlpatterns(
+    organization_pages=organization_pages,
+    api_urlpatterns=core_api_urls.api_urlpatterns(organization_patterns=organization_api),
+)
+
+handler400 = "pmo.errors.handler400"
+handler404 = "pmo.errors.handler404"
+handler500 = "pmo.errors.handler500"

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.views.generic import TemplateView
+
+from dashboard import portfolio as dashboard
+from dashboard.forms import DashboardFilterForm
+from dashboard.portfolio import charts as dashboard_charts
+from pmo.models import OrgRole
+from pmo.pages import OrganizationPageMixin
+
+# Rows of the dashboard's project health table on one page.
+HEALTH_PAGE_SIZE = 50
+MILESTONE_PAGE_SIZE = 25
+
+
+class OrganizationHomeView(OrganizationPageMixin, TemplateView):
+    """The portfolio dashboard: health, earned value, budget, milestones, alerts and decisions of the open projects."""
+
+    template_name = "pmo/dashboard.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        form = DashboardFilterForm(
+            self.request.GET or None,
+            choices=dashboard.filter_choices(self.organization),
+            date_window=self.organization.date_window,
+        )
+        if form.is_bound:
+            form.is_valid()
+        filters = form.filters(self.organization.today())
+        board = dashboard.portfolio_dashboard(self.organization, filters)
+        rag = self.request.GET.get("rag", "")
+        links = dashboard_charts.DashboardLinks(self.organization.slug, filters)
+        shown = [row for row in board.projects if rag not in dashboard.RAG_VALUES or row.computed.rag == rag]
+        health_page = Paginator(shown, HEALTH_PAGE_SIZE).get_page(self.request.GET.get("page"))
+        context.update(
+            form=form,
+            board=board,
+            filters=filters,
+            rag_filter=rag if rag in dashboard.RAG_VALUES else "",
+            rows=[{"p": row, "urls": links.project(row)} for row in health_page.object_list],
+            health_page=health_page,
+            milestone_page=Paginator(board.milestones, MILESTONE_PAGE_SIZE).get_page(
+                self.request.GET.get("milestones_page")
+            ),
+            links=links,
+            charts=dashboard_charts.dashboard_charts(board, links),
+            rule=dashboard.rag_rule_text(),
+            thresholds={
+                "red": dashboard.INDEX_RED_BELOW,
+                "amber": dashboard.INDEX_AMBER_BELOW,
+                "days": dashboard.MILESTONE_RED_AFTER_DAYS,
+                "window": dashboard.MILESTONE_WINDOW_DAYS,
+            },
+            my_role_label=OrgRole(self.membership.role).label,
+            nav_active="dashboard",
+        )
+        return context
