@@ -10,7 +10,7 @@ PORT ?= 8000
 # Test processes: one per CPU (pytest-xdist); PYTEST_WORKERS=0 runs the suite in this process.
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test install check lint typecheck migrations-check messages clean
+.PHONY: run test install check lint layers typecheck migrations-check messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,13 +37,17 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# The layers declared in pyproject.toml ([tool.importlinter]; ARCHITECTURE.md, "Layers").
+layers: install
+	$(BIN)/lint-imports
+
 typecheck: install
 	$(BIN)/mypy .
 
 migrations-check: install
 	DJANGO_SETTINGS_MODULE=pmo.settings.test DATABASE_URL=sqlite:///:memory: $(BIN)/python manage.py makemigrations --check --dry-run
 
-check: lint typecheck migrations-check
+check: lint layers typecheck migrations-check
 
 # Needs gettext (apt-get install gettext); the compiled catalogue is committed.
 messages: install
@@ -51,4 +55,4 @@ messages: install
 	$(BIN)/python manage.py compilemessages -l zh_Hans --ignore '.venv/*'
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
