@@ -8,11 +8,8 @@ class FinanceConfig(AppConfig):
 
     def ready(self) -> None:
         from finance.earned_value import project_performance_indices
-        from finance.gate_checks import BUDGET_CHECK
         from finance.selectors import project_holds_finance
-        from projects.gate_checks import gate_checks
         from projects.registries import money_holders, performance_indices
 
         money_holders.append(project_holds_finance)
         performance_indices.append(project_performance_indices)
-        gate_checks.register(BUDGET_CHECK)
