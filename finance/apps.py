@@ -13,3 +13,8 @@ class FinanceConfig(AppConfig):
 
         money_holders.append(project_holds_finance)
         performance_indices.append(project_performance_indices)
+
+        from finance import demo
+        from pmo.demo import demo_parts
+
+        demo_parts.register("finance", demo.seed, after=("projects",))

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class ProjectsConfig(AppConfig):
     name = "projects"
     verbose_name = _("Projects")
+
+    def ready(self) -> None:
+        from pmo.demo import demo_parts
+        from projects import demo
+
+        demo_parts.register("projects", demo.seed)

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from importlib import import_module
 from typing import Any
 
-from django.apps import apps
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
-from django.utils.module_loading import module_has_submodule
 
 from pmo import services
 from pmo.alerts.services import evaluations_deferred
+from pmo.demo import demo_parts
 from pmo.models import CalendarException, Membership, Organization, OrgRole, User, WorkingCalendar
 
 DEMO_SLUG = "demo"
@@ -86,12 +84,8 @@ class Command(BaseCommand):
                 organization=organization, user=users[username], defaults={"role": role}
             )
         self._calendar(organization)
-        today = organization.today()
-        for app_config in apps.get_app_configs():
-            # Each app may bring demo content of its own in a ``demo`` module with ``seed()``; its
-            # dates are counted from ``today``, so the demo looks the same whatever day it is seeded.
-            if module_has_submodule(app_config.module, "demo"):
-                import_module(f"{app_config.name}.demo").seed(organization, users, today=today)
+        # Each app adds its part (``pmo.demo``), its dates counted from the organisation's today.
+        demo_parts.seed(organization, users, today=organization.today())
         return organization
 
     def _user(self, username: str, name: str, language: str) -> User:
