@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -181,17 +182,14 @@ def user_set_language(*, user: User, language: str) -> User:
 CALENDAR_FIELDS = ["name", "working_weekdays", "is_default"]
 
 
-def _after_calendar_change(calendar: WorkingCalendar) -> None:
-    """Projects planned on this calendar are rescheduled once the change is committed."""
-    from pmo.celery import app
+#: Told of each change to a working calendar (its days, holidays, being the default), inside the
+#: change's transaction: the projects app reschedules the projects planned on it once committed.
+calendar_change_listeners: list[Callable[[WorkingCalendar], None]] = []
 
-    transaction.on_commit(
-        lambda: app.signature(
-            "projects.reschedule_calendar_projects",
-            kwargs={"organization_id": calendar.organization_id, "calendar_id": calendar.pk},
-        ).apply_async(),
-        robust=True,
-    )
+
+def _after_calendar_change(calendar: WorkingCalendar) -> None:
+    for listener in calendar_change_listeners:
+        listener(calendar)
 
 
 @transaction.atomic

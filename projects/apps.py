@@ -11,3 +11,8 @@ class ProjectsConfig(AppConfig):
         from projects import demo
 
         demo_parts.register("projects", demo.seed)
+
+        from pmo.services import calendar_change_listeners
+        from projects.services.schedule import calendar_changed
+
+        calendar_change_listeners.append(calendar_changed)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from pmo.alerts.services import project_evaluation_queue
 from pmo.audit import audit_record, diff, snapshot
 from pmo.errors import ApplicationError
-from pmo.models import User
+from pmo.models import User, WorkingCalendar
 from projects.models import Dependency, DependencyType, Phase, Project, WbsElement
 from projects.scheduling import CycleError, DependencyInput, ScheduleOutOfRangeError, TaskInput, compute_schedule
 from projects.selectors import project_work_calendar
@@ -263,3 +263,15 @@ def _recompute_in_background(project: Project) -> bool:
         logger.warning("Schedule of project %s left as it was: %s", project.pk, error.message)
         return False
     return True
+
+
+def calendar_changed(calendar: WorkingCalendar) -> None:
+    """The projects planned on a calendar that changed are rescheduled once the change is committed."""
+    from projects.tasks import reschedule_calendar_projects
+
+    transaction.on_commit(
+        lambda: reschedule_calendar_projects.apply_async(
+            kwargs={"organization_id": calendar.organization_id, "calendar_id": calendar.pk}
+        ),
+        robust=True,
+    )
