@@ -18,3 +18,8 @@ class FinanceConfig(AppConfig):
         from pmo.demo import demo_parts
 
         demo_parts.register("finance", demo.seed, after=("projects",))
+
+        from finance.permissions import GRANTS, FinanceAction
+        from pmo.policy import permissions
+
+        permissions.register(FinanceAction, GRANTS)

@@ -61,6 +61,14 @@ def production_profile_check(app_configs: Any = None, **kwargs: Any) -> list[che
     return errors
 
 
+@checks.register()
+def permission_policy_check(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Every action the apps registered may be taken by someone, and names only declared project roles."""
+    from pmo.policy import permissions
+
+    return [checks.Error(problem, id="pmo.E010") for problem in permissions.problems()]
+
+
 def assert_production_ready() -> None:
     """Raise at process start when the production checks fail (gunicorn does not run checks)."""
     errors = [message for message in production_profile_check() if message.is_serious()]

@@ -28,15 +28,15 @@ FormT = TypeVar("FormT")
 class OrganizationPageMixin(LoginRequiredMixin):
     """Mixed into every page under ``/o/{org_slug}/``; the same policy as the API."""
 
-    read_action: ClassVar[Action] = Action.ORG_VIEW
-    write_action: ClassVar[Action | None] = None
+    read_action: ClassVar[str] = Action.ORG_VIEW
+    write_action: ClassVar[str | None] = None
 
     request: HttpRequest
     membership: Membership
     organization: Organization
 
     @classmethod
-    def required_action(cls, method: str, viewset_action: str | None = None) -> Action | None:
+    def required_action(cls, method: str, viewset_action: str | None = None) -> str | None:
         return cls.read_action if method.upper() in SAFE_METHODS else cls.write_action
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -96,7 +96,7 @@ class OrganizationPageMixin(LoginRequiredMixin):
                 raise stale()
             yield
 
-    def can(self, action: Action) -> bool:
+    def can(self, action: str) -> bool:
         return can(self.membership, action, self.project_role)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

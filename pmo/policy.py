@@ -1,48 +1,43 @@
 """Who may do what: the one permission policy that API views and pages both consult.
 
-``POLICY`` maps each action to the organisation roles that may perform it anywhere in the
-organisation. ``PROJECT_POLICY`` adds the project roles that may perform it on their own
-projects: a project manager manages their projects, not every project. Views declare the
-action they need; :func:`can` decides.
+Each app declares its actions as a ``TextChoices`` of codes (``"budget.edit"``) and translated
+labels, and grants each one, in its ``AppConfig.ready()``, to the organisation roles that may take
+it anywhere in the organisation and to the project roles that may take it on their own projects (a
+project manager manages their projects, not every project)::
+
+    permissions.register(FinanceAction, {FinanceAction.BUDGET_EDIT: Grant(PMO_OFFICE, {"manager"})})
+
+The core declares its own actions below. Views name the action they need; :func:`can` decides
+from the merged policy.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from pmo.models import OrgRole
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
     from pmo.models import Membership
 
 
 class Action(models.TextChoices):
+    """The core's own actions; each app declares its own beside its code."""
+
     ORG_VIEW = "org.view", _("See the organisation")
     ORG_MANAGE = "org.manage", _("Change organisation settings")
     MEMBERS_VIEW = "members.view", _("See members")
     MEMBERS_MANAGE = "members.manage", _("Invite, change and remove members")
     AUDIT_VIEW = "audit.view", _("Read the audit trail")
     CALENDARS_MANAGE = "calendars.manage", _("Edit working calendars")
-    PORTFOLIO_MANAGE = "portfolio.manage", _("Create and change portfolios and programmes")
-    PROJECT_SETTINGS_MANAGE = "project_settings.manage", _("Edit gate checklists and change approval rules")
-    PROJECT_VIEW = "project.view", _("See projects and their plans")
-    PROJECT_CREATE = "project.create", _("Create projects")
-    PROJECT_MANAGE = "project.manage", _("Change a project, its team, WBS, schedule and baselines")
-    PROGRESS_UPDATE = "progress.update", _("Report progress on tasks")
-    GATE_APPROVE = "gate.approve", _("Approve stage gates")
-    STATUS_REPORT_WRITE = "status_report.write", _("Write status reports")
-    STATUS_REPORT_REVIEW = "status_report.review", _("Review status reports")
-    CHANGE_REQUEST_CREATE = "change_request.create", _("Raise change requests")
-    CHANGE_REQUEST_DECIDE = "change_request.decide", _("Approve or reject change requests")
-    FINANCE_VIEW = "finance.view", _("See budgets, costs and earned value")
-    BUDGET_EDIT = "budget.edit", _("Prepare and submit budget versions")
-    BUDGET_APPROVE = "budget.approve", _("Approve or reject budget versions")
-    COSTS_MANAGE = "costs.manage", _("Record commitments and actual costs")
-    FORECAST_EDIT = "forecast.edit", _("Enter the manual estimate to complete")
-    FINANCE_SETTINGS_MANAGE = "finance_settings.manage", _("Edit cost categories, budget control and exchange rates")
     ALERTS_VIEW = "alerts.view", _("See alerts")
     ALERTS_MANAGE = "alerts.manage", _("Acknowledge and resolve alerts")
     ALERT_RULES_MANAGE = "alert_rules.manage", _("Edit alert rules and run the variance check")
@@ -52,94 +47,117 @@ class Action(models.TextChoices):
 EVERYONE = frozenset(OrgRole)
 PMO_OFFICE = frozenset({OrgRole.ADMIN, OrgRole.PMO})
 
-POLICY: dict[Action, frozenset[OrgRole]] = {
-    Action.ORG_VIEW: EVERYONE,
-    Action.ORG_MANAGE: frozenset({OrgRole.ADMIN}),
-    Action.MEMBERS_VIEW: EVERYONE,
-    Action.MEMBERS_MANAGE: frozenset({OrgRole.ADMIN}),
-    Action.AUDIT_VIEW: frozenset({OrgRole.ADMIN}),
-    Action.CALENDARS_MANAGE: PMO_OFFICE,
-    Action.PORTFOLIO_MANAGE: PMO_OFFICE,
-    Action.PROJECT_SETTINGS_MANAGE: PMO_OFFICE,
-    Action.PROJECT_VIEW: EVERYONE,
-    Action.PROJECT_CREATE: PMO_OFFICE | {OrgRole.PROJECT_MANAGER},
-    Action.PROJECT_MANAGE: PMO_OFFICE,
-    Action.PROGRESS_UPDATE: PMO_OFFICE,
-    Action.GATE_APPROVE: PMO_OFFICE,
-    Action.STATUS_REPORT_WRITE: PMO_OFFICE,
-    Action.STATUS_REPORT_REVIEW: PMO_OFFICE,
-    Action.CHANGE_REQUEST_CREATE: PMO_OFFICE,
-    Action.CHANGE_REQUEST_DECIDE: PMO_OFFICE,
-    Action.FINANCE_VIEW: EVERYONE,
-    Action.BUDGET_EDIT: PMO_OFFICE | {OrgRole.FINANCE},
-    # Only finance approves budgets (and never the submitter: the service checks that).
-    Action.BUDGET_APPROVE: frozenset({OrgRole.FINANCE}),
-    Action.COSTS_MANAGE: PMO_OFFICE | {OrgRole.FINANCE},
-    Action.FORECAST_EDIT: PMO_OFFICE,
-    Action.FINANCE_SETTINGS_MANAGE: frozenset({OrgRole.ADMIN, OrgRole.FINANCE}),
-    Action.ALERTS_VIEW: EVERYONE,
-    Action.ALERTS_MANAGE: PMO_OFFICE | {OrgRole.FINANCE},
-    Action.ALERT_RULES_MANAGE: PMO_OFFICE,
-    Action.WEBHOOKS_MANAGE: frozenset({OrgRole.ADMIN}),
-}
+
+@dataclass(frozen=True)
+class Grant:
+    """Who may take one action: organisation roles anywhere, project roles on their own projects."""
+
+    org_roles: frozenset[OrgRole]
+    project_roles: frozenset[str]
+
+    def __init__(self, org_roles: Iterable[str], project_roles: Iterable[str] = ()) -> None:
+        object.__setattr__(self, "org_roles", frozenset(OrgRole(role) for role in org_roles))
+        object.__setattr__(self, "project_roles", frozenset(str(role) for role in project_roles))
+
+
+@dataclass(frozen=True)
+class Permission:
+    action: str
+    label: StrOrPromise
+    grant: Grant
+
+
+class UnknownActionError(LookupError):
+    """An action no app registered: a typo or an app missing from ``INSTALLED_APPS``, never a quiet no."""
+
+
+class PermissionRegistry:
+    """The merged policy: every registered action, by code, and the project roles apps declared."""
+
+    def __init__(self) -> None:
+        self._permissions: dict[str, Permission] = {}
+        self._project_roles: dict[str, StrOrPromise] = {}
+
+    def register(self, actions: type[models.TextChoices], grants: Mapping[str, Grant]) -> None:
+        """Register every action of ``actions``, each with its grant; a code taken with other roles is an error."""
+        missing = [str(action) for action in actions if action not in grants]
+        strays = [str(code) for code in grants if code not in actions.values]
+        if missing or strays:
+            raise ImproperlyConfigured(
+                f"{actions.__qualname__}: no grant for {missing or 'none'}; grants for other actions {strays or 'none'}"
+            )
+        added = {str(action): Permission(action, action.label, grants[action]) for action in actions}
+        for code, permission in added.items():
+            known = self._permissions.get(code)
+            if known is not None and known.grant != permission.grant:
+                raise ImproperlyConfigured(f"The action {code!r} is registered twice with different roles.")
+        self._permissions.update(added)
+
+    def unregister(self, actions: type[models.TextChoices]) -> None:
+        for action in actions:
+            self._permissions.pop(str(action), None)
+
+    def declare_project_roles(self, roles: type[models.TextChoices]) -> None:
+        """The roles a member may hold on a project; the app that owns projects declares them."""
+        self._project_roles.update((str(role), role.label) for role in roles)
+
+    @property
+    def project_roles(self) -> frozenset[str]:
+        return frozenset(self._project_roles)
+
+    def __getitem__(self, action: str) -> Permission:
+        try:
+            return self._permissions[str(action)]
+        except KeyError:
+            raise UnknownActionError(f"No app registered the action {str(action)!r}.") from None
+
+    def __iter__(self) -> Iterator[Permission]:
+        return iter(self._permissions.values())
+
+    def problems(self) -> list[str]:
+        """What is wrong with the merged policy: actions nobody may take, grants to undeclared project roles."""
+        found = []
+        for permission in self:
+            code = str(permission.action)
+            if not permission.grant.org_roles and not permission.grant.project_roles:
+                found.append(f"Nobody may take the action {code!r}.")
+            unknown = permission.grant.project_roles - self.project_roles
+            if unknown:
+                found.append(f"The action {code!r} names unknown project roles {sorted(unknown)}.")
+        return found
+
+
+permissions = PermissionRegistry()
+permissions.register(
+    Action,
+    {
+        Action.ORG_VIEW: Grant(EVERYONE),
+        Action.ORG_MANAGE: Grant({OrgRole.ADMIN}),
+        Action.MEMBERS_VIEW: Grant(EVERYONE),
+        Action.MEMBERS_MANAGE: Grant({OrgRole.ADMIN}),
+        Action.AUDIT_VIEW: Grant({OrgRole.ADMIN}),
+        Action.CALENDARS_MANAGE: Grant(PMO_OFFICE),
+        Action.ALERTS_VIEW: Grant(EVERYONE),
+        # Project roles by their string values: the projects app declares them.
+        Action.ALERTS_MANAGE: Grant(PMO_OFFICE | {OrgRole.FINANCE}, {"manager", "coordinator", "controller"}),
+        Action.ALERT_RULES_MANAGE: Grant(PMO_OFFICE),
+        Action.WEBHOOKS_MANAGE: Grant({OrgRole.ADMIN}),
+    },
+)
 
 # What can be done on the organisation's settings pages; a member with none of these only reads them,
 # so the main navigation leaves the link out.
 SETTINGS_ACTIONS = frozenset({Action.ORG_MANAGE, Action.MEMBERS_MANAGE, Action.CALENDARS_MANAGE, Action.AUDIT_VIEW})
 
-# Project roles by their string values, to keep this module free of the projects app.
-PROJECT_POLICY: dict[Action, frozenset[str]] = {
-    Action.PROJECT_MANAGE: frozenset({"manager", "coordinator"}),
-    Action.PROGRESS_UPDATE: frozenset({"manager", "coordinator", "member"}),
-    Action.GATE_APPROVE: frozenset({"manager"}),
-    Action.STATUS_REPORT_WRITE: frozenset({"manager", "coordinator", "controller"}),
-    Action.CHANGE_REQUEST_CREATE: frozenset({"manager", "coordinator", "controller", "member", "client"}),
-    Action.CHANGE_REQUEST_DECIDE: frozenset({"manager"}),
-    Action.BUDGET_EDIT: frozenset({"manager", "controller"}),
-    Action.COSTS_MANAGE: frozenset({"manager", "controller"}),
-    Action.FORECAST_EDIT: frozenset({"manager", "controller"}),
-    Action.ALERTS_MANAGE: frozenset({"manager", "coordinator", "controller"}),
-}
 
-
-def can(membership: Membership, action: Action, project_role: str | None = None) -> bool:
-    if OrgRole(membership.role) in POLICY[action]:
+def can(membership: Membership, action: str, project_role: str | None = None) -> bool:
+    grant = permissions[action].grant
+    if OrgRole(membership.role) in grant.org_roles:
         return True
-    return project_role is not None and project_role in PROJECT_POLICY.get(action, frozenset())
+    return project_role is not None and project_role in grant.project_roles
 
 
-def allowed_actions(membership: Membership, project_role: str | None = None) -> frozenset[Action]:
-    return frozenset(action for action in Action if can(membership, action, project_role))
-
-
-# Who may pass each stage gate, by the phase being left. Cancelling is the PMO office's call.
-GATE_APPROVERS: dict[str, tuple[frozenset[OrgRole], frozenset[str]]] = {
-    "initiation": (PMO_OFFICE, frozenset()),
-    "planning": (PMO_OFFICE, frozenset()),
-    "execution": (PMO_OFFICE, frozenset({"manager"})),
-    "closing": (PMO_OFFICE, frozenset()),
-    "operations": (PMO_OFFICE | {OrgRole.MAINTENANCE}, frozenset()),
-}
-CANCEL_APPROVERS = PMO_OFFICE
-
-
-def can_pass_gate(membership: Membership, project_role: str | None, from_phase: str, *, cancel: bool = False) -> bool:
-    if cancel:
-        return OrgRole(membership.role) in CANCEL_APPROVERS
-    org_roles, project_roles = GATE_APPROVERS.get(from_phase, (frozenset(), frozenset()))
-    return OrgRole(membership.role) in org_roles or (project_role is not None and project_role in project_roles)
-
-
-def change_request_approver_roles(
-    *, cost_over_threshold: bool, days_over_threshold: bool
-) -> tuple[frozenset[OrgRole], frozenset[str]]:
-    """Who may decide a change request of this size.
-
-    Above the organisation's cost threshold finance decides; above its schedule threshold the
-    PMO does; otherwise the PMO office or the project's manager. Administrators always may.
-    """
-    if cost_over_threshold:
-        return frozenset({OrgRole.ADMIN, OrgRole.FINANCE}), frozenset()
-    if days_over_threshold:
-        return PMO_OFFICE, frozenset()
-    return PMO_OFFICE, frozenset({"manager"})
+def allowed_actions(membership: Membership, project_role: str | None = None) -> frozenset[str]:
+    return frozenset(
+        permission.action for permission in permissions if can(membership, permission.action, project_role)
+    )

@@ -16,3 +16,10 @@ class ProjectsConfig(AppConfig):
         from projects.services.schedule import calendar_changed
 
         calendar_change_listeners.append(calendar_changed)
+
+        from pmo.policy import permissions
+        from projects.models import ProjectRole
+        from projects.permissions import GRANTS, ProjectAction
+
+        permissions.declare_project_roles(ProjectRole)
+        permissions.register(ProjectAction, GRANTS)

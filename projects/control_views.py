@@ -20,7 +20,6 @@ from django.views.generic import TemplateView
 from pmo.concurrency import row_version
 from pmo.errors import ApplicationError
 from pmo.models import User
-from pmo.policy import Action
 from pmo.views import paginate
 from projects.control_forms import (
     ChangeRequestFilter,
@@ -33,6 +32,7 @@ from projects.control_forms import (
     StatusReportForm,
 )
 from projects.models import ChangeRequest, ChangeRequestElement, Rag, StatusReport
+from projects.permissions import ProjectAction
 from projects.selectors import control as control_reads
 from projects.selectors import project_work_calendar
 from projects.services import control
@@ -110,8 +110,8 @@ def history_rows(entries: list[control_reads.HistoryEntry]) -> list[dict[str, An
 
 class StatusReportListView(ControlFormPage):
     template_name = "projects/control/status_report_list.html"
-    read_action = Action.PROJECT_VIEW
-    write_action = Action.STATUS_REPORT_WRITE
+    read_action = ProjectAction.PROJECT_VIEW
+    write_action = ProjectAction.STATUS_REPORT_WRITE
     operations = {"create": "create"}
     tab = "status"
 
@@ -126,7 +126,7 @@ class StatusReportListView(ControlFormPage):
         filterset = StatusReportFilter(self.request.GET, queryset=queryset)
         context["filter"] = filterset
         context["page"] = paginate(self.request, filterset.qs if filterset.is_valid() else queryset.none())
-        if self.can(Action.STATUS_REPORT_WRITE):
+        if self.can(ProjectAction.STATUS_REPORT_WRITE):
             week_end = control_reads.report_week_end(project_work_calendar(self.project), timezone.localdate())
             context["week_end"] = week_end
             context["create_form"] = kwargs.get("create_form") or StatusReportCreateForm(
@@ -162,9 +162,9 @@ class StatusReportListView(ControlFormPage):
 class StatusReportDetailView(ControlFormPage):
     template_name = "projects/control/status_report_detail.html"
     model = StatusReport
-    read_action = Action.PROJECT_VIEW
+    read_action = ProjectAction.PROJECT_VIEW
     # Review is the PMO office's, who also hold this; the review operation checks it.
-    write_action = Action.STATUS_REPORT_WRITE
+    write_action = ProjectAction.STATUS_REPORT_WRITE
     operations = {"save": "save", "submit": "submit", "review": "review", "return": "send_back"}
     tab = "status"
     status_report: StatusReport
@@ -192,15 +192,17 @@ class StatusReportDetailView(ControlFormPage):
             (labels[field], getattr(report, field), Rag(getattr(report, field)).label) for field in control.RAG_FIELDS
         ]
         context["narrative"] = [(labels[field], getattr(report, field)) for field in control.NARRATIVE_FIELDS]
-        context["can_edit"] = is_draft and self.can(Action.STATUS_REPORT_WRITE)
+        context["can_edit"] = is_draft and self.can(ProjectAction.STATUS_REPORT_WRITE)
         context["can_submit"] = (
             is_draft
-            and self.can(Action.STATUS_REPORT_WRITE)
+            and self.can(ProjectAction.STATUS_REPORT_WRITE)
             and control.status_report_may_submit(
                 membership=self.membership, project_role=self.project_role, report=report
             )
         )
-        context["can_review"] = report.status == StatusReport.Status.SUBMITTED and self.can(Action.STATUS_REPORT_REVIEW)
+        context["can_review"] = report.status == StatusReport.Status.SUBMITTED and self.can(
+            ProjectAction.STATUS_REPORT_REVIEW
+        )
         if context["can_edit"]:
             context["form"] = kwargs.get("form") or self.with_version(
                 StatusReportForm(initial={field: getattr(report, field) for field in control.REPORT_FIELDS}), report
@@ -278,7 +280,7 @@ class StatusReportDetailView(ControlFormPage):
 
     def _decide(self, form: forms.Form, service: Callable[..., Any], done: str, form_name: str) -> HttpResponse:
         """The PMO's decision on a submitted report, with the comment the form carries."""
-        if not self.can(Action.STATUS_REPORT_REVIEW):
+        if not self.can(ProjectAction.STATUS_REPORT_REVIEW):
             raise PermissionDenied
         status = 400
         if form.is_valid():
@@ -301,8 +303,8 @@ class StatusReportDetailView(ControlFormPage):
 
 class ChangeRequestListView(ControlFormPage):
     template_name = "projects/control/change_request_list.html"
-    read_action = Action.PROJECT_VIEW
-    write_action = Action.CHANGE_REQUEST_CREATE
+    read_action = ProjectAction.PROJECT_VIEW
+    write_action = ProjectAction.CHANGE_REQUEST_CREATE
     operations = {"create": "create"}
     tab = "changes"
 
@@ -317,7 +319,7 @@ class ChangeRequestListView(ControlFormPage):
         filterset = ChangeRequestFilter(self.request.GET, queryset=queryset)
         context["filter"] = filterset
         context["page"] = paginate(self.request, filterset.qs if filterset.is_valid() else queryset.none())
-        if self.can(Action.CHANGE_REQUEST_CREATE) and self.project.is_open:
+        if self.can(ProjectAction.CHANGE_REQUEST_CREATE) and self.project.is_open:
             context["create_form"] = kwargs.get("create_form") or ChangeRequestForm(project=self.project)
         return context
 
@@ -353,10 +355,10 @@ class ChangeRequestListView(ControlFormPage):
 class ChangeRequestDetailView(ControlFormPage):
     template_name = "projects/control/change_request_detail.html"
     model = ChangeRequest
-    read_action = Action.PROJECT_VIEW
+    read_action = ProjectAction.PROJECT_VIEW
     # Who decides depends on the change's size: the service applies those rules, and each
     # operation below asks for its own action.
-    write_action = Action.PROJECT_VIEW
+    write_action = ProjectAction.PROJECT_VIEW
     operations = {
         "save": "save",
         "submit": "submit",
@@ -377,7 +379,7 @@ class ChangeRequestDetailView(ControlFormPage):
         )
         self.change_request.project = self.project
 
-    def _require(self, action: Action) -> None:
+    def _require(self, action: ProjectAction) -> None:
         if not self.can(action):
             raise PermissionDenied
 
@@ -397,7 +399,7 @@ class ChangeRequestDetailView(ControlFormPage):
             "project_role": self.project_role,
             "change_request": change_request,
         }
-        may_edit = self.can(Action.CHANGE_REQUEST_CREATE) and control.change_request_may_edit(**who)
+        may_edit = self.can(ProjectAction.CHANGE_REQUEST_CREATE) and control.change_request_may_edit(**who)
         context["change_request"] = change_request
         context["affected"] = [link.element for link in links]
         context["rule"] = control.change_request_decision_rule(change_request, rules)
@@ -414,7 +416,7 @@ class ChangeRequestDetailView(ControlFormPage):
         context["can_decide"] = status == ChangeRequest.Status.SUBMITTED and control.change_request_may_decide(
             **who, rules=rules
         )
-        context["can_implement"] = status == ChangeRequest.Status.APPROVED and self.can(Action.PROJECT_MANAGE)
+        context["can_implement"] = status == ChangeRequest.Status.APPROVED and self.can(ProjectAction.PROJECT_MANAGE)
         if context["can_edit"]:
             context["form"] = kwargs.get("form") or self.with_version(
                 ChangeRequestForm(
@@ -446,7 +448,7 @@ class ChangeRequestDetailView(ControlFormPage):
         return {"actor": self.actor, "membership": self.membership, "project_role": self.project_role}
 
     def save(self, request: HttpRequest) -> HttpResponse:
-        self._require(Action.CHANGE_REQUEST_CREATE)
+        self._require(ProjectAction.CHANGE_REQUEST_CREATE)
         form = self.with_version(ChangeRequestForm(request.POST, project=self.project), self.change_request)
         status = 400
         if form.is_valid():
@@ -461,7 +463,7 @@ class ChangeRequestDetailView(ControlFormPage):
         return self.render_to_response(self.get_context_data(form=form), status=status)
 
     def submit(self, request: HttpRequest) -> HttpResponse:
-        self._require(Action.CHANGE_REQUEST_CREATE)
+        self._require(ProjectAction.CHANGE_REQUEST_CREATE)
         change_request, status = self.attempt(
             lambda: control.change_request_submit(**self._who(), change_request=self.change_request)
         )
@@ -491,7 +493,7 @@ class ChangeRequestDetailView(ControlFormPage):
         return self._decide(request, approve=False)
 
     def implement(self, request: HttpRequest) -> HttpResponse:
-        self._require(Action.PROJECT_MANAGE)
+        self._require(ProjectAction.PROJECT_MANAGE)
         form = ImplementForm(request.POST)
         status = 400
         if form.is_valid():
@@ -512,7 +514,7 @@ class ChangeLogView(ControlPage):
     """Every change request of the project with its decision and its history."""
 
     template_name = "projects/control/change_log.html"
-    read_action = Action.PROJECT_VIEW
+    read_action = ProjectAction.PROJECT_VIEW
     tab = "changelog"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

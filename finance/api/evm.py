@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
@@ -22,13 +22,13 @@ from rest_framework.response import Response
 
 from finance import earned_value
 from finance.models import ManualForecast
+from finance.permissions import FinanceAction
 from finance.services import costs
 from pmo.api import inputs
 from pmo.api.base import OrganizationScopedMixin
 from pmo.api.schema import PmoAutoSchema
 from pmo.api.serializers import UserSummarySerializer
 from pmo.models import Organization, User
-from pmo.policy import Action
 from projects.api.base import ProjectScopedMixin
 from projects.models import Portfolio
 
@@ -267,7 +267,7 @@ class ProjectForecastSerializer(inputs.Serializer):
 
 
 class _EvmView(generics.GenericAPIView):
-    read_action = Action.FINANCE_VIEW
+    read_action: ClassVar[str] = FinanceAction.FINANCE_VIEW
     schema = ReadSchema()
     filter_backends: list[Any] = []
     pagination_class = None
@@ -346,7 +346,7 @@ class ProjectForecastView(ProjectScopedMixin, _EvmView):
     )
 
     serializer_class = ProjectForecastSerializer
-    write_action = Action.FORECAST_EDIT
+    write_action = FinanceAction.FORECAST_EDIT
     http_method_names = ["get", "post", "head", "options"]
 
     @extend_schema(

@@ -18,8 +18,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from finance.models import EvmSnapshot
+from finance.permissions import FinanceAction
 from pmo.api import inputs
-from pmo.policy import Action
 from projects.api.base import ProjectScopedMixin
 
 
@@ -71,7 +71,7 @@ class EvmSnapshotListView(ProjectScopedMixin, generics.ListAPIView):
 
     serializer_class = EvmSnapshotSerializer
     queryset = EvmSnapshot.objects.all()
-    read_action = Action.FINANCE_VIEW
+    read_action = FinanceAction.FINANCE_VIEW
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> QuerySet[EvmSnapshot]:

@@ -36,6 +36,7 @@ from finance.models import (
     ExchangeRate,
     FinanceSettings,
 )
+from finance.permissions import FinanceAction
 from finance.selectors import (
     budget_by_category,
     budget_reconciliation,
@@ -49,7 +50,6 @@ from pmo.api.base import OrganizationScopedMixin
 from pmo.api.parsers import MultiPartParser
 from pmo.errors import ApplicationError
 from pmo.forms import DateWindowForm
-from pmo.policy import Action
 from projects.api.base import ProjectScopedMixin
 from projects.api.views import MAX_UPLOAD_BYTES, CsvParser, PlainTextParser
 from projects.api.views.common import EMPTY_BODY, ID_PATTERN, _actor
@@ -160,8 +160,8 @@ class CostCategoryViewSet(
 
     serializer_class = s.CostCategorySerializer
     queryset = CostCategory.objects.all()
-    read_action = Action.FINANCE_VIEW
-    write_action = Action.FINANCE_SETTINGS_MANAGE
+    read_action = FinanceAction.FINANCE_VIEW
+    write_action = FinanceAction.FINANCE_SETTINGS_MANAGE
     filterset_class = CostCategoryFilter
     filter_backends = [DjangoFilterBackend, OrderingFilter]
     ordering_fields = ["order", "code", "name"]
@@ -209,8 +209,8 @@ class FinanceSettingsView(OrganizationScopedMixin, generics.RetrieveUpdateAPIVie
 
     serializer_class = s.FinanceSettingsSerializer
     queryset = FinanceSettings.objects.all()
-    read_action = Action.FINANCE_VIEW
-    write_action = Action.FINANCE_SETTINGS_MANAGE
+    read_action = FinanceAction.FINANCE_VIEW
+    write_action = FinanceAction.FINANCE_SETTINGS_MANAGE
     http_method_names = ["get", "patch", "head", "options"]
 
     def get_object(self) -> FinanceSettings:
@@ -249,8 +249,8 @@ class ExchangeRateViewSet(
 
     serializer_class = s.ExchangeRateSerializer
     queryset = ExchangeRate.objects.all()
-    read_action = Action.FINANCE_VIEW
-    write_action = Action.FINANCE_SETTINGS_MANAGE
+    read_action = FinanceAction.FINANCE_VIEW
+    write_action = FinanceAction.FINANCE_SETTINGS_MANAGE
     filterset_class = ExchangeRateFilter
     filter_backends = [DjangoFilterBackend, OrderingFilter]
     ordering_fields = ["currency", "valid_from"]
@@ -324,14 +324,14 @@ class BudgetVersionViewSet(
 
     serializer_class = s.BudgetVersionSerializer
     queryset = BudgetVersion.objects.all()
-    read_action = Action.FINANCE_VIEW
-    write_action = Action.BUDGET_EDIT
+    read_action = FinanceAction.FINANCE_VIEW
+    write_action = FinanceAction.BUDGET_EDIT
     action_permissions = {
-        "submit": Action.BUDGET_EDIT,
-        "approve": Action.BUDGET_APPROVE,
-        "reject": Action.BUDGET_APPROVE,
-        "from_change_request": Action.BUDGET_EDIT,
-        "offered_change_requests": Action.BUDGET_EDIT,
+        "submit": FinanceAction.BUDGET_EDIT,
+        "approve": FinanceAction.BUDGET_APPROVE,
+        "reject": FinanceAction.BUDGET_APPROVE,
+        "from_change_request": FinanceAction.BUDGET_EDIT,
+        "offered_change_requests": FinanceAction.BUDGET_EDIT,
     }
     filterset_class = BudgetVersionFilter
     filter_backends = [DjangoFilterBackend, OrderingFilter]
@@ -514,8 +514,8 @@ class BudgetLineViewSet(
 
     serializer_class = s.BudgetLineSerializer
     queryset = BudgetLine.objects.all()
-    read_action = Action.FINANCE_VIEW
-    write_action = Action.BUDGET_EDIT
+    read_action = FinanceAction.FINANCE_VIEW
+    write_action = FinanceAction.BUDGET_EDIT
     filter_backends: list[Any] = []
     pagination_class = None
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
@@ -567,7 +567,7 @@ class BudgetReconciliationView(ProjectScopedMixin, generics.GenericAPIView):
 
     serializer_class = s.ReconciliationSerializer
     queryset = BudgetVersion.objects.all()
-    read_action = Action.FINANCE_VIEW
+    read_action = FinanceAction.FINANCE_VIEW
     filter_backends: list[Any] = []
     pagination_class = None
 
@@ -592,7 +592,7 @@ class BudgetByCategoryView(ProjectScopedMixin, generics.GenericAPIView):
 
     serializer_class = s.CategoryBudgetSerializer
     queryset = CostCategory.objects.all()
-    read_action = Action.FINANCE_VIEW
+    read_action = FinanceAction.FINANCE_VIEW
     filter_backends: list[Any] = []
     pagination_class = None
 
@@ -640,8 +640,8 @@ class CommitmentViewSet(
 
     serializer_class = s.CommitmentSerializer
     queryset = Commitment.objects.all()
-    read_action = Action.FINANCE_VIEW
-    write_action = Action.COSTS_MANAGE
+    read_action = FinanceAction.FINANCE_VIEW
+    write_action = FinanceAction.COSTS_MANAGE
     filterset_class = CommitmentFilter
     filter_backends = [DjangoFilterBackend, OrderingFilter]
     ordering_fields = ["date", "amount", "created_at"]
@@ -699,9 +699,9 @@ class ActualCostViewSet(
 
     serializer_class = s.ActualCostSerializer
     queryset = ActualCost.objects.all()
-    read_action = Action.FINANCE_VIEW
-    write_action = Action.COSTS_MANAGE
-    action_permissions = {"import_csv": Action.COSTS_MANAGE, "reverse": Action.COSTS_MANAGE}
+    read_action = FinanceAction.FINANCE_VIEW
+    write_action = FinanceAction.COSTS_MANAGE
+    action_permissions = {"import_csv": FinanceAction.COSTS_MANAGE, "reverse": FinanceAction.COSTS_MANAGE}
     filterset_class = ActualCostFilter
     filter_backends = [DjangoFilterBackend, OrderingFilter]
     ordering_fields = ["date", "amount", "created_at"]

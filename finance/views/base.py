@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from finance.models import CostCategory
+from finance.permissions import FinanceAction
 from finance.services import categories
 from pmo.errors import ApplicationError
 from pmo.models import Organization, User
 from pmo.pages import OrganizationPageMixin
-from pmo.policy import Action
 from projects.models import Project, WbsElement
 from projects.views.common import ProjectTabsMixin
 
@@ -29,7 +29,7 @@ class OperationsMixin(OrganizationPageMixin):
     """A page whose POST names one of several operations in ``op``; an unknown one is a 400."""
 
     #: op → (handler method name, the action it needs beyond the view's ``write_action``).
-    operations: dict[str, tuple[str, Action | None]] = {}
+    operations: dict[str, tuple[str, FinanceAction | None]] = {}
 
     @property
     def actor(self) -> User:
@@ -80,7 +80,7 @@ def project_elements(project: Project) -> QuerySet[WbsElement]:
 class FinanceProjectPage(OperationsMixin, ProjectTabsMixin, TemplateView):
     """A page of a project's finances: the project header, the Finance tab and the section links."""
 
-    read_action = Action.FINANCE_VIEW
+    read_action = FinanceAction.FINANCE_VIEW
     tab = "finance"
     section = ""
 

@@ -17,8 +17,8 @@ from finance.earned_value import MONTH, NO_BASELINE, WEEK, ProjectEvm, project_e
 from finance.evm import EvmFigures
 from finance.forms import StatusDateForm
 from finance.models import EvmSnapshot
+from finance.permissions import FinanceAction
 from pmo.errors import ApplicationError
-from pmo.policy import Action
 from projects.models import BaselineTask
 from projects.views.common import ProjectTabsMixin
 
@@ -131,7 +131,7 @@ def planned_value_points(start: dt.date | None, points: list[ProjectEvm]) -> lis
 
 class EarnedValueView(ProjectTabsMixin, TemplateView):
     template_name = "finance/earned_value.html"
-    read_action = Action.FINANCE_VIEW
+    read_action = FinanceAction.FINANCE_VIEW
     tab = "earned_value"
 
     def status_form(self, today: dt.date) -> tuple[StatusDateForm, dt.date, str | None]:

@@ -37,6 +37,7 @@ from finance.forms import (
     ReservesForm,
 )
 from finance.models import ActualCost, BudgetLine, BudgetVersion, Commitment, ManualForecast
+from finance.permissions import FinanceAction
 from finance.selectors import (
     budget_by_category,
     budget_reconciliation,
@@ -49,7 +50,6 @@ from finance.services.budgets import OPEN_STATUSES
 from finance.views.base import FinanceProjectPage
 from finance.views.review import diff_totals
 from pmo.errors import ApplicationError
-from pmo.policy import Action
 from pmo.views import paginate
 from projects.models import BaselineTask
 
@@ -115,7 +115,7 @@ class ProjectFinanceView(FinanceProjectPage):
 
     template_name = "finance/project_finance.html"
     section = "budget"
-    write_action = Action.BUDGET_EDIT
+    write_action = FinanceAction.BUDGET_EDIT
     operations = {"new_version": ("new_version", None)}
 
     def change_requests(self) -> Any:
@@ -154,7 +154,7 @@ class ProjectFinanceView(FinanceProjectPage):
             burn=self.burn_chart(current, forecast is not None, today),
             today=today,
         )
-        context["may_edit_budget"] = self.can(Action.BUDGET_EDIT) and self.project.is_open
+        context["may_edit_budget"] = self.can(FinanceAction.BUDGET_EDIT) and self.project.is_open
         if context["may_edit_budget"] and (open_version is None or "version_form" in kwargs):
             context["version_form"] = kwargs.get("version_form") or BudgetVersionCreateForm(
                 change_requests=self.change_requests()
@@ -228,7 +228,7 @@ class BudgetVersionPage(FinanceProjectPage):
         context["version"] = self.version
         context["badge"] = VERSION_BADGES.get(self.version.status, "badge-grey")
         context["is_draft"] = self.version.status == BudgetVersion.Status.DRAFT
-        context["can_edit"] = context["is_draft"] and self.can(Action.BUDGET_EDIT)
+        context["can_edit"] = context["is_draft"] and self.can(FinanceAction.BUDGET_EDIT)
         return context
 
 
@@ -236,7 +236,7 @@ class BudgetVersionView(BudgetVersionPage):
     """A version's lines, what it changes against the approved budget, and, in draft, its editing."""
 
     template_name = "finance/budget_version.html"
-    write_action = Action.BUDGET_EDIT
+    write_action = FinanceAction.BUDGET_EDIT
     operations = {
         "reserves": ("save_reserves", None),
         "add_line": ("add_line", None),
@@ -261,7 +261,7 @@ class BudgetVersionView(BudgetVersionPage):
             project_has_current=any(row.current for row in diff),
             diff_totals=diff_totals(diff),
             is_submitter=version.submitted_by_id == self.membership.user_id,
-            may_approve=self.can(Action.BUDGET_APPROVE),
+            may_approve=self.can(FinanceAction.BUDGET_APPROVE),
         )
         if context["can_edit"]:
             context["reserves_form"] = kwargs.get("reserves_form") or self.with_version(
@@ -315,8 +315,8 @@ class BudgetVersionView(BudgetVersionPage):
 class BudgetLineEditView(BudgetVersionPage):
     template_name = "finance/budget_line_form.html"
     model = BudgetLine
-    read_action = Action.BUDGET_EDIT
-    write_action = Action.BUDGET_EDIT
+    read_action = FinanceAction.BUDGET_EDIT
+    write_action = FinanceAction.BUDGET_EDIT
     operations = {"save": ("save", None)}
 
     def resolve_scope(self, **url_kwargs: Any) -> None:
@@ -365,7 +365,7 @@ class BudgetLineRemoveView(BudgetVersionPage):
     """POST removes one line of a draft; a GET goes back to the version."""
 
     model = BudgetLine
-    write_action = Action.BUDGET_EDIT
+    write_action = FinanceAction.BUDGET_EDIT
 
     def resolve_scope(self, **url_kwargs: Any) -> None:
         super().resolve_scope(**url_kwargs)
@@ -398,7 +398,7 @@ def over_budget_note(request: HttpRequest, *records: Any) -> None:
 class CommitmentListView(FinanceProjectPage):
     template_name = "finance/commitments.html"
     section = "commitments"
-    write_action = Action.COSTS_MANAGE
+    write_action = FinanceAction.COSTS_MANAGE
     operations = {"create": ("create", None)}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -413,7 +413,7 @@ class CommitmentListView(FinanceProjectPage):
         context["open_total"] = (
             queryset.filter(status=Commitment.Status.OPEN).aggregate(total=Sum("amount"))["total"] or ZERO
         )
-        context["may_manage"] = self.can(Action.COSTS_MANAGE)
+        context["may_manage"] = self.can(FinanceAction.COSTS_MANAGE)
         if context["may_manage"]:
             context["form"] = kwargs.get("form") or CommitmentForm(
                 initial={"date": self.organization.today()}, **self.cost_form_options()
@@ -438,8 +438,8 @@ class CommitmentEditView(FinanceProjectPage):
     template_name = "finance/commitment_form.html"
     section = "commitments"
     model = Commitment
-    read_action = Action.COSTS_MANAGE
-    write_action = Action.COSTS_MANAGE
+    read_action = FinanceAction.COSTS_MANAGE
+    write_action = FinanceAction.COSTS_MANAGE
     operations = {"save": ("save", None)}
 
     def resolve_scope(self, **url_kwargs: Any) -> None:
@@ -498,7 +498,7 @@ def import_errors(error: ApplicationError) -> list[dict[str, Any]]:
 class ActualCostListView(FinanceProjectPage):
     template_name = "finance/actual_costs.html"
     section = "actuals"
-    write_action = Action.COSTS_MANAGE
+    write_action = FinanceAction.COSTS_MANAGE
     operations = {"create": ("create", None), "import": ("import_file", None), "reverse": ("reverse", None)}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -512,7 +512,7 @@ class ActualCostListView(FinanceProjectPage):
         )
         context["page"] = paginate(self.request, queryset)
         context["total"] = queryset.aggregate(total=Sum("amount"))["total"] or ZERO
-        context["may_manage"] = self.can(Action.COSTS_MANAGE)
+        context["may_manage"] = self.can(FinanceAction.COSTS_MANAGE)
         context["import_errors"] = kwargs.get("import_errors")
         if context["may_manage"]:
             context["form"] = kwargs.get("form") or ActualCostForm(
@@ -572,7 +572,7 @@ class ForecastView(FinanceProjectPage):
 
     template_name = "finance/forecast.html"
     section = "forecast"
-    write_action = Action.FORECAST_EDIT
+    write_action = FinanceAction.FORECAST_EDIT
     operations = {"set": ("set_forecast", None)}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -588,7 +588,7 @@ class ForecastView(FinanceProjectPage):
             .select_related("created_by")
             .order_by("-created_at", "-pk")[:10]
         )
-        if self.can(Action.FORECAST_EDIT):
+        if self.can(FinanceAction.FORECAST_EDIT):
             latest = context["history"][0] if context["history"] else None
             context["form"] = kwargs.get("form") or ManualForecastForm(
                 initial={"estimate_to_complete": latest.estimate_to_complete} if latest else None

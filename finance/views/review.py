@@ -17,10 +17,10 @@ from django.views.generic import TemplateView
 
 from finance.forms import DecisionForm
 from finance.models import ZERO, BudgetLine, BudgetVersion, CostCategory
+from finance.permissions import FinanceAction
 from finance.selectors import VersionDiffRow
 from finance.services import budgets
 from finance.views.base import OperationsMixin
-from pmo.policy import Action
 from pmo.views import paginate
 
 QUEUE_PAGE_SIZE = 10
@@ -84,7 +84,7 @@ class FinanceReviewView(OperationsMixin, TemplateView):
     """Every submitted budget version, oldest first, with its lines and what it changes."""
 
     template_name = "finance/review_queue.html"
-    read_action = Action.FINANCE_VIEW
+    read_action = FinanceAction.FINANCE_VIEW
 
     def queue(self) -> Any:
         lines = BudgetLine.objects.for_organization(self.organization).select_related("category", "wbs_element")
@@ -100,7 +100,7 @@ class FinanceReviewView(OperationsMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         page = paginate(self.request, self.queue(), per_page=QUEUE_PAGE_SIZE)
-        may_approve = self.can(Action.BUDGET_APPROVE)
+        may_approve = self.can(FinanceAction.BUDGET_APPROVE)
         bound: tuple[int, DecisionForm] | None = kwargs.get("decision")
         versions = list(page.object_list)
         diffs = version_diffs(versions)
@@ -125,7 +125,7 @@ class FinanceReviewView(OperationsMixin, TemplateView):
             page=page,
             items=items,
             may_approve=may_approve,
-            may_manage_settings=self.can(Action.FINANCE_SETTINGS_MANAGE),
+            may_manage_settings=self.can(FinanceAction.FINANCE_SETTINGS_MANAGE),
             nav_active="finance",
         )
         return context
@@ -135,7 +135,7 @@ class BudgetDecisionView(FinanceReviewView):
     """POST approve or reject for one submitted version; refusals are shown on the queue."""
 
     model = BudgetVersion
-    write_action = Action.BUDGET_APPROVE
+    write_action = FinanceAction.BUDGET_APPROVE
     operations = {"approve": ("approve", None), "reject": ("reject", None)}
 
     def resolve_scope(self, **url_kwargs: Any) -> None:

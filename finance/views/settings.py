@@ -13,15 +13,15 @@ from django.views.generic import TemplateView
 
 from finance.forms import BudgetControlForm, CostCategoryEditForm, CostCategoryForm, ExchangeRateForm
 from finance.models import CostCategory, ExchangeRate
+from finance.permissions import FinanceAction
 from finance.services import categories, rates
 from finance.views.base import OperationsMixin
-from pmo.policy import Action
 from pmo.views import paginate
 
 
 class FinanceSettingsPage(OperationsMixin, TemplateView):
-    read_action = Action.FINANCE_VIEW
-    write_action = Action.FINANCE_SETTINGS_MANAGE
+    read_action = FinanceAction.FINANCE_VIEW
+    write_action = FinanceAction.FINANCE_SETTINGS_MANAGE
 
     def settings_url(self) -> str:
         return reverse("org-finance-settings", kwargs={"org_slug": self.organization.slug})
@@ -29,7 +29,7 @@ class FinanceSettingsPage(OperationsMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["nav_active"] = "finance"
-        context["may_manage"] = self.can(Action.FINANCE_SETTINGS_MANAGE)
+        context["may_manage"] = self.can(FinanceAction.FINANCE_SETTINGS_MANAGE)
         return context
 
 
@@ -117,7 +117,7 @@ class FinanceSettingsView(FinanceSettingsPage):
 class CostCategoryEditView(FinanceSettingsPage):
     template_name = "finance/category_form.html"
     model = CostCategory
-    read_action = Action.FINANCE_SETTINGS_MANAGE
+    read_action = FinanceAction.FINANCE_SETTINGS_MANAGE
     operations = {"save": ("save", None)}
 
     def resolve_scope(self, **url_kwargs: Any) -> None:

@@ -137,16 +137,16 @@ class OrganizationScopedMixin(ConcurrencyControlMixin):
     ``action_permissions`` names the action of individual viewset actions.
     """
 
-    read_action: ClassVar[Action] = Action.ORG_VIEW
-    write_action: ClassVar[Action | None] = None
-    action_permissions: ClassVar[dict[str, Action]] = {}
+    read_action: ClassVar[str] = Action.ORG_VIEW
+    write_action: ClassVar[str | None] = None
+    action_permissions: ClassVar[dict[str, str]] = {}
 
     membership: Membership
     organization: Organization
     _scope_token: Token[int | None] | None = None
 
     @classmethod
-    def required_action(cls, method: str, viewset_action: str | None = None) -> Action | None:
+    def required_action(cls, method: str, viewset_action: str | None = None) -> str | None:
         if viewset_action and viewset_action in cls.action_permissions:
             return cls.action_permissions[viewset_action]
         return cls.read_action if method.upper() in SAFE_METHODS else cls.write_action

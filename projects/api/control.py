@@ -20,10 +20,10 @@ from pmo.api import inputs
 from pmo.api.base import OrganizationRelatedField
 from pmo.api.serializers import UserSummarySerializer
 from pmo.models import User
-from pmo.policy import Action
 from projects.api.base import ProjectScopedMixin
 from projects.control_forms import ChangeRequestFilter, StatusReportFilter
 from projects.models import Baseline, ChangeRequest, ChangeRequestElement, Rag, StatusReport, WbsElement
+from projects.permissions import ProjectAction
 from projects.services import control
 
 # --- status reports ---------------------------------------------------------------------
@@ -227,12 +227,12 @@ class StatusReportViewSet(
 
     serializer_class = StatusReportSerializer
     queryset = StatusReport.objects.all()
-    read_action = Action.PROJECT_VIEW
-    write_action = Action.STATUS_REPORT_WRITE
+    read_action = ProjectAction.PROJECT_VIEW
+    write_action = ProjectAction.STATUS_REPORT_WRITE
     action_permissions = {
-        "submit": Action.STATUS_REPORT_WRITE,
-        "review": Action.STATUS_REPORT_REVIEW,
-        "send_back": Action.STATUS_REPORT_REVIEW,
+        "submit": ProjectAction.STATUS_REPORT_WRITE,
+        "review": ProjectAction.STATUS_REPORT_REVIEW,
+        "send_back": ProjectAction.STATUS_REPORT_REVIEW,
     }
     filterset_class = StatusReportFilter
     ordering_fields = ["period_end", "created_at"]
@@ -437,13 +437,13 @@ class ChangeRequestViewSet(
 
     serializer_class = ChangeRequestSerializer
     queryset = ChangeRequest.objects.all()
-    read_action = Action.PROJECT_VIEW
-    write_action = Action.CHANGE_REQUEST_CREATE
+    read_action = ProjectAction.PROJECT_VIEW
+    write_action = ProjectAction.CHANGE_REQUEST_CREATE
     action_permissions = {
-        "submit": Action.CHANGE_REQUEST_CREATE,
-        "approve": Action.PROJECT_VIEW,
-        "reject": Action.PROJECT_VIEW,
-        "implement": Action.PROJECT_MANAGE,
+        "submit": ProjectAction.CHANGE_REQUEST_CREATE,
+        "approve": ProjectAction.PROJECT_VIEW,
+        "reject": ProjectAction.PROJECT_VIEW,
+        "implement": ProjectAction.PROJECT_MANAGE,
     }
     filterset_class = ChangeRequestFilter
     ordering_fields = ["number", "created_at", "impact_cost", "impact_days"]

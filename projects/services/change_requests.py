@@ -1,7 +1,7 @@
 """Change requests of a project, and who may edit and decide them.
 
 A change request is raised as a draft, submitted, then approved or rejected by the role its
-size calls for (``pmo.policy.change_request_approver_roles``, with the organisation's
+size calls for (``projects.permissions.change_request_approver_roles``, with the organisation's
 thresholds), never by its requester, and finally implemented, optionally re-baselining the
 project. Every write is audited in its own transaction.
 """
@@ -21,7 +21,6 @@ from pmo.alerts.services import project_evaluation_queue
 from pmo.audit import audit_record, diff, snapshot
 from pmo.errors import ApplicationError
 from pmo.models import Membership, OrgRole, User
-from pmo.policy import change_request_approver_roles
 from projects.models import (
     Baseline,
     ChangeRequest,
@@ -31,6 +30,7 @@ from projects.models import (
     ProjectSettings,
     WbsElement,
 )
+from projects.permissions import change_request_approver_roles
 from projects.services.baselines import baseline_create
 from projects.services.locks import lock_project, lock_project_row
 from projects.services.projects import project_settings

@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from pmo.audit import audit_record, diff, snapshot
 from pmo.errors import ApplicationError
 from pmo.models import Membership, Organization, User
-from pmo.policy import can_pass_gate
 from projects.models import (
     NEXT_PHASE,
     OPEN_PHASES,
@@ -25,6 +24,7 @@ from projects.models import (
     StageGate,
     WbsElement,
 )
+from projects.permissions import can_pass_gate
 from projects.registries import money_holders
 from projects.selectors import current_baseline
 from projects.services.locks import lock_project

@@ -30,9 +30,10 @@ from django.utils.translation import gettext as _
 from pmo.audit import audit_record, diff, snapshot
 from pmo.errors import ApplicationError
 from pmo.models import Membership, Organization, OrgRole, User
-from pmo.policy import PMO_OFFICE, Action, can
+from pmo.policy import PMO_OFFICE, can
 from projects import registries
 from projects.models import Project, ProjectRole, Rag, StatusReport
+from projects.permissions import ProjectAction
 from projects.selectors import project_work_calendar
 from projects.selectors.control import report_week_end, status_report_figures, suggested_rag
 from projects.services.locks import lock_project, lock_project_row
@@ -227,7 +228,7 @@ def status_report_return(*, actor: User, membership: Membership, report: StatusR
     report = _locked_report(report)
     if report.status != StatusReport.Status.SUBMITTED:
         raise _illegal(_("Only a submitted report can be returned to its author."))
-    if not can(membership, Action.STATUS_REPORT_REVIEW):
+    if not can(membership, ProjectAction.STATUS_REPORT_REVIEW):
         raise _denied(_("The PMO office returns status reports."))
     comment = (comment or "").strip()
     if not comment:
@@ -261,7 +262,7 @@ def status_report_review(
     report = _locked_report(report)
     if report.status != StatusReport.Status.SUBMITTED:
         raise _illegal(_("Only a submitted report can be reviewed."))
-    if not can(membership, Action.STATUS_REPORT_REVIEW):
+    if not can(membership, ProjectAction.STATUS_REPORT_REVIEW):
         raise _denied(_("The PMO office reviews status reports."))
     report.status = StatusReport.Status.REVIEWED
     report.reviewed_by = actor

@@ -11,7 +11,6 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy
 
-from pmo.policy import Action
 from projects.models import (
     Phase,
     Project,
@@ -20,6 +19,7 @@ from projects.models import (
     WbsElement,
 )
 from projects.pages import ProjectPageMixin
+from projects.permissions import ProjectAction
 
 LIFECYCLE = [Phase.INITIATION, Phase.PLANNING, Phase.EXECUTION, Phase.CLOSING, Phase.OPERATIONS, Phase.CLOSED]
 PHASE_BADGES: dict[str, str] = {
@@ -99,7 +99,7 @@ class ProjectTabsMixin(ProjectPageMixin):
             ("finance", gettext_lazy("Finance"), _reverse_or_none("project-finance", **ids)),
             ("earned_value", gettext_lazy("Earned value"), _reverse_or_none("project-earned-value", **ids)),
         ]
-        if self.can(Action.PROJECT_MANAGE) and self.project.is_open:
+        if self.can(ProjectAction.PROJECT_MANAGE) and self.project.is_open:
             candidates.append(("edit", gettext_lazy("Edit project"), _reverse_or_none("project-edit", **ids)))
         return [Tab(key, str(label), url) for key, label, url in candidates if url]
 

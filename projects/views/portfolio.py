@@ -15,7 +15,6 @@ from django.views.generic import TemplateView
 
 from pmo.errors import ApplicationError
 from pmo.pages import OrganizationPageMixin
-from pmo.policy import Action
 from pmo.views import paginate
 from projects.filters import ProjectFilter, portfolios_in_tree_order
 from projects.forms import (
@@ -27,6 +26,7 @@ from projects.models import (
     Project,
     StatusReport,
 )
+from projects.permissions import ProjectAction
 from projects.selectors import (
     projects_progress,
 )
@@ -55,7 +55,7 @@ class ProjectListView(OrganizationPageMixin, TemplateView):
     """Every project of the organisation, filtered, ordered and paginated; a fixed number of queries."""
 
     template_name = "projects/project_list.html"
-    read_action = Action.PROJECT_VIEW
+    read_action = ProjectAction.PROJECT_VIEW
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -100,8 +100,8 @@ class ProjectListView(OrganizationPageMixin, TemplateView):
 
 class ProjectCreateView(OrganizationPageMixin, TemplateView):
     template_name = "projects/project_form.html"
-    read_action = Action.PROJECT_CREATE
-    write_action = Action.PROJECT_CREATE
+    read_action = ProjectAction.PROJECT_CREATE
+    write_action = ProjectAction.PROJECT_CREATE
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -132,8 +132,8 @@ class PortfolioListView(OrganizationPageMixin, TemplateView):
     """Portfolios with their programmes and how many projects each holds; PMO adds and edits them."""
 
     template_name = "projects/portfolios.html"
-    read_action = Action.PROJECT_VIEW
-    write_action = Action.PORTFOLIO_MANAGE
+    read_action = ProjectAction.PROJECT_VIEW
+    write_action = ProjectAction.PORTFOLIO_MANAGE
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -149,7 +149,7 @@ class PortfolioListView(OrganizationPageMixin, TemplateView):
         context["unassigned"] = (
             Project.objects.for_organization(self.organization).filter(portfolio__isnull=True).count()
         )
-        if self.can(Action.PORTFOLIO_MANAGE):
+        if self.can(ProjectAction.PORTFOLIO_MANAGE):
             context["form"] = kwargs.get("form") or PortfolioForm(organization=self.organization)
         context["nav_active"] = "projects"
         return context
@@ -174,8 +174,8 @@ class PortfolioListView(OrganizationPageMixin, TemplateView):
 class PortfolioEditView(OrganizationPageMixin, TemplateView):
     model = Portfolio
     template_name = "projects/portfolio_form.html"
-    read_action = Action.PORTFOLIO_MANAGE
-    write_action = Action.PORTFOLIO_MANAGE
+    read_action = ProjectAction.PORTFOLIO_MANAGE
+    write_action = ProjectAction.PORTFOLIO_MANAGE
 
     def get_portfolio(self) -> Portfolio:
         return get_object_or_404(Portfolio.objects.for_organization(self.organization), pk=self.kwargs["pk"])

@@ -15,7 +15,6 @@ from django.views.generic import TemplateView
 
 from pmo.concurrency import PRECONDITION_FAILED, row_version
 from pmo.errors import ApplicationError
-from pmo.policy import Action, can_pass_gate
 from projects.forms import (
     CancelProjectForm,
     GateForm,
@@ -34,6 +33,7 @@ from projects.models import (
     WbsElement,
 )
 from projects.pages import ProjectPageMixin
+from projects.permissions import ProjectAction, can_pass_gate
 from projects.selectors import (
     current_baseline,
     projects_progress,
@@ -47,8 +47,8 @@ from projects.views.common import (
 class ProjectOverviewView(ProjectTabsMixin, TemplateView):
     template_name = "projects/project_overview.html"
     tab = "overview"
-    read_action = Action.PROJECT_VIEW
-    write_action = Action.PROJECT_MANAGE
+    read_action = ProjectAction.PROJECT_VIEW
+    write_action = ProjectAction.PROJECT_MANAGE
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -90,7 +90,7 @@ class ProjectOverviewView(ProjectTabsMixin, TemplateView):
             team=team,
             next_phase=NEXT_PHASE.get(Phase(project.phase)),
         )
-        if self.can(Action.PROJECT_MANAGE) and project.is_open:
+        if self.can(ProjectAction.PROJECT_MANAGE) and project.is_open:
             context["member_form"] = kwargs.get("member_form") or ProjectMemberForm(organization=self.organization)
             context["role_choices"] = ProjectMemberRoleForm.base_fields["role"].choices  # type: ignore[attr-defined]
             # Each role form carries its member's version; a stale one shows the role chosen and the current version.
@@ -144,8 +144,8 @@ class ProjectMemberMixin(ProjectPageMixin):
 class ProjectMemberView(ProjectMemberMixin, ProjectOverviewView):
     """POST a new project role for one team member; a stale form shows the overview again, the choice kept."""
 
-    read_action = Action.PROJECT_VIEW
-    write_action = Action.PROJECT_MANAGE
+    read_action = ProjectAction.PROJECT_VIEW
+    write_action = ProjectAction.PROJECT_MANAGE
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.get_member()
@@ -180,8 +180,8 @@ class ProjectMemberView(ProjectMemberMixin, ProjectOverviewView):
 
 class ProjectMemberRemoveView(ProjectMemberMixin, TemplateView):
     template_name = "projects/member_remove.html"
-    read_action = Action.PROJECT_MANAGE
-    write_action = Action.PROJECT_MANAGE
+    read_action = ProjectAction.PROJECT_MANAGE
+    write_action = ProjectAction.PROJECT_MANAGE
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return self.render_to_response(self.get_context_data(member=self.get_member(), nav_active="projects"))
@@ -200,8 +200,8 @@ class ProjectMemberRemoveView(ProjectMemberMixin, TemplateView):
 class ProjectEditView(ProjectTabsMixin, TemplateView):
     template_name = "projects/project_form.html"
     tab = "edit"
-    read_action = Action.PROJECT_MANAGE
-    write_action = Action.PROJECT_MANAGE
+    read_action = ProjectAction.PROJECT_MANAGE
+    write_action = ProjectAction.PROJECT_MANAGE
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -235,8 +235,8 @@ class StageGateView(ProjectTabsMixin, TemplateView):
 
     template_name = "projects/gate.html"
     tab = "gates"
-    read_action = Action.PROJECT_VIEW
-    write_action = Action.GATE_APPROVE
+    read_action = ProjectAction.PROJECT_VIEW
+    write_action = ProjectAction.GATE_APPROVE
 
     def criteria(self) -> list[Any]:
         if self.project.phase not in OPEN_PHASES:
@@ -249,7 +249,7 @@ class StageGateView(ProjectTabsMixin, TemplateView):
         criteria = kwargs.get("criteria")
         if criteria is None:
             criteria = self.criteria()
-        may_decide = self.can(Action.GATE_APPROVE)
+        may_decide = self.can(ProjectAction.GATE_APPROVE)
         context.update(
             phase=phase,
             next_phase=NEXT_PHASE.get(phase),

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from pmo.errors import ApplicationError
-from pmo.policy import Action
 from projects import gantt
 from projects.forms import (
     BaselineForm,
@@ -24,6 +23,7 @@ from projects.models import (
     Dependency,
 )
 from projects.pages import ProjectPageMixin
+from projects.permissions import ProjectAction
 from projects.selectors import (
     baseline_comparison,
     current_baseline,
@@ -42,7 +42,7 @@ class GanttView(ProjectTabsMixin, TemplateView):
 
     template_name = "projects/gantt.html"
     tab = "gantt"
-    read_action = Action.PROJECT_VIEW
+    read_action = ProjectAction.PROJECT_VIEW
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -89,8 +89,8 @@ class GanttView(ProjectTabsMixin, TemplateView):
 class BaselineListView(ProjectTabsMixin, TemplateView):
     template_name = "projects/baselines.html"
     tab = "baselines"
-    read_action = Action.PROJECT_VIEW
-    write_action = Action.PROJECT_MANAGE
+    read_action = ProjectAction.PROJECT_VIEW
+    write_action = ProjectAction.PROJECT_MANAGE
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -101,7 +101,7 @@ class BaselineListView(ProjectTabsMixin, TemplateView):
             .annotate(task_count=Count("tasks"))
             .order_by("-created_at", "-pk")
         )
-        if self.can(Action.PROJECT_MANAGE) and self.project.is_open:
+        if self.can(ProjectAction.PROJECT_MANAGE) and self.project.is_open:
             context["form"] = kwargs.get("form") or BaselineForm()
         return context
 
@@ -124,8 +124,8 @@ class BaselineListView(ProjectTabsMixin, TemplateView):
 
 
 class BaselineMakeCurrentView(ProjectPageMixin, TemplateView):
-    read_action = Action.PROJECT_VIEW
-    write_action = Action.PROJECT_MANAGE
+    read_action = ProjectAction.PROJECT_VIEW
+    write_action = ProjectAction.PROJECT_MANAGE
 
     def list_url(self) -> str:
         return reverse("project-baselines", kwargs={"org_slug": self.organization.slug, "project_id": self.project.pk})
@@ -155,7 +155,7 @@ class BaselineMakeCurrentView(ProjectPageMixin, TemplateView):
 class BaselineCompareView(ProjectTabsMixin, TemplateView):
     template_name = "projects/baseline_compare.html"
     tab = "baselines"
-    read_action = Action.PROJECT_VIEW
+    read_action = ProjectAction.PROJECT_VIEW
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from pmo.errors import ApplicationError
-from pmo.policy import Action
 from pmo.views import paginate
 from projects.forms import (
     DependencyForm,
@@ -30,6 +29,7 @@ from projects.models import (
     WbsElement,
 )
 from projects.pages import ProjectPageMixin
+from projects.permissions import ProjectAction
 from projects.selectors import (
     project_work_calendar,
 )
@@ -49,7 +49,7 @@ class WbsView(ProjectTabsMixin, TemplateView):
 
     template_name = "projects/wbs.html"
     tab = "wbs"
-    read_action = Action.PROJECT_VIEW
+    read_action = ProjectAction.PROJECT_VIEW
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -77,8 +77,8 @@ class WbsView(ProjectTabsMixin, TemplateView):
             )
             for element in elements
         ]
-        may_manage = self.can(Action.PROJECT_MANAGE) and self.project.is_open
-        may_progress = self.can(Action.PROGRESS_UPDATE) and self.project.is_open
+        may_manage = self.can(ProjectAction.PROJECT_MANAGE) and self.project.is_open
+        may_progress = self.can(ProjectAction.PROGRESS_UPDATE) and self.project.is_open
         renderer = WbsTableRenderer(
             may_manage=may_manage,
             may_progress=may_progress,
@@ -109,8 +109,8 @@ class WbsFormMixin(ProjectTabsMixin):
 
 class WbsElementCreateView(WbsFormMixin, TemplateView):
     template_name = "projects/wbs_element_form.html"
-    read_action = Action.PROJECT_MANAGE
-    write_action = Action.PROJECT_MANAGE
+    read_action = ProjectAction.PROJECT_MANAGE
+    write_action = ProjectAction.PROJECT_MANAGE
 
     def parents(self) -> list[WbsElement]:
         return [element for element in ordered_elements(self.project) if element.kind != WbsElement.Kind.MILESTONE]
@@ -152,8 +152,8 @@ class WbsElementEditView(WbsFormMixin, TemplateView):
 
     model = WbsElement
     template_name = "projects/wbs_element_form.html"
-    read_action = Action.PROJECT_MANAGE
-    write_action = Action.PROJECT_MANAGE
+    read_action = ProjectAction.PROJECT_MANAGE
+    write_action = ProjectAction.PROJECT_MANAGE
 
     def setup_element(self) -> tuple[WbsElement, list[WbsElement]]:
         elements = ordered_elements(self.project)
@@ -260,8 +260,8 @@ class DependencyCreateView(WbsElementEditView):
 
 class DependencyDeleteView(ProjectPageMixin, TemplateView):
     model = Dependency
-    read_action = Action.PROJECT_MANAGE
-    write_action = Action.PROJECT_MANAGE
+    read_action = ProjectAction.PROJECT_MANAGE
+    write_action = ProjectAction.PROJECT_MANAGE
 
     def get_dependency(self) -> Dependency:
         return get_object_or_404(
@@ -301,8 +301,8 @@ class DependencyDeleteView(ProjectPageMixin, TemplateView):
 class WbsElementDeleteView(WbsFormMixin, TemplateView):
     model = WbsElement
     template_name = "projects/wbs_element_delete.html"
-    read_action = Action.PROJECT_MANAGE
-    write_action = Action.PROJECT_MANAGE
+    read_action = ProjectAction.PROJECT_MANAGE
+    write_action = ProjectAction.PROJECT_MANAGE
 
     def get_element(self) -> WbsElement:
         return get_object_or_404(
@@ -341,8 +341,8 @@ class TaskProgressView(WbsFormMixin, TemplateView):
 
     model = WbsElement
     template_name = "projects/task_progress.html"
-    read_action = Action.PROGRESS_UPDATE
-    write_action = Action.PROGRESS_UPDATE
+    read_action = ProjectAction.PROGRESS_UPDATE
+    write_action = ProjectAction.PROGRESS_UPDATE
 
     def get_task(self) -> WbsElement:
         return get_object_or_404(
@@ -403,7 +403,7 @@ class TaskProgressView(WbsFormMixin, TemplateView):
 class TaskHistoryView(WbsFormMixin, TemplateView):
     model = WbsElement
     template_name = "projects/task_history.html"
-    read_action = Action.PROJECT_VIEW
+    read_action = ProjectAction.PROJECT_VIEW
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -416,5 +416,7 @@ class TaskHistoryView(WbsFormMixin, TemplateView):
             .select_related("updated_by")
             .order_by("-effective_date", "-created_at", "-pk")
         )
-        context.update(task=task, page=paginate(self.request, updates), may_progress=self.can(Action.PROGRESS_UPDATE))
+        context.update(
+            task=task, page=paginate(self.request, updates), may_progress=self.can(ProjectAction.PROGRESS_UPDATE)
+        )
         return context

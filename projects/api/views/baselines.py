@@ -15,11 +15,11 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from pmo.api import inputs
-from pmo.policy import Action
 from projects.api import serializers as s
 from projects.api.base import ProjectScopedMixin
 from projects.api.views.common import EMPTY_BODY, ID_PATTERN, _actor
 from projects.models import Baseline, BaselineTask
+from projects.permissions import ProjectAction
 from projects.selectors import baseline_comparison
 from projects.services import plan
 
@@ -47,8 +47,8 @@ class BaselineViewSet(
 
     serializer_class = s.BaselineSerializer
     queryset = Baseline.objects.all()
-    read_action = Action.PROJECT_VIEW
-    write_action = Action.PROJECT_MANAGE
+    read_action = ProjectAction.PROJECT_VIEW
+    write_action = ProjectAction.PROJECT_MANAGE
     filterset_fields = ["is_current"]
     ordering_fields = ["created_at", "name"]
     http_method_names = ["get", "post", "head", "options"]
@@ -98,7 +98,7 @@ class BaselineComparisonView(ProjectScopedMixin, generics.GenericAPIView):
 
     serializer_class = s.BaselineComparisonSerializer
     queryset = Baseline.objects.all()
-    read_action = Action.PROJECT_VIEW
+    read_action = ProjectAction.PROJECT_VIEW
 
     @extend_schema(summary=gettext_lazy("Compare the plan with a baseline"), tags=["plan"])
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:

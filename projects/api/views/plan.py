@@ -22,12 +22,12 @@ from rest_framework.response import Response
 from pmo.api import inputs
 from pmo.api.parsers import MAX_FILE_BYTES, MultiPartParser, RawBodyParser
 from pmo.errors import ApplicationError
-from pmo.policy import Action
 from projects.api import serializers as s
 from projects.api.base import ProjectScopedMixin
 from projects.api.filters import TaskFilter, WbsOrderingFilter
 from projects.api.views.common import EMPTY_BODY, ID_PATTERN, _actor
 from projects.models import Dependency, ProgressUpdate, Project, WbsElement
+from projects.permissions import ProjectAction
 from projects.services import csv_io, plan
 
 MAX_UPLOAD_BYTES = MAX_FILE_BYTES
@@ -90,8 +90,8 @@ class WbsElementViewSet(
 
     serializer_class = s.WbsElementSerializer
     queryset = WbsElement.objects.all()
-    read_action = Action.PROJECT_VIEW
-    write_action = Action.PROJECT_MANAGE
+    read_action = ProjectAction.PROJECT_VIEW
+    write_action = ProjectAction.PROJECT_MANAGE
     filter_backends: list[Any] = []
     pagination_class = None
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
@@ -167,9 +167,9 @@ class TaskViewSet(
 
     serializer_class = s.WbsElementSerializer
     queryset = WbsElement.objects.all()
-    read_action = Action.PROJECT_VIEW
-    write_action = Action.PROGRESS_UPDATE
-    action_permissions = {"import_csv": Action.PROJECT_MANAGE}
+    read_action = ProjectAction.PROJECT_VIEW
+    write_action = ProjectAction.PROGRESS_UPDATE
+    action_permissions = {"import_csv": ProjectAction.PROJECT_MANAGE}
     filterset_class = TaskFilter
     filter_backends = [DjangoFilterBackend, WbsOrderingFilter]
     ordering_fields = ["code", "name", "planned_start", "planned_finish", "total_float", "duration"]
@@ -302,8 +302,8 @@ class DependencyViewSet(
 
     serializer_class = s.DependencySerializer
     queryset = Dependency.objects.all()
-    read_action = Action.PROJECT_VIEW
-    write_action = Action.PROJECT_MANAGE
+    read_action = ProjectAction.PROJECT_VIEW
+    write_action = ProjectAction.PROJECT_MANAGE
     filterset_fields = ["type", "predecessor", "successor"]
     ordering_fields = ["id"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
@@ -362,7 +362,7 @@ class ScheduleView(ProjectScopedMixin, generics.GenericAPIView):
 
     serializer_class = s.ScheduleSerializer
     queryset = WbsElement.objects.all()
-    read_action = Action.PROJECT_VIEW
+    read_action = ProjectAction.PROJECT_VIEW
 
     @extend_schema(
         summary=gettext_lazy("The schedule: early and late dates, float and the critical path"), tags=["plan"]
@@ -378,8 +378,8 @@ class ScheduleRecomputeView(ProjectScopedMixin, generics.GenericAPIView):
 
     serializer_class = s.ScheduleSerializer
     queryset = WbsElement.objects.all()
-    read_action = Action.PROJECT_VIEW
-    write_action = Action.PROJECT_MANAGE
+    read_action = ProjectAction.PROJECT_VIEW
+    write_action = ProjectAction.PROJECT_MANAGE
 
     @extend_schema(
         summary=gettext_lazy("Recompute the schedule"),

@@ -14,12 +14,12 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from pmo.api.base import OrganizationScopedMixin
-from pmo.policy import Action
 from projects.api import serializers as s
 from projects.api.base import resolve_project
 from projects.api.filters import ChoiceOrderingFilter, GateCriterionFilter, PortfolioFilter, ProjectFilter
 from projects.api.views.common import ID_PATTERN, _actor
 from projects.models import GateCriterion, Phase, Portfolio, Priority, Project, ProjectSettings
+from projects.permissions import ProjectAction
 from projects.services import projects as services
 from projects.services import settings as settings_services
 
@@ -54,8 +54,8 @@ class PortfolioViewSet(
 
     serializer_class = s.PortfolioSerializer
     queryset = Portfolio.objects.all()
-    read_action = Action.PROJECT_VIEW
-    write_action = Action.PORTFOLIO_MANAGE
+    read_action = ProjectAction.PROJECT_VIEW
+    write_action = ProjectAction.PORTFOLIO_MANAGE
     filterset_class = PortfolioFilter
     ordering_fields = ["name", "created_at"]
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -121,9 +121,9 @@ class ProjectViewSet(
 
     serializer_class = s.ProjectSerializer
     queryset = Project.objects.all()
-    read_action = Action.PROJECT_VIEW
-    write_action = Action.PROJECT_MANAGE
-    action_permissions = {"create": Action.PROJECT_CREATE}
+    read_action = ProjectAction.PROJECT_VIEW
+    write_action = ProjectAction.PROJECT_MANAGE
+    action_permissions = {"create": ProjectAction.PROJECT_CREATE}
     filterset_class = ProjectFilter
     filter_backends = [DjangoFilterBackend, ChoiceOrderingFilter]
     ordering_fields = ["code", "name", "planned_start", "planned_finish", "phase", "priority"]
@@ -203,8 +203,8 @@ class GateCriterionViewSet(
 
     serializer_class = s.GateCriterionSerializer
     queryset = GateCriterion.objects.all()
-    read_action = Action.PROJECT_VIEW
-    write_action = Action.PROJECT_SETTINGS_MANAGE
+    read_action = ProjectAction.PROJECT_VIEW
+    write_action = ProjectAction.PROJECT_SETTINGS_MANAGE
     filterset_class = GateCriterionFilter
     filter_backends = [DjangoFilterBackend, ChoiceOrderingFilter]
     ordering_fields = ["from_phase", "order"]
@@ -253,8 +253,8 @@ class ProjectSettingsView(OrganizationScopedMixin, generics.RetrieveUpdateAPIVie
 
     serializer_class = s.ProjectSettingsSerializer
     queryset = ProjectSettings.objects.all()
-    read_action = Action.PROJECT_VIEW
-    write_action = Action.PROJECT_SETTINGS_MANAGE
+    read_action = ProjectAction.PROJECT_VIEW
+    write_action = ProjectAction.PROJECT_SETTINGS_MANAGE
     http_method_names = ["get", "patch", "head", "options"]
 
     def get_object(self) -> ProjectSettings:

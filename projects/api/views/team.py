@@ -12,11 +12,11 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from pmo.policy import Action, can_pass_gate
 from projects.api import serializers as s
 from projects.api.base import ProjectScopedMixin
 from projects.api.views.common import ID_PATTERN, _actor
 from projects.models import NEXT_PHASE, OPEN_PHASES, Phase, ProjectMember, StageGate
+from projects.permissions import ProjectAction, can_pass_gate
 from projects.services import projects as services
 
 # --- the project team -----------------------------------------------------------------
@@ -52,8 +52,8 @@ class ProjectMemberViewSet(
 
     serializer_class = s.ProjectMemberSerializer
     queryset = ProjectMember.objects.all()
-    read_action = Action.PROJECT_VIEW
-    write_action = Action.PROJECT_MANAGE
+    read_action = ProjectAction.PROJECT_VIEW
+    write_action = ProjectAction.PROJECT_MANAGE
     filterset_fields = ["role"]
     ordering_fields = ["created_at", "role", "user__username"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
@@ -114,9 +114,9 @@ class StageGateViewSet(
 
     serializer_class = s.StageGateSerializer
     queryset = StageGate.objects.all()
-    read_action = Action.PROJECT_VIEW
-    # Who may pass a gate depends on the phase left; the service decides (pmo.policy.can_pass_gate).
-    write_action = Action.PROJECT_VIEW
+    read_action = ProjectAction.PROJECT_VIEW
+    # Who may pass a gate depends on the phase left; the service decides (projects.permissions.can_pass_gate).
+    write_action = ProjectAction.PROJECT_VIEW
     filterset_fields: list[str] = []
     ordering_fields = ["approved_at"]
     lookup_value_regex = ID_PATTERN
