@@ -23,3 +23,7 @@ class FinanceConfig(AppConfig):
         from pmo.policy import permissions
 
         permissions.register(FinanceAction, GRANTS)
+
+        from finance import attachments as finance_attachments
+
+        finance_attachments.register()

@@ -30,6 +30,7 @@ organization_pages: list[URLPattern | URLResolver] = [
         name="org-calendar-exception-remove",
     ),
     path("alerts/", include("pmo.alert_urls")),
+    path("attachments/", include("pmo.attachments.urls")),
     *[
         path(f"{module}/", views.ModuleNotYetAvailableView.as_view(module=module), name=f"org-{module}")
         for module in views.MODULES

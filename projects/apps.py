@@ -23,3 +23,7 @@ class ProjectsConfig(AppConfig):
 
         permissions.declare_project_roles(ProjectRole)
         permissions.register(ProjectAction, GRANTS)
+
+        from projects import attachments as project_attachments
+
+        project_attachments.register()

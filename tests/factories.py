@@ -546,3 +546,36 @@ FACTORIES.update(
         WebhookDelivery: WebhookDeliveryFactory,
     }
 )
+
+
+class AttachmentFactory(factory.django.DjangoModelFactory):
+    """A file on a change request of the same organisation, its bytes (and a thumbnail) stored."""
+
+    class Meta:
+        model = "pmo.Attachment"
+        skip_postgeneration_save = True
+
+    parent = factory.SubFactory(
+        ChangeRequestFactory,
+        project__organization=factory.SelfAttribute("...organization"),
+        organization=factory.SelfAttribute("..organization"),
+    )
+    organization = factory.SubFactory(OrganizationFactory)
+    name = "site-photo.jpg"
+    storage_key = factory.LazyFunction(lambda: f"test/{secrets.token_hex(16)}")
+    thumbnail_key = factory.LazyAttribute(lambda attachment: f"{attachment.storage_key}-thumb")
+    size = 1024
+    media_type = "image/jpeg"
+    sha256 = "0" * 64
+
+    @factory.post_generation
+    def stored(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        from django.core.files.base import ContentFile
+        from django.core.files.storage import storages
+
+        if create:
+            storages["attachments"].save(self.storage_key, ContentFile(b"\xff\xd8\xff" + b"\x00" * 1021))
+            storages["attachments"].save(self.thumbnail_key, ContentFile(b"\xff\xd8\xff"))
+
+
+FACTORIES[AttachmentFactory._meta.get_model_class()] = AttachmentFactory

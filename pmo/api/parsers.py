@@ -109,12 +109,17 @@ class MultiPartParser(parsers.MultiPartParser):
     #: Room for the form's other fields and the part headers around the file.
     FORM_OVERHEAD_BYTES = 64 * 1024
 
+    def limit(self) -> int:
+        """The most bytes of files one request may carry."""
+        return MAX_FILE_BYTES
+
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
         request = (parser_context or {}).get("request")
         try:
             announced = int(getattr(request, "META", {}).get("CONTENT_LENGTH") or 0)
         except ValueError:
             announced = 0
-        if announced > MAX_FILE_BYTES + self.FORM_OVERHEAD_BYTES:
-            raise too_large(MAX_FILE_BYTES)
+        limit = self.limit()
+        if announced > limit + self.FORM_OVERHEAD_BYTES:
+            raise too_large(limit)
         return super().parse(stream, media_type, parser_context)

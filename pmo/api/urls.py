@@ -2,7 +2,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from pmo.api import alerts, docs, invitations, schema_view, views
+from pmo.api import alerts, attachments, docs, invitations, schema_view, views
 
 me_router = SimpleRouter()
 me_router.register("tokens", views.ApiTokenViewSet, basename="api-token")
@@ -25,6 +25,7 @@ org_router.register(
     r"webhooks/(?P<webhook_id>[0-9]+)/deliveries", alerts.WebhookDeliveryViewSet, basename="api-webhook-delivery"
 )
 org_router.register("notifications", alerts.NotificationViewSet, basename="api-notification")
+org_router.register("attachments", attachments.AttachmentViewSet, basename="api-attachment")
 
 # The core's API of one organisation; the root URL configuration (``dashboard.urls``) adds each
 # app's under the same prefix.

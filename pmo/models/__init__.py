@@ -14,6 +14,7 @@ from pmo.models.alerts import (
     WebhookDelivery,
     WebhookEvent,
 )
+from pmo.models.attachments import Attachment
 from pmo.models.core import (
     ApiToken,
     AppendOnlyError,
@@ -40,6 +41,7 @@ __all__ = [
     "AlertStatus",
     "ApiToken",
     "AppendOnlyError",
+    "Attachment",
     "AuditEvent",
     "AuditEventManager",
     "AuditEventQuerySet",

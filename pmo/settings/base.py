@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from celery.schedules import crontab
@@ -135,6 +136,47 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Attachments (pmo.attachments): kept in the "attachments" storage, never under a public URL.
+# With PMO_ATTACHMENTS_S3_BUCKET set they go to an S3-compatible object store (AWS S3, MinIO, ...)
+# through django-storages; without it, to var/media/attachments (the quick start).
+PMO_ATTACHMENTS_S3_BUCKET = os.environ.get("PMO_ATTACHMENTS_S3_BUCKET", "")
+_attachments_storage: dict[str, Any]
+if PMO_ATTACHMENTS_S3_BUCKET:
+    _attachments_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": PMO_ATTACHMENTS_S3_BUCKET,
+            # Empty: AWS itself. MinIO or another service: its URL, e.g. http://minio:9000.
+            "endpoint_url": os.environ.get("PMO_ATTACHMENTS_S3_ENDPOINT_URL") or None,
+            # Empty keys: boto3's own chain (instance role, AWS_* variables, ~/.aws).
+            "access_key": os.environ.get("PMO_ATTACHMENTS_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("PMO_ATTACHMENTS_S3_SECRET_ACCESS_KEY") or None,
+            "region_name": os.environ.get("PMO_ATTACHMENTS_S3_REGION") or None,
+            # "path" for MinIO and most self-hosted stores, "virtual" or "auto" for AWS.
+            "addressing_style": os.environ.get("PMO_ATTACHMENTS_S3_ADDRESSING_STYLE") or None,
+            "location": os.environ.get("PMO_ATTACHMENTS_S3_PREFIX", "attachments"),
+            "signature_version": "s3v4",
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    _attachments_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": VAR_DIR / "media" / "attachments", "base_url": None},
+    }
+STORAGES["attachments"] = _attachments_storage
+# Above 0, a download answers with a redirect to a signed URL of the object store valid this many
+# seconds (S3 storage only, and the store must be reachable from the browsers); 0 streams every
+# download through the application.
+PMO_ATTACHMENT_PRESIGNED_SECONDS = int(os.environ.get("PMO_ATTACHMENT_PRESIGNED_SECONDS", "0"))
+PMO_ATTACHMENT_MAX_BYTES = int(os.environ.get("PMO_ATTACHMENT_MAX_BYTES", str(25 * 1024 * 1024)))
+PMO_ATTACHMENT_MAX_REQUEST_BYTES = int(os.environ.get("PMO_ATTACHMENT_MAX_REQUEST_BYTES", str(100 * 1024 * 1024)))
+PMO_ATTACHMENT_MAX_FILES = int(os.environ.get("PMO_ATTACHMENT_MAX_FILES", "10"))
+# Images larger than this (in pixels) are refused: a small file may unpack into gigabytes.
+PMO_ATTACHMENT_MAX_PIXELS = int(os.environ.get("PMO_ATTACHMENT_MAX_PIXELS", str(80_000_000)))
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL

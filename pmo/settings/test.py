@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
 from pmo.settings.base import *  # noqa: F403
 
 SECRET_KEY = "test-only-secret-key-not-for-any-deployment-0123456789"  # noqa: S105
@@ -16,3 +21,9 @@ REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"token": "10000/m
 PMO_PROFILE = "test"
 STATIC_ROOT = None  # type: ignore[assignment]
 WHITENOISE_USE_FINDERS = True
+# Attachments land in a folder of the test run's own, never in var/media.
+_test_attachments: dict[str, Any] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": Path(tempfile.gettempdir()) / f"pmo-test-attachments-{os.getpid()}", "base_url": None},
+}
+STORAGES = {**STORAGES, "attachments": _test_attachments}

@@ -1,0 +1,29 @@
+"""The finance app's records that carry files: actual costs (invoice and receipt scans)."""
+
+from __future__ import annotations
+
+from operator import attrgetter
+from typing import Any
+
+from django.urls import reverse
+
+from finance.models import ActualCost
+from finance.permissions import FinanceAction
+from pmo.attachments import register_attachable
+
+
+def _costs_page(cost: Any) -> str:
+    return reverse(
+        "project-actual-costs",
+        kwargs={"org_slug": cost.project.organization.slug, "project_id": cost.project_id},
+    )
+
+
+def register() -> None:
+    register_attachable(
+        ActualCost,
+        view=FinanceAction.FINANCE_VIEW,
+        change=FinanceAction.COSTS_MANAGE,
+        project=attrgetter("project"),
+        url=_costs_page,
+    )

@@ -1,0 +1,75 @@
+"""Resolving a parent record and the member's rights on its files: shared by pages and the API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404
+
+from pmo.attachments.registry import Attachable, attachable_for, attachable_named
+from pmo.models import Attachment, Membership
+
+
+@dataclass(frozen=True)
+class ParentAccess:
+    attachable: Attachable
+    parent: models.Model
+    may_view: bool
+    may_change: bool
+
+    def require_view(self) -> None:
+        if not self.may_view:
+            raise PermissionDenied
+
+    def require_change(self) -> None:
+        self.require_view()
+        if not self.may_change:
+            raise PermissionDenied
+
+
+def access_to(
+    membership: Membership, parent: models.Model, attachable: Attachable, known: tuple[Any, str | None] = (None, None)
+) -> ParentAccess:
+    role = attachable.project_role(membership, parent, known)
+    return ParentAccess(
+        attachable=attachable,
+        parent=parent,
+        may_view=attachable.may_view(membership, role),
+        may_change=attachable.may_change(membership, role),
+    )
+
+
+def parent_access(membership: Membership, parent_type: Any, parent_id: Any) -> ParentAccess:
+    """The record a request names by type and id in the member's organisation, or 404."""
+    attachable = attachable_named(str(parent_type or ""))
+    if attachable is None:
+        raise Http404
+    parent = attachable.parent(membership.organization_id, parent_id)
+    if parent is None:
+        raise Http404
+    return access_to(membership, parent, attachable)
+
+
+def attachment_access(membership: Membership, attachment: Attachment) -> ParentAccess:
+    """The rights on an attachment are those on its parent; a parent no longer registered hides it."""
+    model = attachment.content_type.model_class()
+    attachable = attachable_for(model) if model is not None else None
+    if attachable is None:
+        raise Http404
+    parent = attachable.parent(membership.organization_id, attachment.object_id)
+    if parent is None:
+        raise Http404
+    return access_to(membership, parent, attachable)
+
+
+def attachments_of(parent: models.Model) -> models.QuerySet[Attachment]:
+    from django.contrib.contenttypes.models import ContentType
+
+    return (
+        Attachment.objects.for_organization(parent.organization_id)  # type: ignore[attr-defined]
+        .filter(content_type=ContentType.objects.get_for_model(parent), object_id=parent.pk)
+        .select_related("uploaded_by")
+    )
