@@ -27,3 +27,7 @@ class FinanceConfig(AppConfig):
         from finance import attachments as finance_attachments
 
         finance_attachments.register()
+
+        from finance import alert_kinds
+
+        alert_kinds.register()

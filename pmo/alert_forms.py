@@ -9,9 +9,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from pmo.alerts.kinds import AMOUNT, DAYS, PERCENT, POINTS, RATIO, WORKING_DAYS
-from pmo.models import AlertKind, AlertStatus, OrgRole, Severity, User, WebhookEvent
-from projects.models import ProjectRole
+from pmo.alerts.kinds import AMOUNT, DAYS, PERCENT, POINTS, RATIO, WORKING_DAYS, alert_kinds
+from pmo.models import AlertStatus, OrgRole, Severity, User, WebhookEvent
+from pmo.project_directory import project_directory
 
 ACTIVE = "active"
 EVERY_STATUS = "all"
@@ -51,7 +51,9 @@ class AlertFilterForm(forms.Form):
         choices=[(ACTIVE, pgettext_lazy("alert status", "Active")), *AlertStatus.choices, (EVERY_STATUS, _("All"))],
     )
     severity = forms.ChoiceField(label=_("Severity"), required=False, choices=[("", _("All")), *Severity.choices])
-    rule = forms.ChoiceField(label=_("Rule"), required=False, choices=[("", _("All rules")), *AlertKind.choices])
+    rule = forms.ChoiceField(
+        label=_("Rule"), required=False, choices=lambda: [("", _("All rules")), *alert_kinds.choices]
+    )
     project = forms.TypedChoiceField(label=_("Project"), required=False, coerce=int, empty_value=None)
 
     def __init__(self, *args: Any, projects: Sequence[tuple[int, str]] = (), **kwargs: Any) -> None:
@@ -92,7 +94,7 @@ class AlertRuleForm(forms.Form):
     )
     notify_project_roles = forms.MultipleChoiceField(
         label=_("Project roles notified"),
-        choices=ProjectRole.choices,
+        choices=lambda: project_directory.roles,
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("People with these roles on the alert's project."),

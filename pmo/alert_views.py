@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.db.models import BooleanField, Case, ExpressionWrapper, IntegerField, OuterRef, Q, QuerySet, Subquery, When
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,17 +28,15 @@ from pmo.alert_forms import (
     WebhookForm,
 )
 from pmo.alerts import services
-from pmo.alerts.kinds import SPECS
+from pmo.alerts.kinds import alert_kinds
 from pmo.errors import ApplicationError
 from pmo.models import (
     Alert,
-    AlertKind,
     AlertRule,
     AlertStatus,
     Notification,
     OrgRole,
     Severity,
-    SubjectType,
     User,
     Webhook,
     WebhookDelivery,
@@ -46,8 +44,8 @@ from pmo.models import (
 )
 from pmo.pages import OrganizationPageMixin
 from pmo.policy import Action, can
+from pmo.project_directory import project_directory
 from pmo.views import paginate
-from projects.models import Project, ProjectMember, ProjectRole
 
 ALERT_PAGE_SIZE = 50
 INBOX_PAGE_SIZE = 25
@@ -73,28 +71,12 @@ FIGURE_LABELS: dict[str, Any] = {
 }
 
 
-def _reverse_or_none(name: str, **kwargs: Any) -> str | None:
-    """The URL of a page another part of the app may not have mounted."""
-    try:
-        return reverse(name, kwargs=kwargs)
-    except NoReverseMatch:
-        return None
-
-
 def subject_url(alert: Alert, org_slug: str) -> str | None:
-    """Where the alert's subject is seen: the project's earned value, the task, the request, the version."""
-    if alert.project_id is None:
+    """Where the alert's subject is seen, as its kind links it (the project's earned value, the task, ...)."""
+    spec = alert_kinds.get(alert.kind)
+    if alert.project_id is None or spec is None or spec.link is None:
         return None
-    common = {"org_slug": org_slug, "project_id": alert.project_id}
-    if alert.subject_type == SubjectType.TASK:
-        return _reverse_or_none("project-task-history", pk=alert.subject_id, **common)
-    if alert.subject_type == SubjectType.CHANGE_REQUEST:
-        return _reverse_or_none("project-change-request", pk=alert.subject_id, **common)
-    if alert.subject_type == SubjectType.BUDGET_VERSION:
-        return _reverse_or_none("project-budget-version", budgetversion_id=alert.subject_id, **common)
-    if alert.kind == AlertKind.COST_OVER_BUDGET:
-        return _reverse_or_none("project-finance", **common)
-    return _reverse_or_none("project-earned-value", **common)
+    return spec.link(alert, org_slug)
 
 
 def figure_rows(figures: dict[str, Any]) -> list[tuple[str, Any]]:
@@ -148,9 +130,7 @@ class AlertsPage(OrganizationPageMixin, TemplateView):
 
 def _project_roles(organization_id: int, user: User) -> dict[int, str]:
     """The user's role on each project of the organisation they are on: one query."""
-    return dict(
-        ProjectMember.objects.for_organization(organization_id).filter(user=user).values_list("project_id", "role")
-    )
+    return dict(project_directory.members(organization_id).filter(user=user).values_list("project_id", "role"))
 
 
 class AlertListView(AlertsPage):
@@ -177,7 +157,7 @@ class AlertListView(AlertsPage):
         context = super().get_context_data(**kwargs)
         projects = [
             (pk, f"{code} {name}")
-            for pk, code, name in Project.objects.for_organization(self.organization)
+            for pk, code, name in project_directory.projects(self.organization)
             .order_by("code")
             .values_list("pk", "code", "name")
         ]
@@ -230,7 +210,7 @@ class AlertDetailView(AlertsPage):
         )
         if self.alert.project_id is not None:
             self.project_role = (
-                ProjectMember.objects.for_organization(self.organization)
+                project_directory.members(self.organization)
                 .filter(project_id=self.alert.project_id, user=cast(User, self.request.user))
                 .values_list("role", flat=True)
                 .first()
@@ -246,7 +226,7 @@ class AlertDetailView(AlertsPage):
             figures=figure_rows(self.alert.figures),
             subject_url=subject_url(self.alert, self.organization.slug),
             may_manage=self.can(Action.ALERTS_MANAGE),
-            rule_spec=SPECS.get(self.alert.kind),
+            rule_spec=alert_kinds.get(self.alert.kind),
         )
         return context
 
@@ -357,7 +337,7 @@ class RuleRow:
 
 
 def rule_row(rule: AlertRule) -> RuleRow:
-    spec = SPECS[rule.kind]
+    spec = alert_kinds[rule.kind]
     return RuleRow(
         rule=rule,
         threshold=plain(rule.threshold),
@@ -368,13 +348,13 @@ def rule_row(rule: AlertRule) -> RuleRow:
         direction=DIRECTION_LABELS.get(spec.direction, spec.direction),
         org_roles=[str(OrgRole(role).label) for role in rule.notify_org_roles if role in OrgRole.values],
         project_roles=[
-            str(ProjectRole(role).label) for role in rule.notify_project_roles if role in ProjectRole.values
+            label for role in rule.notify_project_roles if (label := project_directory.role_label(role)) is not None
         ],
     )
 
 
 class AlertRuleListView(AlertsPage):
-    """The nine rules with what they measure; the PMO office edits them and runs the variance check."""
+    """The rules of every registered kind with what they measure; the PMO office edits them and runs the check."""
 
     template_name = "pmo/alerts/rules.html"
     write_action = Action.ALERT_RULES_MANAGE
@@ -384,14 +364,12 @@ class AlertRuleListView(AlertsPage):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         rules = services.alert_rules_ensure(self.organization)
-        context["rules"] = [rule_row(rules[kind]) for kind in AlertKind.values if kind in rules]
+        context["rules"] = [rule_row(rules[kind]) for kind in alert_kinds.values if kind in rules]
         context["may_edit"] = self.can(Action.ALERT_RULES_MANAGE)
         return context
 
     def run_variance(self, request: HttpRequest) -> HttpResponse:
-        from finance.tasks import run_variance_org
-
-        run_variance_org.delay_on_commit(organization_id=self.organization.pk, as_of=None)
+        alert_kinds.run_now(organization_id=self.organization.pk, as_of=None)
         messages.success(
             request,
             _("The variance check is queued: the alerts below are updated as soon as it has run."),
@@ -409,7 +387,10 @@ class AlertRuleEditView(AlertsPage):
 
     def resolve_scope(self, **url_kwargs: Any) -> None:
         self.rule = get_object_or_404(
-            AlertRule.objects.for_organization(self.organization).select_related("updated_by"), pk=url_kwargs["pk"]
+            AlertRule.objects.for_organization(self.organization)
+            .filter(kind__in=alert_kinds.values)
+            .select_related("updated_by"),
+            pk=url_kwargs["pk"],
         )
 
     def initial(self) -> dict[str, Any]:
@@ -425,7 +406,7 @@ class AlertRuleEditView(AlertsPage):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        spec = SPECS[self.rule.kind]
+        spec = alert_kinds[self.rule.kind]
         context["row"] = rule_row(self.rule)
         context["form"] = kwargs.get("form") or self.with_version(
             AlertRuleForm(initial=self.initial(), unit=spec.unit), self.rule
@@ -433,7 +414,7 @@ class AlertRuleEditView(AlertsPage):
         return context
 
     def save(self, request: HttpRequest) -> HttpResponse:
-        form = self.with_version(AlertRuleForm(request.POST, unit=SPECS[self.rule.kind].unit), self.rule)
+        form = self.with_version(AlertRuleForm(request.POST, unit=alert_kinds[self.rule.kind].unit), self.rule)
         if form.is_valid():
             try:
                 with self.unchanged_since_read(form, self.rule):

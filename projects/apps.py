@@ -27,3 +27,14 @@ class ProjectsConfig(AppConfig):
         from projects import attachments as project_attachments
 
         project_attachments.register()
+
+        from pmo.project_directory import project_directory
+        from projects import alert_kinds
+        from projects.models import Project, ProjectMember, ProjectRole
+
+        alert_kinds.register()
+        project_directory.install(
+            projects=Project.objects.for_organization,
+            members=ProjectMember.objects.for_organization,
+            roles=ProjectRole.choices,
+        )

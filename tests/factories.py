@@ -27,7 +27,6 @@ from finance.models import (
 )
 from pmo.models import (
     Alert,
-    AlertKind,
     AlertRule,
     ApiToken,
     AuditEvent,
@@ -63,6 +62,7 @@ from projects.models import (
     StatusReport,
     WbsElement,
 )
+from tests.alert_kinds import AlertKind
 
 
 class UserFactory(factory.django.DjangoModelFactory):

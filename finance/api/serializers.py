@@ -10,7 +10,6 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
 from finance.models import (
@@ -24,31 +23,10 @@ from finance.models import (
 )
 from pmo.api import inputs
 from pmo.api.base import OrganizationRelatedField
+from pmo.api.common import NamedChoiceField
 from pmo.api.serializers import UserSummarySerializer
 from projects.api.serializers import ProjectElementField
 from projects.models import ChangeRequest
-
-
-class NamedChoiceField(serializers.ChoiceField):
-    """A choice field documented as the enum component ``enum_name``.
-
-    The schema's enum post-processing names enums after their field, and several choice sets
-    share the name ``status``; naming the component here keeps the schema free of collisions.
-    """
-
-    def __init__(self, *, enum_name: str, **kwargs: Any) -> None:
-        self.enum_name = enum_name
-        super().__init__(**kwargs)
-
-
-class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
-    target_class = NamedChoiceField
-
-    def get_name(self) -> str:
-        return str(self.target.enum_name)
-
-    def map_serializer_field(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
-        return {"type": "string", "enum": [str(value) for value in self.target.choices]}
 
 
 def money(**options: Any) -> serializers.DecimalField:

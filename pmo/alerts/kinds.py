@@ -1,4 +1,9 @@
-"""What each kind of alert rule measures, its default thresholds and recipients, and its message.
+"""The kinds of alert rule: what each measures, its defaults and message, and who evaluates it.
+
+The core knows no kind by name. An app registers its kinds and the evaluator that measures
+them in its ``AppConfig.ready()``; the engine (rules, de-duplication, outbox, in-app, e-mail,
+webhooks, digests) reads them from ``alert_kinds``, and the stored kind is a plain string
+checked against it, so adding a kind needs no migration of the core.
 
 Every rule compares one measure with its thresholds. ``BELOW`` rules fire when the measure is
 under the threshold (SPI 0.93 < 0.95), ``ABOVE`` rules when it is over it (a milestone 3 days
@@ -7,16 +12,24 @@ late > 0). ``red_threshold``, when set, is the stricter bound that makes the ale
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.utils.translation import gettext_lazy
+from django.urls import NoReverseMatch, reverse
 
-from pmo.models import AlertKind, OrgRole, Severity
+from pmo.models import Severity
+
+if TYPE_CHECKING:
+    from pmo.alerts.services import Finding
+    from pmo.models import Alert, Organization
+    from pmo.workdays import WorkCalendar
 
 BELOW = "below"
 ABOVE = "above"
+DIRECTIONS = (BELOW, ABOVE)
 
 RATIO = "ratio"
 AMOUNT = "amount"
@@ -24,10 +37,20 @@ PERCENT = "percent"
 POINTS = "points"
 DAYS = "days"
 WORKING_DAYS = "working_days"
+UNITS = (RATIO, AMOUNT, PERCENT, POINTS, DAYS, WORKING_DAYS)
 
 
 @dataclass(frozen=True)
-class KindSpec:
+class AlertKindSpec:
+    """One kind of alert rule as an app registers it.
+
+    ``label``, ``explanation`` and ``message`` are lazy strings, translated when shown.
+    ``message`` is formatted with ``subject`` and the finding's figures. ``position`` orders
+    the kinds in pages and the API. ``link`` gives the page that shows an alert's subject.
+    """
+
+    code: str
+    label: Any
     direction: str
     unit: str
     threshold: Decimal
@@ -35,117 +58,159 @@ class KindSpec:
     severity: str
     org_roles: tuple[str, ...]
     project_roles: tuple[str, ...]
-    explanation: Any  # a lazy string: what the measure is and when the rule fires
+    explanation: Any
+    message: Any
+    subject_types: tuple[str, ...]
+    position: int
+    link: Callable[[Alert, str], str | None] | None = None
+
+    def __post_init__(self) -> None:
+        if self.direction not in DIRECTIONS:
+            raise ValueError(f"Alert kind {self.code}: unknown direction {self.direction!r}.")
+        if self.unit not in UNITS:
+            raise ValueError(f"Alert kind {self.code}: unknown unit {self.unit!r}.")
+        if self.severity not in Severity.values:
+            raise ValueError(f"Alert kind {self.code}: unknown severity {self.severity!r}.")
 
 
-PMO = (OrgRole.ADMIN.value, OrgRole.PMO.value)
-PMO_AND_FINANCE = (*PMO, OrgRole.FINANCE.value)
-MANAGER = ("manager",)
+@dataclass
+class EvaluationBatch:
+    """What an evaluator measures: a batch of an organisation's open projects, locked, as of a date.
 
-SPECS: dict[str, KindSpec] = {
-    AlertKind.SPI_LOW: KindSpec(
-        BELOW,
-        RATIO,
-        Decimal("0.95"),
-        Decimal("0.90"),
-        Severity.AMBER,
-        PMO,
-        MANAGER,
-        gettext_lazy("Schedule performance index (EV / PV) below the threshold."),
-    ),
-    AlertKind.CPI_LOW: KindSpec(
-        BELOW,
-        RATIO,
-        Decimal("0.95"),
-        Decimal("0.90"),
-        Severity.AMBER,
-        PMO_AND_FINANCE,
-        MANAGER,
-        gettext_lazy("Cost performance index (EV / AC) below the threshold."),
-    ),
-    AlertKind.VAC_NEGATIVE: KindSpec(
-        BELOW,
-        AMOUNT,
-        Decimal("0"),
-        None,
-        Severity.AMBER,
-        PMO_AND_FINANCE,
-        MANAGER,
-        gettext_lazy("Variance at completion (BAC - EAC) below the threshold: the project is forecast over budget."),
-    ),
-    AlertKind.COST_OVER_BUDGET: KindSpec(
-        ABOVE,
-        PERCENT,
-        Decimal("100"),
-        None,
-        Severity.RED,
-        PMO_AND_FINANCE,
-        MANAGER,
-        gettext_lazy(
-            "Actual cost as a percentage of the approved budget (its lines, reserves apart) above the threshold."
-        ),
-    ),
-    AlertKind.SPEND_AHEAD_OF_PROGRESS: KindSpec(
-        ABOVE,
-        POINTS,
-        Decimal("20"),
-        None,
-        Severity.AMBER,
-        PMO_AND_FINANCE,
-        MANAGER,
-        gettext_lazy(
-            "Share of the approved budget spent minus share of the work done (EV / BAC), in percentage points, "
-            "above the threshold."
-        ),
-    ),
-    AlertKind.MILESTONE_OVERDUE: KindSpec(
-        ABOVE,
-        DAYS,
-        Decimal("0"),
-        None,
-        Severity.RED,
-        PMO,
-        MANAGER,
-        gettext_lazy("Days since a milestone's baseline date while it is not done, above the threshold."),
-    ),
-    AlertKind.TASK_SLIPPED: KindSpec(
-        ABOVE,
-        WORKING_DAYS,
-        Decimal("5"),
-        Decimal("10"),
-        Severity.AMBER,
-        (),
-        ("manager", "coordinator"),
-        gettext_lazy("Working days between a task's baseline finish and its forecast finish, above the threshold."),
-    ),
-    AlertKind.CHANGE_REQUEST_WAITING: KindSpec(
-        ABOVE,
-        DAYS,
-        Decimal("5"),
-        None,
-        Severity.AMBER,
-        PMO,
-        MANAGER,
-        gettext_lazy("Days a submitted change request has waited for a decision, above the threshold."),
-    ),
-    AlertKind.BUDGET_WAITING: KindSpec(
-        ABOVE,
-        DAYS,
-        Decimal("5"),
-        None,
-        Severity.AMBER,
-        (OrgRole.FINANCE.value,),
-        MANAGER,
-        gettext_lazy("Days a submitted budget version has waited for a decision, above the threshold."),
-    ),
-}
+    ``computed`` holds what the run has computed already for the batch (earned value, budgets),
+    by the name of whoever computed it, so that an evaluator does not query it again.
+    """
+
+    organization: Organization
+    projects: dict[int, Any]
+    as_of: dt.date
+    calendars: dict[int, WorkCalendar]
+    computed: dict[str, Any] = field(default_factory=dict)
+
+
+#: Measures a batch: the findings of each of its kinds (a kind left out found nothing).
+Evaluator = Callable[[EvaluationBatch], Mapping[str, Iterable["Finding"]]]
+#: Queues a run of the evaluations of an organisation, as of a date (ISO) or today (None).
+Runner = Callable[[int, "str | None"], None]
+
+
+@dataclass(frozen=True)
+class _Registered:
+    evaluate: Evaluator
+    kinds: tuple[str, ...]
+
+
+class AlertKindRegistry:
+    """The kinds apps have registered, in their order, with their evaluators and runners."""
+
+    def __init__(self) -> None:
+        self._kinds: dict[str, AlertKindSpec] = {}
+        self._evaluators: list[_Registered] = []
+        self._runners: list[Runner] = []
+
+    def register(self, spec: AlertKindSpec) -> AlertKindSpec:
+        existing = self._kinds.get(spec.code)
+        if existing is not None and existing != spec:
+            raise ValueError(f"Alert kind {spec.code} is registered already.")
+        if len(spec.code) > 32:
+            raise ValueError(f"Alert kind {spec.code}: a code has at most 32 characters.")
+        self._kinds[spec.code] = spec
+        return spec
+
+    def unregister(self, code: str) -> None:
+        """Forget a kind and the evaluators that measure only kinds now unknown (for tests)."""
+        self._kinds.pop(code, None)
+        self._evaluators = [item for item in self._evaluators if any(kind in self._kinds for kind in item.kinds)]
+
+    def evaluator(self, evaluate: Evaluator, *, kinds: Iterable[str]) -> Evaluator:
+        """Have the variance run call ``evaluate`` on each batch for the findings of ``kinds``."""
+        registered = _Registered(evaluate, tuple(kinds))
+        if registered not in self._evaluators:
+            self._evaluators.append(registered)
+        return evaluate
+
+    def unregister_evaluator(self, evaluate: Evaluator) -> None:
+        self._evaluators = [item for item in self._evaluators if item.evaluate != evaluate]
+
+    def runner(self, run: Runner) -> Runner:
+        """Have "run the check now" (page and API) call ``run``."""
+        if run not in self._runners:
+            self._runners.append(run)
+        return run
+
+    def __getitem__(self, code: str) -> AlertKindSpec:
+        return self._kinds[code]
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._kinds
+
+    def __iter__(self) -> Iterator[AlertKindSpec]:
+        return iter(sorted(self._kinds.values(), key=lambda spec: (spec.position, spec.code)))
+
+    def __len__(self) -> int:
+        return len(self._kinds)
+
+    def get(self, code: str) -> AlertKindSpec | None:
+        return self._kinds.get(code)
+
+    @property
+    def values(self) -> list[str]:
+        """The codes, in order."""
+        return [spec.code for spec in self]
+
+    @property
+    def choices(self) -> list[tuple[str, Any]]:
+        """(code, label) in order, as a field's choices."""
+        return [(spec.code, spec.label) for spec in self]
+
+    def label(self, code: str) -> str:
+        """The kind's label in the active language; the code of a kind no longer registered."""
+        spec = self._kinds.get(code)
+        return code if spec is None else str(spec.label)
+
+    def evaluate(self, batch: EvaluationBatch) -> dict[str, list[Finding]]:
+        """Every registered kind's findings on the batch (an empty list when nothing holds)."""
+        found: dict[str, list[Finding]] = {code: [] for code in self.values}
+        for registered in self._evaluators:
+            for kind, findings in registered.evaluate(batch).items():
+                if kind in found:
+                    found[kind].extend(findings)
+        return found
+
+    def run_now(self, *, organization_id: int, as_of: str | None) -> None:
+        """Queue every registered run for the organisation (after the transaction commits)."""
+        for run in self._runners:
+            run(organization_id, as_of)
+
+
+alert_kinds = AlertKindRegistry()
+
+
+def project_page(name: str, *, subject: str | None = None) -> Callable[[Alert, str], str | None]:
+    """A ``link``: the page ``name`` of the alert's project, given the subject's id as ``subject``.
+
+    None when the alert has no project or the page's app is not mounted.
+    """
+
+    def link(alert: Alert, org_slug: str) -> str | None:
+        if alert.project_id is None:
+            return None
+        kwargs: dict[str, Any] = {"org_slug": org_slug, "project_id": alert.project_id}
+        if subject is not None:
+            kwargs[subject] = alert.subject_id
+        try:
+            return reverse(name, kwargs=kwargs)
+        except NoReverseMatch:
+            return None
+
+    return link
 
 
 def severity_of(
     kind: str, measure: Decimal, threshold: Decimal, red_threshold: Decimal | None, severity: str
 ) -> str | None:
     """The severity the measure deserves under these thresholds, or None when the rule does not fire."""
-    if SPECS[kind].direction == BELOW:
+    if alert_kinds[kind].direction == BELOW:
         if not measure < threshold:
             return None
         return Severity.RED if red_threshold is not None and measure < red_threshold else severity
@@ -154,38 +219,14 @@ def severity_of(
     return Severity.RED if red_threshold is not None and measure > red_threshold else severity
 
 
-# Lazy: translated when a message is rendered, in the language active then.
-_TEMPLATES: dict[str, Any] = {
-    AlertKind.SPI_LOW: gettext_lazy("%(subject)s: SPI %(value)s is below %(threshold)s."),
-    AlertKind.CPI_LOW: gettext_lazy("%(subject)s: CPI %(value)s is below %(threshold)s."),
-    AlertKind.VAC_NEGATIVE: gettext_lazy(
-        "%(subject)s: variance at completion is %(value)s (EAC %(eac)s against BAC %(bac)s)."
-    ),
-    AlertKind.COST_OVER_BUDGET: gettext_lazy(
-        "%(subject)s: actual cost %(ac)s is %(value)s%% of the approved budget %(budget)s."
-    ),
-    AlertKind.SPEND_AHEAD_OF_PROGRESS: gettext_lazy(
-        "%(subject)s: %(spent)s%% of the budget is spent for %(done)s%% of the work done."
-    ),
-    AlertKind.MILESTONE_OVERDUE: gettext_lazy(
-        "%(subject)s: the milestone was due on %(due)s (%(value)s days ago) and is not done."
-    ),
-    AlertKind.TASK_SLIPPED: gettext_lazy(
-        "%(subject)s: forecast to finish on %(forecast)s, %(value)s working days after its baseline finish %(due)s."
-    ),
-    AlertKind.CHANGE_REQUEST_WAITING: gettext_lazy("%(subject)s has waited %(value)s days for a decision."),
-    AlertKind.BUDGET_WAITING: gettext_lazy("%(subject)s has waited %(value)s days for a decision."),
-}
-
-
 def alert_message(kind: str, subject: str, figures: dict[str, Any]) -> str:
     """The alert's sentence in the active language, from the figures that triggered it."""
     values = {"subject": subject, **{key: str(value) for key, value in figures.items()}}
-    template = _TEMPLATES.get(kind)
-    if template is None:
+    spec = alert_kinds.get(kind)
+    if spec is None:
         return subject
     try:
-        return str(template) % values
+        return str(spec.message) % values
     except (KeyError, TypeError, ValueError):
         # Figures written by an older version of a rule: still say what and where.
         return f"{subject}: {dict(figures)}"

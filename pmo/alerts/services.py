@@ -8,6 +8,7 @@ an evaluation is committed, or nothing is and the evaluation runs again.
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -21,7 +22,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from pmo.alerts.kinds import SPECS, alert_message, severity_of
+from pmo.alerts.kinds import BELOW, alert_kinds, alert_message, severity_of
 from pmo.audit import audit_record, diff, snapshot
 from pmo.errors import ApplicationError
 from pmo.models import (
@@ -38,6 +39,7 @@ from pmo.models import (
     Webhook,
     WebhookEvent,
 )
+from pmo.project_directory import project_directory
 
 RULE_FIELDS = ["enabled", "severity", "threshold", "red_threshold", "notify_org_roles", "notify_project_roles"]
 PROJECT_ROLES = ("manager", "coordinator", "controller", "member", "client", "consultant")
@@ -53,6 +55,27 @@ class Finding:
     project_id: int | None
     measure: Decimal
     figures: dict[str, str]
+
+    @classmethod
+    def waiting(
+        cls,
+        subject_type: str,
+        subject_id: int,
+        label: str,
+        project_id: int,
+        at: dt.datetime,
+        now: dt.datetime,
+    ) -> Finding:
+        """Something submitted ``at`` still waits for a decision: the measure is the days it has waited."""
+        days = (now - at).days
+        return cls(
+            subject_type,
+            subject_id,
+            label,
+            project_id,
+            Decimal(days),
+            {"value": str(days), "submitted_at": at.isoformat()},
+        )
 
 
 @dataclass
@@ -73,24 +96,29 @@ class SyncResult:
 
 
 def alert_rules_ensure(organization: Organization) -> dict[str, AlertRule]:
-    """Every kind's rule of the organisation, creating the missing ones with their defaults."""
-    rules = {rule.kind: rule for rule in AlertRule.objects.for_organization(organization)}
+    """Every registered kind's rule of the organisation, creating the missing ones with their defaults.
+
+    The rules of kinds no longer registered are left alone: not evaluated, not listed.
+    """
+    rules = {rule.kind: rule for rule in AlertRule.objects.for_organization(organization) if rule.kind in alert_kinds}
     missing = [
         AlertRule(
             organization=organization,
-            kind=kind,
+            kind=spec.code,
             severity=spec.severity,
             threshold=spec.threshold,
             red_threshold=spec.red_threshold,
             notify_org_roles=list(spec.org_roles),
             notify_project_roles=list(spec.project_roles),
         )
-        for kind, spec in SPECS.items()
-        if kind not in rules
+        for spec in alert_kinds
+        if spec.code not in rules
     ]
     if missing:
         AlertRule.objects.bulk_create(missing, ignore_conflicts=True)
-        rules = {rule.kind: rule for rule in AlertRule.objects.for_organization(organization)}
+        rules = {
+            rule.kind: rule for rule in AlertRule.objects.for_organization(organization) if rule.kind in alert_kinds
+        }
     return rules
 
 
@@ -116,17 +144,19 @@ def alert_rule_update(*, actor: User, rule: AlertRule, **fields: Any) -> AlertRu
         errors["notify_org_roles"] = [_("Choose organisation roles from the list.")]
     if _invalid_roles(rule.notify_project_roles, PROJECT_ROLES):
         errors["notify_project_roles"] = [_("Choose project roles from the list.")]
-    spec = SPECS[rule.kind]
+    spec = alert_kinds.get(rule.kind)
+    if spec is None:
+        raise ApplicationError(_("This kind of alert rule is no longer available."), code="alert_kind_unknown")
     if rule.threshold is None:
         errors["threshold"] = [_("Enter a threshold.")]
     elif rule.red_threshold is not None:
         stricter = (
-            rule.red_threshold < rule.threshold if spec.direction == "below" else rule.red_threshold > rule.threshold
+            rule.red_threshold < rule.threshold if spec.direction == BELOW else rule.red_threshold > rule.threshold
         )
         if not stricter:
             errors["red_threshold"] = [
                 _("The red threshold must be lower than the threshold.")
-                if spec.direction == "below"
+                if spec.direction == BELOW
                 else _("The red threshold must be higher than the threshold.")
             ]
     if errors:
@@ -179,15 +209,13 @@ def _webhooks_only(organization: Organization) -> Recipients:
 
 def recipients_load(organization: Organization, project_ids: Iterable[int]) -> Recipients:
     """Members by organisation role, project members by role, and the active webhooks: three queries."""
-    from projects.models import ProjectMember
-
     recipients = Recipients()
     for membership in (
         Membership.objects.for_organization(organization).filter(user__is_active=True).select_related("user")
     ):
         recipients.users[membership.user_id] = membership.user
         recipients.by_org_role[membership.role].add(membership.user_id)
-    members = ProjectMember.objects.for_organization(organization).filter(project_id__in=list(project_ids))
+    members = project_directory.members(organization).filter(project_id__in=list(project_ids))
     for project_id, user_id, role in members.values_list("project_id", "user_id", "role"):
         if user_id in recipients.users:
             recipients.by_project_role[(project_id, role)].add(user_id)

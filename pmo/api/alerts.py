@@ -13,6 +13,7 @@ import django_filters
 from django.db.models import F, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.choices import CallableChoiceIterator
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
@@ -22,16 +23,21 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from finance.api.serializers import NamedChoiceField
-from finance.tasks import run_variance_org
 from pmo.alerts import services
-from pmo.alerts.kinds import ABOVE, AMOUNT, BELOW, DAYS, PERCENT, POINTS, RATIO, SPECS, WORKING_DAYS
+from pmo.alerts.kinds import DIRECTIONS, UNITS, alert_kinds
 from pmo.api import inputs
 from pmo.api.base import OrganizationScopedMixin
+from pmo.api.common import (
+    EMPTY_BODY,
+    ID_PATTERN,
+    NamedChoiceField,
+    RegistryChoiceField,
+    RegistryNamedChoiceField,
+    actor,
+)
 from pmo.api.serializers import UserSummarySerializer
 from pmo.models import (
     Alert,
-    AlertKind,
     AlertRule,
     AlertStatus,
     Notification,
@@ -43,15 +49,18 @@ from pmo.models import (
     WebhookEvent,
 )
 from pmo.policy import Action
-from projects.api.views.common import EMPTY_BODY, ID_PATTERN, _actor
-from projects.models import Project, ProjectMember, ProjectRole
+from pmo.project_directory import project_directory
 
 ALERT_TAGS = ["alerts"]
 WEBHOOK_TAGS = ["webhooks"]
 
 
 def _kind(**options: Any) -> NamedChoiceField:
-    return NamedChoiceField(choices=AlertKind.choices, enum_name="AlertKindEnum", **options)
+    return RegistryNamedChoiceField(choices_of=lambda: alert_kinds.choices, enum_name="AlertKindEnum", **options)
+
+
+def _project_role() -> RegistryChoiceField:
+    return RegistryChoiceField(choices_of=lambda: project_directory.roles)
 
 
 def _severity(**options: Any) -> NamedChoiceField:
@@ -71,7 +80,8 @@ def _webhook_event(**options: Any) -> NamedChoiceField:
 
 class ProjectRefSerializer(inputs.ModelSerializer):
     class Meta:
-        model = Project
+        # The project model through the alert's foreign key: the core does not import the app that owns it.
+        model = Alert._meta.get_field("project").related_model
         fields = ["id", "code", "name"]
         read_only_fields = fields
 
@@ -144,7 +154,10 @@ class AlertFilter(django_filters.FilterSet):
         choices=AlertStatus.choices, label=_("Status (repeat it or separate values with commas); all by default")
     )
     severity = django_filters.ChoiceFilter(choices=Severity.choices, label=_("Severity"))
-    rule = django_filters.ChoiceFilter(field_name="kind", choices=AlertKind.choices, label=_("Rule"))
+    # Iterated when used (not a callable): the schema lists the kinds registered when it is generated.
+    rule = django_filters.ChoiceFilter(
+        field_name="kind", choices=CallableChoiceIterator(lambda: alert_kinds.choices), label=_("Rule")
+    )
     project = django_filters.NumberFilter(field_name="project_id", label=_("Project (id)"))
     subject_type = django_filters.ChoiceFilter(choices=SubjectType.choices, label=_("Subject type"))
 
@@ -178,7 +191,7 @@ class AlertViewSet(OrganizationScopedMixin, viewsets.ReadOnlyModelViewSet):
         # Acting on an alert, the user's role on its project joins the policy check.
         if self.action in self.action_permissions:
             self.project_role = (
-                ProjectMember.objects.for_organization(self.organization)
+                project_directory.members(self.organization)
                 .filter(user_id=self.membership.user_id, project__alerts__pk=url_kwargs["pk"])
                 .values_list("role", flat=True)
                 .first()
@@ -203,7 +216,7 @@ class AlertViewSet(OrganizationScopedMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], filter_backends=[])
     def acknowledge(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         inputs.refuse_body(request)
-        return self._detail(services.alert_acknowledge(actor=_actor(request), alert=self.get_object()))
+        return self._detail(services.alert_acknowledge(actor=actor(request), alert=self.get_object()))
 
     @extend_schema(
         summary=_("Resolve an alert by hand"),
@@ -219,7 +232,7 @@ class AlertViewSet(OrganizationScopedMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], filter_backends=[])
     def resolve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         inputs.refuse_body(request)
-        return self._detail(services.alert_resolve(actor=_actor(request), alert=self.get_object()))
+        return self._detail(services.alert_resolve(actor=actor(request), alert=self.get_object()))
 
 
 # --- rules ----------------------------------------------------------------------------
@@ -233,9 +246,7 @@ class AlertRuleSerializer(inputs.ModelSerializer):
     unit = serializers.SerializerMethodField()
     severity = _severity(read_only=True)
     notify_org_roles = serializers.ListField(child=serializers.ChoiceField(choices=OrgRole.choices), read_only=True)
-    notify_project_roles = serializers.ListField(
-        child=serializers.ChoiceField(choices=ProjectRole.choices), read_only=True
-    )
+    notify_project_roles = serializers.ListField(child=_project_role(), read_only=True)
     updated_by = UserSummarySerializer(read_only=True, allow_null=True)
 
     class Meta:
@@ -259,23 +270,21 @@ class AlertRuleSerializer(inputs.ModelSerializer):
         read_only_fields = fields
 
     def get_explanation(self, rule: AlertRule) -> str:
-        return str(SPECS[rule.kind].explanation)
+        return str(alert_kinds[rule.kind].explanation)
 
     @extend_schema_field(
         NamedChoiceField(
-            choices=[BELOW, ABOVE],
+            choices=list(DIRECTIONS),
             enum_name="AlertRuleDirectionEnum",
             help_text=_("`below`: the rule fires under the threshold; `above`: over it."),
         )
     )
     def get_direction(self, rule: AlertRule) -> str:
-        return SPECS[rule.kind].direction
+        return alert_kinds[rule.kind].direction
 
-    @extend_schema_field(
-        NamedChoiceField(choices=[RATIO, AMOUNT, PERCENT, POINTS, DAYS, WORKING_DAYS], enum_name="AlertRuleUnitEnum")
-    )
+    @extend_schema_field(NamedChoiceField(choices=list(UNITS), enum_name="AlertRuleUnitEnum"))
     def get_unit(self, rule: AlertRule) -> str:
-        return SPECS[rule.kind].unit
+        return alert_kinds[rule.kind].unit
 
 
 class AlertRuleUpdateSerializer(inputs.Serializer):
@@ -289,7 +298,7 @@ class AlertRuleUpdateSerializer(inputs.Serializer):
         help_text=_("The stricter bound that makes the alert red; null for none."),
     )
     notify_org_roles = serializers.ListField(child=serializers.ChoiceField(choices=OrgRole.choices))
-    notify_project_roles = serializers.ListField(child=serializers.ChoiceField(choices=ProjectRole.choices))
+    notify_project_roles = serializers.ListField(child=_project_role())
 
 
 @extend_schema_view(
@@ -329,7 +338,12 @@ class AlertRuleViewSet(
     lookup_value_regex = ID_PATTERN
 
     def get_queryset(self) -> QuerySet[AlertRule]:
-        return AlertRule.objects.for_organization(self.organization).select_related("updated_by").order_by("id")
+        return (
+            AlertRule.objects.for_organization(self.organization)
+            .filter(kind__in=alert_kinds.values)
+            .select_related("updated_by")
+            .order_by("id")
+        )
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         services.alert_rules_ensure(self.organization)
@@ -338,7 +352,7 @@ class AlertRuleViewSet(
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         payload = AlertRuleUpdateSerializer(data=request.data, partial=kwargs.get("partial", False))
         payload.is_valid(raise_exception=True)
-        rule = services.alert_rule_update(actor=_actor(request), rule=self.get_object(), **payload.validated_data)
+        rule = services.alert_rule_update(actor=actor(request), rule=self.get_object(), **payload.validated_data)
         return Response(AlertRuleSerializer(rule).data)
 
 
@@ -428,18 +442,18 @@ class WebhookViewSet(
         payload = WebhookCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         webhook = services.webhook_create(
-            actor=_actor(request), organization=self.organization, **payload.validated_data
+            actor=actor(request), organization=self.organization, **payload.validated_data
         )
         return Response(WebhookWithSecretSerializer(webhook).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         payload = WebhookUpdateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        webhook = services.webhook_update(actor=_actor(request), webhook=self.get_object(), **payload.validated_data)
+        webhook = services.webhook_update(actor=actor(request), webhook=self.get_object(), **payload.validated_data)
         return Response(WebhookSerializer(webhook).data)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        services.webhook_delete(actor=_actor(request), webhook=self.get_object())
+        services.webhook_delete(actor=actor(request), webhook=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -453,7 +467,7 @@ class WebhookViewSet(
     @action(detail=True, methods=["post"], url_path="rotate-secret", filter_backends=[])
     def rotate_secret(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         inputs.refuse_body(request)
-        webhook = services.webhook_update(actor=_actor(request), webhook=self.get_object(), rotate_secret=True)
+        webhook = services.webhook_update(actor=actor(request), webhook=self.get_object(), rotate_secret=True)
         return Response(WebhookWithSecretSerializer(webhook).data)
 
 
@@ -595,7 +609,7 @@ class NotificationViewSet(OrganizationScopedMixin, mixins.ListModelMixin, viewse
             mine = set(self.get_queryset().filter(pk__in=ids).values_list("pk", flat=True))
             if not set(ids) <= mine:
                 raise Http404
-        marked = services.notifications_mark_read(user=_actor(request), organization=self.organization, ids=ids)
+        marked = services.notifications_mark_read(user=actor(request), organization=self.organization, ids=ids)
         return Response(MarkedSerializer({"marked": marked}).data)
 
     @extend_schema(
@@ -645,7 +659,7 @@ class VarianceRunView(OrganizationScopedMixin, generics.GenericAPIView):
         payload = VarianceRunSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         as_of = payload.validated_data.get("as_of") or self.organization.today()
-        run_variance_org.delay_on_commit(organization_id=self.organization.pk, as_of=as_of.isoformat())
+        alert_kinds.run_now(organization_id=self.organization.pk, as_of=as_of.isoformat())
         return Response(
             VarianceRunQueuedSerializer({"queued": True, "as_of": as_of}).data, status=status.HTTP_202_ACCEPTED
         )

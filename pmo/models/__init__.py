@@ -3,7 +3,6 @@ their delivery (in the app, by e-mail and by webhook)."""
 
 from pmo.models.alerts import (
     Alert,
-    AlertKind,
     AlertRule,
     AlertStatus,
     Notification,
@@ -36,7 +35,6 @@ from pmo.models.invitations import Invitation, InvitationStatus
 
 __all__ = [
     "Alert",
-    "AlertKind",
     "AlertRule",
     "AlertStatus",
     "ApiToken",

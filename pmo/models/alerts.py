@@ -11,18 +11,6 @@ from django.utils.translation import pgettext_lazy
 from pmo.tenancy import TenantModel
 
 
-class AlertKind(models.TextChoices):
-    SPI_LOW = "spi_low", _("Schedule performance (SPI) low")
-    CPI_LOW = "cpi_low", _("Cost performance (CPI) low")
-    VAC_NEGATIVE = "vac_negative", _("Forecast over budget (VAC below threshold)")
-    COST_OVER_BUDGET = "cost_over_budget", _("Actual cost over the approved budget")
-    SPEND_AHEAD_OF_PROGRESS = "spend_ahead_of_progress", _("Budget consumed ahead of progress")
-    MILESTONE_OVERDUE = "milestone_overdue", _("Milestone past its baseline date")
-    TASK_SLIPPED = "task_slipped", _("Task finish slipped against the baseline")
-    CHANGE_REQUEST_WAITING = "change_request_waiting", _("Change request waiting for a decision")
-    BUDGET_WAITING = "budget_waiting", _("Budget version waiting for a decision")
-
-
 class Severity(models.TextChoices):
     AMBER = "amber", _("Amber")
     RED = "red", _("Red")
@@ -52,10 +40,10 @@ class AlertRule(TenantModel):
     """One condition the organisation watches, with its thresholds and who hears about it.
 
     ``threshold`` raises an alert of ``severity``; ``red_threshold``, when set, raises it to red.
-    What the numbers mean depends on the kind (see ``pmo.alerts.kinds``).
+    What the numbers mean depends on the kind, a code an app registered (see ``pmo.alerts.kinds``).
     """
 
-    kind = models.CharField(_("rule"), max_length=32, choices=AlertKind)
+    kind = models.CharField(_("rule"), max_length=32)
     enabled = models.BooleanField(_("enabled"), default=True)
     severity = models.CharField(_("severity"), max_length=8, choices=Severity, default=Severity.AMBER)
     threshold = models.DecimalField(_("threshold"), max_digits=14, decimal_places=4)
@@ -74,7 +62,13 @@ class AlertRule(TenantModel):
         constraints = [models.UniqueConstraint(fields=["organization", "kind"], name="alert_rule_one_per_kind")]
 
     def __str__(self) -> str:
-        return str(self.get_kind_display())
+        return self.get_kind_display()
+
+    def get_kind_display(self) -> str:
+        """The kind's label in the active language (its code if no app registers it any more)."""
+        from pmo.alerts.kinds import alert_kinds
+
+        return alert_kinds.label(self.kind)
 
 
 class Alert(TenantModel):
@@ -82,7 +76,7 @@ class Alert(TenantModel):
     a recurring condition updates it, a cleared one resolves it."""
 
     rule = models.ForeignKey(AlertRule, on_delete=models.PROTECT, related_name="alerts", verbose_name=_("rule"))
-    kind = models.CharField(_("rule"), max_length=32, choices=AlertKind)
+    kind = models.CharField(_("rule"), max_length=32)
     severity = models.CharField(_("severity"), max_length=8, choices=Severity)
     status = models.CharField(_("status"), max_length=16, choices=AlertStatus, default=AlertStatus.OPEN)
     project = models.ForeignKey(
@@ -139,6 +133,12 @@ class Alert(TenantModel):
     @property
     def is_active(self) -> bool:
         return self.status != AlertStatus.RESOLVED
+
+    def get_kind_display(self) -> str:
+        """The rule's label in the active language (its code if no app registers it any more)."""
+        from pmo.alerts.kinds import alert_kinds
+
+        return alert_kinds.label(self.kind)
 
     @property
     def message(self) -> str:

@@ -27,8 +27,9 @@ from django.utils import timezone
 from dashboard import portfolio as dashboard
 from finance.earned_value import portfolio_evm
 from finance.models import BudgetVersion
-from pmo.models import AlertKind, AlertStatus, Organization, OrgRole, Severity, User
+from pmo.models import AlertStatus, Organization, OrgRole, Severity, User
 from projects.models import ChangeRequest, Phase, Portfolio, Project, StatusReport, WbsElement
+from tests.alert_kinds import AlertKind
 from tests.conftest import page_client_for
 from tests.factories import (
     ActualCostFactory,

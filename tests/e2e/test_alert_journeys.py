@@ -12,7 +12,8 @@ from playwright.sync_api import Page, expect
 
 from finance.models import BudgetVersion
 from pmo.alerts.services import alert_rules_ensure
-from pmo.models import Alert, AlertKind, AlertStatus, Notification, Organization, OrgRole
+from pmo.models import Alert, AlertStatus, Notification, Organization, OrgRole
+from tests.alert_kinds import AlertKind
 from tests.e2e.conftest import login
 from tests.factories import BudgetLineFactory, BudgetVersionFactory, OrganizationFactory, member
 from tests.finance.test_earned_value_support import Built, build_textbook

@@ -23,7 +23,6 @@ from pmo.alerts.services import alert_acknowledge, alert_resolve, alert_rule_upd
 from pmo.errors import ApplicationError
 from pmo.models import (
     Alert,
-    AlertKind,
     AlertStatus,
     AuditEvent,
     Notification,
@@ -36,6 +35,7 @@ from pmo.models import (
     WebhookEvent,
 )
 from projects.models import ChangeRequest, Phase, Project
+from tests.alert_kinds import AlertKind
 from tests.factories import (
     BudgetLineFactory,
     BudgetVersionFactory,

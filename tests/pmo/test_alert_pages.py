@@ -17,7 +17,6 @@ from django.utils import timezone
 from pmo.alerts.services import alert_rules_ensure
 from pmo.models import (
     Alert,
-    AlertKind,
     AlertRule,
     AlertStatus,
     AuditEvent,
@@ -32,6 +31,7 @@ from pmo.models import (
     WebhookEvent,
 )
 from projects.models import ChangeRequest, Project
+from tests.alert_kinds import AlertKind
 from tests.conftest import page_client_for
 from tests.factories import (
     AlertFactory,

@@ -11,9 +11,8 @@ from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from pmo import webhook_transport
-from pmo.alerts.kinds import SPECS
+from pmo.alerts.kinds import alert_kinds as SPECS
 from pmo.models import (
-    AlertKind,
     AlertRule,
     AlertStatus,
     AuditEvent,
@@ -27,6 +26,7 @@ from pmo.models import (
     WebhookEvent,
 )
 from projects.models import Project
+from tests.alert_kinds import AlertKind
 from tests.conftest import api_client_for
 from tests.factories import (
     AlertFactory,

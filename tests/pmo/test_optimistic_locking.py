@@ -14,9 +14,10 @@ from rest_framework.test import APIClient
 
 from finance.services import categories
 from pmo import services as pmo_services
-from pmo.models import AlertKind, Membership, Organization, OrgRole, User, WorkingCalendar
+from pmo.models import Membership, Organization, OrgRole, User, WorkingCalendar
 from projects.models import Project, WbsElement
 from projects.services import control
+from tests.alert_kinds import AlertKind
 from tests.conftest import api_client_for, page_client_for, require_service
 from tests.factories import PortfolioFactory, ProjectFactory, WbsElementFactory, WebhookFactory, member
 from tests.pmo.test_alert_pages import rule_of, rule_post

@@ -16,7 +16,6 @@ from finance.models import EvmSnapshot
 from pmo.alerts.services import alert_rule_update, alert_rules_ensure
 from pmo.models import (
     Alert,
-    AlertKind,
     AlertStatus,
     Notification,
     Organization,
@@ -27,6 +26,7 @@ from pmo.models import (
 )
 from pmo.webhook_transport import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 from projects.models import Project
+from tests.alert_kinds import AlertKind
 from tests.factories import OrganizationFactory, ProgressUpdateFactory, WebhookFactory, member
 from tests.finance.test_earned_value_support import build_sized, build_textbook, march
 from tests.workers.conftest import Receiver, Workers, wait_for

@@ -1,0 +1,22 @@
+"""The nine alert kinds finance and projects register, in the order pages and the API list them."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from finance.alert_kinds import FinanceAlertKind
+from projects.alert_kinds import ProjectAlertKind
+
+_TODAY = (
+    FinanceAlertKind.SPI_LOW,
+    FinanceAlertKind.CPI_LOW,
+    FinanceAlertKind.VAC_NEGATIVE,
+    FinanceAlertKind.COST_OVER_BUDGET,
+    FinanceAlertKind.SPEND_AHEAD_OF_PROGRESS,
+    ProjectAlertKind.MILESTONE_OVERDUE,
+    ProjectAlertKind.TASK_SLIPPED,
+    ProjectAlertKind.CHANGE_REQUEST_WAITING,
+    FinanceAlertKind.BUDGET_WAITING,
+)
+
+AlertKind = models.TextChoices("AlertKind", [(kind.name, (kind.value, kind.label)) for kind in _TODAY])  # type: ignore[call-overload]
