@@ -11,3 +11,10 @@ class DashboardConfig(AppConfig):
         from projects.registries import computed_rag
 
         computed_rag.append(project_computed_rag_json)
+
+        from pmo import navigation
+        from pmo.policy import Action
+
+        navigation.main.register(
+            navigation.NavEntry("dashboard", _("Dashboard"), "org-home", order=10, action=Action.ORG_VIEW)
+        )

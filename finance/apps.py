@@ -31,3 +31,7 @@ class FinanceConfig(AppConfig):
         from finance import alert_kinds
 
         alert_kinds.register()
+
+        from finance import navigation
+
+        navigation.register()

@@ -38,3 +38,7 @@ class ProjectsConfig(AppConfig):
             members=ProjectMember.objects.for_organization,
             roles=ProjectRole.choices,
         )
+
+        from projects import navigation
+
+        navigation.register()

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext_lazy
 
+from pmo import navigation
+from pmo.navigation import Link
 from projects.models import (
     Phase,
     Project,
@@ -19,7 +19,6 @@ from projects.models import (
     WbsElement,
 )
 from projects.pages import ProjectPageMixin
-from projects.permissions import ProjectAction
 
 LIFECYCLE = [Phase.INITIATION, Phase.PLANNING, Phase.EXECUTION, Phase.CLOSING, Phase.OPERATIONS, Phase.CLOSED]
 PHASE_BADGES: dict[str, str] = {
@@ -62,21 +61,6 @@ def safe_next(request: HttpRequest, fallback: str) -> str:
     return fallback
 
 
-@dataclass(frozen=True)
-class Tab:
-    key: str
-    label: str
-    url: str
-
-
-def _reverse_or_none(name: str, **kwargs: Any) -> str | None:
-    """The URL of a page another part of the app may not have mounted yet."""
-    try:
-        return reverse(name, kwargs=kwargs)
-    except NoReverseMatch:
-        return None
-
-
 class ProjectTabsMixin(ProjectPageMixin):
     """A project page with the project's header, lifecycle and tabs."""
 
@@ -85,23 +69,9 @@ class ProjectTabsMixin(ProjectPageMixin):
     def project_url(self, name: str, **kwargs: Any) -> str:
         return reverse(name, kwargs={"org_slug": self.organization.slug, "project_id": self.project.pk, **kwargs})
 
-    def tabs(self) -> list[Tab]:
-        ids = {"org_slug": self.organization.slug, "project_id": self.project.pk}
-        candidates: list[tuple[str, Any, str | None]] = [
-            ("overview", gettext_lazy("Overview"), _reverse_or_none("project-overview", **ids)),
-            ("wbs", gettext_lazy("WBS"), _reverse_or_none("project-wbs", **ids)),
-            ("gantt", gettext_lazy("Gantt"), _reverse_or_none("project-gantt", **ids)),
-            ("baselines", gettext_lazy("Baselines"), _reverse_or_none("project-baselines", **ids)),
-            ("status", gettext_lazy("Status reports"), _reverse_or_none("project-status-reports", **ids)),
-            ("changes", gettext_lazy("Change requests"), _reverse_or_none("project-change-requests", **ids)),
-            ("changelog", gettext_lazy("Change log"), _reverse_or_none("project-change-log", **ids)),
-            ("gates", gettext_lazy("Gate history"), _reverse_or_none("project-gate", **ids)),
-            ("finance", gettext_lazy("Finance"), _reverse_or_none("project-finance", **ids)),
-            ("earned_value", gettext_lazy("Earned value"), _reverse_or_none("project-earned-value", **ids)),
-        ]
-        if self.can(ProjectAction.PROJECT_MANAGE) and self.project.is_open:
-            candidates.append(("edit", gettext_lazy("Edit project"), _reverse_or_none("project-edit", **ids)))
-        return [Tab(key, str(label), url) for key, label, url in candidates if url]
+    def tabs(self) -> list[Link]:
+        """The tabs the apps registered (``pmo.navigation.project_tabs``) that this member may see here."""
+        return navigation.project_tabs.links(self.membership, self.organization, self.project, self.project_role)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
