@@ -35,8 +35,8 @@ from pmo.policy import Action
 TAGS = ["attachments"]
 
 
-def _parent_types() -> list[str]:
-    return [attachable.name for attachable in attachables()]
+def _parent_types() -> list[tuple[str, Any]]:
+    return [(attachable.name, attachable.model._meta.verbose_name) for attachable in attachables()]
 
 
 class ParentTypeField(serializers.ChoiceField):
@@ -102,6 +102,7 @@ class AttachmentUploadSerializer(inputs.Serializer):
     files = serializers.ListField(
         child=serializers.FileField(allow_empty_file=True, use_url=False),
         allow_empty=True,
+        required=False,
         help_text=gettext_lazy(
             "The files: repeat the part for several. Each is checked by its content (photos, PDF, Word, Excel, "
             "PowerPoint, CSV, text, DWG); one refused file refuses the request and nothing is stored."
@@ -218,7 +219,7 @@ class AttachmentViewSet(
             actor=self._actor(request),
             organization=self.organization,
             parent=access.parent,
-            uploads=payload.validated_data["files"],
+            uploads=payload.validated_data.get("files", []),
         )
         return Response(self.get_serializer(added, many=True).data, status=status.HTTP_201_CREATED)
 
