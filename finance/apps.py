@@ -35,3 +35,8 @@ class FinanceConfig(AppConfig):
         from finance import navigation
 
         navigation.register()
+
+        from finance.gate_checks import BUDGET_CHECK
+        from projects.gate_checks import gate_checks
+
+        gate_checks.register(BUDGET_CHECK)

@@ -42,3 +42,7 @@ class ProjectsConfig(AppConfig):
         from projects import navigation
 
         navigation.register()
+
+        from projects.gate_checks import BASELINE_CHECK, gate_checks
+
+        gate_checks.register(BASELINE_CHECK)

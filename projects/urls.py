@@ -36,6 +36,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.ProjectListView.as_view(), name="org-projects"),
     path("new/", views.ProjectCreateView.as_view(), name="project-create"),
     path("portfolios/", views.PortfolioListView.as_view(), name="project-portfolios"),
+    path("gate-checks/", views.GateCheckSettingsView.as_view(), name="project-gate-checks"),
     path("portfolios/<int:pk>/edit/", views.PortfolioEditView.as_view(), name="project-portfolio-edit"),
     path("<int:project_id>/", include(project_pages)),
     # Status reports and change requests.

@@ -51,6 +51,7 @@ from projects.models import (
     ChangeRequest,
     ChangeRequestElement,
     Dependency,
+    GateCheckChoice,
     GateCriterion,
     Phase,
     Portfolio,
@@ -204,6 +205,17 @@ class GateCriterionFactory(factory.django.DjangoModelFactory):
     text = factory.Sequence(lambda n: f"Criterion {n}")
 
 
+class GateCheckChoiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GateCheckChoice
+        django_get_or_create = ("organization", "from_phase", "code")
+
+    organization = factory.SubFactory(OrganizationFactory)
+    from_phase = Phase.PLANNING
+    code = "baseline_current"
+    applies = True
+
+
 class StageGateFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = StageGate
@@ -322,6 +334,7 @@ FACTORIES.update(
         Project: ProjectFactory,
         ProjectMember: ProjectMemberFactory,
         GateCriterion: GateCriterionFactory,
+        GateCheckChoice: GateCheckChoiceFactory,
         StageGate: StageGateFactory,
         WbsElement: WbsElementFactory,
         Dependency: DependencyFactory,

@@ -199,13 +199,33 @@ class GateChecklistItemSerializer(inputs.Serializer):
     passed = serializers.BooleanField()
 
 
+class RecordedGateCheckSerializer(inputs.Serializer):
+    code = serializers.CharField(help_text=_("The check's code."))
+    label = serializers.CharField(help_text=_("The check's label when it was evaluated."))  # type: ignore[assignment]
+    passed = serializers.BooleanField()
+    reason = serializers.CharField(help_text=_("Why it passed, as the system said then."))
+    evaluated_at = serializers.DateTimeField()
+
+
 class StageGateSerializer(inputs.ModelSerializer):
     approved_by = UserSummarySerializer(read_only=True)
     checklist = GateChecklistItemSerializer(many=True, read_only=True)
+    computed_checks = RecordedGateCheckSerializer(
+        many=True, read_only=True, help_text=_("The checks the system evaluated when the gate was passed.")
+    )
 
     class Meta:
         model = StageGate
-        fields = ["id", "from_phase", "to_phase", "checklist", "approved_by", "approved_at", "comment"]
+        fields = [
+            "id",
+            "from_phase",
+            "to_phase",
+            "checklist",
+            "computed_checks",
+            "approved_by",
+            "approved_at",
+            "comment",
+        ]
         read_only_fields = fields
 
 
@@ -241,12 +261,60 @@ class GateCriterionUpdateSerializer(inputs.Serializer):
     is_active = serializers.BooleanField(required=False, help_text=_("Criteria are switched off, never deleted."))
 
 
+class GateCheckResultSerializer(inputs.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
+    explanation = serializers.CharField()
+    passed = serializers.BooleanField(help_text=_("False: the gate is refused with the reason."))
+    reason = serializers.CharField()
+
+
+class GateCheckSerializer(inputs.Serializer):
+    code = serializers.CharField(help_text=_("What the organisation's selection names the check by."))
+    label = serializers.CharField()  # type: ignore[assignment]
+    explanation = serializers.CharField()
+    phases = serializers.ListField(
+        child=serializers.ChoiceField(choices=Phase.choices),
+        help_text=_("The phases being left for which the check may be chosen."),
+    )
+    default_phases = serializers.ListField(
+        child=serializers.ChoiceField(choices=Phase.choices),
+        help_text=_("Where it applies while the organisation has not chosen."),
+    )
+    applies_when_leaving = serializers.ListField(
+        child=serializers.ChoiceField(choices=Phase.choices),
+        help_text=_("Where it applies in this organisation now."),
+    )
+
+
+def _selection_field() -> serializers.ListField:
+    return serializers.ListField(
+        child=serializers.CharField(max_length=64),
+        required=False,
+        help_text=_("Codes of the registered checks that apply when leaving this phase."),
+    )
+
+
+class GateCheckSelectionSerializer(inputs.Serializer):
+    schema_description = _("The checks that apply when leaving each open phase.")
+
+    initiation = _selection_field()
+    planning = _selection_field()
+    execution = _selection_field()
+    closing = _selection_field()
+    operations = _selection_field()
+
+
 class GateChecklistSerializer(inputs.Serializer):
     from_phase = serializers.ChoiceField(choices=Phase.choices)
     to_phase = serializers.ChoiceField(choices=Phase.choices, allow_null=True, help_text=_("Empty once closed."))
     can_approve = serializers.BooleanField(help_text=_("Whether you may pass this gate."))
     can_cancel = serializers.BooleanField(help_text=_("Whether you may cancel the project."))
     criteria = GateCriterionSerializer(many=True)
+    computed_checks = GateCheckResultSerializer(
+        many=True,
+        help_text=_("The checks the system evaluates when leaving the current phase, as they stand now."),
+    )
 
 
 class ProjectSettingsSerializer(inputs.ModelSerializer):

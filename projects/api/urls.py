@@ -31,6 +31,8 @@ project_patterns: list[URLPattern | URLResolver] = [
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("project-settings/", views.ProjectSettingsView.as_view(), name="api-project-settings"),
+    path("gate-checks/", views.GateCheckListView.as_view(), name="api-gate-checks"),
+    path("gate-checks/selection/", views.GateCheckSelectionView.as_view(), name="api-gate-check-selection"),
     *org_router.urls,
     path("projects/<int:project_id>/", include(project_patterns)),
     # Status reports and change requests.

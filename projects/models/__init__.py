@@ -15,6 +15,7 @@ from projects.models.plan import (
 from projects.models.project import (
     NEXT_PHASE,
     OPEN_PHASES,
+    GateCheckChoice,
     GateCriterion,
     Phase,
     Portfolio,
@@ -35,6 +36,7 @@ __all__ = [
     "ChangeRequestElement",
     "Dependency",
     "DependencyType",
+    "GateCheckChoice",
     "GateCriterion",
     "PercentCompleteMethod",
     "Phase",

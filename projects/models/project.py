@@ -217,6 +217,12 @@ class StageGate(TenantModel):
     )
     approved_at = models.DateTimeField(_("approved at"), default=timezone.now)
     comment = models.TextField(_("comment"), blank=True)
+    computed_checks = models.JSONField(
+        _("computed checks"),
+        default=list,
+        blank=True,
+        help_text=_("[{code, label, passed, reason, evaluated_at}]: the checks the system evaluated."),
+    )
 
     class Meta:
         verbose_name = _("stage gate")
@@ -225,6 +231,33 @@ class StageGate(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.from_phase} → {self.to_phase}"
+
+
+class GateCheckChoice(TenantModel):
+    """The organisation's choice whether a registered computed check applies when leaving a phase.
+
+    Without a row, the check's own default applies (``projects.gate_checks``).
+    """
+
+    from_phase = models.CharField(_("leaving phase"), max_length=16, choices=Phase)
+    code = models.CharField(_("check"), max_length=64, help_text=_("The code of a registered gate check."))
+    applies = models.BooleanField(_("applies"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("gate check choice")
+        verbose_name_plural = _("gate check choices")
+        ordering = ["from_phase", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "from_phase", "code"],
+                name="gate_check_choice_once",
+                violation_error_message=_("This check is already chosen for this phase."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_phase} {self.code}: {self.applies}"
 
 
 class ProjectSettings(TenantModel):

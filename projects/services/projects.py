@@ -26,7 +26,7 @@ from projects.models import (
 )
 from projects.permissions import can_pass_gate
 from projects.registries import money_holders
-from projects.selectors import current_baseline
+from projects.services.gate_checks import gate_checks_enforce
 from projects.services.locks import lock_project
 
 PROJECT_FIELDS = [
@@ -427,6 +427,7 @@ def project_advance(
     if not can_pass_gate(membership, project_role, current, cancel=cancel):
         raise ApplicationError(_("Your role may not approve this gate."), code="permission_denied", status_code=403)
     checklist: list[dict[str, Any]] = []
+    computed_checks: list[dict[str, Any]] = []
     if cancel:
         if not comment.strip():
             raise ApplicationError(
@@ -446,11 +447,7 @@ def project_advance(
                 code="checklist_incomplete",
                 fields={"passed_criteria": missing},
             )
-        if current == Phase.PLANNING and current_baseline(project) is None:
-            raise ApplicationError(
-                _("Set a baseline before leaving planning: execution is measured against it."),
-                code="baseline_required",
-            )
+        computed_checks = gate_checks_enforce(project)
         checklist = [{"criterion": criterion.text, "passed": True} for criterion in criteria]
     gate = StageGate.objects.create(
         organization_id=project.organization_id,
@@ -458,6 +455,7 @@ def project_advance(
         from_phase=current,
         to_phase=to_phase,
         checklist=checklist,
+        computed_checks=computed_checks,
         approved_by=actor,
         comment=comment.strip(),
     )

@@ -6,6 +6,7 @@ a form from ``projects.forms`` and calls one service; a refusal comes back as
 """
 
 from projects.views.common import ProjectTabsMixin
+from projects.views.gate_checks import GateCheckSettingsView
 from projects.views.portfolio import PortfolioEditView, PortfolioListView, ProjectCreateView, ProjectListView
 from projects.views.project import (
     ProjectEditView,
@@ -34,6 +35,7 @@ __all__ = [
     "DependencyCreateView",
     "DependencyDeleteView",
     "GanttView",
+    "GateCheckSettingsView",
     "PortfolioEditView",
     "PortfolioListView",
     "ProjectCreateView",

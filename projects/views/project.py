@@ -22,6 +22,7 @@ from projects.forms import (
     ProjectMemberForm,
     ProjectMemberRoleForm,
 )
+from projects.gate_checks import CURRENT_BASELINE, gate_checks
 from projects.models import (
     NEXT_PHASE,
     OPEN_PHASES,
@@ -39,6 +40,7 @@ from projects.selectors import (
     projects_progress,
 )
 from projects.services import projects as services
+from projects.services.gate_checks import gate_checks_evaluate
 from projects.views.common import (
     ProjectTabsMixin,
 )
@@ -230,6 +232,12 @@ class ProjectEditView(ProjectTabsMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
+def _recorded_check(item: dict[str, Any]) -> dict[str, Any]:
+    """A check recorded on a gate, labelled in today's language while its check is still registered."""
+    check = gate_checks.get(item.get("code", ""))
+    return {**item, "label": str(check.label) if check is not None else item.get("label", "")}
+
+
 class StageGateView(ProjectTabsMixin, TemplateView):
     """The checklist for leaving the current phase, the decision, and the gates passed so far."""
 
@@ -243,6 +251,24 @@ class StageGateView(ProjectTabsMixin, TemplateView):
             return []
         return services.gate_criteria(self.organization, self.project.phase)
 
+    def computed_checks(self) -> list[dict[str, Any]]:
+        """The checks that apply to leaving the current phase, as they stand before anyone decides."""
+        return [
+            {
+                "code": result.code,
+                "label": result.label,
+                "explanation": result.check.explanation,
+                "passed": result.passed,
+                "reason": result.reason,
+                "remedy_url": (
+                    reverse(result.check.remedy_url_name, args=[self.organization.slug, self.project.pk])
+                    if result.check.remedy_url_name and not result.passed
+                    else ""
+                ),
+            }
+            for result in gate_checks_evaluate(self.project)
+        ]
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         phase = Phase(self.project.phase)
@@ -250,17 +276,25 @@ class StageGateView(ProjectTabsMixin, TemplateView):
         if criteria is None:
             criteria = self.criteria()
         may_decide = self.can(ProjectAction.GATE_APPROVE)
+        computed_checks = self.computed_checks() if NEXT_PHASE.get(phase) else []
         context.update(
             phase=phase,
             next_phase=NEXT_PHASE.get(phase),
             is_open=self.project.is_open,
             may_advance=may_decide and can_pass_gate(self.membership, self.project_role, phase),
             may_cancel=may_decide and can_pass_gate(self.membership, self.project_role, phase, cancel=True),
-            needs_baseline=phase == Phase.PLANNING and current_baseline(self.project) is None,
+            computed_checks=computed_checks,
+            needs_baseline=any(c["code"] == CURRENT_BASELINE and not c["passed"] for c in computed_checks),
+            gate_blocked=any(not c["passed"] for c in computed_checks),
             gate_form=kwargs.get("gate_form") or GateForm(criteria=criteria),
             cancel_form=kwargs.get("cancel_form") or CancelProjectForm(),
             history=[
-                {"gate": gate, "from_label": Phase(gate.from_phase).label, "to_label": Phase(gate.to_phase).label}
+                {
+                    "gate": gate,
+                    "from_label": Phase(gate.from_phase).label,
+                    "to_label": Phase(gate.to_phase).label,
+                    "computed_checks": [_recorded_check(item) for item in gate.computed_checks],
+                }
                 for gate in StageGate.objects.for_organization(self.organization)
                 .filter(project=self.project)
                 .select_related("approved_by")

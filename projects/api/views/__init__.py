@@ -6,6 +6,7 @@ mixin, validates input with a serializer and calls one service.
 
 from projects.api.views.baselines import BaselineComparisonView, BaselineViewSet
 from projects.api.views.common import EMPTY_BODY, ID_PATTERN
+from projects.api.views.gate_checks import GateCheckListView, GateCheckSelectionView
 from projects.api.views.plan import (
     MAX_UPLOAD_BYTES,
     TRUE_VALUES,
@@ -31,6 +32,8 @@ __all__ = [
     "CsvParser",
     "CsvRenderer",
     "DependencyViewSet",
+    "GateCheckListView",
+    "GateCheckSelectionView",
     "GateCriterionViewSet",
     "PlainTextParser",
     "PortfolioViewSet",

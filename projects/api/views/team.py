@@ -18,6 +18,7 @@ from projects.api.views.common import ID_PATTERN, _actor
 from projects.models import NEXT_PHASE, OPEN_PHASES, Phase, ProjectMember, StageGate
 from projects.permissions import ProjectAction, can_pass_gate
 from projects.services import projects as services
+from projects.services.gate_checks import gate_checks_evaluate
 
 # --- the project team -----------------------------------------------------------------
 
@@ -96,7 +97,11 @@ class ProjectMemberViewSet(
         description=gettext_lazy(
             "Every active checklist item for leaving the current phase must be listed in "
             "`passed_criteria`. Who may pass each gate is decided by the phase being left: a "
-            "refused gate answers 403 with the code `permission_denied`."
+            "refused gate answers 403 with the code `permission_denied`. The computed checks the "
+            "organisation applies to the phase are then evaluated: a failing one refuses the gate "
+            "with 400, the check's code (`baseline_required`, `budget_required`, ...) and its "
+            "reason, every failing check listed in `fields.computed_checks`; the gate passed "
+            "records them in `computed_checks`."
         ),
         tags=["projects"],
         request=s.GatePassSerializer,
@@ -155,5 +160,15 @@ class StageGateViewSet(
             "can_approve": is_open and can_pass_gate(self.membership, self.project_role, phase),
             "can_cancel": is_open and can_pass_gate(self.membership, self.project_role, phase, cancel=True),
             "criteria": services.gate_criteria(self.organization, phase) if is_open else [],
+            "computed_checks": [
+                {
+                    "code": result.code,
+                    "label": result.label,
+                    "explanation": str(result.check.explanation),
+                    "passed": result.passed,
+                    "reason": result.reason,
+                }
+                for result in gate_checks_evaluate(self.project)
+            ],
         }
         return Response(s.GateChecklistSerializer(data).data)
