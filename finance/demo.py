@@ -4,7 +4,8 @@
 app's. Each project under way gets an approved budget equal to its baseline, a commitment and
 costs that put its cost performance index where its health says (``HEALTH_CPI``) both at the end
 of last week and today; then last week's status report, rated as computed, which needs those
-costs. Idempotent: a project that already has a budget version is left as it is.
+costs. Idempotent: a project that already has a budget version is left as it is. The
+organisation's gates then ask for an approved budget, besides the baseline, to leave planning.
 """
 
 from __future__ import annotations
@@ -13,13 +14,16 @@ import datetime as dt
 from decimal import Decimal
 
 from finance.earned_value import project_evm
+from finance.gate_checks import APPROVED_BUDGET
 from finance.models import BudgetVersion
 from finance.services import budgets, costs
 from finance.services.categories import cost_categories
 from pmo.models import Membership, Organization, User
 from projects.demo import AMBER, GREEN, PARK, RED, SHAPES, Shape, last_report_day
-from projects.models import Phase, Project, ProjectRole, StatusReport
+from projects.gate_checks import CURRENT_BASELINE
+from projects.models import GateCheckChoice, Phase, Project, ProjectRole, StatusReport
 from projects.services import status_reports
+from projects.services.gate_checks import gate_check_selection_update
 
 # Category code → approved amount; the total equals the park's baseline budget.
 PARK_BUDGET = {
@@ -86,6 +90,17 @@ def seed(organization: Organization, users: dict[str, User], *, today: dt.date |
         _budget_and_costs(organization, users, project, shape, today)
         if project.phase == Phase.EXECUTION:
             _status_report(organization, users, project, shape, today)
+    _gate_checks(organization, users["admin"])
+
+
+# The gate rules the demo shows: leaving planning needs a current baseline and an approved budget.
+DEMO_GATE_CHECKS = {Phase.PLANNING.value: [CURRENT_BASELINE, APPROVED_BUDGET]}
+
+
+def _gate_checks(organization: Organization, admin: User) -> None:
+    """Choose the demo's gate checks once, after the projects have passed their gates (an edited choice stays)."""
+    if not GateCheckChoice.objects.for_organization(organization).exists():
+        gate_check_selection_update(actor=admin, organization=organization, selection=DEMO_GATE_CHECKS)
 
 
 def _budget_and_costs(
