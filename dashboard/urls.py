@@ -8,16 +8,24 @@ from django.urls import URLPattern, URLResolver, include, path
 from dashboard import api, views
 from finance import urls as finance_urls
 from finance.api import urls as finance_api_urls
+from maintenance import urls as maintenance_urls
 from pmo import urls as core_urls
 from pmo.api import urls as core_api_urls
 from projects import urls as projects_urls
 from projects.api import urls as projects_api_urls
+from quality import urls as quality_urls
+from resources import urls as resources_urls
+from risks import urls as risks_urls
 
 organization_pages: list[URLPattern | URLResolver] = [
     path("", views.OrganizationHomeView.as_view(), name="org-home"),
     *core_urls.organization_pages,
     path("projects/", include(projects_urls)),
     path("finance/", include(finance_urls)),
+    path("resources/", include(resources_urls)),
+    path("risks/", include(risks_urls)),
+    path("quality/", include(quality_urls)),
+    path("maintenance/", include(maintenance_urls)),
 ]
 
 organization_api: list[URLPattern | URLResolver] = [

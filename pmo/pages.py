@@ -16,7 +16,7 @@ from django.views import View
 from pmo.concurrency import locked_row, row_version, stale
 from pmo.errors import ApplicationError
 from pmo.models import Membership, Organization
-from pmo.policy import SETTINGS_ACTIONS, Action, allowed_actions, can
+from pmo.policy import Action, allowed_actions, can
 from pmo.tenancy import tenant_scope
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -105,7 +105,6 @@ class OrganizationPageMixin(LoginRequiredMixin):
         context["membership"] = self.membership
         allowed = allowed_actions(self.membership, self.project_role)
         context["perms_org"] = {str(action) for action in allowed}
-        context["may_change_settings"] = bool(allowed & SETTINGS_ACTIONS)
         return context
 
     def report(self, error: ApplicationError, form: Any = None) -> None:

@@ -31,10 +31,6 @@ organization_pages: list[URLPattern | URLResolver] = [
     ),
     path("alerts/", include("pmo.alert_urls")),
     path("attachments/", include("pmo.attachments.urls")),
-    *[
-        path(f"{module}/", views.ModuleNotYetAvailableView.as_view(module=module), name=f"org-{module}")
-        for module in views.MODULES
-    ],
 ]
 
 account_pages: list[URLPattern | URLResolver] = [

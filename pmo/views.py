@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -16,7 +16,6 @@ from django.templatetags.static import static
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
@@ -48,6 +47,9 @@ from pmo.models import (
 )
 from pmo.pages import OrganizationPageMixin
 from pmo.policy import Action, can
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 PAGE_SIZE = 25
 
@@ -103,23 +105,19 @@ def switch_language(request: HttpRequest) -> HttpResponse:
     return response
 
 
-MODULES = {
-    "resources": gettext_lazy("Resources"),
-    "risks": gettext_lazy("Risks"),
-    "quality": gettext_lazy("Quality"),
-    "maintenance": gettext_lazy("Maintenance"),
-}
-
-
 class ModuleNotYetAvailableView(OrganizationPageMixin, TemplateView):
-    """A section whose pages have not been built yet says so plainly."""
+    """A section whose pages have not been built yet says so plainly.
+
+    An app mounts it until it has pages of its own: ``module`` is its navigation entry's key.
+    """
 
     template_name = "pmo/module_unavailable.html"
     module = ""
+    title: StrOrPromise = ""
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["module_title"] = MODULES[self.module]
+        context["module_title"] = self.title
         context["nav_active"] = self.module
         return context
 
