@@ -29,7 +29,8 @@ from pmo.alerts.kinds import (
     project_page,
 )
 from pmo.alerts.services import Finding
-from pmo.models import OrgRole, Severity, SubjectType
+from pmo.models import OrgRole, Severity
+from projects.alert_kinds import ProjectSubjectType
 from projects.models import Project
 
 #: The keys of what the variance run leaves in ``EvaluationBatch.computed``.
@@ -38,6 +39,10 @@ APPROVED_BUDGETS = "finance.approved_budgets"
 
 _TENTH = Decimal("0.1")
 _HUNDRED = Decimal(100)
+
+
+class FinanceSubjectType(models.TextChoices):
+    BUDGET_VERSION = "budget_version", _("Budget version")
 
 
 class FinanceAlertKind(models.TextChoices):
@@ -67,7 +72,7 @@ KINDS = (
         project_roles=MANAGER,
         explanation=_("Schedule performance index (EV / PV) below the threshold."),
         message=_("%(subject)s: SPI %(value)s is below %(threshold)s."),
-        subject_types=(SubjectType.PROJECT,),
+        subject_types=(ProjectSubjectType.PROJECT,),
         position=10,
         link=EARNED_VALUE_PAGE,
     ),
@@ -83,7 +88,7 @@ KINDS = (
         project_roles=MANAGER,
         explanation=_("Cost performance index (EV / AC) below the threshold."),
         message=_("%(subject)s: CPI %(value)s is below %(threshold)s."),
-        subject_types=(SubjectType.PROJECT,),
+        subject_types=(ProjectSubjectType.PROJECT,),
         position=20,
         link=EARNED_VALUE_PAGE,
     ),
@@ -99,7 +104,7 @@ KINDS = (
         project_roles=MANAGER,
         explanation=_("Variance at completion (BAC - EAC) below the threshold: the project is forecast over budget."),
         message=_("%(subject)s: variance at completion is %(value)s (EAC %(eac)s against BAC %(bac)s)."),
-        subject_types=(SubjectType.PROJECT,),
+        subject_types=(ProjectSubjectType.PROJECT,),
         position=30,
         link=EARNED_VALUE_PAGE,
     ),
@@ -117,7 +122,7 @@ KINDS = (
             "Actual cost as a percentage of the approved budget (its lines, reserves apart) above the threshold."
         ),
         message=_("%(subject)s: actual cost %(ac)s is %(value)s%% of the approved budget %(budget)s."),
-        subject_types=(SubjectType.PROJECT,),
+        subject_types=(ProjectSubjectType.PROJECT,),
         position=40,
         link=project_page("project-finance"),
     ),
@@ -136,7 +141,7 @@ KINDS = (
             "above the threshold."
         ),
         message=_("%(subject)s: %(spent)s%% of the budget is spent for %(done)s%% of the work done."),
-        subject_types=(SubjectType.PROJECT,),
+        subject_types=(ProjectSubjectType.PROJECT,),
         position=50,
         link=EARNED_VALUE_PAGE,
     ),
@@ -152,7 +157,7 @@ KINDS = (
         project_roles=MANAGER,
         explanation=_("Days a submitted budget version has waited for a decision, above the threshold."),
         message=_("%(subject)s has waited %(value)s days for a decision."),
-        subject_types=(SubjectType.BUDGET_VERSION,),
+        subject_types=(FinanceSubjectType.BUDGET_VERSION,),
         position=90,
         link=project_page("project-budget-version", subject="budgetversion_id"),
     ),
@@ -175,7 +180,7 @@ def _index_findings(project: Project, result: ProjectEvm, budget: Decimal | None
     common = {"as_of": result.as_of.isoformat(), "currency": result.currency}
 
     def finding(measure: Decimal, values: dict[str, str]) -> Finding:
-        return Finding(SubjectType.PROJECT, project_id, label, project_id, measure, {**common, **values})
+        return Finding(ProjectSubjectType.PROJECT, project_id, label, project_id, measure, {**common, **values})
 
     found: dict[str, Finding] = {}
     if figures.spi is not None:
@@ -211,7 +216,9 @@ def _budget_findings(batch: EvaluationBatch) -> list[Finding]:
         project_id__in=list(projects), status=BudgetVersion.Status.SUBMITTED, submitted_at__isnull=False
     )
     return [
-        Finding.waiting(SubjectType.BUDGET_VERSION, pk, f"{projects[project_id].code} · v{number}", project_id, at, now)
+        Finding.waiting(
+            FinanceSubjectType.BUDGET_VERSION, pk, f"{projects[project_id].code} · v{number}", project_id, at, now
+        )
         for pk, project_id, number, at in versions.values_list("pk", "project_id", "number", "submitted_at")
     ]
 
@@ -235,6 +242,8 @@ def run_now(organization_id: int, as_of: str | None) -> None:
 
 
 def register() -> None:
+    for subject_type in FinanceSubjectType:
+        alert_kinds.register_subject_type(subject_type.value, subject_type.label)
     for spec in KINDS:
         alert_kinds.register(spec)
     alert_kinds.evaluator(evaluate, kinds=FinanceAlertKind.values)

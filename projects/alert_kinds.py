@@ -15,9 +15,17 @@ from django.utils.translation import gettext_lazy as _
 
 from pmo.alerts.kinds import ABOVE, DAYS, WORKING_DAYS, AlertKindSpec, EvaluationBatch, alert_kinds, project_page
 from pmo.alerts.services import Finding
-from pmo.models import OrgRole, Severity, SubjectType
+from pmo.models import OrgRole, Severity
 from projects.models import BaselineTask, ChangeRequest
 from projects.selectors.plan import working_day_slip
+
+
+class ProjectSubjectType(models.TextChoices):
+    """What the alerts of projects' kinds, and of a project's measures, are about."""
+
+    PROJECT = "project", _("Project")
+    TASK = "task", _("Task")
+    CHANGE_REQUEST = "change_request", _("Change request")
 
 
 class ProjectAlertKind(models.TextChoices):
@@ -42,7 +50,7 @@ KINDS = (
         project_roles=MANAGER,
         explanation=_("Days since a milestone's baseline date while it is not done, above the threshold."),
         message=_("%(subject)s: the milestone was due on %(due)s (%(value)s days ago) and is not done."),
-        subject_types=(SubjectType.TASK,),
+        subject_types=(ProjectSubjectType.TASK,),
         position=60,
         link=project_page("project-task-history", subject="pk"),
     ),
@@ -60,7 +68,7 @@ KINDS = (
         message=_(
             "%(subject)s: forecast to finish on %(forecast)s, %(value)s working days after its baseline finish %(due)s."
         ),
-        subject_types=(SubjectType.TASK,),
+        subject_types=(ProjectSubjectType.TASK,),
         position=70,
         link=project_page("project-task-history", subject="pk"),
     ),
@@ -76,7 +84,7 @@ KINDS = (
         project_roles=MANAGER,
         explanation=_("Days a submitted change request has waited for a decision, above the threshold."),
         message=_("%(subject)s has waited %(value)s days for a decision."),
-        subject_types=(SubjectType.CHANGE_REQUEST,),
+        subject_types=(ProjectSubjectType.CHANGE_REQUEST,),
         position=80,
         link=project_page("project-change-request", subject="pk"),
     ),
@@ -120,7 +128,7 @@ def _task_findings(batch: EvaluationBatch) -> tuple[list[Finding], list[Finding]
             late = Decimal((as_of - finish).days)
             milestones.append(
                 Finding(
-                    SubjectType.TASK,
+                    ProjectSubjectType.TASK,
                     task_id,
                     label,
                     project_id,
@@ -132,7 +140,7 @@ def _task_findings(batch: EvaluationBatch) -> tuple[list[Finding], list[Finding]
         if not is_milestone and slip is not None and slip > 0:
             slipped.append(
                 Finding(
-                    SubjectType.TASK,
+                    ProjectSubjectType.TASK,
                     task_id,
                     label,
                     project_id,
@@ -152,7 +160,12 @@ def _change_request_findings(batch: EvaluationBatch) -> list[Finding]:
     )
     return [
         Finding.waiting(
-            SubjectType.CHANGE_REQUEST, pk, f"{projects[project_id].code} · CR-{number} {title}", project_id, at, now
+            ProjectSubjectType.CHANGE_REQUEST,
+            pk,
+            f"{projects[project_id].code} · CR-{number} {title}",
+            project_id,
+            at,
+            now,
         )
         for pk, project_id, number, title, at in requests.values_list(
             "pk", "project_id", "number", "title", "submitted_at"
@@ -170,6 +183,8 @@ def evaluate(batch: EvaluationBatch) -> Mapping[str, Iterable[Finding]]:
 
 
 def register() -> None:
+    for subject_type in ProjectSubjectType:
+        alert_kinds.register_subject_type(subject_type.value, subject_type.label)
     for spec in KINDS:
         alert_kinds.register(spec)
     alert_kinds.evaluator(evaluate, kinds=ProjectAlertKind.values)

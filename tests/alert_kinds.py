@@ -1,11 +1,12 @@
-"""The nine alert kinds finance and projects register, in the order pages and the API list them."""
+"""The nine alert kinds finance and projects register, in the order pages and the API list them,
+and the four types of subject their alerts are about."""
 
 from __future__ import annotations
 
 from django.db import models
 
-from finance.alert_kinds import FinanceAlertKind
-from projects.alert_kinds import ProjectAlertKind
+from finance.alert_kinds import FinanceAlertKind, FinanceSubjectType
+from projects.alert_kinds import ProjectAlertKind, ProjectSubjectType
 
 _TODAY = (
     FinanceAlertKind.SPI_LOW,
@@ -20,3 +21,7 @@ _TODAY = (
 )
 
 AlertKind = models.TextChoices("AlertKind", [(kind.name, (kind.value, kind.label)) for kind in _TODAY])  # type: ignore[call-overload]
+
+SubjectType = models.TextChoices(  # type: ignore[call-overload]
+    "SubjectType", [(kind.name, (kind.value, kind.label)) for kind in (*ProjectSubjectType, *FinanceSubjectType)]
+)

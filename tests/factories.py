@@ -38,7 +38,6 @@ from pmo.models import (
     OrgRole,
     OutboxMessage,
     Severity,
-    SubjectType,
     User,
     Webhook,
     WebhookDelivery,
@@ -63,7 +62,7 @@ from projects.models import (
     StatusReport,
     WbsElement,
 )
-from tests.alert_kinds import AlertKind
+from tests.alert_kinds import AlertKind, SubjectType
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -45,6 +45,7 @@ class AlertKindSpec:
     """One kind of alert rule as an app registers it.
 
     ``label``, ``explanation`` and ``message`` are lazy strings, translated when shown.
+    ``subject_types`` are the registered subject types its findings are about.
     ``message`` is formatted with ``subject`` and the finding's figures. ``position`` orders
     the kinds in pages and the API. ``link`` gives the page that shows an alert's subject.
     """
@@ -101,10 +102,14 @@ class _Registered:
 
 
 class AlertKindRegistry:
-    """The kinds apps have registered, in their order, with their evaluators and runners."""
+    """The kinds apps have registered, in their order, with their evaluators and runners.
+
+    Also the types of subject alerts are about (a project, a task, ...), by code with a label.
+    """
 
     def __init__(self) -> None:
         self._kinds: dict[str, AlertKindSpec] = {}
+        self._subject_types: dict[str, Any] = {}
         self._evaluators: list[_Registered] = []
         self._runners: list[Runner] = []
 
@@ -114,8 +119,33 @@ class AlertKindRegistry:
             raise ValueError(f"Alert kind {spec.code} is registered already.")
         if len(spec.code) > 32:
             raise ValueError(f"Alert kind {spec.code}: a code has at most 32 characters.")
+        unknown = [code for code in spec.subject_types if code not in self._subject_types]
+        if unknown or not spec.subject_types:
+            raise ValueError(f"Alert kind {spec.code}: register its subject types first ({unknown}).")
         self._kinds[spec.code] = spec
         return spec
+
+    def register_subject_type(self, code: str, label: Any) -> None:
+        """A type of subject alerts may be about, with its label (a lazy string)."""
+        if len(code) > 16:
+            raise ValueError(f"Alert subject type {code}: a code has at most 16 characters.")
+        existing = self._subject_types.get(code)
+        if existing is not None and existing != label:
+            raise ValueError(f"Alert subject type {code} is registered already.")
+        self._subject_types[code] = label
+
+    def unregister_subject_type(self, code: str) -> None:
+        self._subject_types.pop(code, None)
+
+    @property
+    def subject_types(self) -> list[tuple[str, Any]]:
+        """(code, label) of the subject types, in the order they were registered."""
+        return list(self._subject_types.items())
+
+    def subject_type_label(self, code: str) -> str:
+        """The subject type's label in the active language; the code of a type no longer registered."""
+        label = self._subject_types.get(code)
+        return code if label is None else str(label)
 
     def unregister(self, code: str) -> None:
         """Forget a kind and the evaluators that measure only kinds now unknown (for tests)."""

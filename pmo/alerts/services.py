@@ -411,7 +411,10 @@ def alerts_sync(
     unchanged: list[Alert] = []
     resolved: list[Alert] = []
     seen: set[tuple[str, int]] = set()
+    subject_types = alert_kinds[rule.kind].subject_types
     for finding in spec_findings:
+        if finding.subject_type not in subject_types:
+            raise ValueError(f"A finding of {rule.kind} is about a {finding.subject_type}, not one of {subject_types}.")
         severity = severity_of(rule.kind, finding.measure, rule.threshold, rule.red_threshold, rule.severity)
         if severity is None:
             continue

@@ -43,7 +43,6 @@ from pmo.models import (
     Notification,
     OrgRole,
     Severity,
-    SubjectType,
     Webhook,
     WebhookDelivery,
     WebhookEvent,
@@ -87,8 +86,11 @@ class ProjectRefSerializer(inputs.ModelSerializer):
 
 
 class AlertSubjectSerializer(inputs.Serializer):
-    type = NamedChoiceField(
-        choices=SubjectType.choices, enum_name="AlertSubjectTypeEnum", source="subject_type", read_only=True
+    type = RegistryNamedChoiceField(
+        choices_of=lambda: alert_kinds.subject_types,
+        enum_name="AlertSubjectTypeEnum",
+        source="subject_type",
+        read_only=True,
     )
     id = serializers.IntegerField(source="subject_id", read_only=True)
     label = serializers.CharField(source="subject_label", read_only=True)  # type: ignore[assignment]
@@ -159,7 +161,9 @@ class AlertFilter(django_filters.FilterSet):
         field_name="kind", choices=CallableChoiceIterator(lambda: alert_kinds.choices), label=_("Rule")
     )
     project = django_filters.NumberFilter(field_name="project_id", label=_("Project (id)"))
-    subject_type = django_filters.ChoiceFilter(choices=SubjectType.choices, label=_("Subject type"))
+    subject_type = django_filters.ChoiceFilter(
+        choices=CallableChoiceIterator(lambda: alert_kinds.subject_types), label=_("Subject type")
+    )
 
     class Meta:
         model = Alert

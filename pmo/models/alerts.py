@@ -22,13 +22,6 @@ class AlertStatus(models.TextChoices):
     RESOLVED = "resolved", _("Resolved")
 
 
-class SubjectType(models.TextChoices):
-    PROJECT = "project", _("Project")
-    TASK = "task", _("Task")
-    CHANGE_REQUEST = "change_request", _("Change request")
-    BUDGET_VERSION = "budget_version", _("Budget version")
-
-
 class WebhookEvent(models.TextChoices):
     ALERT_OPENED = "alert.opened", _("Alert opened")
     ALERT_ESCALATED = "alert.escalated", _("Alert escalated to red")
@@ -87,7 +80,7 @@ class Alert(TenantModel):
         related_name="alerts",
         verbose_name=_("project"),
     )
-    subject_type = models.CharField(_("subject type"), max_length=16, choices=SubjectType)
+    subject_type = models.CharField(_("subject type"), max_length=16)
     subject_id = models.PositiveBigIntegerField(_("subject id"))
     subject_label = models.CharField(_("subject"), max_length=255)
     figures = models.JSONField(_("figures"), default=dict)
@@ -139,6 +132,12 @@ class Alert(TenantModel):
         from pmo.alerts.kinds import alert_kinds
 
         return alert_kinds.label(self.kind)
+
+    def get_subject_type_display(self) -> str:
+        """What the subject is (a task, ...) in the active language; the code if no app registers it any more."""
+        from pmo.alerts.kinds import alert_kinds
+
+        return alert_kinds.subject_type_label(self.subject_type)
 
     @property
     def message(self) -> str:

@@ -30,12 +30,11 @@ from pmo.models import (
     OrgRole,
     OutboxMessage,
     Severity,
-    SubjectType,
     User,
     WebhookEvent,
 )
 from projects.models import ChangeRequest, Phase, Project
-from tests.alert_kinds import AlertKind
+from tests.alert_kinds import AlertKind, SubjectType
 from tests.factories import (
     BudgetLineFactory,
     BudgetVersionFactory,

@@ -18,14 +18,15 @@ from finance.variance import variance_run_batch
 from pmo.alerts.kinds import ABOVE, DAYS, AlertKindSpec, EvaluationBatch, alert_kinds, project_page
 from pmo.alerts.services import Finding, alert_rule_update, alert_rules_ensure
 from pmo.errors import ApplicationError
-from pmo.models import Alert, AlertRule, Organization, OrgRole, Severity, SubjectType
-from tests.alert_kinds import AlertKind
+from pmo.models import Alert, AlertRule, Organization, OrgRole, Severity
+from tests.alert_kinds import AlertKind, SubjectType
 from tests.conftest import page_client_for
 from tests.factories import AlertFactory, AlertRuleFactory, ProjectFactory, member
 
 pytestmark = pytest.mark.django_db
 
 SCRATCH = "scratch_idle"
+SITE = "scratch_site"
 BASE = "/api/v1/orgs/acme"
 
 
@@ -33,7 +34,7 @@ def idle_projects(batch: EvaluationBatch) -> dict[str, Iterable[Finding]]:
     """Every project of the batch has been idle for 12 days."""
     return {
         SCRATCH: [
-            Finding(SubjectType.PROJECT, pk, f"{project.code} {project.name}", pk, Decimal(12), {"value": "12"})
+            Finding(SITE, pk, f"{project.code} {project.name}", pk, Decimal(12), {"value": "12"})
             for pk, project in batch.projects.items()
         ]
     }
@@ -41,6 +42,7 @@ def idle_projects(batch: EvaluationBatch) -> dict[str, Iterable[Finding]]:
 
 @pytest.fixture
 def scratch_kind() -> Iterator[AlertKindSpec]:
+    alert_kinds.register_subject_type(SITE, "Site")
     spec = alert_kinds.register(
         AlertKindSpec(
             code=SCRATCH,
@@ -54,7 +56,7 @@ def scratch_kind() -> Iterator[AlertKindSpec]:
             project_roles=("manager",),
             explanation="Days without any recorded progress, above the threshold.",
             message="%(subject)s has been idle for %(value)s days.",
-            subject_types=(SubjectType.PROJECT,),
+            subject_types=(SITE,),
             position=55,
             link=project_page("project-overview"),
         )
@@ -65,6 +67,7 @@ def scratch_kind() -> Iterator[AlertKindSpec]:
     finally:
         alert_kinds.unregister(SCRATCH)
         alert_kinds.unregister_evaluator(idle_projects)
+        alert_kinds.unregister_subject_type(SITE)
 
 
 def test_the_nine_kinds_of_finance_and_projects_are_registered_in_todays_order() -> None:
@@ -83,6 +86,7 @@ def test_a_registered_kind_is_evaluated_raised_listed_and_filtered(
     assert (alert.severity, alert.subject_id, alert.project_id) == (Severity.AMBER, project.pk, project.pk)
     assert alert.message == "IDL Idle works has been idle for 12 days."
     assert alert.get_kind_display() == "Project idle"
+    assert (alert.subject_type, alert.get_subject_type_display()) == (SITE, "Site")
     rules = {rule["kind"]: rule for rule in api.get(f"{BASE}/alert-rules/").json()}
     assert list(rules) == [*AlertKind.values[:5], SCRATCH, *AlertKind.values[5:]]
     assert (rules[SCRATCH]["label"], rules[SCRATCH]["unit"], rules[SCRATCH]["threshold"]) == (
@@ -91,9 +95,13 @@ def test_a_registered_kind_is_evaluated_raised_listed_and_filtered(
         "10.0000",
     )
     listed = api.get(f"{BASE}/alerts/", {"rule": SCRATCH}).json()["results"]
-    assert [(item["rule"], item["rule_label"]) for item in listed] == [(SCRATCH, "Project idle")]
+    assert [(item["rule"], item["rule_label"], item["subject"]["type"]) for item in listed] == [
+        (SCRATCH, "Project idle", SITE)
+    ]
+    assert api.get(f"{BASE}/alerts/", {"subject_type": SITE}).json()["count"] == 1
     page = page_client_for(member(organization, OrgRole.PMO).user).get("/o/acme/alerts/", {"rule": SCRATCH})
     assert "Project idle" in page.content.decode()
+    assert "Site" in page.content.decode()
     assert f"/projects/{project.pk}/" in page.content.decode()
 
 
@@ -111,18 +119,41 @@ def test_the_schema_lists_the_registered_kinds(scratch_kind: AlertKindSpec) -> N
     ]
     assert SCRATCH in rule["schema"]["enum"]
     assert f"* `{SCRATCH}` - Project idle" in rule["description"]
+    assert schema["components"]["schemas"]["AlertSubjectTypeEnum"]["enum"] == [*SubjectType.values, SITE]
 
 
-def test_adding_a_kind_needs_no_migration(scratch_kind: AlertKindSpec) -> None:
+def test_adding_a_kind_and_a_subject_type_needs_no_migration(scratch_kind: AlertKindSpec) -> None:
     out = StringIO()
     call_command("makemigrations", "pmo", "--check", "--dry-run", stdout=out)
     assert "No changes detected" in out.getvalue()
+
+
+def test_a_kind_needs_registered_subject_types() -> None:
+    spec = AlertKindSpec(
+        code=SCRATCH,
+        label="Project idle",
+        direction=ABOVE,
+        unit=DAYS,
+        threshold=Decimal("10"),
+        red_threshold=None,
+        severity=Severity.AMBER,
+        org_roles=(),
+        project_roles=("manager",),
+        explanation="",
+        message="",
+        subject_types=(SITE,),
+        position=55,
+    )
+    with pytest.raises(ValueError, match=SITE):
+        alert_kinds.register(spec)
+    assert SCRATCH not in alert_kinds
 
 
 def test_a_kind_nobody_registers_is_refused_by_the_filters_and_left_alone(
     organization: Organization, api: APIClient
 ) -> None:
     assert api.get(f"{BASE}/alerts/", {"rule": SCRATCH}).status_code == 400
+    assert api.get(f"{BASE}/alerts/", {"subject_type": SITE}).status_code == 400
     stale = AlertRuleFactory(organization=organization, kind=SCRATCH)
     AlertFactory(project=ProjectFactory(organization=organization), rule=stale, subject_label="Old")
 

@@ -25,13 +25,12 @@ from pmo.models import (
     Organization,
     OrgRole,
     Severity,
-    SubjectType,
     User,
     Webhook,
     WebhookEvent,
 )
 from projects.models import ChangeRequest, Project
-from tests.alert_kinds import AlertKind
+from tests.alert_kinds import AlertKind, SubjectType
 from tests.conftest import page_client_for
 from tests.factories import (
     AlertFactory,

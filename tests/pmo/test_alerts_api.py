@@ -20,13 +20,12 @@ from pmo.models import (
     Organization,
     OrgRole,
     Severity,
-    SubjectType,
     User,
     Webhook,
     WebhookEvent,
 )
 from projects.models import Project
-from tests.alert_kinds import AlertKind
+from tests.alert_kinds import AlertKind, SubjectType
 from tests.conftest import api_client_for
 from tests.factories import (
     AlertFactory,
