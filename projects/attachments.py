@@ -49,3 +49,40 @@ def register() -> None:
         register_attachable(
             model, view=ProjectAction.PROJECT_VIEW, change=change, project=attrgetter("project"), url=_on_project(page)
         )
+
+
+def attach_demo_files(change_request: ChangeRequest, actor: Any) -> None:
+    """The demo's evidence on a change request: a site photo and the signed approval, drawn here."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image, ImageDraw
+
+    from pmo.attachments.services import attachments_add
+
+    photo = Image.new("RGB", (1200, 800), (176, 196, 222))
+    draw = ImageDraw.Draw(photo)
+    draw.rectangle((0, 520, 1200, 800), fill=(150, 140, 120))
+    for left in range(80, 1200, 160):
+        draw.rectangle((left, 330, left + 120, 560), fill=(230, 190, 40), outline=(60, 60, 60), width=4)
+    draw.text((40, 40), "Site hoarding along the footpath", fill=(20, 20, 20), font_size=48)
+    photo_bytes = io.BytesIO()
+    photo.save(photo_bytes, format="JPEG", quality=85)
+
+    page = Image.new("RGB", (1240, 1754), "white")
+    draw = ImageDraw.Draw(page)
+    lines = [f"Change request CR-{change_request.number}", "Approved by the project manager", "Signed: ____________"]
+    for row, line in enumerate(lines):
+        draw.text((120, 160 + row * 90), line, fill="black", font_size=44)
+    approval = io.BytesIO()
+    page.save(approval, format="PDF", resolution=150)
+
+    attachments_add(
+        actor=actor,
+        organization=change_request.organization,
+        parent=change_request,
+        uploads=[
+            SimpleUploadedFile("site-hoarding.jpg", photo_bytes.getvalue(), "image/jpeg"),
+            SimpleUploadedFile("signed-approval.pdf", approval.getvalue(), "application/pdf"),
+        ],
+    )

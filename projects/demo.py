@@ -17,6 +17,7 @@ from decimal import ROUND_CEILING, Decimal
 
 from pmo.models import Membership, Organization, User
 from pmo.workdays import WorkCalendar
+from projects.attachments import attach_demo_files
 from projects.models import BaselineTask, ChangeRequest, Phase, Portfolio, Project, ProjectRole, WbsElement
 from projects.models.project import NEXT_PHASE
 from projects.selectors import current_baseline, project_work_calendar, report_week_end
@@ -442,6 +443,7 @@ def _change_requests(project: Project, users: dict[str, User], shape: Shape) -> 
         change_request=approved,
         comment="同意 Approved",
     )
+    attach_demo_files(approved, pm)
     if shape.health == GREEN:
         return
     waiting = change_requests.change_request_create(
