@@ -289,3 +289,29 @@ def test_every_panel_fills_a_slot_that_a_page_declares(registered: list[NavEntry
     stray = Panel("nowhere", "stray", "test_panels/tasks.html", hidden_panel, queries=0)
     registered.append(navigation.panels.register(stray))
     assert navigation.panels.problems() == ["The panel 'stray' fills the slot 'nowhere' that no app declares."]
+
+
+def test_a_panel_running_more_queries_than_it_declares_is_an_error_while_developing_and_a_warning_after(
+    organization: Organization,
+    registered: list[NavEntry | ProjectTab | Panel],
+    panel_templates: None,
+    settings: Any,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    client, admin = client_with_role(organization, OrgRole.ADMIN)
+    project = make_project(organization, admin.user)
+    add(project, admin.user, "Survey")
+    registered.append(
+        navigation.panels.register(Panel("project_overview", "sly", "test_panels/tasks.html", tasks_panel, queries=0))
+    )
+    url = f"/o/acme/projects/{project.pk}/"
+
+    settings.DEBUG = True
+    with pytest.raises(ImproperlyConfigured, match="project_overview:sly ran 1 queries; it declares 0"):
+        client.get(url)
+
+    settings.DEBUG = False
+    response = client.get(url)
+    assert response.status_code == 200
+    assert 'data-panel="test-tasks"' in response.content.decode()
+    assert "project_overview:sly ran 1 queries; it declares 0." in caplog.text
