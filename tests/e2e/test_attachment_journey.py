@@ -49,7 +49,11 @@ def test_attach_see_the_thumbnail_download_and_delete(
     thumbnail = page.locator(".attachment-preview img")
     expect(thumbnail).to_have_count(1)
     expect(thumbnail).to_be_visible()
-    assert thumbnail.evaluate("image => image.complete && image.naturalWidth") == 320
+    # The thumbnail is loaded and is the 320 px JPEG the server made, not a broken image.
+    page.wait_for_function(
+        "() => { const image = document.querySelector('.attachment-preview img');"
+        " return image && image.complete && image.naturalWidth === 320; }"
+    )
     expect(page.locator(".attachment-type")).to_have_text("PDF")
     screenshot(page, "-en-1280")
 
