@@ -241,10 +241,16 @@ def run_now(organization_id: int, as_of: str | None) -> None:
     run_variance_org.delay_on_commit(organization_id=organization_id, as_of=as_of)
 
 
+def run_projects(organization_id: int, project_ids: list[int]) -> None:
+    from finance.tasks import run_variance_batch
+
+    run_variance_batch.delay(organization_id=organization_id, project_ids=project_ids, as_of=None)
+
+
 def register() -> None:
     for subject_type in FinanceSubjectType:
         alert_kinds.register_subject_type(subject_type.value, subject_type.label)
     for spec in KINDS:
         alert_kinds.register(spec)
     alert_kinds.evaluator(evaluate, kinds=FinanceAlertKind.values)
-    alert_kinds.runner(run_now)
+    alert_kinds.runner(run_now, projects=run_projects)

@@ -93,6 +93,8 @@ class EvaluationBatch:
 Evaluator = Callable[[EvaluationBatch], Mapping[str, Iterable["Finding"]]]
 #: Queues a run of the evaluations of an organisation, as of a date (ISO) or today (None).
 Runner = Callable[[int, "str | None"], None]
+#: Queues the evaluation of some projects of an organisation (organisation id, project ids) as of today.
+ProjectRunner = Callable[[int, list[int]], None]
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,7 @@ class AlertKindRegistry:
         self._subject_types: dict[str, Any] = {}
         self._evaluators: list[_Registered] = []
         self._runners: list[Runner] = []
+        self._project_runners: list[ProjectRunner] = []
 
     def register(self, spec: AlertKindSpec) -> AlertKindSpec:
         existing = self._kinds.get(spec.code)
@@ -162,11 +165,17 @@ class AlertKindRegistry:
     def unregister_evaluator(self, evaluate: Evaluator) -> None:
         self._evaluators = [item for item in self._evaluators if item.evaluate != evaluate]
 
-    def runner(self, run: Runner) -> Runner:
-        """Have "run the check now" (page and API) call ``run``."""
+    def runner(self, run: Runner, *, projects: ProjectRunner | None = None) -> Runner:
+        """Have "run the check now" (page and API) call ``run``, and a change to a project ``projects``."""
         if run not in self._runners:
             self._runners.append(run)
+        if projects is not None and projects not in self._project_runners:
+            self._project_runners.append(projects)
         return run
+
+    def unregister_runner(self, run: Runner, *, projects: ProjectRunner | None = None) -> None:
+        self._runners = [item for item in self._runners if item != run]
+        self._project_runners = [item for item in self._project_runners if item != projects]
 
     def __getitem__(self, code: str) -> AlertKindSpec:
         return self._kinds[code]
@@ -211,6 +220,11 @@ class AlertKindRegistry:
         """Queue every registered run for the organisation (after the transaction commits)."""
         for run in self._runners:
             run(organization_id, as_of)
+
+    def run_projects(self, *, organization_id: int, project_ids: list[int]) -> None:
+        """Queue the evaluation of these projects now, by every registered run."""
+        for run in self._project_runners:
+            run(organization_id, project_ids)
 
 
 alert_kinds = AlertKindRegistry()

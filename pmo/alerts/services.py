@@ -367,15 +367,15 @@ def project_evaluation_queue(project: Any) -> None:
     """Evaluate the project's earned value and alert rules again once the transaction commits.
 
     Called by the services whose changes move a rule's measure (progress, costs, budget and
-    change-request decisions). Queued by name: the variance run lives in the finance app.
-    Nothing is queued inside ``evaluations_deferred``.
+    change-request decisions); the runs the apps registered (the variance run of finance) queue
+    the evaluation. Nothing is queued inside ``evaluations_deferred``.
     """
     if _evaluations_deferred.get():
         return
-    from pmo.celery import app
-
-    kwargs = {"organization_id": project.organization_id, "project_ids": [project.pk], "as_of": None}
-    transaction.on_commit(lambda: app.signature("finance.run_variance_batch", kwargs=kwargs).apply_async(), robust=True)
+    organization_id, project_ids = project.organization_id, [project.pk]
+    transaction.on_commit(
+        lambda: alert_kinds.run_projects(organization_id=organization_id, project_ids=project_ids), robust=True
+    )
 
 
 # --- raising and clearing ------------------------------------------------------------------

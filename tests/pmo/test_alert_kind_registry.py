@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -16,7 +17,7 @@ from rest_framework.test import APIClient
 
 from finance.variance import variance_run_batch
 from pmo.alerts.kinds import ABOVE, DAYS, AlertKindSpec, EvaluationBatch, alert_kinds, project_page
-from pmo.alerts.services import Finding, alert_rule_update, alert_rules_ensure
+from pmo.alerts.services import Finding, alert_rule_update, alert_rules_ensure, project_evaluation_queue
 from pmo.errors import ApplicationError
 from pmo.models import Alert, AlertRule, Organization, OrgRole, Severity
 from tests.alert_kinds import AlertKind, SubjectType
@@ -178,3 +179,28 @@ def test_the_core_names_no_alert_kind() -> None:
     pattern = re.compile("|".join(re.escape(code) for code in AlertKind.values))
     named = [str(path.relative_to(root)) for path in sources if pattern.search(path.read_text(encoding="utf-8"))]
     assert not named
+
+
+def test_run_now_and_a_projects_change_queue_every_registered_run(
+    organization: Organization, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    runs: list[tuple[int, Any]] = []
+
+    def run(organization_id: int, as_of: str | None) -> None:
+        runs.append((organization_id, as_of))
+
+    def run_projects(organization_id: int, project_ids: list[int]) -> None:
+        runs.append((organization_id, project_ids))
+
+    alert_kinds.runner(run, projects=run_projects)
+    try:
+        project = ProjectFactory(organization=organization)
+        with django_capture_on_commit_callbacks(execute=True):
+            project_evaluation_queue(project)
+        client = page_client_for(member(organization, OrgRole.PMO).user)
+        with django_capture_on_commit_callbacks(execute=False):
+            assert client.post("/o/acme/alerts/rules/", {"op": "run_variance"}).status_code == 302
+    finally:
+        alert_kinds.unregister_runner(run, projects=run_projects)
+
+    assert runs == [(organization.pk, [project.pk]), (organization.pk, None)]
