@@ -58,6 +58,19 @@ PMO = (OrgRole.ADMIN.value, OrgRole.PMO.value)
 PMO_AND_FINANCE = (*PMO, OrgRole.FINANCE.value)
 MANAGER = ("manager",)
 EARNED_VALUE_PAGE = project_page("project-earned-value")
+FIGURES = (
+    ("pv", _("Planned value (PV)")),
+    ("ev", _("Earned value (EV)")),
+    ("ac", _("Actual cost (AC)")),
+    ("bac", _("Budget at completion (BAC)")),
+    ("eac", _("Estimate at completion (EAC)")),
+    ("budget", _("Approved budget")),
+    ("spent", _("Budget spent (%)")),
+    ("done", _("Work done (%)")),
+    ("submitted_at", _("Submitted")),
+    ("currency", _("Currency")),
+    ("as_of", _("As of")),
+)
 
 KINDS = (
     AlertKindSpec(
@@ -74,6 +87,7 @@ KINDS = (
         message=_("%(subject)s: SPI %(value)s is below %(threshold)s."),
         subject_types=(ProjectSubjectType.PROJECT,),
         position=10,
+        figures=FIGURES,
         link=EARNED_VALUE_PAGE,
     ),
     AlertKindSpec(
@@ -90,6 +104,7 @@ KINDS = (
         message=_("%(subject)s: CPI %(value)s is below %(threshold)s."),
         subject_types=(ProjectSubjectType.PROJECT,),
         position=20,
+        figures=FIGURES,
         link=EARNED_VALUE_PAGE,
     ),
     AlertKindSpec(
@@ -106,6 +121,7 @@ KINDS = (
         message=_("%(subject)s: variance at completion is %(value)s (EAC %(eac)s against BAC %(bac)s)."),
         subject_types=(ProjectSubjectType.PROJECT,),
         position=30,
+        figures=FIGURES,
         link=EARNED_VALUE_PAGE,
     ),
     AlertKindSpec(
@@ -124,6 +140,7 @@ KINDS = (
         message=_("%(subject)s: actual cost %(ac)s is %(value)s%% of the approved budget %(budget)s."),
         subject_types=(ProjectSubjectType.PROJECT,),
         position=40,
+        figures=FIGURES,
         link=project_page("project-finance"),
     ),
     AlertKindSpec(
@@ -143,6 +160,7 @@ KINDS = (
         message=_("%(subject)s: %(spent)s%% of the budget is spent for %(done)s%% of the work done."),
         subject_types=(ProjectSubjectType.PROJECT,),
         position=50,
+        figures=FIGURES,
         link=EARNED_VALUE_PAGE,
     ),
     AlertKindSpec(
@@ -159,6 +177,7 @@ KINDS = (
         message=_("%(subject)s has waited %(value)s days for a decision."),
         subject_types=(FinanceSubjectType.BUDGET_VERSION,),
         position=90,
+        figures=FIGURES,
         link=project_page("project-budget-version", subject="budgetversion_id"),
     ),
 )

@@ -51,23 +51,10 @@ ALERT_PAGE_SIZE = 50
 INBOX_PAGE_SIZE = 25
 DELIVERY_PAGE_SIZE = 50
 
-#: How the figures an alert keeps are named on its page; figures of unknown names show their key.
+#: The figures every alert keeps; its kind names the others (``AlertKindSpec.figures``).
 FIGURE_LABELS: dict[str, Any] = {
     "value": gettext_lazy("Measured value"),
     "threshold": gettext_lazy("Threshold crossed"),
-    "pv": gettext_lazy("Planned value (PV)"),
-    "ev": gettext_lazy("Earned value (EV)"),
-    "ac": gettext_lazy("Actual cost (AC)"),
-    "bac": gettext_lazy("Budget at completion (BAC)"),
-    "eac": gettext_lazy("Estimate at completion (EAC)"),
-    "budget": gettext_lazy("Approved budget"),
-    "spent": gettext_lazy("Budget spent (%)"),
-    "done": gettext_lazy("Work done (%)"),
-    "due": gettext_lazy("Baseline date"),
-    "forecast": gettext_lazy("Forecast finish"),
-    "submitted_at": gettext_lazy("Submitted"),
-    "currency": gettext_lazy("Currency"),
-    "as_of": gettext_lazy("As of"),
 }
 
 
@@ -79,10 +66,12 @@ def subject_url(alert: Alert, org_slug: str) -> str | None:
     return spec.link(alert, org_slug)
 
 
-def figure_rows(figures: dict[str, Any]) -> list[tuple[str, Any]]:
-    """The figures as (label, value), the named ones first in a fixed order."""
-    known = [(str(label), figures[key]) for key, label in FIGURE_LABELS.items() if key in figures]
-    rest = [(key, value) for key, value in sorted(figures.items()) if key not in FIGURE_LABELS]
+def figure_rows(figures: dict[str, Any], kind: str) -> list[tuple[str, Any]]:
+    """The figures as (label, value): the named ones first in the kind's order, the others by key."""
+    spec = alert_kinds.get(kind)
+    labels = {**FIGURE_LABELS, **dict(spec.figures if spec is not None else ())}
+    known = [(str(label), figures[key]) for key, label in labels.items() if key in figures]
+    rest = [(key, value) for key, value in sorted(figures.items()) if key not in labels]
     return known + rest
 
 
@@ -223,7 +212,7 @@ class AlertDetailView(AlertsPage):
         context = super().get_context_data(**kwargs)
         context.update(
             alert=self.alert,
-            figures=figure_rows(self.alert.figures),
+            figures=figure_rows(self.alert.figures, self.alert.kind),
             subject_url=subject_url(self.alert, self.organization.slug),
             may_manage=self.can(Action.ALERTS_MANAGE),
             rule_spec=alert_kinds.get(self.alert.kind),

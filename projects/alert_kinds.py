@@ -36,6 +36,12 @@ class ProjectAlertKind(models.TextChoices):
 
 PMO = (OrgRole.ADMIN.value, OrgRole.PMO.value)
 MANAGER = ("manager",)
+FIGURES = (
+    ("due", _("Baseline date")),
+    ("forecast", _("Forecast finish")),
+    ("submitted_at", _("Submitted")),
+    ("as_of", _("As of")),
+)
 
 KINDS = (
     AlertKindSpec(
@@ -52,6 +58,7 @@ KINDS = (
         message=_("%(subject)s: the milestone was due on %(due)s (%(value)s days ago) and is not done."),
         subject_types=(ProjectSubjectType.TASK,),
         position=60,
+        figures=FIGURES,
         link=project_page("project-task-history", subject="pk"),
     ),
     AlertKindSpec(
@@ -70,6 +77,7 @@ KINDS = (
         ),
         subject_types=(ProjectSubjectType.TASK,),
         position=70,
+        figures=FIGURES,
         link=project_page("project-task-history", subject="pk"),
     ),
     AlertKindSpec(
@@ -86,6 +94,7 @@ KINDS = (
         message=_("%(subject)s has waited %(value)s days for a decision."),
         subject_types=(ProjectSubjectType.CHANGE_REQUEST,),
         position=80,
+        figures=FIGURES,
         link=project_page("project-change-request", subject="pk"),
     ),
 )

@@ -45,7 +45,9 @@ class AlertKindSpec:
     """One kind of alert rule as an app registers it.
 
     ``label``, ``explanation`` and ``message`` are lazy strings, translated when shown.
-    ``subject_types`` are the registered subject types its findings are about.
+    ``subject_types`` are the registered subject types its findings are about. ``figures`` names
+    the figures its findings carry besides ``value`` and ``threshold``, as (key, lazy label), in
+    the order an alert's page shows them.
     ``message`` is formatted with ``subject`` and the finding's figures. ``position`` orders
     the kinds in pages and the API. ``link`` gives the page that shows an alert's subject.
     """
@@ -64,6 +66,7 @@ class AlertKindSpec:
     subject_types: tuple[str, ...]
     position: int
     link: Callable[[Alert, str], str | None] | None = None
+    figures: tuple[tuple[str, Any], ...] = ()
 
     def __post_init__(self) -> None:
         if self.direction not in DIRECTIONS:

@@ -35,7 +35,7 @@ def idle_projects(batch: EvaluationBatch) -> dict[str, Iterable[Finding]]:
     """Every project of the batch has been idle for 12 days."""
     return {
         SCRATCH: [
-            Finding(SITE, pk, f"{project.code} {project.name}", pk, Decimal(12), {"value": "12"})
+            Finding(SITE, pk, f"{project.code} {project.name}", pk, Decimal(12), {"value": "12", "since": "2026-02-25"})
             for pk, project in batch.projects.items()
         ]
     }
@@ -60,6 +60,7 @@ def scratch_kind() -> Iterator[AlertKindSpec]:
             subject_types=(SITE,),
             position=55,
             link=project_page("project-overview"),
+            figures=(("since", "Last progress"),),
         )
     )
     alert_kinds.evaluator(idle_projects, kinds=[SCRATCH])
@@ -100,9 +101,16 @@ def test_a_registered_kind_is_evaluated_raised_listed_and_filtered(
         (SCRATCH, "Project idle", SITE)
     ]
     assert api.get(f"{BASE}/alerts/", {"subject_type": SITE}).json()["count"] == 1
-    page = page_client_for(member(organization, OrgRole.PMO).user).get("/o/acme/alerts/", {"rule": SCRATCH})
+    client = page_client_for(member(organization, OrgRole.PMO).user)
+    page = client.get("/o/acme/alerts/", {"rule": SCRATCH})
     assert "Project idle" in page.content.decode()
     assert "Site" in page.content.decode()
+    detail = client.get(f"/o/acme/alerts/{alert.pk}/")
+    assert [(str(label), value) for label, value in detail.context["figures"]] == [
+        ("Measured value", "12"),
+        ("Threshold crossed", "10"),
+        ("Last progress", "2026-02-25"),
+    ]
     assert f"/projects/{project.pk}/" in page.content.decode()
 
 
