@@ -42,7 +42,6 @@ from pmo.models import (
 from pmo.project_directory import project_directory
 
 RULE_FIELDS = ["enabled", "severity", "threshold", "red_threshold", "notify_org_roles", "notify_project_roles"]
-PROJECT_ROLES = ("manager", "coordinator", "controller", "member", "client", "consultant")
 
 
 @dataclass(frozen=True)
@@ -142,7 +141,7 @@ def alert_rule_update(*, actor: User, rule: AlertRule, **fields: Any) -> AlertRu
         errors["severity"] = [_("Choose amber or red.")]
     if _invalid_roles(rule.notify_org_roles, OrgRole.values):
         errors["notify_org_roles"] = [_("Choose organisation roles from the list.")]
-    if _invalid_roles(rule.notify_project_roles, PROJECT_ROLES):
+    if _invalid_roles(rule.notify_project_roles, [code for code, _label in project_directory.roles]):
         errors["notify_project_roles"] = [_("Choose project roles from the list.")]
     spec = alert_kinds.get(rule.kind)
     if spec is None:
