@@ -6,6 +6,7 @@ The composition sits at the top of the layers (ARCHITECTURE.md), so it alone nam
 from django.urls import URLPattern, URLResolver, include, path
 
 from dashboard import api, views
+from finance import project_urls as finance_project_urls
 from finance import urls as finance_urls
 from finance.api import urls as finance_api_urls
 from maintenance import urls as maintenance_urls
@@ -21,6 +22,8 @@ organization_pages: list[URLPattern | URLResolver] = [
     path("", views.OrganizationHomeView.as_view(), name="org-home"),
     *core_urls.organization_pages,
     path("projects/", include(projects_urls)),
+    # A project's finance pages sit among its own; projects does not know them.
+    path("projects/<int:project_id>/", include(finance_project_urls)),
     path("finance/", include(finance_urls)),
     path("resources/", include(resources_urls)),
     path("risks/", include(risks_urls)),

@@ -41,5 +41,4 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:project_id>/", include(project_pages)),
     # Status reports and change requests.
     path("<int:project_id>/", include("projects.control_urls")),
-    path("<int:project_id>/", include("finance.project_urls")),
 ]
