@@ -26,7 +26,7 @@ from pmo.api.base import OrganizationScopedMixin
 from pmo.api.parsers import MultiPartParser
 from pmo.api.serializers import UserSummarySerializer
 from pmo.attachments import services
-from pmo.attachments.access import ParentAccess, attachment_access, parent_access
+from pmo.attachments.access import ParentAccess, attachment_access, parent_access, record_action
 from pmo.attachments.downloads import download_response, thumbnail_response
 from pmo.attachments.registry import attachable_for, attachables
 from pmo.models import Attachment, User
@@ -181,6 +181,11 @@ class AttachmentViewSet(
     parser_classes = [AttachmentMultiPartParser, parsers.FormParser]
     http_method_names = ["get", "post", "delete", "head", "options"]
     filter_backends: list[Any] = []
+
+    @classmethod
+    def record_action(cls, method: str, attachment: Attachment) -> Any:
+        """The action the request needs: the record's view action to read, its change action to write."""
+        return record_action(method, attachment)
 
     def get_queryset(self) -> QuerySet[Attachment]:
         return (

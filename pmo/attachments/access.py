@@ -65,6 +65,19 @@ def attachment_access(membership: Membership, attachment: Attachment) -> ParentA
     return access_to(membership, parent, attachable)
 
 
+def record_action(method: str, attachment: Attachment) -> Any:
+    """What a request on an attachment needs: its record's view action to read, its change action to write.
+
+    The base views let every member through (``org.view``); this is the action they then check on the
+    record, with the member's role on the record's project. The policy walk asks it too.
+    """
+    model = attachment.content_type.model_class()
+    attachable = attachable_for(model) if model is not None else None
+    if attachable is None:
+        return None
+    return attachable.view if method.upper() in {"GET", "HEAD", "OPTIONS"} else attachable.change
+
+
 def attachments_of(parent: models.Model) -> models.QuerySet[Attachment]:
     from django.contrib.contenttypes.models import ContentType
 

@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 from django.views.generic import TemplateView, View
 
 from pmo.attachments import services
-from pmo.attachments.access import ParentAccess, attachment_access, parent_access
+from pmo.attachments.access import ParentAccess, attachment_access, parent_access, record_action
 from pmo.attachments.downloads import download_response, thumbnail_response
 from pmo.errors import ApplicationError
 from pmo.models import Attachment
@@ -72,7 +72,10 @@ class RecordFilesView(_AttachmentPage, TemplateView):
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        access = parent_access(self.membership, request.POST.get("parent_type"), request.POST.get("parent_id"))
+        parent_type, parent_id = request.POST.get("parent_type"), request.POST.get("parent_id")
+        if not parent_type or not parent_id:
+            raise BadRequest("parent_type and parent_id name the record")
+        access = parent_access(self.membership, parent_type, parent_id)
         access.require_change()
         uploads = [*request.FILES.getlist("files"), *request.FILES.getlist("photos")]
         try:
@@ -100,6 +103,11 @@ class _OneAttachment(_AttachmentPage, View):
     model = Attachment
     attachment: Attachment
     access: ParentAccess
+
+    @classmethod
+    def record_action(cls, method: str, attachment: Attachment) -> Any:
+        """The action the request needs: the record's view action to read, its change action to write."""
+        return record_action(method, attachment)
 
     def resolve_scope(self, **url_kwargs: Any) -> None:
         self.attachment = get_object_or_404(
