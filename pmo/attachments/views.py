@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -59,11 +59,14 @@ class RecordFilesView(_AttachmentPage, TemplateView):
 
     template_name = "pmo/attachments.html"
 
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.GET.get("parent_type") or not request.GET.get("parent_id"):
+            # A bare link names no record: the organisation's home page instead.
+            return redirect("org-home", org_slug=self.organization.slug)
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        parent_type, parent_id = self.request.GET.get("parent_type"), self.request.GET.get("parent_id")
-        if not parent_type or not parent_id:
-            raise BadRequest("parent_type and parent_id name the record")
-        access = parent_access(self.membership, parent_type, parent_id)
+        access = parent_access(self.membership, self.request.GET.get("parent_type"), self.request.GET.get("parent_id"))
         access.require_view()
         context = super().get_context_data(**kwargs)
         context["parent"] = access.parent
@@ -120,7 +123,7 @@ class _OneAttachment(_AttachmentPage, View):
 
 class AttachmentDownloadView(_OneAttachment):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        return download_response(self.attachment)
+        return download_response(self.attachment, viewable_inline=True)
 
 
 class AttachmentThumbnailView(_OneAttachment):

@@ -69,6 +69,7 @@ def test_upload_list_download_and_delete(
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == PDF
     assert download["Content-Type"] == "application/pdf"
+    assert download["Content-Disposition"] == 'attachment; filename="signed.pdf"'
 
     with django_capture_on_commit_callbacks(execute=True):
         assert client.delete(_detail("api-attachment-detail", organization, body[0]["id"])).status_code == 204

@@ -99,7 +99,8 @@ def test_download_thumbnail_and_delete_from_the_page(
     download = client.get(reverse("org-attachment-download", kwargs={"org_slug": organization.slug, "pk": document.pk}))
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == PDF
-    assert download["Content-Disposition"] == 'attachment; filename="signed.pdf"'
+    # On the pages a PDF or a photo opens in the browser; the API always sends it to be saved.
+    assert download["Content-Disposition"] == 'inline; filename="signed.pdf"'
     assert download["X-Content-Type-Options"] == "nosniff"
     thumbnail = client.get(reverse("org-attachment-thumbnail", kwargs={"org_slug": organization.slug, "pk": photo.pk}))
     assert thumbnail["Content-Type"] == "image/jpeg"
