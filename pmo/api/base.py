@@ -64,10 +64,30 @@ class ConcurrencyControlMixin:
     def lock_scope(self) -> None:
         """Take the locks that writers of this resource take before its own row (none here)."""
 
+    #: True for a view of a resource that is not one row (an organisation's setting kept in many
+    #: rows): its version is ``setting_version()``, a hash of its current state, compared after
+    #: ``lock_scope`` has taken the lock its writers take; it gets ETags and ``If-Match`` like a row.
+    versioned_as_setting: ClassVar[bool] = False
+
+    def setting_version(self) -> str:
+        raise NotImplementedError
+
     def check_preconditions(self) -> None:
         """Compare ``If-Match`` with the resource's version while holding its locks (see the class)."""
         header, self._precondition = self._precondition, None
-        if header is None or not self.is_resource_view():
+        if header is None:
+            return
+        if self.versioned_as_setting:
+            self.lock_scope()
+            if not etag_matches(header, self.setting_version()):
+                raise stale(
+                    _(
+                        "This item was changed by someone else since you read it: its ETag no longer matches. "
+                        "Read it again, check the current values and repeat your change."
+                    )
+                )
+            return
+        if not self.is_resource_view():
             return
         resource = self.get_object()
         self.lock_scope()
@@ -94,7 +114,11 @@ class ConcurrencyControlMixin:
         if not isinstance(response, Response) or not 200 <= response.status_code < 300:
             return response
         method = (request.method or "").upper()
-        if method == "DELETE" or response.status_code == 204 or not self.is_resource_view():
+        if method == "DELETE" or response.status_code == 204:
+            return response
+        if self.versioned_as_setting:
+            return self._tagged(request, response, etag(self.setting_version(), representation_hash(response.data)))
+        if not self.is_resource_view():
             return response
         source = self._version_source
         if source is None:
@@ -111,7 +135,11 @@ class ConcurrencyControlMixin:
                 return response
         elif source.get_deferred_fields():
             source = type(source)._base_manager.get(pk=source.pk)
-        tag = etag(row_version(source), representation_hash(response.data))
+        return self._tagged(request, response, etag(row_version(source), representation_hash(response.data)))
+
+    def _tagged(self, request: Request, response: Any, tag: str) -> Any:
+        """The response with its ETag, or a 304 when a safe request already holds that very body."""
+        method = (request.method or "").upper()
         if method in SAFE_METHODS and etag_in(request.headers.get("If-None-Match", ""), tag):
             response = Response(status=304, headers={"ETag": tag})
             response.accepted_renderer = request.accepted_renderer

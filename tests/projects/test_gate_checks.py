@@ -350,6 +350,28 @@ def test_a_phase_without_a_gate_is_refused(pmo: Membership) -> None:
     assert "closed" in response.json()["error"]["fields"]
 
 
+def test_a_selection_read_before_someone_else_changed_it_is_refused_with_412(
+    organization: Organization, pmo: Membership
+) -> None:
+    client = english_api(pmo.user)
+    url = f"{BASE}/gate-checks/selection/"
+    tag = client.get(url)["ETag"]
+    assert client.patch(url, {"planning": []}, format="json").status_code == 200
+
+    stale = client.patch(url, {"planning": ["budget_approved"]}, format="json", HTTP_IF_MATCH=tag)
+
+    assert stale.status_code == 412
+    assert stale.json()["error"]["code"] == "precondition_failed"
+    assert gate_check_selection(organization)["planning"] == []
+    fresh = client.get(url)
+    assert fresh["ETag"] != tag
+    saved = client.patch(url, {"planning": ["budget_approved"]}, format="json", HTTP_IF_MATCH=fresh["ETag"])
+    assert saved.status_code == 200
+    assert saved.json()["planning"] == ["budget_approved"]
+    assert saved["ETag"] == client.get(url)["ETag"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=saved["ETag"]).status_code == 304
+
+
 def test_only_the_pmo_office_changes_the_selection(organization: Organization, pm: Membership) -> None:
     client = english_api(pm.user)
     assert client.get(f"{BASE}/gate-checks/selection/").status_code == 200

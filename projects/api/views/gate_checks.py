@@ -11,12 +11,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from pmo.api.base import OrganizationScopedMixin
+from pmo.concurrency import representation_hash
+from pmo.models import Organization
 from projects.api import serializers as s
 from projects.api.views.common import _actor
 from projects.gate_checks import gate_checks
 from projects.models import OPEN_PHASES
 from projects.permissions import ProjectAction
-from projects.services.gate_checks import gate_check_selection, gate_check_selection_update
+from projects.services.gate_checks import Selection, gate_check_selection, gate_check_selection_update
 
 
 def _ordered(phases: frozenset[str]) -> list[str]:
@@ -60,6 +62,21 @@ class GateCheckSelectionView(OrganizationScopedMixin, APIView):
 
     read_action = ProjectAction.PROJECT_VIEW
     write_action = ProjectAction.PROJECT_SETTINGS_MANAGE
+    versioned_as_setting = True
+    _selection: Selection | None = None
+
+    def selection(self) -> Selection:
+        if self._selection is None:
+            self._selection = gate_check_selection(self.organization)
+        return self._selection
+
+    def lock_scope(self) -> None:
+        # The lock gate_check_selection_update takes: the organisation row serialises the writers.
+        Organization.objects.select_for_update(no_key=True).filter(pk=self.organization.pk).first()
+        self._selection = None
+
+    def setting_version(self) -> str:
+        return representation_hash(self.selection())
 
     @extend_schema(
         summary=gettext_lazy("Show which computed checks apply per phase"),
@@ -67,7 +84,7 @@ class GateCheckSelectionView(OrganizationScopedMixin, APIView):
         responses={200: s.GateCheckSelectionSerializer},
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return Response(gate_check_selection(self.organization))
+        return Response(self.selection())
 
     @extend_schema(
         summary=gettext_lazy("Choose the computed checks of some phases"),
@@ -93,5 +110,7 @@ class GateCheckSelectionView(OrganizationScopedMixin, APIView):
         selection = dict(payload.validated_data)
         if not partial:
             selection = {phase.value: selection.get(phase.value, []) for phase in OPEN_PHASES}
-        saved = gate_check_selection_update(actor=_actor(request), organization=self.organization, selection=selection)
-        return Response(saved)
+        self._selection = gate_check_selection_update(
+            actor=_actor(request), organization=self.organization, selection=selection
+        )
+        return Response(self._selection)
