@@ -89,7 +89,7 @@ class AttachmentSerializer(inputs.ModelSerializer):
     def get_download_url(self, attachment: Attachment) -> str:
         return self._url("api-attachment-download", attachment)
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(serializers.URLField(allow_null=True))
     def get_thumbnail_url(self, attachment: Attachment) -> str | None:
         return self._url("api-attachment-thumbnail", attachment) if attachment.thumbnail_key else None
 
