@@ -7,36 +7,22 @@ class FinanceConfig(AppConfig):
     verbose_name = _("Finance")
 
     def ready(self) -> None:
+        """Plug finance into the extension points of the layers below it (ARCHITECTURE.md)."""
+        from finance import alert_kinds, attachments, demo, navigation
         from finance.earned_value import project_performance_indices
+        from finance.gate_checks import BUDGET_CHECK
+        from finance.permissions import GRANTS, FinanceAction
         from finance.selectors import project_holds_finance
+        from pmo.demo import demo_parts
+        from pmo.policy import permissions
+        from projects.gate_checks import gate_checks
         from projects.registries import money_holders, performance_indices
 
+        permissions.register(FinanceAction, GRANTS)
+        alert_kinds.register()
+        gate_checks.register(BUDGET_CHECK)
+        navigation.register()
+        attachments.register()
+        demo_parts.register("finance", demo.seed, after=("projects",))
         money_holders.append(project_holds_finance)
         performance_indices.append(project_performance_indices)
-
-        from finance import demo
-        from pmo.demo import demo_parts
-
-        demo_parts.register("finance", demo.seed, after=("projects",))
-
-        from finance.permissions import GRANTS, FinanceAction
-        from pmo.policy import permissions
-
-        permissions.register(FinanceAction, GRANTS)
-
-        from finance import attachments as finance_attachments
-
-        finance_attachments.register()
-
-        from finance import alert_kinds
-
-        alert_kinds.register()
-
-        from finance import navigation
-
-        navigation.register()
-
-        from finance.gate_checks import BUDGET_CHECK
-        from projects.gate_checks import gate_checks
-
-        gate_checks.register(BUDGET_CHECK)

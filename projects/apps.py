@@ -7,42 +7,27 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Projects")
 
     def ready(self) -> None:
+        """Plug projects into the core's extension points (ARCHITECTURE.md)."""
         from pmo.demo import demo_parts
-        from projects import demo
-
-        demo_parts.register("projects", demo.seed)
-
-        from pmo.services import calendar_change_listeners
-        from projects.services.schedule import calendar_changed
-
-        calendar_change_listeners.append(calendar_changed)
-
         from pmo.policy import permissions
-        from projects.models import ProjectRole
+        from pmo.project_directory import project_directory
+        from pmo.services import calendar_change_listeners
+        from projects import alert_kinds, attachments, demo, navigation
+        from projects.gate_checks import BASELINE_CHECK, gate_checks
+        from projects.models import Project, ProjectMember, ProjectRole
         from projects.permissions import GRANTS, ProjectAction
+        from projects.services.schedule import calendar_changed
 
         permissions.declare_project_roles(ProjectRole)
         permissions.register(ProjectAction, GRANTS)
-
-        from projects import attachments as project_attachments
-
-        project_attachments.register()
-
-        from pmo.project_directory import project_directory
-        from projects import alert_kinds
-        from projects.models import Project, ProjectMember, ProjectRole
-
         alert_kinds.register()
+        gate_checks.register(BASELINE_CHECK)
+        navigation.register()
+        attachments.register()
+        demo_parts.register("projects", demo.seed)
         project_directory.install(
             projects=Project.objects.for_organization,
             members=ProjectMember.objects.for_organization,
             roles=ProjectRole.choices,
         )
-
-        from projects import navigation
-
-        navigation.register()
-
-        from projects.gate_checks import BASELINE_CHECK, gate_checks
-
-        gate_checks.register(BASELINE_CHECK)
+        calendar_change_listeners.append(calendar_changed)
