@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
 from finance.models import BudgetVersion
-from projects.gate_checks import GateCheck
+from projects.gate_checks import GateCheck, interpolate_lazy
 from projects.models import Phase, Project
 
 APPROVED_BUDGET = "budget_approved"
 
 
-def _approved_budget_exists(project: Project) -> tuple[bool, str]:
+def _approved_budget_exists(project: Project) -> tuple[bool, str | Promise]:
     version = (
         BudgetVersion.objects.for_organization(project.organization_id)
         .filter(project=project, is_current=True, status=BudgetVersion.Status.APPROVED)
@@ -20,8 +20,8 @@ def _approved_budget_exists(project: Project) -> tuple[bool, str]:
         .first()
     )
     if version is None:
-        return False, _("The project has no approved budget: finance approves a submitted budget version.")
-    return True, _("Approved budget: version %(number)s.") % {"number": version.number}
+        return False, gettext_lazy("The project has no approved budget: finance approves a submitted budget version.")
+    return True, interpolate_lazy(gettext_lazy("Approved budget: version %(number)s."), {"number": version.number})
 
 
 BUDGET_CHECK = GateCheck(

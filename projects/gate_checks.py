@@ -12,14 +12,17 @@ above it in theirs::
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.functional import Promise
-from django.utils.translation import gettext as _
+from django.utils import translation
+from django.utils.dateparse import parse_datetime
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy
 
 from projects.models import OPEN_PHASES, Phase
@@ -28,8 +31,9 @@ if TYPE_CHECKING:
     from projects.models import Project
 
 #: ``(project) -> (passed, reason)``: reads the project as it stands, in a fixed small number of
-#: queries, and says in one sentence why it passes or fails.
-Evaluator = Callable[["Project"], tuple[bool, str]]
+#: queries, and says in one sentence why it passes or fails. The reason is lazy (``gettext_lazy``,
+#: ``interpolate_lazy``) so that a passed gate can record it in every language.
+Evaluator = Callable[["Project"], tuple[bool, "str | Promise"]]
 
 CODE_MAX_LENGTH = 64
 
@@ -66,11 +70,21 @@ class GateCheck:
         return phase in self.default_phases
 
 
+def _interpolate(message: str | Promise, params: Mapping[str, Any]) -> str:
+    return str(message) % params
+
+
+#: ``interpolate_lazy(gettext_lazy("Approved budget: version %(number)s."), {"number": 3})``: the
+#: message translated and filled in only when it is read, in the language active then.
+interpolate_lazy = lazy(_interpolate, str)
+
+
 @dataclass(frozen=True)
 class GateCheckResult:
     check: GateCheck
     passed: bool
-    reason: str
+    #: Lazy when the evaluator says it lazily: ``str()`` renders it in the active language.
+    reason: str | Promise
 
     @property
     def code(self) -> str:
@@ -79,6 +93,61 @@ class GateCheckResult:
     @property
     def label(self) -> str:
         return str(self.check.label)
+
+    def record(self, evaluated_at: datetime) -> dict[str, Any]:
+        """The result as a passed gate keeps it: label and reason in every language of the site.
+
+        ``label`` and ``reason`` hold the text in the language active when the gate was passed, as
+        records did before they kept ``labels`` and ``reasons`` by language.
+        """
+        return {
+            "code": self.code,
+            "label": self.label,
+            "labels": in_every_language(self.check.label),
+            "passed": self.passed,
+            "reason": str(self.reason),
+            "reasons": in_every_language(self.reason),
+            "evaluated_at": evaluated_at.isoformat(),
+        }
+
+
+def in_every_language(text: str | Promise) -> dict[str, str]:
+    """``text`` rendered in each language of ``settings.LANGUAGES``, by language code."""
+    rendered = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            rendered[code] = str(text)
+    return rendered
+
+
+def _in_active_language(texts: object) -> str | None:
+    if not isinstance(texts, Mapping) or not texts:
+        return None
+    active = translation.get_language() or settings.LANGUAGE_CODE
+    for code in (active, active.lower(), active.split("-")[0], settings.LANGUAGE_CODE):
+        if code in texts:
+            return str(texts[code])
+    return str(next(iter(texts.values())))
+
+
+def recorded_check(item: Mapping[str, Any]) -> dict[str, Any]:
+    """A check recorded on a gate as its reader sees it: label and reason in the active language.
+
+    Records kept before they held every language fall back to the check's label as registered
+    today and to the reason in the language of the approver. ``evaluated_at`` becomes a datetime.
+    """
+    check = gate_checks.get(item.get("code", ""))
+    label = _in_active_language(item.get("labels"))
+    if label is None:
+        label = str(check.label) if check is not None else item.get("label", "")
+    reason = _in_active_language(item.get("reasons"))
+    evaluated_at = item.get("evaluated_at")
+    return {
+        **item,
+        "label": label,
+        "reason": item.get("reason", "") if reason is None else reason,
+        "evaluated_at": parse_datetime(evaluated_at) if isinstance(evaluated_at, str) else evaluated_at,
+    }
 
 
 class GateCheckRegistry:
@@ -131,15 +200,15 @@ def evaluate(checks: Iterable[GateCheck], project: Project) -> list[GateCheckRes
 CURRENT_BASELINE = "baseline_current"
 
 
-def _current_baseline_exists(project: Project) -> tuple[bool, str]:
+def _current_baseline_exists(project: Project) -> tuple[bool, str | Promise]:
     from projects.selectors import current_baseline
 
     baseline = current_baseline(project)
     if baseline is not None:
-        return True, _("Current baseline: %(name)s.") % {"name": baseline.name}
+        return True, interpolate_lazy(gettext_lazy("Current baseline: %(name)s."), {"name": baseline.name})
     if project.phase == Phase.PLANNING:
-        return False, _("Set a baseline before leaving planning: execution is measured against it.")
-    return False, _("The project has no current baseline.")
+        return False, gettext_lazy("Set a baseline before leaving planning: execution is measured against it.")
+    return False, gettext_lazy("The project has no current baseline.")
 
 
 BASELINE_CHECK = GateCheck(

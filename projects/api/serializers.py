@@ -14,6 +14,7 @@ from pmo.api.base import OrganizationRelatedField
 from pmo.api.serializers import UserSummarySerializer
 from pmo.models import User, WorkingCalendar
 from pmo.policy import allowed_actions
+from projects.gate_checks import recorded_check
 from projects.models import (
     Baseline,
     BaselineTask,
@@ -205,6 +206,10 @@ class RecordedGateCheckSerializer(inputs.Serializer):
     passed = serializers.BooleanField()
     reason = serializers.CharField(help_text=_("Why it passed, as the system said then."))
     evaluated_at = serializers.DateTimeField()
+
+    def to_representation(self, instance: Any) -> Any:
+        # Recorded in every language: the reader gets theirs, and the time in the active zone.
+        return super().to_representation(recorded_check(instance))
 
 
 class StageGateSerializer(inputs.ModelSerializer):

@@ -53,33 +53,25 @@ def gate_checks_evaluate(project: Project) -> list[GateCheckResult]:
 def gate_checks_enforce(project: Project) -> list[dict[str, Any]]:
     """Evaluate the checks for leaving the project's phase; refuse the gate if one fails.
 
-    Returns the results as the gate records them. The error's code is the first failing check's
+    Returns the results as the gate records them, in every language (``GateCheckResult.record``);
+    the refusal speaks the requester's language. The error's code is the first failing check's
     ``failure_code``; ``fields["computed_checks"]`` lists every failing check as ``"<code>: <reason>"``.
     """
     results = gate_checks_evaluate(project)
     failing = [result for result in results if not result.passed]
     if failing:
         message = (
-            failing[0].reason
+            str(failing[0].reason)
             if len(failing) == 1
-            else _("The gate is blocked: %(reasons)s") % {"reasons": " ".join(r.reason for r in failing)}
+            else _("The gate is blocked: %(reasons)s") % {"reasons": " ".join(str(r.reason) for r in failing)}
         )
         raise ApplicationError(
             message,
             code=failing[0].check.failure_code,
             fields={"computed_checks": [f"{result.code}: {result.reason}" for result in failing]},
         )
-    evaluated_at = timezone.now().isoformat()
-    return [
-        {
-            "code": result.code,
-            "label": result.label,
-            "passed": result.passed,
-            "reason": result.reason,
-            "evaluated_at": evaluated_at,
-        }
-        for result in results
-    ]
+    evaluated_at = timezone.now()
+    return [result.record(evaluated_at) for result in results]
 
 
 def validate_selection(selection: dict[str, Any]) -> Selection:

@@ -22,7 +22,7 @@ from projects.forms import (
     ProjectMemberForm,
     ProjectMemberRoleForm,
 )
-from projects.gate_checks import CURRENT_BASELINE, gate_checks
+from projects.gate_checks import CURRENT_BASELINE, recorded_check
 from projects.models import (
     NEXT_PHASE,
     OPEN_PHASES,
@@ -232,12 +232,6 @@ class ProjectEditView(ProjectTabsMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
-def _recorded_check(item: dict[str, Any]) -> dict[str, Any]:
-    """A check recorded on a gate, labelled in today's language while its check is still registered."""
-    check = gate_checks.get(item.get("code", ""))
-    return {**item, "label": str(check.label) if check is not None else item.get("label", "")}
-
-
 class StageGateView(ProjectTabsMixin, TemplateView):
     """The checklist for leaving the current phase, the decision, and the gates passed so far."""
 
@@ -293,7 +287,7 @@ class StageGateView(ProjectTabsMixin, TemplateView):
                     "gate": gate,
                     "from_label": Phase(gate.from_phase).label,
                     "to_label": Phase(gate.to_phase).label,
-                    "computed_checks": [_recorded_check(item) for item in gate.computed_checks],
+                    "computed_checks": [recorded_check(item) for item in gate.computed_checks],
                 }
                 for gate in StageGate.objects.for_organization(self.organization)
                 .filter(project=self.project)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -483,6 +485,115 @@ def test_the_gate_page_shows_a_chinese_reason_to_a_chinese_reader(
     html = page_client_for(reader.user).get(gate_url(project)).content.decode()
     assert "已有当前基线" in html
     assert "离开规划阶段前请先设置基线" in html
+
+
+def passed_with_both_checks(organization: Organization, project: Project, pm: Membership, pmo: Membership) -> None:
+    require_budget(organization, pmo)
+    in_planning(project, pmo, pm)
+    BudgetVersionFactory(project=project, status=BudgetVersion.Status.APPROVED, is_current=True, number=2)
+
+
+def recorded_via_api(project: Project, reader: User, language: str) -> dict[str, Any]:
+    client = api_client_for(reader)
+    client.credentials(HTTP_ACCEPT_LANGUAGE=language)
+    [gate] = [g for g in client.get(f"{BASE}/projects/{project.pk}/gates/").json()["results"] if g["computed_checks"]]
+    return gate
+
+
+ENGLISH_RECORD = [
+    ("A current baseline exists", "Current baseline: Original."),
+    ("An approved budget exists", "Approved budget: version 2."),
+]
+CHINESE_RECORD = [("已有当前基线", "当前基线：Original。"), ("已有批准的预算", "已批准的预算：第 2 版。")]
+
+
+@pytest.mark.parametrize(
+    ("approver_language", "reader_language", "seen", "unseen"),
+    [("en", "zh-hans", CHINESE_RECORD, ENGLISH_RECORD), ("zh-hans", "en", ENGLISH_RECORD, CHINESE_RECORD)],
+)
+def test_a_passed_gate_reads_in_the_readers_language_on_the_page_and_in_the_api(
+    organization: Organization,
+    project: Project,
+    pm: Membership,
+    pmo: Membership,
+    approver_language: str,
+    reader_language: str,
+    seen: list[tuple[str, str]],
+    unseen: list[tuple[str, str]],
+) -> None:
+    passed_with_both_checks(organization, project, pm, pmo)
+    with translation.override(approver_language):
+        gate = advance(pmo, project, Phase.EXECUTION)
+    assert (gate.computed_checks[0]["label"], gate.computed_checks[0]["reason"]) == unseen[0]
+
+    reader = member(organization, OrgRole.VIEWER, language=reader_language)
+    recorded = recorded_via_api(project, reader.user, reader_language)["computed_checks"]
+    assert [(c["label"], c["reason"]) for c in recorded] == seen
+    html = page_client_for(reader.user).get(gate_url(project)).content.decode()
+    for label, reason in seen:
+        assert f'{label} <span class="muted small">{reason}</span>' in html
+    assert not [reason for _label, reason in unseen if reason in html]
+
+
+def test_a_refused_gate_speaks_the_language_of_the_one_who_asked(
+    organization: Organization, project: Project, pm: Membership, pmo: Membership
+) -> None:
+    require_budget(organization, pmo)
+    in_planning(project, pmo, pm)
+    with translation.override("zh-hans"), pytest.raises(ApplicationError) as raised:
+        advance(pmo, project, Phase.EXECUTION)
+    assert raised.value.message == "项目没有已批准的预算：预算版本提交后由财务批准。"
+
+
+def test_a_check_recorded_before_gates_kept_every_language_still_reads(
+    organization: Organization, project: Project, pm: Membership, pmo: Membership
+) -> None:
+    in_planning(project, pmo, pm)
+    StageGate.objects.create(
+        organization=organization,
+        project=project,
+        from_phase=Phase.PLANNING,
+        to_phase=Phase.EXECUTION,
+        approved_by=pmo.user,
+        computed_checks=[
+            {
+                "code": "baseline_current",
+                "label": "A current baseline exists",
+                "passed": True,
+                "reason": "Current baseline: Original.",
+                "evaluated_at": "2026-03-02T01:30:00+00:00",
+            },
+            {
+                "code": "retired_check",
+                "label": "A retired check",
+                "passed": True,
+                "reason": "It held then.",
+                "evaluated_at": "2026-03-02T01:30:00+00:00",
+            },
+        ],
+    )
+    reader = member(organization, OrgRole.VIEWER, language="zh-hans")
+    recorded = recorded_via_api(project, reader.user, "zh-hans")["computed_checks"]
+    assert [(c["label"], c["reason"], c["evaluated_at"]) for c in recorded] == [
+        ("已有当前基线", "Current baseline: Original.", "2026-03-02T09:30:00+08:00"),
+        ("A retired check", "It held then.", "2026-03-02T09:30:00+08:00"),
+    ]
+    html = page_client_for(reader.user).get(gate_url(project)).content.decode()
+    assert '已有当前基线 <span class="muted small">Current baseline: Original.</span>' in html
+    assert 'A retired check <span class="muted small">It held then.</span>' in html
+
+
+def test_a_recorded_check_is_timed_in_the_zone_of_the_approval(
+    organization: Organization, project: Project, pm: Membership, pmo: Membership
+) -> None:
+    passed_with_both_checks(organization, project, pm, pmo)
+    gate = advance(pmo, project, Phase.EXECUTION)
+    listed = recorded_via_api(project, pmo.user, "en")
+    offset = listed["approved_at"][-6:]
+    assert offset == "+08:00"
+    assert [c["evaluated_at"][-6:] for c in listed["computed_checks"]] == [offset, offset]
+    evaluated_at = datetime.fromisoformat(listed["computed_checks"][0]["evaluated_at"])
+    assert abs(evaluated_at - gate.approved_at) < timedelta(seconds=5)
 
 
 def test_the_gate_page_reads_a_fixed_number_of_queries(
