@@ -6,6 +6,8 @@ from operator import attrgetter
 from typing import Any
 
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from pmo.attachments import register_attachable
 from pmo.attachments.registry import set_project_role_resolver
@@ -33,6 +35,25 @@ def _on_project(name: str) -> Any:
     return url
 
 
+def _status_report_title(report: StatusReport) -> str:
+    return _("Week ending %(date)s") % {"date": date_format(report.period_end, "Y-m-d")}
+
+
+def _change_request_title(change_request: ChangeRequest) -> str:
+    return f"CR-{change_request.number} {change_request.title}"
+
+
+def _gate_title(gate: StageGate) -> str:
+    return f"{gate.get_from_phase_display()} → {gate.get_to_phase_display()}"
+
+
+TITLES: dict[type[Any], Any] = {
+    StatusReport: _status_report_title,
+    ChangeRequest: _change_request_title,
+    StageGate: _gate_title,
+}
+
+
 # Each record, the action that attaches and deletes its files, and the page that shows it. Seeing
 # the files needs what seeing the project needs; signed gate documents are filed by whoever
 # manages the project, on the gate it passed.
@@ -47,7 +68,12 @@ def register() -> None:
     set_project_role_resolver(_project_role)
     for model, change, page in RECORDS:
         register_attachable(
-            model, view=ProjectAction.PROJECT_VIEW, change=change, project=attrgetter("project"), url=_on_project(page)
+            model,
+            view=ProjectAction.PROJECT_VIEW,
+            change=change,
+            project=attrgetter("project"),
+            url=_on_project(page),
+            title=TITLES[model],
         )
 
 

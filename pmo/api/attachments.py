@@ -28,6 +28,7 @@ from pmo.api.serializers import UserSummarySerializer
 from pmo.attachments import services
 from pmo.attachments.access import ParentAccess, attachment_access, parent_access, record_action
 from pmo.attachments.downloads import download_response, thumbnail_response
+from pmo.attachments.files import check_unreadable_parts
 from pmo.attachments.registry import attachable_for, attachables
 from pmo.models import Attachment, User
 from pmo.policy import Action
@@ -216,6 +217,10 @@ class AttachmentViewSet(
         return self.get_paginated_response(data) if page is not None else Response(data)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        sent = request.data.getlist("files") if hasattr(request.data, "getlist") else []
+        check_unreadable_parts(
+            sent, sum(1 for value in sent if not isinstance(value, str)), request.META.get("CONTENT_LENGTH")
+        )
         payload = AttachmentUploadSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         access = self._access(payload.validated_data)

@@ -28,7 +28,13 @@ def download_response(attachment: Attachment, *, viewable_inline: bool = False) 
 def thumbnail_response(attachment: Attachment) -> HttpResponseBase:
     if not attachment.thumbnail_key:
         raise Http404
-    return _stream(attachment.thumbnail_key, "image/jpeg", inline=True)
+    return _stream(attachment.thumbnail_key, "image/jpeg", filename=thumbnail_name(attachment.name), inline=True)
+
+
+def thumbnail_name(name: str) -> str:
+    """``site-hoarding.jpg`` gives ``site-hoarding-thumbnail.jpg``: the original's name, never the storage key."""
+    stem, dot, _extension = name.rpartition(".")
+    return f"{stem if dot and stem else name}-thumbnail.jpg"
 
 
 def _stream(key: str, media_type: str, *, filename: str = "", inline: bool = False) -> HttpResponseBase:

@@ -15,11 +15,13 @@ import re
 import unicodedata
 import warnings
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
 import filetype
 from django.conf import settings
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -210,8 +212,44 @@ def _sha256(upload: IO[bytes]) -> str:
     return digest.hexdigest()
 
 
-def _size_text(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f}".removesuffix(".0")
+def size_text(size: int) -> dict[str, str]:
+    """A size in megabytes to one decimal and in bytes, so that a file just over a limit reads as over it."""
+    return {"megabytes": number_format(size / (1024 * 1024), 1), "bytes": number_format(size, force_grouping=True)}
+
+
+#: Above this many bytes, a request that brought no file did send one the parser could not read.
+UNREADABLE_PART_BYTES = 16 * 1024
+
+
+def check_unreadable_parts(sent: Sequence[Any], received: int, content_length: Any) -> None:
+    """Refuse file parts the multipart parser turned into text or dropped, rather than "choose a file".
+
+    A part without a file name arrives as a text field; a part whose header is not UTF-8 (a name
+    in another encoding) is dropped, which a request of some size that brought no file betrays.
+    """
+    if any(isinstance(value, str) and value for value in sent):
+        message = _("A file was sent without a file name; give it a name and send it again.")
+        raise ApplicationError(message, code="attachment_name_missing", fields={"files": [message]})
+    try:
+        length = int(content_length or 0)
+    except (TypeError, ValueError):
+        length = 0
+    if received == 0 and length > UNREADABLE_PART_BYTES:
+        message = _(
+            "A file's name could not be read (it is not valid UTF-8), so the file was not received; rename it and "
+            "send it again."
+        )
+        raise ApplicationError(message, code="attachment_name_unreadable", fields={"files": [message]})
+
+
+def size_limits(size: int, limit: int) -> dict[str, str]:
+    sent, most = size_text(size), size_text(limit)
+    return {
+        "size": sent["megabytes"],
+        "bytes": sent["bytes"],
+        "limit": most["megabytes"].removesuffix(".0"),
+        "limit_bytes": most["bytes"],
+    }
 
 
 def prepare(upload: Any) -> PreparedFile:
@@ -224,8 +262,8 @@ def prepare(upload: Any) -> PreparedFile:
     if size > limit:
         raise refuse(
             name,
-            _("the file is %(size)s MB; at most %(limit)s MB are accepted.")
-            % {"size": _size_text(size), "limit": _size_text(limit)},
+            _("the file is %(size)s MB (%(bytes)s bytes); at most %(limit)s MB (%(limit_bytes)s bytes) are accepted.")
+            % size_limits(size, limit),
             "attachment_too_large",
         )
     kind = sniff(upload, name)

@@ -32,9 +32,15 @@ class Attachable:
     project: Callable[[Any], Any] | None = None
     #: The page that shows the parent, for the way back from its files.
     url: Callable[[Any], str] | None = None
+    #: The record's title for people, in the active language (a gate "Planning → Execution").
+    title: Callable[[Any], str] | None = None
 
     def label(self) -> str:
         return str(self.model._meta.verbose_name)
+
+    def title_of(self, parent: models.Model) -> str:
+        """The record as its own pages title it; the model's text where the app gave no title."""
+        return str(self.title(parent)) if self.title is not None else str(parent)
 
     def parent(self, organization_id: int, parent_id: Any) -> models.Model | None:
         """The parent record in the organisation, or None (another organisation's looks the same)."""
@@ -79,12 +85,19 @@ def register_attachable(
     project: Callable[[Any], Any] | None = None,
     url: Callable[[Any], str] | None = None,
     name: str | None = None,
+    title: Callable[[Any], str] | None = None,
 ) -> Attachable:
     """Let records of ``model`` carry files; deleting a record deletes its files after the commit."""
     if not issubclass(model, TenantModel):
         raise TypeError(f"{model.__name__} is not a tenant model: its files would belong to no organisation.")
     attachable = Attachable(
-        model=model, name=name or model._meta.label_lower, view=view, change=change, project=project, url=url
+        model=model,
+        name=name or model._meta.label_lower,
+        view=view,
+        change=change,
+        project=project,
+        url=url,
+        title=title,
     )
     existing = _by_name.get(attachable.name)
     if existing is not None and existing.model is not model:

@@ -12,14 +12,10 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from pmo.attachments import files, storage
-from pmo.attachments.registry import attachable_for
+from pmo.attachments.registry import Attachable, attachable_for
 from pmo.audit import audit_record
 from pmo.errors import ApplicationError
 from pmo.models import Attachment, Organization, User
-
-
-def _size_text(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f}".removesuffix(".0")
 
 
 def check_upload_count(uploads: Sequence[Any]) -> None:
@@ -37,10 +33,10 @@ def check_upload_count(uploads: Sequence[Any]) -> None:
     total = sum(int(upload.size or 0) for upload in uploads)
     limit = settings.PMO_ATTACHMENT_MAX_REQUEST_BYTES
     if total > limit:
-        message = _("The files add up to %(size)s MB; at most %(limit)s MB can be attached at once.") % {
-            "size": _size_text(total),
-            "limit": _size_text(limit),
-        }
+        message = _(
+            "The files add up to %(size)s MB (%(bytes)s bytes); at most %(limit)s MB (%(limit_bytes)s bytes) can be "
+            "attached at once."
+        ) % files.size_limits(total, limit)
         raise ApplicationError(message, code="attachment_request_too_large", fields={"files": [message]})
 
 
@@ -100,7 +96,7 @@ def attachments_add(
                     actor=actor,
                     action="attachment.add",
                     target=attachment,
-                    changes=_audit_changes(attachable.name, parent, attachment),
+                    changes=_audit_changes(attachable, parent, attachment),
                 )
                 created.append(attachment)
     except BaseException:
@@ -110,11 +106,11 @@ def attachments_add(
     return created
 
 
-def _audit_changes(parent_type: str, parent: models.Model, attachment: Attachment) -> dict[str, Any]:
+def _audit_changes(attachable: Attachable, parent: models.Model, attachment: Attachment) -> dict[str, Any]:
     return {
-        "parent_type": parent_type,
+        "parent_type": attachable.name,
         "parent_id": parent.pk,
-        "parent": str(parent)[:200],
+        "parent": attachable.title_of(parent)[:200],
         "name": attachment.name,
         "size": attachment.size,
         "media_type": attachment.media_type,

@@ -22,6 +22,7 @@ from django.views.generic import TemplateView, View
 from pmo.attachments import services
 from pmo.attachments.access import ParentAccess, attachment_access, parent_access, record_action
 from pmo.attachments.downloads import download_response, thumbnail_response
+from pmo.attachments.files import check_unreadable_parts
 from pmo.errors import ApplicationError
 from pmo.models import Attachment
 from pmo.pages import OrganizationPageMixin
@@ -71,6 +72,7 @@ class RecordFilesView(_AttachmentPage, TemplateView):
         context = super().get_context_data(**kwargs)
         context["parent"] = access.parent
         context["parent_label"] = access.attachable.label()
+        context["parent_title"] = access.attachable.title_of(access.parent)
         context["parent_url"] = access.attachable.url(access.parent) if access.attachable.url else ""
         return context
 
@@ -82,6 +84,11 @@ class RecordFilesView(_AttachmentPage, TemplateView):
         access.require_change()
         uploads = [*request.FILES.getlist("files"), *request.FILES.getlist("photos")]
         try:
+            check_unreadable_parts(
+                [*request.POST.getlist("files"), *request.POST.getlist("photos")],
+                len(uploads),
+                request.META.get("CONTENT_LENGTH"),
+            )
             added = services.attachments_add(
                 actor=request.user,  # type: ignore[arg-type]
                 organization=self.organization,

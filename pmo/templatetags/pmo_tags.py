@@ -32,3 +32,9 @@ SHORT_WEEKDAYS = [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _(
 def weekday_names(days: list[int]) -> str:
     """``[0, 1, 2]`` → "Mon, Tue, Wed" in the active language."""
     return ", ".join(str(SHORT_WEEKDAYS[day]) for day in sorted(days) if 0 <= day <= 6)
+
+
+@register.filter
+def is_change_pair(value: Any) -> bool:
+    """An audit change of a field is ``[old, new]``; some events record plain values (a file's name)."""
+    return isinstance(value, (list, tuple)) and len(value) == 2
