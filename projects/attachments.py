@@ -54,23 +54,25 @@ TITLES: dict[type[Any], Any] = {
 }
 
 
-# Each record, the action that attaches and deletes its files, and the page that shows it. Seeing
-# the files needs what seeing the project needs; signed gate documents are filed by whoever
-# manages the project, on the gate it passed.
+# Each record, the action that attaches files (and deletes one's own), the action that deletes
+# anybody's, and the page that shows it. Seeing the files needs what seeing the project needs; the
+# evidence on a change request or a status report is removed only by its uploader or by whoever
+# decides or reviews it; signed gate documents are filed by whoever manages the project.
 RECORDS = (
-    (StatusReport, ProjectAction.STATUS_REPORT_WRITE, "project-status-report"),
-    (ChangeRequest, ProjectAction.CHANGE_REQUEST_CREATE, "project-change-request"),
-    (StageGate, ProjectAction.PROJECT_MANAGE, "project-gate"),
+    (StatusReport, ProjectAction.STATUS_REPORT_WRITE, ProjectAction.STATUS_REPORT_REVIEW, "project-status-report"),
+    (ChangeRequest, ProjectAction.CHANGE_REQUEST_CREATE, ProjectAction.CHANGE_REQUEST_DECIDE, "project-change-request"),
+    (StageGate, ProjectAction.PROJECT_MANAGE, ProjectAction.PROJECT_MANAGE, "project-gate"),
 )
 
 
 def register() -> None:
     set_project_role_resolver(_project_role)
-    for model, change, page in RECORDS:
+    for model, change, manage, page in RECORDS:
         register_attachable(
             model,
             view=ProjectAction.PROJECT_VIEW,
             change=change,
+            manage=manage,
             project=attrgetter("project"),
             url=_on_project(page),
             title=TITLES[model],

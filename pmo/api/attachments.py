@@ -235,7 +235,7 @@ class AttachmentViewSet(
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         attachment = self.get_object()
-        self.access.require_change()
+        self.access.require_delete(attachment)
         services.attachment_delete(actor=self._actor(request), attachment=attachment)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

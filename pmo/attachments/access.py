@@ -19,6 +19,8 @@ class ParentAccess:
     parent: models.Model
     may_view: bool
     may_change: bool
+    may_manage: bool
+    user_id: int
 
     def require_view(self) -> None:
         if not self.may_view:
@@ -27,6 +29,15 @@ class ParentAccess:
     def require_change(self) -> None:
         self.require_view()
         if not self.may_change:
+            raise PermissionDenied
+
+    def may_delete(self, attachment: Attachment) -> bool:
+        """Whoever manages the record deletes any of its files; whoever may change it, the files they uploaded."""
+        return self.may_manage or (self.may_change and attachment.uploaded_by_id == self.user_id)
+
+    def require_delete(self, attachment: Attachment) -> None:
+        self.require_view()
+        if not self.may_delete(attachment):
             raise PermissionDenied
 
 
@@ -39,6 +50,8 @@ def access_to(
         parent=parent,
         may_view=attachable.may_view(membership, role),
         may_change=attachable.may_change(membership, role),
+        may_manage=attachable.may_manage(membership, role),
+        user_id=membership.user_id,
     )
 
 

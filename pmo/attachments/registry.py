@@ -30,6 +30,9 @@ class Attachable:
     view: Any
     change: Any
     project: Callable[[Any], Any] | None = None
+    #: Deletes anybody's files on the record; without it, whoever may change the record does.
+    #: Others who may change it delete only the files they uploaded.
+    manage: Any = None
     #: The page that shows the parent, for the way back from its files.
     url: Callable[[Any], str] | None = None
     #: The record's title for people, in the active language (a gate "Planning → Execution").
@@ -71,6 +74,9 @@ class Attachable:
     def may_change(self, membership: Membership, role: str | None) -> bool:
         return can(membership, self.change, role)
 
+    def may_manage(self, membership: Membership, role: str | None) -> bool:
+        return can(membership, self.manage, role) if self.manage is not None else self.may_change(membership, role)
+
 
 _by_name: dict[str, Attachable] = {}
 _by_model: dict[type[models.Model], Attachable] = {}
@@ -85,6 +91,7 @@ def register_attachable(
     project: Callable[[Any], Any] | None = None,
     url: Callable[[Any], str] | None = None,
     name: str | None = None,
+    manage: Any = None,
     title: Callable[[Any], str] | None = None,
 ) -> Attachable:
     """Let records of ``model`` carry files; deleting a record deletes its files after the commit."""
@@ -97,6 +104,7 @@ def register_attachable(
         change=change,
         project=project,
         url=url,
+        manage=manage,
         title=title,
     )
     existing = _by_name.get(attachable.name)

@@ -142,7 +142,7 @@ class AttachmentDeleteView(_OneAttachment):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.access.require_change()
+        self.access.require_delete(self.attachment)
         name = self.attachment.name
         services.attachment_delete(actor=request.user, attachment=self.attachment)  # type: ignore[arg-type]
         messages.success(request, _("“%(name)s” deleted.") % {"name": name})

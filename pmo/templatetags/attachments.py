@@ -44,6 +44,8 @@ def attachments_panel(context: template.Context, parent: Any) -> dict[str, Any]:
         "parent": parent,
         "attachments": _described(attachments_of(parent)),
         "may_change": access.may_change,
+        "may_manage": access.may_manage,
+        "user_id": membership.user_id,
         "next": request.get_full_path(),
         "accept": ACCEPT,
         "csrf_token": context.get("csrf_token"),

@@ -10,7 +10,7 @@ from django.urls import reverse
 from pmo.models import Attachment, AuditEvent, OrgRole
 from projects.models import ChangeRequest
 from tests.conftest import api_client_for
-from tests.factories import ChangeRequestFactory, member
+from tests.factories import ChangeRequestFactory, ProjectMemberFactory, member
 from tests.pmo.attachments.conftest import stored_names
 from tests.pmo.attachments.samples import EXE, PDF, pdf, png, upload
 
@@ -170,6 +170,34 @@ def test_a_member_outside_the_project_team_reads_but_may_not_attach_or_delete(
     assert reader.get(created["download_url"]).status_code == 200
     assert _post(reader, change_request, [pdf()]).status_code == 403
     assert reader.delete(_detail("api-attachment-detail", organization, created["id"])).status_code == 403
+
+
+def test_a_team_member_deletes_their_own_files_and_only_the_deciders_delete_anybodys(
+    local_storage: Any, organization: Any, change_request: ChangeRequest, client: Any
+) -> None:
+    def on_team(role: str) -> Any:
+        membership = member(organization, OrgRole.MEMBER)
+        ProjectMemberFactory(project=change_request.project, user=membership.user, role=role)
+        return api_client_for(membership.user)
+
+    team_member, manager = on_team("member"), on_team("manager")
+    (evidence,) = _post(client, change_request, [pdf("signed-approval.pdf")]).json()
+    (own,) = _post(team_member, change_request, [png()]).json()
+    (second,) = _post(team_member, change_request, [pdf("notes.pdf")]).json()
+
+    refused = team_member.delete(_detail("api-attachment-detail", organization, evidence["id"]))
+
+    assert refused.status_code == 403
+    assert Attachment.objects.for_organization(organization).filter(pk=evidence["id"]).exists()
+    assert team_member.delete(_detail("api-attachment-detail", organization, own["id"])).status_code == 204
+    # The project's manager decides its change requests: they may remove anybody's file on them.
+    assert manager.delete(_detail("api-attachment-detail", organization, second["id"])).status_code == 204
+    assert manager.delete(_detail("api-attachment-detail", organization, evidence["id"])).status_code == 204
+    assert (
+        not Attachment.objects.for_organization(organization)
+        .filter(pk__in=[evidence["id"], own["id"], second["id"]])
+        .exists()
+    )
 
 
 def test_listing_a_records_files_takes_a_fixed_number_of_queries(

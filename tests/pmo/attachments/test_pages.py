@@ -115,6 +115,36 @@ def test_download_thumbnail_and_delete_from_the_page(
     assert AuditEvent.objects.for_organization(organization).filter(action="attachment.delete").count() == 1
 
 
+def test_a_team_member_sees_a_delete_button_only_on_their_own_files(
+    local_storage: Any, organization: Any, change_request: ChangeRequest
+) -> None:
+    page = _page(change_request)
+    _upload(
+        page_client_for(member(organization, OrgRole.PMO).user),
+        change_request,
+        "projects.changerequest",
+        page,
+        files=[pdf()],
+    )
+    team_member = member(organization, OrgRole.MEMBER)
+    ProjectMemberFactory(project=change_request.project, user=team_member.user, role="member")
+    client = page_client_for(team_member.user)
+    _upload(client, change_request, "projects.changerequest", page, files=[png()])
+    evidence = Attachment.objects.for_organization(organization).get(name="signed.pdf")
+    own = Attachment.objects.for_organization(organization).get(name="site.png")
+
+    shown = client.get(page).content.decode()
+
+    delete_url = "org-attachment-delete"
+    assert reverse(delete_url, kwargs={"org_slug": organization.slug, "pk": own.pk}) in shown
+    assert reverse(delete_url, kwargs={"org_slug": organization.slug, "pk": evidence.pk}) not in shown
+    refused = client.post(
+        reverse(delete_url, kwargs={"org_slug": organization.slug, "pk": evidence.pk}), {"next": page}
+    )
+    assert refused.status_code == 403
+    assert Attachment.objects.for_organization(organization).filter(pk=evidence.pk).exists()
+
+
 def test_another_organisations_member_gets_404_for_the_download(
     local_storage: Any, organization: Any, other_organization: Any, change_request: ChangeRequest
 ) -> None:
