@@ -17,6 +17,7 @@ from contextvars import ContextVar, Token
 from typing import TYPE_CHECKING, Any, Self
 
 from django.db import models
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -180,22 +181,65 @@ class TenantModel(models.Model):
         self._run_scoped(super().validate_constraints, exclude)
 
 
+def _active_user(request: HttpRequest) -> Any:
+    user = request.user
+    if not user.is_authenticated or not user.is_active:
+        raise Http404
+    return user
+
+
 def resolve_membership(request: HttpRequest, org_slug: str) -> Membership:
     """Turn the organisation slug of a URL into the user's membership, or 404.
 
-    Unknown organisations and organisations the user does not belong to look the same.
+    Unknown organisations and organisations the user does not belong to look the same. One query
+    (the membership and its organisation); the user is the request's own.
     """
     from pmo.models import Membership
 
-    user = request.user
-    if not user.is_authenticated:
-        raise Http404
+    user = _active_user(request)
     membership = (
         Membership.objects.unscoped()
-        .select_related("organization", "user")
-        .filter(organization__slug=org_slug, user=user, user__is_active=True)
+        .select_related("organization")
+        .filter(organization__slug=org_slug, user_id=user.pk)
+        .order_by()  # one row: the default ordering would join the users only to sort it
         .first()
     )
     if membership is None:
         raise Http404
+    membership.user = user
     return membership
+
+
+_MEMBERSHIP_PREFIX = "pmo_membership_"
+
+
+def resolve_membership_with(
+    request: HttpRequest, org_slug: str, model: type[TenantModel], pk: Any, **annotations: Any
+) -> tuple[Membership, Any]:
+    """The user's membership and the organisation's ``model`` row ``pk`` in one query, or 404.
+
+    For URLs that name an object under the organisation (a project): the row with its organisation,
+    the membership's columns read alongside, and ``annotations`` (the user's role on the row, say)
+    set on the row. A missing row and a missing membership look the same.
+    """
+    from pmo.models import Membership
+
+    user = _active_user(request)
+    fields = [field for field in Membership._meta.concrete_fields if field.name not in {"organization", "user"}]
+    mine = Membership.objects.unscoped().filter(organization_id=OuterRef("organization_id"), user_id=user.pk).order_by()
+    columns = {f"{_MEMBERSHIP_PREFIX}{field.attname}": Subquery(mine.values(field.attname)[:1]) for field in fields}
+    row = (
+        model.objects.unscoped()
+        .select_related("organization")
+        .filter(pk=pk, organization__slug=org_slug)
+        .annotate(**columns, **annotations)
+        .order_by()
+        .first()
+    )
+    if row is None or getattr(row, f"{_MEMBERSHIP_PREFIX}id") is None:
+        raise Http404
+    values = [row.__dict__.pop(name) for name in columns]
+    membership = Membership.from_db(row._state.db, [field.attname for field in fields], values)
+    membership.organization = row.organization
+    membership.user = user
+    return membership, row

@@ -189,7 +189,7 @@ class OrganizationScopedMixin(ConcurrencyControlMixin):
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
-        self.membership = resolve_membership(request, kwargs["org_slug"])
+        self.membership = self.resolve_access(request, **kwargs)
         self.organization = self.membership.organization
         self._scope_token = activate(self.organization)
         self.resolve_scope(**kwargs)
@@ -200,6 +200,14 @@ class OrganizationScopedMixin(ConcurrencyControlMixin):
 
     #: The user's role on the project the URL names, if any (set by ``resolve_scope``).
     project_role: str | None = None
+
+    def resolve_access(self, request: Request, **url_kwargs: Any) -> Membership:
+        """The user's membership of the URL's organisation, or 404: read once per request.
+
+        A base for URLs under an object (a project) reads that object and the user's role on it
+        in the same query (``pmo.tenancy.resolve_membership_with``).
+        """
+        return resolve_membership(request, url_kwargs["org_slug"])
 
     def resolve_scope(self, **url_kwargs: Any) -> None:
         """Resolve further objects the URL names (a project, say) before permissions are checked."""

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
+from django.db.models import OuterRef, Subquery
+from django.http import Http404, HttpRequest
 
 from pmo.api.base import OrganizationScopedMixin
+from pmo.models import Membership
+from pmo.tenancy import resolve_membership_with
 from projects.models import Project, ProjectMember
 from projects.services.locks import lock_project
 
@@ -21,23 +24,39 @@ def resolve_project(organization_id: int, project_id: Any, user_id: int) -> tupl
     role = (
         ProjectMember.objects.for_organization(organization_id)
         .filter(project=project, user_id=user_id)
+        .order_by()  # one row: the default ordering would join the project and the user only to sort it
         .values_list("role", flat=True)
         .first()
     )
     return project, role
 
 
+def resolve_project_access(
+    request: HttpRequest, org_slug: str, project_id: Any
+) -> tuple[Membership, Project, str | None]:
+    """The user's membership, the project named by the URL and the user's role on it: one query, or 404."""
+    role = (
+        ProjectMember.objects.unscoped()
+        .filter(project_id=OuterRef("pk"), organization_id=OuterRef("organization_id"), user_id=request.user.pk)
+        .order_by()
+        .values("role")[:1]
+    )
+    membership, project = resolve_membership_with(
+        request, org_slug, Project, project_id, pmo_project_role=Subquery(role)
+    )
+    return membership, project, project.__dict__.pop("pmo_project_role")
+
+
 class ProjectScopedMixin(OrganizationScopedMixin):
-    """Resolves ``project_id`` after the organisation; the project role joins the policy check."""
+    """Resolves ``project_id`` with the organisation; the project role joins the policy check."""
 
     project: Project
 
-    def resolve_scope(self, **url_kwargs: Any) -> None:
-        self.project, self.project_role = resolve_project(
-            self.organization.pk,
-            url_kwargs["project_id"],
-            self.membership.user_id,
+    def resolve_access(self, request: Any, **url_kwargs: Any) -> Membership:
+        membership, self.project, self.project_role = resolve_project_access(
+            request, url_kwargs["org_slug"], url_kwargs["project_id"]
         )
+        return membership
 
     def lock_scope(self) -> None:
         lock_project(self.project)

@@ -365,12 +365,12 @@ def test_the_project_endpoints_run_a_fixed_number_of_queries(
 ) -> None:
     project = build_sized(organization, size, code="Q-1")
     ManualForecastFactory(organization=organization, project=project, created_at=dt.datetime(2026, 3, 1, tzinfo=dt.UTC))
-    # Membership, project, project role; then the reads of finance.earned_value.
+    # Membership, project and project role in one query; then the reads of finance.earned_value.
     for suffix, query, queries in (
-        ("evm/", {"as_of": "2026-03-09"}, 3 + 6),
-        ("evm/series/", {"from": "2026-03-02", "to": "2026-06-30"}, 3 + 6),
-        ("evm/wbs/", {"as_of": "2026-03-09"}, 3 + 7),
-        ("forecast/", {"as_of": "2026-03-09"}, 3 + 7),
+        ("evm/", {"as_of": "2026-03-09"}, 1 + 6),
+        ("evm/series/", {"from": "2026-03-02", "to": "2026-06-30"}, 1 + 6),
+        ("evm/wbs/", {"as_of": "2026-03-09"}, 1 + 7),
+        ("forecast/", {"as_of": "2026-03-09"}, 1 + 7),
     ):
         with django_assert_num_queries(queries):
             response = api.get(url(project.pk, suffix), query)

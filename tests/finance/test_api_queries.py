@@ -119,8 +119,8 @@ def _costs(org: Organization, project: Project, n: int) -> str:
     return f"{BASE}/projects/{project.pk}/costs/?date_from=2026-01-01"
 
 
-# Endpoint -> (builder, queries). Every request reads the membership; on a project's routes also
-# the project and the user's role on it. A paginated list then counts and reads one page. The
+# Endpoint -> (builder, queries). Every request reads the membership; on a project's routes with
+# the project and the user's role on it, in the same query. A paginated list then counts and reads one page. The
 # category list first checks that the defaults exist; budget lines resolve their version; a
 # version's detail reads it, its prefetched lines, and its comparison with the current version
 # (the current version, the sums, the categories). The reconciliation reads the current version,
@@ -130,13 +130,13 @@ ENDPOINTS: dict[str, tuple[Builder, int]] = {
     "cost categories": (_categories, 4),
     "exchange rates": (_exchange_rates, 3),
     "exchange rates on a day": (_rates_on_a_day, 3),
-    "budget versions": (_budgets, 5),
-    "budget version with lines": (_budget_detail, 8),
-    "budget lines": (_lines, 5),
-    "reconciliation": (_reconciliation, 7),
-    "budget by category": (_by_category, 8),
-    "commitments": (_commitments, 5),
-    "actual costs": (_costs, 5),
+    "budget versions": (_budgets, 3),
+    "budget version with lines": (_budget_detail, 6),
+    "budget lines": (_lines, 3),
+    "reconciliation": (_reconciliation, 5),
+    "budget by category": (_by_category, 6),
+    "commitments": (_commitments, 3),
+    "actual costs": (_costs, 3),
 }
 
 

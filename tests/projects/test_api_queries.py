@@ -130,28 +130,28 @@ def _export(org: Organization, project: Project, n: int) -> str:
     return f"{BASE}/projects/{project.pk}/tasks/export/"
 
 
-# Endpoint -> (builder, queries). Every request reads the membership, and on a project's routes
-# the project and the user's role on it; then a paginated list counts and reads one page, and
+# Endpoint -> (builder, queries). Every request reads the membership, on a project's routes with
+# the project and the user's role on it in the same query; then a paginated list counts and reads one page, and
 # the rest read their rows. The checklists first check that the organisation has its defaults;
 # a baseline's tasks are prefetched; the comparison also reads the working calendar and its
 # exceptions, the plan and the baseline's tasks.
 ENDPOINTS: dict[str, tuple[Builder, int]] = {
     "portfolios": (_portfolios, 3),
     "projects": (_projects, 3),
-    "members": (_members, 5),
-    "gates": (_gates, 5),
-    "gate checklist": (_checklist, 5),
+    "members": (_members, 3),
+    "gates": (_gates, 3),
+    "gate checklist": (_checklist, 3),
     "gate criteria": (_gate_criteria, 4),
-    "wbs": (_wbs, 4),
-    "wbs tree": (_wbs_tree, 4),
-    "tasks": (_tasks, 5),
-    "task progress": (_progress, 6),
-    "dependencies": (_dependencies, 5),
-    "schedule": (_schedule, 4),
-    "baselines": (_baselines, 5),
-    "baseline with tasks": (_baseline_detail, 5),
-    "baseline comparison": (_comparison, 8),
-    "plan export": (_export, 5),
+    "wbs": (_wbs, 2),
+    "wbs tree": (_wbs_tree, 2),
+    "tasks": (_tasks, 3),
+    "task progress": (_progress, 4),
+    "dependencies": (_dependencies, 3),
+    "schedule": (_schedule, 2),
+    "baselines": (_baselines, 3),
+    "baseline with tasks": (_baseline_detail, 3),
+    "baseline comparison": (_comparison, 6),
+    "plan export": (_export, 3),
 }
 
 

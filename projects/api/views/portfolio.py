@@ -14,8 +14,9 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from pmo.api.base import OrganizationScopedMixin
+from pmo.models import Membership
 from projects.api import serializers as s
-from projects.api.base import resolve_project
+from projects.api.base import resolve_project, resolve_project_access
 from projects.api.filters import ChoiceOrderingFilter, GateCriterionFilter, PortfolioFilter, ProjectFilter
 from projects.api.views.common import ID_PATTERN, _actor
 from projects.models import GateCriterion, Phase, Portfolio, Priority, Project, ProjectSettings
@@ -131,12 +132,14 @@ class ProjectViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
     lookup_value_regex = ID_PATTERN
 
-    def resolve_scope(self, **url_kwargs: Any) -> None:
+    def resolve_access(self, request: Any, **url_kwargs: Any) -> Membership:
         # On a project's own URL the user's project role joins the policy check.
-        if "pk" in url_kwargs:
-            _project, self.project_role = resolve_project(
-                self.organization.pk, url_kwargs["pk"], self.membership.user_id
-            )
+        if "pk" not in url_kwargs:
+            return super().resolve_access(request, **url_kwargs)
+        membership, _project, self.project_role = resolve_project_access(
+            request, url_kwargs["org_slug"], url_kwargs["pk"]
+        )
+        return membership
 
     def get_queryset(self) -> QuerySet[Project]:
         return (
