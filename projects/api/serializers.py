@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from pmo.api import inputs
 from pmo.api.base import OrganizationRelatedField
+from pmo.api.rows import Computed, RowBuilder
 from pmo.api.serializers import UserSummarySerializer
 from pmo.models import User, WorkingCalendar
 from pmo.policy import allowed_actions
@@ -34,6 +35,7 @@ from projects.models import (
     TaskStatus,
     WbsElement,
 )
+from projects.models.plan import task_status
 
 
 class OrganizationMemberField(serializers.PrimaryKeyRelatedField):
@@ -131,6 +133,10 @@ class ProjectSerializer(inputs.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+
+#: The project list's rows, built from values (``pmo.api.rows``).
+PROJECT_ROWS = RowBuilder(ProjectSerializer)
 
 
 class ProjectDetailSerializer(ProjectSerializer):
@@ -363,6 +369,18 @@ class WbsElementSerializer(inputs.ModelSerializer):
             "is_critical",
         ]
         read_only_fields = fields
+
+
+#: The rows of the task list and the WBS, built from values (``pmo.api.rows``).
+WBS_ELEMENT_ROWS = RowBuilder(
+    WbsElementSerializer,
+    computed={
+        "status": Computed(
+            ("actual_start", "actual_finish", "percent_complete"),
+            lambda row: task_status(row["actual_start"], row["actual_finish"], row["percent_complete"]).value,
+        )
+    },
+)
 
 
 @extend_schema_field({"type": "array", "items": {"$ref": "#/components/schemas/WbsTreeNode"}})

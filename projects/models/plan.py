@@ -29,6 +29,15 @@ class TaskStatus(models.TextChoices):
     DONE = "done", _("Done")
 
 
+def task_status(actual_start: Any, actual_finish: Any, percent_complete: Decimal) -> TaskStatus:
+    """Done once finished or at 100 %, in progress once started or past 0 %, else not started."""
+    if actual_finish is not None or percent_complete >= 100:
+        return TaskStatus.DONE
+    if actual_start is not None or percent_complete > 0:
+        return TaskStatus.IN_PROGRESS
+    return TaskStatus.NOT_STARTED
+
+
 def wbs_sort_key(code: str) -> str:
     """A key that sorts WBS codes in tree order as text: 1.2 before 1.10 (00001.00002 < 00001.00010)."""
     return ".".join(part.zfill(5) for part in code.split("."))
@@ -123,11 +132,7 @@ class WbsElement(TenantModel):
 
     @property
     def status(self) -> str:
-        if self.actual_finish is not None or self.percent_complete >= 100:
-            return TaskStatus.DONE
-        if self.actual_start is not None or self.percent_complete > 0:
-            return TaskStatus.IN_PROGRESS
-        return TaskStatus.NOT_STARTED
+        return task_status(self.actual_start, self.actual_finish, self.percent_complete)
 
 
 class DependencyType(models.TextChoices):

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 
 from pmo.api import inputs
 from pmo.api.parsers import MAX_FILE_BYTES, MultiPartParser, RawBodyParser
+from pmo.api.rows import RowListMixin
 from pmo.errors import ApplicationError
 from projects.api import serializers as s
 from projects.api.base import ProjectScopedMixin
@@ -37,15 +38,15 @@ TRUE_VALUES = {"1", "true", "yes", "on"}
 # --- the WBS --------------------------------------------------------------------------
 
 
-def _wbs_tree(elements: list[WbsElement]) -> list[dict[str, Any]]:
-    """Nest serialized elements (already in tree order) under their parents."""
+def _wbs_tree(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Nest built elements (already in tree order) under their parents."""
     nodes: dict[int, dict[str, Any]] = {}
     roots: list[dict[str, Any]] = []
-    for element, row in zip(elements, s.WbsElementSerializer(elements, many=True).data, strict=True):
-        nodes[element.pk] = {**row, "children": []}
-    for element in elements:
-        parent = nodes.get(element.parent_id) if element.parent_id is not None else None
-        (parent["children"] if parent is not None else roots).append(nodes[element.pk])
+    for row in rows:
+        nodes[row["id"]] = {**row, "children": []}
+    for row in rows:
+        parent = nodes.get(row["parent"]) if row["parent"] is not None else None
+        (parent["children"] if parent is not None else roots).append(nodes[row["id"]])
     return roots
 
 
@@ -101,10 +102,11 @@ class WbsElementViewSet(
         return WbsElement.objects.for_organization(self.organization).filter(project=self.project)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        elements = sorted(self.get_queryset(), key=lambda element: csv_io.code_key(element.code))
+        values = self.get_queryset().values(*s.WBS_ELEMENT_ROWS.columns)
+        rows = s.WBS_ELEMENT_ROWS.build(sorted(values, key=lambda row: csv_io.code_key(row["code"])))
         if request.query_params.get("tree", "").lower() in TRUE_VALUES:
-            return Response(_wbs_tree(elements))
-        return Response(s.WbsElementSerializer(elements, many=True).data)
+            return Response(_wbs_tree(rows))
+        return Response(rows)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         payload = s.WbsElementCreateSerializer(data=request.data, context=self.get_serializer_context())
@@ -157,6 +159,7 @@ def _file_name(project: Project) -> str:
 )
 class TaskViewSet(
     ProjectScopedMixin,
+    RowListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
@@ -166,6 +169,7 @@ class TaskViewSet(
     )
 
     serializer_class = s.WbsElementSerializer
+    row_builder = s.WBS_ELEMENT_ROWS
     queryset = WbsElement.objects.all()
     read_action = ProjectAction.PROJECT_VIEW
     write_action = ProjectAction.PROGRESS_UPDATE

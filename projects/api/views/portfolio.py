@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from pmo.api.base import OrganizationScopedMixin
+from pmo.api.rows import RowListMixin
 from pmo.models import Membership
 from projects.api import serializers as s
 from projects.api.base import resolve_project, resolve_project_access
@@ -110,6 +111,7 @@ class PortfolioViewSet(
 )
 class ProjectViewSet(
     OrganizationScopedMixin,
+    RowListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -121,6 +123,7 @@ class ProjectViewSet(
     )
 
     serializer_class = s.ProjectSerializer
+    row_builder = s.PROJECT_ROWS
     queryset = Project.objects.all()
     read_action = ProjectAction.PROJECT_VIEW
     write_action = ProjectAction.PROJECT_MANAGE

@@ -1,0 +1,239 @@
+"""The fast read path of list endpoints: rows read as values, output built by a plan derived from the serializer.
+
+A list endpoint keeps its read-only ``ModelSerializer`` as the one declaration of its output: the
+OpenAPI schema is generated from it, and :class:`RowBuilder` compiles it once into a plan (for each
+field its key, the ``values()`` column it reads and a converter chosen by the field's DRF type, the
+same rule DRF's ``to_representation`` applies). The view reads ``queryset.values(*builder.columns)``,
+no model instances, and ``builder.build(rows)`` returns the very dicts the serializer would.
+
+A field the plan cannot derive (a ``SerializerMethodField``, a property of the model) is named in
+``computed`` with the columns it needs and a function of the row; a field that is neither derivable
+nor computed stops the compilation (``ImproperlyConfigured``), so a serializer cannot grow a field
+the fast path silently leaves out. ``tests/pmo/test_rows.py`` and each app's list tests compare the
+builder's output with the serializer's on the same rows.
+"""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+from django.utils import timezone
+from rest_framework import ISO_8601, serializers
+from rest_framework.settings import api_settings
+
+Row = Mapping[str, Any]
+Converter = Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class Computed:
+    """A field built from a row by ``value``, reading ``columns`` (``values()`` names)."""
+
+    columns: tuple[str, ...]
+    value: Callable[[Row], Any]
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+_IDENTITY_FIELDS = (
+    serializers.IntegerField,
+    serializers.BooleanField,
+    serializers.CharField,  # also EmailField, SlugField, URLField, RegexField
+    serializers.UUIDField,
+    serializers.PrimaryKeyRelatedField,
+    serializers.ReadOnlyField,
+)
+
+
+def _decimal_converter(field: serializers.DecimalField) -> Converter:
+    coerce = getattr(field, "coerce_to_string", api_settings.COERCE_DECIMAL_TO_STRING)
+    if field.localize or field.decimal_places is None:
+        return field.to_representation
+    quantum = decimal.Decimal(".1") ** field.decimal_places
+    rounding, normalize, digits = field.rounding, field.normalize_output, field.max_digits
+
+    def convert(value: Any) -> Any:
+        if not isinstance(value, decimal.Decimal):
+            value = decimal.Decimal(str(value).strip())
+        context = decimal.getcontext().copy()
+        if digits is not None:
+            context.prec = digits
+        quantized = value.quantize(quantum, rounding=rounding, context=context)
+        if normalize:
+            quantized = quantized.normalize()
+        return f"{quantized:f}" if coerce else quantized
+
+    return convert
+
+
+def _date_converter(field: serializers.DateField) -> Converter:
+    if getattr(field, "format", api_settings.DATE_FORMAT) != ISO_8601:
+        return field.to_representation
+    return lambda value: value if isinstance(value, str) else value.isoformat()
+
+
+def _choice_converter(field: serializers.ChoiceField) -> Converter:
+    if all(isinstance(key, str) for key in field.choices):
+        return _identity
+    return field.to_representation
+
+
+class _DateTimes:
+    """DRF's ISO date-time: in the current time zone, ``Z`` for UTC; the zone read once per build."""
+
+    @staticmethod
+    def applies(field: serializers.DateTimeField) -> bool:
+        return getattr(field, "format", api_settings.DATETIME_FORMAT) == ISO_8601 and not hasattr(field, "timezone")
+
+    @staticmethod
+    def convert(value: Any, zone: Any) -> str:
+        if isinstance(value, str):
+            return value
+        if zone is not None:
+            value = value.astimezone(zone) if timezone.is_aware(value) else timezone.make_aware(value, zone)
+        text: str = value.isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+@dataclass(frozen=True)
+class _Step:
+    key: str
+    column: str | None  # None: a nested builder or a computed field
+    convert: Converter | None = None
+    datetime: bool = False
+    nested: RowBuilder | None = None
+    null_column: str | None = None  # for a nested object: null when this column is
+    computed: Computed | None = None
+
+
+class RowBuilder:
+    """Builds a read-only serializer's output from ``values()`` rows (see the module)."""
+
+    def __init__(
+        self,
+        serializer_class: type[serializers.Serializer[Any]],
+        *,
+        computed: Mapping[str, Computed] | None = None,
+        prefix: str = "",
+    ) -> None:
+        self.serializer_class = serializer_class
+        self.computed = dict(computed or {})
+        self.prefix = prefix
+
+    def __repr__(self) -> str:
+        return f"RowBuilder({self.serializer_class.__name__})"
+
+    @cached_property
+    def steps(self) -> tuple[_Step, ...]:
+        serializer = self.serializer_class()
+        unknown = set(self.computed) - set(serializer.fields)
+        if unknown:
+            raise ImproperlyConfigured(f"{self!r}: computed fields {sorted(unknown)} are not fields of the serializer.")
+        return tuple(self._step(name, field) for name, field in serializer.fields.items() if not field.write_only)
+
+    @cached_property
+    def columns(self) -> tuple[str, ...]:
+        """The ``values()`` names the rows must carry, in order and without repeats."""
+        names: dict[str, None] = {}
+        for step in self.steps:
+            if step.computed is not None:
+                names.update(dict.fromkeys(step.computed.columns))
+            elif step.nested is not None:
+                names.update(dict.fromkeys(step.nested.columns))
+            else:
+                names[step.column] = None  # type: ignore[index]
+        return tuple(names)
+
+    def _step(self, name: str, field: serializers.Field) -> _Step:
+        if name in self.computed:
+            return _Step(name, None, computed=self.computed[name])
+        source = field.source
+        if isinstance(field, serializers.SerializerMethodField) or not isinstance(source, str) or source == "*":
+            raise ImproperlyConfigured(
+                f"{self!r}: the field {name!r} cannot be read from a row; name it in computed= with its columns."
+            )
+        column = self.prefix + source.replace(".", "__")
+        if isinstance(field, serializers.ModelSerializer) and not getattr(field, "many", False):
+            model: type[models.Model] = field.Meta.model
+            nested = RowBuilder(type(field), prefix=f"{column}__")
+            return _Step(name, None, nested=nested, null_column=f"{column}__{model._meta.pk.attname}")
+        if isinstance(field, serializers.DecimalField):
+            return _Step(name, column, _decimal_converter(field))
+        if isinstance(field, serializers.DateTimeField):
+            if _DateTimes.applies(field):
+                return _Step(name, column, datetime=True)
+            return _Step(name, column, field.to_representation)
+        if isinstance(field, serializers.DateField):
+            return _Step(name, column, _date_converter(field))
+        if isinstance(field, serializers.ChoiceField):
+            return _Step(name, column, _choice_converter(field))
+        if isinstance(field, serializers.FloatField):
+            return _Step(name, column, float)
+        if isinstance(field, serializers.JSONField) and not field.binary:
+            return _Step(name, column, _identity)
+        if isinstance(field, _IDENTITY_FIELDS):
+            return _Step(name, column, _identity)
+        if isinstance(field, serializers.Field) and not isinstance(field, serializers.BaseSerializer):
+            return _Step(name, column, field.to_representation)
+        raise ImproperlyConfigured(f"{self!r}: the field {name!r} ({type(field).__name__}) has no row converter.")
+
+    def _plan(self, zone: Any) -> Callable[[Row], dict[str, Any]]:
+        parts: list[tuple[str, Callable[[Row], Any]]] = []
+        for step in self.steps:
+            parts.append((step.key, self._reader(step, zone)))
+
+        def build(row: Row) -> dict[str, Any]:
+            return {key: read(row) for key, read in parts}
+
+        return build
+
+    def _reader(self, step: _Step, zone: Any) -> Callable[[Row], Any]:
+        if step.computed is not None:
+            return step.computed.value
+        if step.nested is not None:
+            inner, null_column = step.nested._plan(zone), str(step.null_column)
+
+            return lambda row: None if row[null_column] is None else inner(row)
+        column = str(step.column)
+        if step.datetime:
+            return lambda row: None if row[column] is None else _DateTimes.convert(row[column], zone)
+        convert = step.convert
+        if convert is _identity:
+            return lambda row: row[column]
+        assert convert is not None
+        return lambda row: None if row[column] is None else convert(row[column])
+
+    def build(self, rows: Iterable[Row]) -> list[dict[str, Any]]:
+        """The serializer's output (``many=True``) for these rows, in their order."""
+        zone = timezone.get_current_timezone() if settings.USE_TZ else None
+        build = self._plan(zone)
+        return [build(row) for row in rows]
+
+
+class RowListMixin:
+    """A list action that reads ``values()`` and builds its rows with ``row_builder``, paginated as before.
+
+    Mixed into a generic view or viewset before ``ListModelMixin``; filters, ordering and
+    pagination apply to the queryset as they did, and the schema still comes from the serializer.
+    """
+
+    row_builder: RowBuilder
+
+    def list(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        from rest_framework.response import Response
+
+        view: Any = self
+        rows = view.filter_queryset(view.get_queryset()).values(*self.row_builder.columns)
+        page = view.paginate_queryset(rows)
+        if page is not None:
+            return view.get_paginated_response(self.row_builder.build(page))
+        return Response(self.row_builder.build(rows))
