@@ -14,12 +14,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
+from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any, Self
 
 from django.db import models
-from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+
+from pmo import sql
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -188,58 +191,96 @@ def _active_user(request: HttpRequest) -> Any:
     return user
 
 
+def _membership_join(scope: str) -> str:
+    """``JOIN`` the organisation (``o``) and the user's membership (``m``) of the row aliased ``scope``."""
+    from pmo.models import Membership, Organization
+
+    return (
+        f'JOIN "{Organization._meta.db_table}" o ON o."id" = {scope}."organization_id" '
+        f'JOIN "{Membership._meta.db_table}" m ON m."organization_id" = {scope}."organization_id" AND m."user_id" = %s'
+    )
+
+
+@cache
+def _membership_sql() -> str:
+    from pmo.models import Membership, Organization
+
+    # Table and column names come from the models; values are parameters.
+    return (
+        f"SELECT {sql.select_list(Membership, 'm')}, {sql.select_list(Organization, 'o')} "  # noqa: S608
+        f'FROM "{Membership._meta.db_table}" m JOIN "{Organization._meta.db_table}" o ON o."id" = m."organization_id" '
+        'WHERE o."slug" = %s AND m."user_id" = %s'
+    )
+
+
 def resolve_membership(request: HttpRequest, org_slug: str) -> Membership:
     """Turn the organisation slug of a URL into the user's membership, or 404.
 
     Unknown organisations and organisations the user does not belong to look the same. One query
-    (the membership and its organisation); the user is the request's own.
+    (the membership and its organisation, written in SQL: ``pmo.sql``); the user is the request's own.
     """
-    from pmo.models import Membership
+    from pmo.models import Membership, Organization
 
     user = _active_user(request)
-    membership = (
-        Membership.objects.unscoped()
-        .select_related("organization")
-        .filter(organization__slug=org_slug, user_id=user.pk)
-        .order_by()  # one row: the default ordering would join the users only to sort it
-        .first()
-    )
-    if membership is None:
+    row = sql.fetch_one(_membership_sql(), [org_slug, user.pk])
+    if row is None:
         raise Http404
+    split = sql.width(Membership)
+    membership = sql.instance(Membership, row[:split])
+    membership.organization = sql.instance(Organization, row[split:])
     membership.user = user
     return membership
 
 
-_MEMBERSHIP_PREFIX = "pmo_membership_"
+@dataclass(frozen=True)
+class MemberRole:
+    """The user's row in a member table of the object (``ProjectMember`` of a project): its ``column``."""
+
+    model: type[models.Model]
+    parent: str  # the foreign key to the object
+    column: str = "role"
+
+
+@cache
+def _membership_with_sql(model: type[TenantModel], role: MemberRole | None) -> str:
+    from pmo.models import Membership, Organization
+
+    select = f"{sql.select_list(model, 'x')}, {sql.select_list(Organization, 'o')}, {sql.select_list(Membership, 'm')}"
+    join = _membership_join("x")
+    if role is not None:
+        parent = role.model._meta.get_field(role.parent).column  # type: ignore[union-attr]
+        value = role.model._meta.get_field(role.column).column  # type: ignore[union-attr]
+        select += f', r."{value}"'
+        join += (
+            f' LEFT JOIN "{role.model._meta.db_table}" r ON r."{parent}" = x."{model._meta.pk.column}"'
+            ' AND r."organization_id" = x."organization_id" AND r."user_id" = %s'
+        )
+    where = f'o."slug" = %s AND x."{model._meta.pk.column}" = %s'
+    return f'SELECT {select} FROM "{model._meta.db_table}" x {join} WHERE {where}'  # noqa: S608  (names from the models)
 
 
 def resolve_membership_with(
-    request: HttpRequest, org_slug: str, model: type[TenantModel], pk: Any, **annotations: Any
-) -> tuple[Membership, Any]:
-    """The user's membership and the organisation's ``model`` row ``pk`` in one query, or 404.
+    request: HttpRequest, org_slug: str, model: type[TenantModel], pk: Any, role: MemberRole | None = None
+) -> tuple[Membership, Any, Any]:
+    """The user's membership, the organisation's ``model`` row ``pk`` and the user's ``role`` on it: one query, or 404.
 
     For URLs that name an object under the organisation (a project): the row with its organisation,
-    the membership's columns read alongside, and ``annotations`` (the user's role on the row, say)
-    set on the row. A missing row and a missing membership look the same.
+    the membership joined to it, and, with ``role``, the user's row in the object's member table
+    (``None`` when there is none). A missing row and a missing membership look the same.
     """
-    from pmo.models import Membership
+    from pmo.models import Membership, Organization
 
     user = _active_user(request)
-    fields = [field for field in Membership._meta.concrete_fields if field.name not in {"organization", "user"}]
-    mine = Membership.objects.unscoped().filter(organization_id=OuterRef("organization_id"), user_id=user.pk).order_by()
-    columns = {f"{_MEMBERSHIP_PREFIX}{field.attname}": Subquery(mine.values(field.attname)[:1]) for field in fields}
-    row = (
-        model.objects.unscoped()
-        .select_related("organization")
-        .filter(pk=pk, organization__slug=org_slug)
-        .annotate(**columns, **annotations)
-        .order_by()
-        .first()
-    )
-    if row is None or getattr(row, f"{_MEMBERSHIP_PREFIX}id") is None:
+    params = [user.pk, *([user.pk] if role is not None else []), org_slug, model._meta.pk.get_prep_value(pk)]
+    row = sql.fetch_one(_membership_with_sql(model, role), params)
+    if row is None:
         raise Http404
-    values = [row.__dict__.pop(name) for name in columns]
-    membership = Membership.from_db(row._state.db, [field.attname for field in fields], values)
-    membership.organization = row.organization
+    first, second = sql.width(model), sql.width(model) + sql.width(Organization)
+    third = second + sql.width(Membership)
+    organization = sql.instance(Organization, row[first:second])
+    scoped = sql.instance(model, row[:first])
+    scoped.organization = organization
+    membership = sql.instance(Membership, row[second:third])
+    membership.organization = organization
     membership.user = user
-    return membership, row
+    return membership, scoped, row[third] if role is not None else None

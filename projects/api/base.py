@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest
 
 from pmo.api.base import OrganizationScopedMixin
 from pmo.models import Membership
-from pmo.tenancy import resolve_membership_with
+from pmo.tenancy import MemberRole, resolve_membership_with
 from projects.models import Project, ProjectMember
 from projects.services.locks import lock_project
+
+PROJECT_ROLE = MemberRole(ProjectMember, "project")
 
 
 def resolve_project(organization_id: int, project_id: Any, user_id: int) -> tuple[Project, str | None]:
@@ -35,16 +36,7 @@ def resolve_project_access(
     request: HttpRequest, org_slug: str, project_id: Any
 ) -> tuple[Membership, Project, str | None]:
     """The user's membership, the project named by the URL and the user's role on it: one query, or 404."""
-    role = (
-        ProjectMember.objects.unscoped()
-        .filter(project_id=OuterRef("pk"), organization_id=OuterRef("organization_id"), user_id=request.user.pk)
-        .order_by()
-        .values("role")[:1]
-    )
-    membership, project = resolve_membership_with(
-        request, org_slug, Project, project_id, pmo_project_role=Subquery(role)
-    )
-    return membership, project, project.__dict__.pop("pmo_project_role")
+    return resolve_membership_with(request, org_slug, Project, project_id, PROJECT_ROLE)
 
 
 class ProjectScopedMixin(OrganizationScopedMixin):
