@@ -73,6 +73,9 @@ class PortfolioSerializer(inputs.ModelSerializer):
         read_only_fields = fields
 
 
+PORTFOLIO_ROWS = RowBuilder(PortfolioSerializer)
+
+
 class PortfolioCreateSerializer(inputs.Serializer):
     name = serializers.CharField(max_length=200)
     parent = OrganizationRelatedField(  # type: ignore[assignment]
@@ -187,6 +190,9 @@ class ProjectMemberSerializer(inputs.ModelSerializer):
         model = ProjectMember
         fields = ["id", "user", "role", "created_at"]
         read_only_fields = fields
+
+
+PROJECT_MEMBER_ROWS = RowBuilder(ProjectMemberSerializer)
 
 
 class ProjectMemberAddSerializer(inputs.Serializer):
@@ -499,6 +505,9 @@ class DependencySerializer(inputs.ModelSerializer):
             "lag",
         ]
         read_only_fields = fields
+
+
+DEPENDENCY_ROWS = RowBuilder(DependencySerializer)
 
 
 class DependencyCreateSerializer(inputs.Serializer):

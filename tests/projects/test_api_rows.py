@@ -123,3 +123,35 @@ def test_a_serializer_field_the_builder_cannot_read_stops_it() -> None:
         _ = RowBuilder(s.ProjectDetailSerializer).steps
     with pytest.raises(ImproperlyConfigured, match="nowhere"):
         _ = RowBuilder(s.ProjectSerializer, computed={"nowhere": s.WBS_ELEMENT_ROWS.computed["status"]}).steps
+
+
+def test_portfolio_member_and_dependency_lists_answer_what_their_serializers_declare(
+    organization: Organization, api: APIClient
+) -> None:
+    from django.db.models import Count
+
+    from projects.models import Dependency, Portfolio, ProjectMember
+    from tests.factories import DependencyFactory, ProjectMemberFactory
+
+    first, _second = _projects(organization)
+    PortfolioFactory(organization=organization, parent=first.portfolio, kind="programme", owner=None)
+    ProjectMemberFactory(project=first, role="manager")
+    ProjectMemberFactory(project=first, role="member")
+    tasks = list(WbsElement.objects.for_organization(organization).filter(project=first).leaves())
+    DependencyFactory(project=first, predecessor=tasks[0], successor=tasks[1], lag=2)
+    portfolios = (
+        Portfolio.objects.for_organization(organization)
+        .select_related("parent", "owner")
+        .annotate(project_count=Count("projects"))
+        .order_by("name")
+    )
+    members = ProjectMember.objects.for_organization(organization).filter(project=first)
+    dependencies = Dependency.objects.for_organization(organization).filter(project=first)
+    for url, expected in (
+        (f"{BASE}/portfolios/", s.PortfolioSerializer(portfolios, many=True).data),
+        (f"{BASE}/projects/{first.pk}/members/", s.ProjectMemberSerializer(members, many=True).data),
+        (f"{BASE}/projects/{first.pk}/dependencies/", s.DependencySerializer(dependencies, many=True).data),
+    ):
+        body = api.get(url).json()
+        assert body["count"] == len(expected) > 0, url
+        assert _json(body["results"]) == _json(expected), url

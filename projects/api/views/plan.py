@@ -293,6 +293,7 @@ class TaskViewSet(
 )
 class DependencyViewSet(
     ProjectScopedMixin,
+    RowListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -305,6 +306,7 @@ class DependencyViewSet(
     )
 
     serializer_class = s.DependencySerializer
+    row_builder = s.DEPENDENCY_ROWS
     queryset = Dependency.objects.all()
     read_action = ProjectAction.PROJECT_VIEW
     write_action = ProjectAction.PROJECT_MANAGE

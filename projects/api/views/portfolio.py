@@ -44,6 +44,7 @@ from projects.services import settings as settings_services
 )
 class PortfolioViewSet(
     OrganizationScopedMixin,
+    RowListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -55,6 +56,7 @@ class PortfolioViewSet(
     )
 
     serializer_class = s.PortfolioSerializer
+    row_builder = s.PORTFOLIO_ROWS
     queryset = Portfolio.objects.all()
     read_action = ProjectAction.PROJECT_VIEW
     write_action = ProjectAction.PORTFOLIO_MANAGE

@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from pmo.api.rows import RowListMixin
 from projects.api import serializers as s
 from projects.api.base import ProjectScopedMixin
 from projects.api.views.common import ID_PATTERN, _actor
@@ -42,6 +43,7 @@ from projects.services.gate_checks import gate_checks_evaluate
 )
 class ProjectMemberViewSet(
     ProjectScopedMixin,
+    RowListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -52,6 +54,7 @@ class ProjectMemberViewSet(
     schema_description = gettext_lazy("The project team and each member's project role.")
 
     serializer_class = s.ProjectMemberSerializer
+    row_builder = s.PROJECT_MEMBER_ROWS
     queryset = ProjectMember.objects.all()
     read_action = ProjectAction.PROJECT_VIEW
     write_action = ProjectAction.PROJECT_MANAGE
