@@ -7,10 +7,12 @@ class RisksConfig(AppConfig):
     verbose_name = _("Risks")
 
     def ready(self) -> None:
+        """Plug risks into the extension points of the layers below it (ARCHITECTURE.md)."""
         from pmo import navigation
-        from pmo.policy import Action
+        from pmo.policy import permissions
+        from risks.permissions import GRANTS, RiskAction
 
-        # Until its pages are built, the entry leads to the core's "not yet available" page.
+        permissions.register(RiskAction, GRANTS)
         navigation.main.register(
-            navigation.NavEntry("risks", _("Risks"), "org-risks", order=40, action=Action.ORG_VIEW)
+            navigation.NavEntry("risks", _("Risks"), "org-risks", order=40, action=RiskAction.RISK_VIEW)
         )

@@ -495,8 +495,8 @@ class Issue(TenantModel):
     due = models.DateField(_("due"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=IssueStatus, default=IssueStatus.OPEN)
     resolution = models.TextField(_("resolution"), blank=True)
-    risk = models.OneToOneField(
-        Risk, on_delete=models.PROTECT, null=True, blank=True, related_name="issue", verbose_name=_("from risk")
+    risk = models.ForeignKey(
+        Risk, on_delete=models.PROTECT, null=True, blank=True, related_name="issues", verbose_name=_("from risk")
     )
     change_request = models.ForeignKey(
         "projects.ChangeRequest", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
@@ -513,6 +513,10 @@ class Issue(TenantModel):
         ordering = ["project", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["organization", "project", "number"], name="issue_number_once"),
+            # An occurred risk turns into one issue.
+            models.UniqueConstraint(
+                fields=["organization", "risk"], condition=models.Q(risk__isnull=False), name="issue_one_per_risk"
+            ),
             models.CheckConstraint(
                 condition=~models.Q(status__in=["resolved", "closed"]) | ~models.Q(resolution=""),
                 name="issue_resolved_has_resolution",
@@ -539,7 +543,7 @@ class TaskEstimate(TenantModel):
     optimistic percentage and plus its pessimistic percentage.
     """
 
-    element = models.OneToOneField("projects.WbsElement", on_delete=models.CASCADE, related_name="risk_estimate")
+    element = models.ForeignKey("projects.WbsElement", on_delete=models.CASCADE, related_name="+")
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="+")
     optimistic_days = models.PositiveIntegerField(_("optimistic duration"))
     likely_days = models.PositiveIntegerField(_("most likely duration"))
@@ -552,6 +556,7 @@ class TaskEstimate(TenantModel):
         verbose_name = _("three-point estimate")
         verbose_name_plural = _("three-point estimates")
         constraints = [
+            models.UniqueConstraint(fields=["organization", "element"], name="task_estimate_once_per_element"),
             models.CheckConstraint(
                 condition=models.Q(optimistic_days__lte=models.F("likely_days"))
                 & models.Q(likely_days__lte=models.F("pessimistic_days")),

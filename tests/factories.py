@@ -591,3 +591,139 @@ class AttachmentFactory(factory.django.DjangoModelFactory):
 
 
 FACTORIES[AttachmentFactory._meta.get_model_class()] = AttachmentFactory
+
+
+# risks
+
+
+class RiskSettingsFactory(_TenantGetOrCreateFactory):
+    class Meta:
+        model = "risks.RiskSettings"
+        django_get_or_create = ("organization",)
+
+    organization = factory.SubFactory(OrganizationFactory)
+
+
+class RiskCategoryFactory(_TenantGetOrCreateFactory):
+    class Meta:
+        model = "risks.RiskCategory"
+        django_get_or_create = ("organization", "code")
+
+    organization = factory.SubFactory(OrganizationFactory)
+    code = "technical"
+    name_zh = "技术"
+    name_en = "Technical"
+
+
+class RiskFactory(factory.django.DjangoModelFactory):
+    """An identified, unassessed threat of a project; pass ``project=None`` for an organisation's risk."""
+
+    class Meta:
+        model = "risks.Risk"
+
+    project = factory.SubFactory(ProjectFactory)
+    organization = factory.LazyAttribute(
+        lambda risk: risk.project.organization if risk.project is not None else OrganizationFactory()
+    )
+    number = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Risk {n}")
+    category = factory.LazyAttribute(lambda risk: RiskCategoryFactory(organization=risk.organization))
+    raised_by = factory.SubFactory(UserFactory)
+
+
+class RiskWbsLinkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "risks.RiskWbsLink"
+
+    risk = factory.SubFactory(RiskFactory)
+    organization = factory.SelfAttribute("risk.organization")
+    element = factory.SubFactory(
+        WbsElementFactory,
+        project=factory.SelfAttribute("..risk.project"),
+        organization=factory.SelfAttribute("..risk.organization"),
+    )
+
+
+class RiskAssessmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "risks.RiskAssessment"
+
+    risk = factory.SubFactory(RiskFactory)
+    organization = factory.SelfAttribute("risk.organization")
+    project = factory.SelfAttribute("risk.project")
+    kind = "assessed"
+    actor = factory.SubFactory(UserFactory)
+
+
+class RiskResponseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "risks.RiskResponse"
+
+    risk = factory.SubFactory(RiskFactory)
+    organization = factory.SelfAttribute("risk.organization")
+    strategy = "mitigate"
+    description = "Lower the probability."
+    created_by = factory.SubFactory(UserFactory)
+
+
+class ResponseActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "risks.ResponseAction"
+
+    response = factory.SubFactory(RiskResponseFactory)
+    organization = factory.SelfAttribute("response.organization")
+    risk = factory.SelfAttribute("response.risk")
+    title = factory.Sequence(lambda n: f"Action {n}")
+
+
+class IssueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "risks.Issue"
+
+    project = factory.SubFactory(ProjectFactory)
+    organization = factory.SelfAttribute("project.organization")
+    number = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Issue {n}")
+    raised_by = factory.SubFactory(UserFactory)
+
+
+class TaskEstimateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "risks.TaskEstimate"
+
+    element = factory.SubFactory(WbsElementFactory)
+    organization = factory.SelfAttribute("element.organization")
+    project = factory.SelfAttribute("element.project")
+    optimistic_days = 4
+    likely_days = 5
+    pessimistic_days = 7
+    optimistic_cost = Decimal("900.00")
+    likely_cost = Decimal("1000.00")
+    pessimistic_cost = Decimal("1300.00")
+
+
+class MonteCarloRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "risks.MonteCarloRun"
+
+    project = factory.SubFactory(ProjectFactory)
+    organization = factory.SelfAttribute("project.organization")
+    status = "done"
+    iterations = 1000
+    seed = 42
+    requested_by = factory.SubFactory(UserFactory)
+
+
+for _factory in (
+    RiskSettingsFactory,
+    RiskCategoryFactory,
+    RiskFactory,
+    RiskWbsLinkFactory,
+    RiskAssessmentFactory,
+    RiskResponseFactory,
+    ResponseActionFactory,
+    IssueFactory,
+    TaskEstimateFactory,
+    MonteCarloRunFactory,
+):
+    FACTORIES[_factory._meta.get_model_class()] = _factory
