@@ -16,7 +16,9 @@ from projects import urls as projects_urls
 from projects.api import urls as projects_api_urls
 from quality import urls as quality_urls
 from resources import urls as resources_urls
+from risks import project_urls as risks_project_urls
 from risks import urls as risks_urls
+from risks.api import urls as risks_api_urls
 
 organization_pages: list[URLPattern | URLResolver] = [
     path("", views.OrganizationHomeView.as_view(), name="org-home"),
@@ -24,6 +26,7 @@ organization_pages: list[URLPattern | URLResolver] = [
     path("projects/", include(projects_urls)),
     # A project's finance pages sit among its own; projects does not know them.
     path("projects/<int:project_id>/", include(finance_project_urls)),
+    path("projects/<int:project_id>/", include(risks_project_urls)),
     path("finance/", include(finance_urls)),
     path("resources/", include(resources_urls)),
     path("risks/", include(risks_urls)),
@@ -36,6 +39,7 @@ organization_api: list[URLPattern | URLResolver] = [
     path("dashboard/", api.DashboardView.as_view(), name="api-dashboard"),
     path("", include(projects_api_urls)),
     path("", include(finance_api_urls)),
+    path("", include(risks_api_urls)),
 ]
 
 urlpatterns = core_urls.site_urlpatterns(
