@@ -238,6 +238,8 @@ class Risk(TenantModel):
     probability_percent = models.DecimalField(
         _("probability (%)"), max_digits=5, decimal_places=2, null=True, blank=True, validators=PERCENT
     )
+    # The percentage is the organisation's default for the probability band (and follows it when it changes).
+    percent_is_default = models.BooleanField(_("band's default percentage"), default=True)
     cost_min = money(_("cost impact, minimum"), default=ZERO)
     cost_likely = money(_("cost impact, most likely"), default=ZERO)
     cost_max = money(_("cost impact, maximum"), default=ZERO)
