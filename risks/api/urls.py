@@ -3,10 +3,15 @@
 from django.urls import URLPattern, URLResolver, include, path
 from rest_framework.routers import SimpleRouter
 
+from risks.api import register
+
 org_router = SimpleRouter()
 project_router = SimpleRouter()
 
 # Register the routes of each module here, before the lists below are built.
+org_router.register("risks", register.OrganizationRiskViewSet, basename="api-org-risk")
+org_router.register("risk-categories", register.RiskCategoryViewSet, basename="api-risk-category")
+project_router.register("risks", register.ProjectRiskViewSet, basename="api-project-risk")
 
 # Routes under /api/v1/orgs/<org_slug>/projects/<project_id>/.
 project_patterns: list[URLPattern | URLResolver] = [
@@ -14,6 +19,7 @@ project_patterns: list[URLPattern | URLResolver] = [
 ]
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("risk-settings/", register.RiskSettingsView.as_view(), name="api-risk-settings"),
     *org_router.urls,
     path("projects/<int:project_id>/", include(project_patterns)),
 ]
