@@ -10,9 +10,11 @@ class RisksConfig(AppConfig):
         """Plug risks into the extension points of the layers below it (ARCHITECTURE.md)."""
         from pmo import navigation
         from pmo.policy import permissions
+        from risks import attachments as risk_attachments
         from risks.permissions import GRANTS, RiskAction
 
         permissions.register(RiskAction, GRANTS)
+        risk_attachments.register()
         navigation.main.register(
             navigation.NavEntry("risks", _("Risks"), "org-risks", order=40, action=RiskAction.RISK_VIEW)
         )
