@@ -304,11 +304,10 @@ class RiskReviewSerializer(inputs.Serializer):
 
 class RiskStatusSerializer(inputs.Serializer):
     status = serializers.ChoiceField(
-        choices=[
-            (value, label)
-            for value, label in RiskStatus.choices
-            if value not in {RiskStatus.IDENTIFIED, RiskStatus.OCCURRED}
-        ]
+        choices=RiskStatus.choices,
+        help_text=_(
+            "Responding, monitoring or closed; a closed risk back to monitoring. Occurred has its own endpoint."
+        ),
     )
     reason = serializers.CharField(required=False, default="", allow_blank=True, help_text=_("Required to close."))
 
