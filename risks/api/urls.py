@@ -4,6 +4,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from rest_framework.routers import SimpleRouter
 
 from risks.api import register
+from risks.api.ri_urls import urlpatterns as responses_and_issues
 
 org_router = SimpleRouter()
 project_router = SimpleRouter()
@@ -15,6 +16,7 @@ project_router.register("risks", register.ProjectRiskViewSet, basename="api-proj
 
 # Routes under /api/v1/orgs/<org_slug>/projects/<project_id>/.
 project_patterns: list[URLPattern | URLResolver] = [
+    *responses_and_issues,
     *project_router.urls,
 ]
 

@@ -1,0 +1,188 @@
+"""Forms of the issues log and of responses and actions, and the issue filter the page and the API share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from pmo.forms import DateWindowFormMixin
+from pmo.models import Organization, User
+from pmo.money import validate_money
+from pmo.tenancy import active_organization, active_organization_id
+from projects.models import ChangeRequest
+from risks.models import (
+    OPPORTUNITY_STRATEGIES,
+    THREAT_STRATEGIES,
+    ActionStatus,
+    Issue,
+    IssueSeverity,
+    IssueStatus,
+    ResponseStrategy,
+    Risk,
+)
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+YES_NO = [("true", _("Yes")), ("false", _("No"))]
+
+
+def organization_members(organization: Organization | int | None) -> QuerySet[User]:
+    """The organisation's active members, by name (owners are chosen from them)."""
+    if organization is None:
+        return User.objects.none()
+    return User.objects.filter(memberships__organization=organization, is_active=True).order_by("username")
+
+
+def _scope_members(request: Any) -> QuerySet[User]:
+    return organization_members(active_organization() or active_organization_id())
+
+
+class IssueFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=IssueStatus.choices, label=_("Status"), empty_label=_("Any status"))
+    severity = django_filters.ChoiceFilter(
+        choices=IssueSeverity.choices, label=_("Severity"), empty_label=_("Any severity")
+    )
+    owner = django_filters.ModelChoiceFilter(queryset=_scope_members, label=_("Owner"), empty_label=_("Anyone"))
+    overdue = django_filters.ChoiceFilter(
+        choices=YES_NO,
+        method="filter_overdue",
+        label=_("Overdue"),
+        empty_label=_("Any"),
+        help_text=_("true: open or in progress and due before today; false: the others."),
+    )
+    text = django_filters.CharFilter(method="search", label=_("Search"))
+
+    class Meta:
+        model = Issue
+        fields = ["status", "severity", "owner", "overdue", "text"]
+
+    def filter_overdue(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        organization = active_organization() or Organization.objects.get(pk=active_organization_id() or 0)
+        today = organization.today()
+        late = Q(status__in=(IssueStatus.OPEN, IssueStatus.IN_PROGRESS), due__lt=today)
+        return queryset.filter(late) if value == "true" else queryset.exclude(late)
+
+    def search(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        """Words in the title, description or resolution; "I-3" or "3" also finds issue 3."""
+        value = value.strip()
+        if not value:
+            return queryset
+        condition = Q(title__icontains=value) | Q(description__icontains=value) | Q(resolution__icontains=value)
+        number = value.upper().removeprefix("I-").strip()
+        if number.isdigit():
+            condition |= Q(number=int(number))
+        return queryset.filter(condition)
+
+
+class OwnerMixin:
+    """A form with an ``owner`` chosen among the organisation's members."""
+
+    fields: dict[str, forms.Field]
+
+    def set_owners(self, organization: Organization) -> None:
+        field = self.fields.get("owner")
+        if isinstance(field, forms.ModelChoiceField):
+            field.queryset = organization_members(organization)
+
+
+class IssueForm(OwnerMixin, DateWindowFormMixin, forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    severity = forms.ChoiceField(label=_("Severity"), choices=IssueSeverity.choices, initial=IssueSeverity.MEDIUM)
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False)
+    due = forms.DateField(label=_("Due"), required=False, widget=DATE_INPUT)
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, date_window=organization.date_window, **kwargs)
+        self.set_owners(organization)
+
+
+class IssueEditForm(IssueForm):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[(IssueStatus.OPEN, IssueStatus.OPEN.label), (IssueStatus.IN_PROGRESS, IssueStatus.IN_PROGRESS.label)],
+    )
+
+
+class ResolutionForm(forms.Form):
+    resolution = forms.CharField(label=_("Resolution"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CloseForm(forms.Form):
+    resolution = forms.CharField(
+        label=_("Resolution"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed if the issue was never resolved."),
+    )
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label=_("Why reopen it?"), required=False)
+
+
+class ChangeRequestFromIssueForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of change"), choices=ChangeRequest.Kind.choices)
+    impact_days = forms.IntegerField(label=_("Schedule impact (working days)"), initial=0)
+    impact_cost = forms.DecimalField(
+        label=_("Cost impact"), max_digits=16, decimal_places=2, initial=0, validators=[validate_money]
+    )
+
+
+class OccurredForm(OwnerMixin, DateWindowFormMixin, forms.Form):
+    severity = forms.ChoiceField(label=_("Severity"), choices=IssueSeverity.choices, initial=IssueSeverity.HIGH)
+    owner = forms.ModelChoiceField(
+        label=_("Owner"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=_("Empty: the risk's owner."),
+    )
+    due = forms.DateField(label=_("Due"), required=False, widget=DATE_INPUT)
+    description = forms.CharField(
+        label=_("What happened"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Empty: the risk's event and effect."),
+    )
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, date_window=organization.date_window, **kwargs)
+        self.set_owners(organization)
+
+
+# --- responses and actions ----------------------------------------------------------------
+
+
+def strategy_choices(risk: Risk) -> list[tuple[str, Any]]:
+    allowed = OPPORTUNITY_STRATEGIES if risk.is_opportunity else THREAT_STRATEGIES
+    return [(value, label) for value, label in ResponseStrategy.choices if value in allowed]
+
+
+class ResponseForm(forms.Form):
+    strategy = forms.ChoiceField(label=_("Strategy"))
+    description = forms.CharField(label=_("What it does"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, risk: Risk, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["strategy"].choices = strategy_choices(risk)  # type: ignore[attr-defined]
+
+
+class ActionForm(OwnerMixin, DateWindowFormMixin, forms.Form):
+    title = forms.CharField(label=pgettext_lazy("response action", "Action"), max_length=200)
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False)
+    due = forms.DateField(label=_("Due"), required=False, widget=DATE_INPUT)
+    cost = forms.DecimalField(
+        label=_("Cost"), max_digits=16, decimal_places=2, min_value=0, initial=0, validators=[validate_money]
+    )
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, date_window=organization.date_window, **kwargs)
+        self.set_owners(organization)
+
+
+class ActionStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices)
