@@ -1,0 +1,714 @@
+"""A project's risk register as CSV: export it, download an empty template, import a whole file of risks.
+
+The format is ``CSV_FORMAT`` below, which the API and the import page show (translated). The import
+checks every row of the file before it writes anything, then raises, assesses and sets the status of
+each risk through the register's services in one transaction; a refusal of a service is reported
+on its row like any other problem, and then nothing is written. A dry run does the same and rolls
+everything back, so that it finds every problem the real import would meet.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from pmo.audit import audit_record
+from pmo.dates import DateWindow
+from pmo.errors import ApplicationError
+from pmo.models import Membership, User
+from pmo.money import money_limit_message, within_money_limit
+from projects.models import Project, WbsElement
+from projects.services.csv_io import decode_csv
+from projects.services.locks import lock_project
+from risks.models import OPEN_STATUSES, Risk, RiskCategory, RiskKind, RiskStatus, RiskWbsLink, risk_code
+from risks.services import register
+from risks.services.settings import risk_categories_ensure_defaults
+
+CSV_FORMAT = gettext_lazy(
+    "A project's risk register as CSV: export it, or import a whole file of new risks.\n"
+    "\n"
+    "One risk a row. The header row names the columns; only ``title`` and ``category`` are required,\n"
+    "the order is free, and a column may be left out:\n"
+    "\n"
+    "``code``\n"
+    "    R-001 on export. On import a code the project already has is refused (the import adds\n"
+    "    risks, it does not update them); new risks take the project's next numbers in file order.\n"
+    "``title``, ``cause``, ``event``, ``effect``, ``trigger``\n"
+    "    Text: cause → event → effect, and the early-warning sign. A value that a spreadsheet would\n"
+    "    take for a formula (=, +, -, @) is exported with a leading apostrophe, which the import removes.\n"
+    "``category``\n"
+    "    The category's code (technical, schedule, cost, ...) or its name in either language.\n"
+    "``kind``\n"
+    "    threat (the default) or opportunity.\n"
+    "``owner``\n"
+    "    The owner's username, a member of the organisation; empty for none.\n"
+    "``proximity``\n"
+    "    When the risk could occur: YYYY-MM-DD (YYYY/MM/DD is accepted).\n"
+    "``wbs``\n"
+    "    WBS codes of the project's elements the risk bears on, separated by semicolons: 1.2;2.3.\n"
+    "``probability``, ``impact_schedule``, ``impact_cost``, ``impact_quality``, ``impact_safety``, "
+    "``impact_reputation``\n"
+    "    The assessment, 1 to 5: the probability and at least one impact, or none of them (the risk\n"
+    "    is then only identified). The overall impact, score and level follow the organisation's rules.\n"
+    "``probability_percent``\n"
+    "    0 to 100; empty: the organisation's percentage for the probability band.\n"
+    "``cost_min``, ``cost_likely``, ``cost_max``\n"
+    "    The cost impact in the project's currency, with a decimal point; ``days_min``,\n"
+    "    ``days_likely``, ``days_max``: the schedule impact in working days. Minimum ≤ most likely ≤\n"
+    "    maximum; an empty minimum or maximum takes the most likely. Recorded with an assessment.\n"
+    "``target_probability``, ``target_impact``\n"
+    "    The target residual assessment, 1 to 5, both or neither.\n"
+    "``status``\n"
+    "    identified, assessed, responding, monitoring or closed; empty: assessed when the row has an\n"
+    "    assessment, identified otherwise. An occurred risk becomes an issue: import it open and record\n"
+    "    its occurrence on the register.\n"
+    "``score``, ``level``, ``emv``\n"
+    "    Written on export for reading; the import computes them again.\n"
+    "\n"
+    "Files are UTF-8 (with or without a byte-order mark) or GB18030 as Excel saves them in China, of at\n"
+    "most 5 MB and 2,000 rows. The import checks the whole file first and writes nothing unless every\n"
+    "row is valid. Its error lists the problems per line of the file: ``fields`` maps the line number\n"
+    '(the header is line 1) to messages that start with the column\'s name, and ``"file"`` to problems\n'
+    "of the file as a whole."
+)
+
+DIMENSIONS = ("schedule", "cost", "quality", "safety", "reputation")
+IMPACT_COLUMNS = tuple(f"impact_{dimension}" for dimension in DIMENSIONS)
+COLUMNS = [
+    "code",
+    "title",
+    "category",
+    "kind",
+    "cause",
+    "event",
+    "effect",
+    "owner",
+    "trigger",
+    "proximity",
+    "wbs",
+    "probability",
+    *IMPACT_COLUMNS,
+    "probability_percent",
+    "cost_min",
+    "cost_likely",
+    "cost_max",
+    "days_min",
+    "days_likely",
+    "days_max",
+    "target_probability",
+    "target_impact",
+    "status",
+    "score",
+    "level",
+    "emv",
+]
+READ_ONLY_COLUMNS = frozenset({"score", "level", "emv"})
+REQUIRED_COLUMNS = ("title", "category")
+# Other names a header may use for a column.
+COLUMN_ALIASES = {"wbs_codes": "wbs", "wbs_code": "wbs", "category_code": "category", "number": "code"}
+MAX_ROWS = 2000
+MAX_BYTES = 5 * 1024 * 1024
+MAX_DAYS = 99999
+TITLE_LENGTH = Risk._meta.get_field("title").max_length or 200
+TEXT_LENGTH = 10_000
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CODE_PATTERN = re.compile(r"^R-?(\d{1,6})$", re.IGNORECASE | re.ASCII)
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d")
+ASSESSED_STATUSES = frozenset({RiskStatus.ASSESSED, RiskStatus.RESPONDING, RiskStatus.MONITORING})
+# Where a service's refusal of a field lands among the columns.
+FIELD_COLUMNS = {
+    "impacts": "probability",
+    "cost": "cost_likely",
+    "days": "days_likely",
+    "wbs_elements": "wbs",
+    "to": "status",
+    **{f"impact_{dimension}": f"impact_{dimension}" for dimension in DIMENSIONS},
+    **{dimension: f"impact_{dimension}" for dimension in DIMENSIONS},
+}
+ZERO = Decimal("0.00")
+POINTS = ("min", "likely", "max")
+
+
+# --- export ---------------------------------------------------------------------------
+
+
+def _escape(text: str) -> str:
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def _unescape(text: str) -> str:
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+
+
+def _plain(value: Decimal | None) -> str:
+    """A decimal as written in the file: no exponent, no trailing zeros after the point."""
+    if value is None:
+        return ""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def template_csv() -> str:
+    """The header row of an import file, for a spreadsheet to fill in."""
+    out = io.StringIO()
+    csv.writer(out).writerow([column for column in COLUMNS if column not in READ_ONLY_COLUMNS])
+    return out.getvalue()
+
+
+def register_export_csv(project: Project) -> str:
+    """Every risk of the project as CSV text in the import's columns, by number (two queries)."""
+    organization_id = project.organization_id
+    risks = list(
+        Risk.objects.for_organization(organization_id)
+        .filter(project=project)
+        .select_related("category", "owner")
+        .order_by("number")
+    )
+    links: dict[int, list[str]] = {}
+    for risk_id, code in (
+        RiskWbsLink.objects.for_organization(organization_id)
+        .filter(risk__project=project)
+        .order_by("element__sort_key")
+        .values_list("risk_id", "element__code")
+    ):
+        links.setdefault(risk_id, []).append(code)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    for risk in risks:
+        assessed = risk.probability is not None
+        writer.writerow(
+            [
+                risk.code,
+                _escape(risk.title),
+                risk.category.code,
+                risk.kind,
+                _escape(risk.cause),
+                _escape(risk.event),
+                _escape(risk.effect),
+                risk.owner.username if risk.owner is not None else "",
+                _escape(risk.trigger),
+                risk.proximity.isoformat() if risk.proximity else "",
+                ";".join(links.get(risk.pk, [])),
+                risk.probability or "",
+                *(getattr(risk, column) or "" for column in IMPACT_COLUMNS),
+                _plain(risk.probability_percent) if assessed and not risk.percent_is_default else "",
+                *(_plain(getattr(risk, f"cost_{point}")) if assessed else "" for point in POINTS),
+                *(getattr(risk, f"days_{point}") if assessed else "" for point in POINTS),
+                risk.target_probability or "",
+                risk.target_impact or "",
+                risk.status,
+                risk.score or "",
+                risk.level,
+                _plain(risk.emv),
+            ]
+        )
+    return out.getvalue()
+
+
+# --- reading and checking ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int | None  # None: the file as a whole
+    column: str
+    message: str
+
+
+@dataclass
+class _Row:
+    line: int
+    cells: dict[str, str]
+    number: int | None = None
+    title: str = ""
+    category: RiskCategory | None = None
+    kind: str = RiskKind.THREAT
+    owner: User | None = None
+    proximity: dt.date | None = None
+    elements: list[WbsElement] = field(default_factory=list)
+    probability: int | None = None
+    impacts: dict[str, int | None] = field(default_factory=dict)
+    percent: Decimal | None = None
+    cost: tuple[Decimal, Decimal, Decimal] = (ZERO, ZERO, ZERO)
+    days: tuple[int, int, int] = (0, 0, 0)
+    target_probability: int | None = None
+    target_impact: int | None = None
+    status: str = ""
+
+    def text(self, column: str) -> str:
+        return _unescape(self.cells.get(column, ""))
+
+
+class _Errors:
+    def __init__(self) -> None:
+        self.by_line: dict[str, list[str]] = {}
+
+    def add(self, line: int | str, column: str, message: str) -> None:
+        self.by_line.setdefault(str(line), []).append(f"{column}: {message}" if column else message)
+
+    def __bool__(self) -> bool:
+        return bool(self.by_line)
+
+    def raise_if_any(self) -> None:
+        if self.by_line:
+            ordered = dict(sorted(self.by_line.items(), key=lambda item: _line_key(item[0])))
+            raise ApplicationError(_("The file has errors; nothing was imported."), code="invalid_file", fields=ordered)
+
+
+def _line_key(key: str) -> int:
+    return int(key) if key.isdigit() else -1
+
+
+def row_errors(error: ApplicationError) -> list[RowError]:
+    """A refused import's problems as (line, column, message): the file's first, then each line's in order."""
+    found: list[RowError] = []
+    for key, messages in sorted(error.fields.items(), key=lambda item: _line_key(str(item[0]))):
+        line = int(key) if str(key).isdigit() else None
+        for message in messages:
+            column, separator, rest = str(message).partition(": ")
+            if separator and column in COLUMNS:
+                found.append(RowError(line, column, rest))
+            else:
+                found.append(RowError(line, "", str(message)))
+    return found
+
+
+def _read(text: str, errors: _Errors) -> list[_Row]:
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        header = next(reader, None)
+        if header is None or not any(name.strip() for name in header):
+            errors.add("file", "", _("The file is empty."))
+            return []
+        columns = [COLUMN_ALIASES.get(name.strip().lower(), name.strip().lower()) for name in header]
+        duplicate = sorted({name for name in columns if name and columns.count(name) > 1})
+        unknown = sorted({name for name in columns if name and name not in COLUMNS})
+        missing = [name for name in REQUIRED_COLUMNS if name not in columns]
+        if duplicate:
+            errors.add("file", "", _("Columns named twice: %s") % ", ".join(duplicate))
+        if unknown:
+            errors.add("file", "", _("Unknown columns: %s") % ", ".join(unknown))
+        if missing:
+            errors.add("file", "", _("Missing columns: %s") % ", ".join(missing))
+        if errors:
+            return []
+        rows: list[_Row] = []
+        for cells in reader:
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(rows) == MAX_ROWS:
+                errors.add("file", "", _("A file can hold at most %(count)d rows.") % {"count": MAX_ROWS})
+                return []
+            values = {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(columns) if name}
+            if len(cells) > len(columns) and any(cell.strip() for cell in cells[len(columns) :]):
+                errors.add(reader.line_num, "", _("The row has more cells than the header has columns."))
+            rows.append(_Row(line=reader.line_num, cells=values))
+    except csv.Error as error:
+        errors.add("file", "", _("The file is not valid CSV: %s") % error)
+        return []
+    if not rows:
+        errors.add("file", "", _("The file has no rows under its header."))
+    return rows
+
+
+@dataclass(frozen=True)
+class _Lookups:
+    """What the rows name, read once: categories, members, WBS elements, numbers taken, the date window."""
+
+    categories: dict[str, RiskCategory]
+    members: dict[str, User]
+    elements: dict[str, WbsElement]
+    numbers: frozenset[int]
+    window: DateWindow
+    statuses: dict[str, str]
+    kinds: dict[str, str]
+
+
+def _choice_names(choices: Iterable[tuple[str, Any]]) -> dict[str, str]:
+    """Value and label in every language (lower case) → value."""
+    names: dict[str, str] = {}
+    pairs = list(choices)
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            names.update({str(label).strip().lower(): value for value, label in pairs})
+    names.update({value: value for value, _label in pairs})
+    return names
+
+
+def _lookups(project: Project) -> _Lookups:
+    organization = project.organization
+    risk_categories_ensure_defaults(organization)
+    categories: dict[str, RiskCategory] = {}
+    for category in RiskCategory.objects.for_organization(organization).order_by("-is_active", "order", "pk"):
+        for name in filter(None, (category.code, category.name_en, category.name_zh)):
+            categories.setdefault(name.strip().lower(), category)
+    members = {
+        membership.user.username.lower(): membership.user
+        for membership in Membership.objects.for_organization(organization)
+        .filter(user__is_active=True)
+        .select_related("user")
+    }
+    elements = {
+        element.code: element
+        for element in WbsElement.objects.for_organization(organization).filter(project=project).only("pk", "code")
+    }
+    numbers = frozenset(
+        Risk.objects.for_organization(organization).filter(project=project).values_list("number", flat=True)
+    )
+    return _Lookups(
+        categories=categories,
+        members=members,
+        elements=elements,
+        numbers=numbers,
+        window=organization.date_window,
+        statuses=_choice_names((status, RiskStatus(status).label) for status in RiskStatus.values),
+        kinds=_choice_names(RiskKind.choices),
+    )
+
+
+def _one_to_five(row: _Row, column: str, errors: _Errors) -> int | None:
+    raw = row.cells.get(column, "")
+    if not raw:
+        return None
+    if raw not in {"1", "2", "3", "4", "5"}:
+        errors.add(row.line, column, _("Enter a whole number from 1 to 5."))
+        return None
+    return int(raw)
+
+
+def _decimal(row: _Row, column: str, errors: _Errors, *, places: int, money: bool) -> Decimal | None:
+    raw = row.cells.get(column, "").replace(",", "") if money else row.cells.get(column, "")
+    if not raw:
+        return None
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        errors.add(row.line, column, _("Enter a number, with a decimal point."))
+        return None
+    exponent = value.as_tuple().exponent
+    if not value.is_finite() or not isinstance(exponent, int) or value < 0:
+        errors.add(row.line, column, _("Enter zero or more."))
+        return None
+    if -exponent > places:
+        errors.add(row.line, column, _("Use at most %(places)d decimal places.") % {"places": places})
+        return None
+    if money and not within_money_limit(value):
+        errors.add(row.line, column, money_limit_message())
+        return None
+    return value
+
+
+def _whole(row: _Row, column: str, errors: _Errors) -> int | None:
+    raw = row.cells.get(column, "")
+    if not raw:
+        return None
+    if not raw.isascii() or not raw.isdigit() or int(raw) > MAX_DAYS:
+        errors.add(row.line, column, _("Enter a whole number of working days."))
+        return None
+    return int(raw)
+
+
+def _three_points(row: _Row, name: str, values: Iterable[Any], errors: _Errors) -> tuple[Any, Any, Any] | None:
+    """Minimum, most likely, maximum: empty ends take the most likely; None when none is given."""
+    low, likely, high = tuple(values)
+    if low is None and likely is None and high is None:
+        return None
+    if likely is None:
+        errors.add(row.line, f"{name}_likely", _("Enter the most likely value too."))
+        return None
+    low = likely if low is None else low
+    high = likely if high is None else high
+    if not low <= likely <= high:
+        errors.add(row.line, f"{name}_likely", _("Minimum ≤ most likely ≤ maximum."))
+        return None
+    return low, likely, high
+
+
+def _check_row(row: _Row, lookups: _Lookups, seen_codes: dict[int, int], errors: _Errors) -> None:
+    line = row.line
+    code = row.cells.get("code", "")
+    if code:
+        match = CODE_PATTERN.match(code)
+        if match is None or int(match[1]) == 0:
+            errors.add(line, "code", _("Enter a code such as R-001, or leave it empty."))
+        else:
+            number = int(match[1])
+            if number in lookups.numbers:
+                errors.add(
+                    line,
+                    "code",
+                    _("The project already has the risk %(code)s; the import adds new risks.")
+                    % {"code": risk_code(number)},
+                )
+            elif number in seen_codes:
+                errors.add(line, "code", _("Line %(line)d has the same code.") % {"line": seen_codes[number]})
+            else:
+                seen_codes[number] = line
+                row.number = number
+
+    row.title = row.text("title")
+    if not row.title:
+        errors.add(line, "title", _("This field is required."))
+    elif len(row.title) > TITLE_LENGTH:
+        errors.add(line, "title", _("Use at most %(count)d characters.") % {"count": TITLE_LENGTH})
+    for column in ("cause", "event", "effect", "trigger"):
+        if len(row.text(column)) > TEXT_LENGTH:
+            errors.add(line, column, _("Use at most %(count)d characters.") % {"count": TEXT_LENGTH})
+
+    name = row.cells.get("category", "")
+    category = lookups.categories.get(name.lower()) if name else None
+    if not name:
+        errors.add(line, "category", _("This field is required."))
+    elif category is None:
+        errors.add(line, "category", _("No risk category has the code or name “%(name)s”.") % {"name": name})
+    elif not category.is_active:
+        errors.add(line, "category", _("The risk category “%(name)s” is switched off.") % {"name": category.label})
+    else:
+        row.category = category
+
+    kind = row.cells.get("kind", "")
+    if kind:
+        if kind.lower() not in lookups.kinds:
+            errors.add(line, "kind", _("Enter threat or opportunity."))
+        else:
+            row.kind = lookups.kinds[kind.lower()]
+
+    owner = row.cells.get("owner", "")
+    if owner:
+        row.owner = lookups.members.get(owner.lower())
+        if row.owner is None:
+            errors.add(line, "owner", _("No member of the organisation has the username “%(name)s”.") % {"name": owner})
+
+    proximity = row.cells.get("proximity", "")
+    if proximity:
+        row.proximity = _date(proximity)
+        if row.proximity is None:
+            errors.add(line, "proximity", _("Enter a date as YYYY-MM-DD."))
+        elif not lookups.window.contains(row.proximity):
+            errors.add(line, "proximity", lookups.window.message())
+
+    for wbs_code in dict.fromkeys(filter(None, (part.strip() for part in re.split(r"[;,]", row.cells.get("wbs", ""))))):
+        element = lookups.elements.get(wbs_code)
+        if element is None:
+            errors.add(line, "wbs", _("The project has no WBS element %(code)s.") % {"code": wbs_code})
+        else:
+            row.elements.append(element)
+
+    row.probability = _one_to_five(row, "probability", errors)
+    row.impacts = {dimension: _one_to_five(row, f"impact_{dimension}", errors) for dimension in DIMENSIONS}
+    rated = any(value is not None for value in row.impacts.values())
+    if row.cells.get("probability") and not rated and row.probability is not None:
+        errors.add(line, "probability", _("An assessment rates at least one impact as well as the probability."))
+        row.probability = None
+    elif rated and not row.cells.get("probability"):
+        errors.add(line, "probability", _("An assessment rates the probability as well as the impacts."))
+
+    row.percent = _decimal(row, "probability_percent", errors, places=2, money=False)
+    if row.percent is not None and row.percent > 100:
+        errors.add(line, "probability_percent", _("Enter a percentage from 0 to 100."))
+        row.percent = None
+
+    cost = _three_points(
+        row, "cost", tuple(_decimal(row, f"cost_{p}", errors, places=2, money=True) for p in POINTS), errors
+    )
+    days = _three_points(row, "days", tuple(_whole(row, f"days_{p}", errors) for p in POINTS), errors)
+    if cost is not None:
+        row.cost = cost
+    if days is not None:
+        row.days = days
+    assessment_given = bool(row.cells.get("probability")) or rated
+    if not assessment_given:
+        quantified = [
+            column
+            for column in (
+                "probability_percent",
+                "cost_min",
+                "cost_likely",
+                "cost_max",
+                "days_min",
+                "days_likely",
+                "days_max",
+            )
+            if row.cells.get(column)
+        ]
+        if quantified:
+            errors.add(
+                line,
+                quantified[0],
+                _(
+                    "The percentage and the cost and schedule impacts are recorded with an assessment: "
+                    "rate the probability and an impact too."
+                ),
+            )
+
+    row.target_probability = _one_to_five(row, "target_probability", errors)
+    row.target_impact = _one_to_five(row, "target_impact", errors)
+    if bool(row.cells.get("target_probability")) != bool(row.cells.get("target_impact")):
+        errors.add(line, "target_probability", _("Give the target probability and the target impact, or neither."))
+
+    status = row.cells.get("status", "")
+    if status:
+        value = lookups.statuses.get(status.lower())
+        if value is None:
+            errors.add(line, "status", _("Enter identified, assessed, responding, monitoring or closed."))
+        elif value == RiskStatus.OCCURRED:
+            errors.add(
+                line,
+                "status",
+                _("An occurred risk becomes an issue: import it open, then record that it occurred on the register."),
+            )
+        elif value in ASSESSED_STATUSES and not assessment_given:
+            errors.add(
+                line,
+                "status",
+                _("A risk that is %(status)s has an assessment: rate its probability and impacts.")
+                % {"status": RiskStatus(value).label},
+            )
+        else:
+            row.status = value
+
+
+def _date(raw: str) -> dt.date | None:
+    for pattern in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(raw, pattern).date()  # noqa: DTZ007 - a calendar date, no time
+        except ValueError:
+            continue
+    return None
+
+
+def _validated_rows(text: str, lookups_of: Any) -> list[_Row]:
+    errors = _Errors()
+    rows = _read(text, errors)
+    errors.raise_if_any()
+    lookups: _Lookups = lookups_of()
+    seen: dict[int, int] = {}
+    for row in rows:
+        _check_row(row, lookups, seen, errors)
+    errors.raise_if_any()
+    return rows
+
+
+# --- import ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegisterImport:
+    created: int
+    dry_run: bool
+    codes: list[str]
+    high: int
+    exposure: Decimal
+
+
+def register_import_csv(
+    *, actor: User, project: Project, content: str | bytes, dry_run: bool = False
+) -> RegisterImport:
+    """Add every risk of a CSV file (see ``CSV_FORMAT``) to the project, or none.
+
+    With ``dry_run`` the whole import runs, services included, and is rolled back: the answer
+    says what it would have done, and its errors are those the import would meet.
+    """
+    with transaction.atomic():
+        result = _import(actor=actor, project=project, content=content, dry_run=dry_run)
+        if dry_run:
+            transaction.set_rollback(True)
+    return result
+
+
+def _import(*, actor: User, project: Project, content: str | bytes, dry_run: bool) -> RegisterImport:
+    if isinstance(content, bytes) and len(content) > MAX_BYTES:
+        raise ApplicationError(
+            _("The file is too large."), code="too_large", fields={"file": [_("Send at most 5 MB.")]}, status_code=413
+        )
+    text = decode_csv(content)
+    project = lock_project(project)
+    if not project.is_open:
+        raise ApplicationError(
+            _("The project is closed: its risk register can no longer change."), code="project_closed"
+        )
+    rows = _validated_rows(text, lambda: _lookups(project))
+    errors = _Errors()
+    created: list[Risk] = []
+    for row in rows:
+        try:
+            with transaction.atomic():
+                created.append(_create(actor, project, row))
+        except ApplicationError as error:
+            if error.code == "project_closed":
+                raise
+            _report(row, error, errors)
+    errors.raise_if_any()
+    if not dry_run:
+        audit_record(
+            organization=project.organization,
+            actor=actor,
+            action="risk.imported",
+            target=project,
+            changes={"risks": [0, len(created)]},
+        )
+    created.sort(key=lambda risk: risk.number)
+    return RegisterImport(
+        created=len(created),
+        dry_run=dry_run,
+        codes=[risk.code for risk in created],
+        high=sum(1 for risk in created if risk.level == "high" and risk.status in OPEN_STATUSES),
+        exposure=sum((risk.emv for risk in created if risk.status in OPEN_STATUSES), ZERO),
+    )
+
+
+def _create(actor: User, project: Project, row: _Row) -> Risk:
+    assert row.category is not None  # every checked row has its category
+    risk = register.risk_raise(
+        actor=actor,
+        organization=project.organization,
+        project=project,
+        title=row.title,
+        category=row.category,
+        kind=row.kind,
+        cause=row.text("cause"),
+        event=row.text("event"),
+        effect=row.text("effect"),
+        owner=row.owner,
+        trigger=row.text("trigger"),
+        proximity=row.proximity,
+        wbs_elements=row.elements,
+        target_probability=row.target_probability,
+        target_impact=row.target_impact,
+    )
+    if row.probability is not None:
+        risk = register.risk_assess(
+            actor=actor,
+            risk=risk,
+            probability=row.probability,
+            impacts=row.impacts,
+            probability_percent=row.percent,
+            cost=row.cost,
+            days=row.days,
+            reason=_("Imported from CSV"),
+        )
+    if row.status and row.status != risk.status:
+        risk = register.risk_set_status(actor=actor, risk=risk, status=row.status, reason=_("Imported from CSV"))
+    return risk
+
+
+def _report(row: _Row, error: ApplicationError, errors: _Errors) -> None:
+    if not error.fields:
+        errors.add(row.line, "", error.message)
+        return
+    for name, messages in error.fields.items():
+        column = FIELD_COLUMNS.get(str(name), str(name))
+        for message in messages:
+            errors.add(row.line, column if column in COLUMNS else "", str(message))
