@@ -4,6 +4,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from rest_framework.routers import SimpleRouter
 
 from risks.api import register
+from risks.api.csv import csv_route
 from risks.api.ri_urls import urlpatterns as responses_and_issues
 
 org_router = SimpleRouter()
@@ -16,6 +17,9 @@ project_router.register("risks", register.ProjectRiskViewSet, basename="api-proj
 
 # Routes under /api/v1/orgs/<org_slug>/projects/<project_id>/.
 project_patterns: list[URLPattern | URLResolver] = [
+    path("risks/import/", csv_route("post", "import_csv"), name="api-project-risk-import"),
+    path("risks/import/template/", csv_route("get", "template"), name="api-project-risk-import-template"),
+    path("risks/export/", csv_route("get", "export_csv"), name="api-project-risk-export"),
     *responses_and_issues,
     *project_router.urls,
 ]
