@@ -5,7 +5,8 @@ the organisation ``bench-20x50``: members in every role, portfolios, projects ea
 a WBS of packages (summaries) over tasks and milestones chained finish-to-start, a schedule by the
 critical-path method, a current baseline, progress with its history, actual costs, an approved
 budget by cost category, weekly status reports, a few change requests and budget versions waiting
-for a decision, and the alerts of a variance run. ``--big-project-tasks 2000`` adds one project of
+for a decision, risk registers (``_bench_risks``: 20 risks a project with their history, responses
+and issues, and ten of the organisation's), and the alerts of a variance run. ``--big-project-tasks 2000`` adds one project of
 that many tasks (the earned-value benchmark reads it).
 
 The same seed and status date give the same data. Each project draws a profile (on track, slipping,
@@ -39,6 +40,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from django.utils import timezone, translation
 
+from dashboard.management.commands import _bench_risks
 from finance.models import ActualCost, BudgetLine, BudgetVersion, CostCategory
 from finance.services.categories import cost_categories_ensure_defaults
 from finance.variance import variance_run
@@ -133,6 +135,7 @@ class _Built:
     lines: list[BudgetLine] = field(default_factory=list)
     change_requests: list[ChangeRequest] = field(default_factory=list)
     reports: list[StatusReport] = field(default_factory=list)
+    risks: _bench_risks.Register = field(default_factory=_bench_risks.Register)
     # Share of each leaf's work done by the status date, by position among the leaves.
     done: list[float] = field(default_factory=list)
 
@@ -162,6 +165,7 @@ class _Seeder:
         rng: random.Random,
         status_date: dt.date,
         calendar: WorkCalendar,
+        seed: int = 0,
     ) -> None:
         self.organization = organization
         self.users = users
@@ -175,6 +179,7 @@ class _Seeder:
         cost_categories_ensure_defaults(organization)
         self.categories = list(CostCategory.objects.for_organization(organization).order_by("order", "pk"))
         self.counts: dict[str, int] = {}
+        self.risks = _bench_risks.RiskSeeder(organization=organization, users=users, status_date=status_date, seed=seed)
 
     def moment(self, day: dt.date, hour: int = 10) -> dt.datetime:
         return dt.datetime.combine(day, dt.time(hour), tzinfo=zoneinfo.ZoneInfo(TIME_ZONE))
@@ -252,6 +257,8 @@ class _Seeder:
         self.costs(built, spend)
         self.budget(built, budget_factor)
         self.control(built)
+        baseline_cost = sum((leaf.budgeted_cost for leaf in built.leaves), Decimal(0))
+        built.risks = self.risks.register(project, built.leaves, baseline_cost)
         return built
 
     def roll_up(self, summary: WbsElement, leaves: list[WbsElement]) -> None:
@@ -566,12 +573,13 @@ class _Seeder:
                 )
             )
 
+    def create(self, model: type[Any], rows: list[Any]) -> None:
+        model.objects.bulk_create(rows, batch_size=INSERT_BATCH)
+        self.counts[model.__name__] = self.counts.get(model.__name__, 0) + len(rows)
+
     def insert(self, built: list[_Built]) -> None:
         """One round of projects, parents before children."""
-
-        def create(model: type[Any], rows: list[Any]) -> None:
-            model.objects.bulk_create(rows, batch_size=INSERT_BATCH)
-            self.counts[model.__name__] = self.counts.get(model.__name__, 0) + len(rows)
+        create = self.create
 
         def gather(attribute: str) -> list[Any]:
             return [row for one in built for row in getattr(one, attribute)]
@@ -589,6 +597,7 @@ class _Seeder:
         create(BudgetLine, gather("lines"))
         create(ChangeRequest, gather("change_requests"))
         create(StatusReport, gather("reports"))
+        _bench_risks.insert([one.risks for one in built], create)
 
 
 class Command(BaseCommand):
@@ -628,8 +637,10 @@ class Command(BaseCommand):
                 rng=random.Random(options["seed"]),  # noqa: S311  (synthetic data, not secrets)
                 status_date=status_date,
                 calendar=project_work_calendar(Project(organization=organization, planned_start=status_date)),
+                seed=options["seed"],
             )
             seeder.seed(projects, tasks, big)
+            _bench_risks.insert([seeder.risks.register(None, [], Decimal(1_000_000))], seeder.create)
             alert_rules_ensure(organization)
         seeded = time.monotonic() - started
         self._analyze()
