@@ -8,7 +8,8 @@ and the dashboard of L). It:
    refused) and migrates it;
 2. seeds each size into its own organisation with ``manage.py seed_bench`` (seed 42), S = 20
    projects x 50 tasks and L = 1,000 projects x 200 tasks, each with one more project of 2,000
-   tasks; the status date is today in Asia/Shanghai;
+   tasks and 20 risks a project (L: 20,000 risks with their history); the status date is today in
+   Asia/Shanghai;
 3. runs the variance over each organisation twice with ``manage.py run_variance --wait`` in a
    child process of its own (Celery eager, no broker): the first run of the day opens the alerts,
    the second one updates them, as the nightly run does; it takes the wall time and the child's
@@ -98,8 +99,15 @@ ENDPOINTS = [
     Endpoint("tasks_api", "task list API, page of 50", scales=True),
     Endpoint("gantt", "Gantt page, one project", scales=False),
     Endpoint("evm_api", "EVM API, 2,000 tasks", scales=True),
+    Endpoint("risks", "portfolio risks + heat map", scales=False),
+    Endpoint("risks_api", "portfolio risk list API", scales=True),
+    Endpoint("project_risks", "project risk register page", scales=True),
+    Endpoint("project_risks_api", "project risk list API", scales=True),
+    Endpoint("issues_api", "project issues API", scales=True),
 ]
 DASHBOARDS = ("dashboard", "dashboard_api")
+# The portfolio's heat map counts every risk of every project: judged against the dashboard's budget.
+HEAT_MAPS = ("risks",)
 
 
 @dataclass
@@ -438,6 +446,11 @@ def probe(slugs: list[str], status_date: str) -> None:
             "tasks_api": f"/api/v1/orgs/{slug}/projects/{project.pk}/tasks/",
             "gantt": f"/o/{slug}/projects/{project.pk}/gantt/",
             "evm_api": f"/api/v1/orgs/{slug}/projects/{big.pk}/evm/?{urlencode({'as_of': status_date})}",
+            "risks": f"/o/{slug}/risks/",
+            "risks_api": f"/api/v1/orgs/{slug}/risks/",
+            "project_risks": f"/o/{slug}/projects/{project.pk}/risks/",
+            "project_risks_api": f"/api/v1/orgs/{slug}/projects/{project.pk}/risks/",
+            "issues_api": f"/api/v1/orgs/{slug}/projects/{project.pk}/issues/",
         }
         client = Client()
         client.force_login(User.objects.get(username=f"{slug}-admin"))
@@ -588,7 +601,7 @@ def evaluate(results: Results) -> list[Target]:
                 )
             )
     if "L" in results.sizes:
-        for key in DASHBOARDS:
+        for key in (*DASHBOARDS, *HEAT_MAPS):
             row = by_key["L", key]
             targets.append(
                 Target(
