@@ -1,5 +1,13 @@
 """A project's risk pages (register, issues, analysis), under /o/<org_slug>/projects/<project_id>/."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from risks import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("risks/", views.ProjectRegisterView.as_view(), name="project-risks"),
+    path("risks/new/", views.ProjectRiskCreateView.as_view(), name="project-risk-create"),
+    path("risks/<int:pk>/", views.ProjectRiskView.as_view(), name="project-risk"),
+    path("risks/<int:pk>/edit/", views.ProjectRiskEditView.as_view(), name="project-risk-edit"),
+    path("risks/<int:pk>/assess/", views.ProjectRiskAssessView.as_view(), name="project-risk-assess"),
+]

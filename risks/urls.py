@@ -1,10 +1,15 @@
-"""The risks section: the core's "not yet available" page until its own pages are built."""
+"""The risks section of an organisation, under /o/<org_slug>/risks/ (a project's pages: risks.project_urls)."""
 
-from django.urls import URLPattern, path
-from django.utils.translation import gettext_lazy as _
+from django.urls import URLPattern, URLResolver, path
 
-from pmo.views import ModuleNotYetAvailableView
+from risks import views
 
-urlpatterns: list[URLPattern] = [
-    path("", ModuleNotYetAvailableView.as_view(module="risks", title=_("Risks")), name="org-risks"),
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.OrganizationRegisterView.as_view(), name="org-risks"),
+    path("new/", views.OrganizationRiskCreateView.as_view(), name="org-risk-create"),
+    path("<int:pk>/", views.OrganizationRiskView.as_view(), name="org-risk"),
+    path("<int:pk>/edit/", views.OrganizationRiskEditView.as_view(), name="org-risk-edit"),
+    path("<int:pk>/assess/", views.OrganizationRiskAssessView.as_view(), name="org-risk-assess"),
+    path("settings/", views.RiskSettingsView.as_view(), name="org-risk-settings"),
+    path("settings/categories/<int:pk>/", views.RiskCategoryEditView.as_view(), name="org-risk-category"),
 ]
