@@ -3,7 +3,7 @@
 from django.urls import URLPattern, URLResolver, include, path
 from rest_framework.routers import SimpleRouter
 
-from risks.api import register
+from risks.api import analysis, register
 from risks.api.csv import csv_route
 from risks.api.ri_urls import urlpatterns as responses_and_issues
 
@@ -14,6 +14,8 @@ project_router = SimpleRouter()
 org_router.register("risks", register.OrganizationRiskViewSet, basename="api-org-risk")
 org_router.register("risk-categories", register.RiskCategoryViewSet, basename="api-risk-category")
 project_router.register("risks", register.ProjectRiskViewSet, basename="api-project-risk")
+project_router.register("risk-analyses", analysis.MonteCarloRunViewSet, basename="api-risk-analysis")
+project_router.register("task-estimates", analysis.TaskEstimateViewSet, basename="api-task-estimate")
 
 # Routes under /api/v1/orgs/<org_slug>/projects/<project_id>/.
 project_patterns: list[URLPattern | URLResolver] = [
