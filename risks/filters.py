@@ -103,7 +103,7 @@ class RiskFilter(django_filters.FilterSet):
     scope = django_filters.ChoiceFilter(
         method="in_scope",
         choices=[("projects", _("Projects' risks")), ("organisation", _("Organisation-level risks"))],
-        label=_("Where"),
+        label=_("Risks of"),
         empty_label=_("Projects and organisation"),
     )
     overdue = django_filters.BooleanFilter(

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from pmo.errors import ApplicationError
 from projects.models import WbsElement
@@ -143,7 +144,13 @@ class RiskDetailPage(OneRisk):
                     risk.inherent_level,
                 ),
                 (_("Current"), risk.probability, risk.impact, risk.score, risk.level),
-                (_("Target"), risk.target_probability, risk.target_impact, risk.target_score, risk.target_level),
+                (
+                    pgettext("risk assessment", "Target"),
+                    risk.target_probability,
+                    risk.target_impact,
+                    risk.target_score,
+                    risk.target_level,
+                ),
             )
         ]
 
