@@ -79,26 +79,41 @@ class IssueFilter(django_filters.FilterSet):
 
 
 class OwnerMixin:
-    """A form with an ``owner`` chosen among the organisation's members."""
+    """A form with an ``owner`` chosen among members read once by the page (no query per form)."""
 
     fields: dict[str, forms.Field]
+    cleaned_data: dict[str, Any]
+    people: dict[int, User]
 
-    def set_owners(self, organization: Organization) -> None:
-        field = self.fields.get("owner")
-        if isinstance(field, forms.ModelChoiceField):
-            field.queryset = organization_members(organization)
+    def set_owners(self, owners: list[User]) -> None:
+        self.people = {user.pk: user for user in owners}
+        field = self.fields["owner"]
+        field.choices = [("", "—"), *((user.pk, user.display_name or user.username) for user in owners)]  # type: ignore[attr-defined]
+
+    def clean_owner(self) -> User | None:
+        value = self.cleaned_data.get("owner")
+        if value is None or value == "":
+            return None
+        user = self.people.get(int(value))
+        if user is None:
+            raise forms.ValidationError(_("Choose a member of the organisation."))
+        return user
+
+
+def owner_field(**options: Any) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(label=_("Owner"), coerce=int, required=False, empty_value=None, **options)
 
 
 class IssueForm(OwnerMixin, DateWindowFormMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     severity = forms.ChoiceField(label=_("Severity"), choices=IssueSeverity.choices, initial=IssueSeverity.MEDIUM)
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False)
+    owner = owner_field()
     due = forms.DateField(label=_("Due"), required=False, widget=DATE_INPUT)
 
-    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organization: Organization, owners: list[User], **kwargs: Any) -> None:
         super().__init__(*args, date_window=organization.date_window, **kwargs)
-        self.set_owners(organization)
+        self.set_owners(owners)
 
 
 class IssueEditForm(IssueForm):
@@ -135,12 +150,7 @@ class ChangeRequestFromIssueForm(forms.Form):
 
 class OccurredForm(OwnerMixin, DateWindowFormMixin, forms.Form):
     severity = forms.ChoiceField(label=_("Severity"), choices=IssueSeverity.choices, initial=IssueSeverity.HIGH)
-    owner = forms.ModelChoiceField(
-        label=_("Owner"),
-        queryset=User.objects.none(),
-        required=False,
-        help_text=_("Empty: the risk's owner."),
-    )
+    owner = owner_field(help_text=_("Empty: the risk's owner."))
     due = forms.DateField(label=_("Due"), required=False, widget=DATE_INPUT)
     description = forms.CharField(
         label=_("What happened"),
@@ -149,9 +159,9 @@ class OccurredForm(OwnerMixin, DateWindowFormMixin, forms.Form):
         help_text=_("Empty: the risk's event and effect."),
     )
 
-    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organization: Organization, owners: list[User], **kwargs: Any) -> None:
         super().__init__(*args, date_window=organization.date_window, **kwargs)
-        self.set_owners(organization)
+        self.set_owners(owners)
 
 
 # --- responses and actions ----------------------------------------------------------------
@@ -172,16 +182,34 @@ class ResponseForm(forms.Form):
 
 
 class ActionForm(OwnerMixin, DateWindowFormMixin, forms.Form):
+    """An action's fields; adding one also names the response it carries out (when the risk has several)."""
+
+    response = forms.TypedChoiceField(label=_("Response"), coerce=int)
     title = forms.CharField(label=pgettext_lazy("response action", "Action"), max_length=200)
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False)
+    owner = owner_field()
     due = forms.DateField(label=_("Due"), required=False, widget=DATE_INPUT)
+    status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices, initial=ActionStatus.PLANNED)
     cost = forms.DecimalField(
         label=_("Cost"), max_digits=16, decimal_places=2, min_value=0, initial=0, validators=[validate_money]
     )
 
-    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        organization: Organization,
+        owners: list[User],
+        responses: list[tuple[int, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, date_window=organization.date_window, **kwargs)
-        self.set_owners(organization)
+        self.set_owners(owners)
+        if responses is None:
+            del self.fields["response"]
+        else:
+            self.fields["response"].choices = responses  # type: ignore[attr-defined]
+            if len(responses) == 1:
+                self.fields["response"].widget = forms.HiddenInput()
+                self.fields["response"].initial = responses[0][0]
 
 
 class ActionStatusForm(forms.Form):

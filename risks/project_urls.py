@@ -3,6 +3,8 @@
 from django.urls import URLPattern, URLResolver, path
 
 from risks import views
+from risks.views.issues import IssueDetailView, IssueListView
+from risks.views.responses import RiskResponsesView
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("risks/", views.ProjectRegisterView.as_view(), name="project-risks"),
@@ -10,4 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("risks/<int:pk>/", views.ProjectRiskView.as_view(), name="project-risk"),
     path("risks/<int:pk>/edit/", views.ProjectRiskEditView.as_view(), name="project-risk-edit"),
     path("risks/<int:pk>/assess/", views.ProjectRiskAssessView.as_view(), name="project-risk-assess"),
+    path("risks/<int:risk_id>/responses/", RiskResponsesView.as_view(), name="project-risk-responses"),
+    path("issues/", IssueListView.as_view(), name="project-issues"),
+    path("issues/<int:pk>/", IssueDetailView.as_view(), name="project-issue"),
 ]

@@ -34,13 +34,13 @@ from risks.models import Issue, IssueSeverity, IssueStatus
 from risks.permissions import RiskAction, may_update
 from risks.services import issues as services
 
-SEVERITY_BADGES = {
+SEVERITY_BADGES: dict[str, str] = {
     IssueSeverity.LOW: "badge-grey",
     IssueSeverity.MEDIUM: "badge-amber",
     IssueSeverity.HIGH: "badge-red",
     IssueSeverity.CRITICAL: "badge-red",
 }
-STATUS_BADGES = {
+STATUS_BADGES: dict[str, str] = {
     IssueStatus.OPEN: "badge-blue",
     IssueStatus.IN_PROGRESS: "badge-amber",
     IssueStatus.RESOLVED: "badge-green",
@@ -112,6 +112,10 @@ class IssueListView(IssuePage):
         context["filter"] = filterset
         page = paginate(self.request, filterset.qs if filterset.is_valid() else queryset.none())
         context["page"] = page
+        for issue in page.object_list:
+            issue.organization = self.organization
+            if issue.risk is not None:
+                issue.risk.organization = self.organization
         context["rows"] = [
             {
                 "issue": issue,
@@ -166,6 +170,8 @@ class IssueDetailView(IssuePage):
         )
         self.issue.project = self.project
         self.issue.organization = self.organization
+        if self.issue.risk is not None:
+            self.issue.risk.organization = self.organization
 
     def may_update(self) -> bool:
         return may_update(self.membership, self.project_role, self.issue.owner_id, RiskAction.ISSUE_MANAGE)
