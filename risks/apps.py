@@ -9,16 +9,17 @@ class RisksConfig(AppConfig):
     def ready(self) -> None:
         """Plug risks into the extension points of the layers below it (ARCHITECTURE.md)."""
         from pmo import navigation
+        from pmo.demo import demo_parts
         from pmo.policy import permissions
         from risks import attachments as risk_attachments
-        from risks import issue_extensions
+        from risks import demo
         from risks import navigation as risk_navigation
         from risks.permissions import GRANTS, RiskAction
 
         permissions.register(RiskAction, GRANTS)
         risk_attachments.register()
-        issue_extensions.register()
         risk_navigation.register()
         navigation.main.register(
             navigation.NavEntry("risks", _("Risks"), "org-risks", order=40, action=RiskAction.RISK_VIEW)
         )
+        demo_parts.register("risks", demo.seed, after=("projects", "finance"))
