@@ -12,12 +12,13 @@ class RisksConfig(AppConfig):
         from pmo.demo import demo_parts
         from pmo.policy import permissions
         from risks import attachments as risk_attachments
-        from risks import demo
+        from risks import demo, issue_extensions
         from risks import navigation as risk_navigation
         from risks.permissions import GRANTS, RiskAction
 
         permissions.register(RiskAction, GRANTS)
         risk_attachments.register()
+        issue_extensions.register()
         risk_navigation.register()
         navigation.main.register(
             navigation.NavEntry("risks", _("Risks"), "org-risks", order=40, action=RiskAction.RISK_VIEW)
