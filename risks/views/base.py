@@ -17,6 +17,7 @@ from pmo.errors import ApplicationError
 from pmo.models import User
 from pmo.pages import OrganizationPageMixin
 from projects.models import Project
+from projects.pages import ProjectPageMixin
 from projects.views.common import ProjectTabsMixin
 from risks.models import Level, Risk, RiskStatus
 from risks.permissions import RiskAction, may_update
@@ -95,6 +96,11 @@ class InProject(ProjectTabsMixin):
     """Mixed before a ``RiskPage``: the page is one project's, under its Risks tab."""
 
     tab = "risks"
+
+    def resolve_scope(self, **url_kwargs: Any) -> None:
+        """The project first (``ProjectPageMixin``), then what the risk page resolves in it (a risk, say)."""
+        ProjectPageMixin.resolve_scope(self, **url_kwargs)
+        super(ProjectPageMixin, self).resolve_scope(**url_kwargs)
 
 
 class OneRisk(RiskPage):

@@ -76,7 +76,9 @@ def test_the_counts_take_one_query_whatever_the_number_of_risks(organization, ma
 
 def cells(svg: str) -> dict[str, dict[str, str]]:
     found = {}
-    for match in re.finditer(r'(?:<a href="(?P<href>[^"]*)"[^>]*|<g) data-cell="(?P<cell>\d-\d)">(?P<body>.*?)</(?:a|g)>', svg):
+    for match in re.finditer(
+        r'(?:<a href="(?P<href>[^"]*)"[^>]*|<g) data-cell="(?P<cell>\d-\d)">(?P<body>.*?)</(?:a|g)>', svg
+    ):
         fill = re.search(r'fill="(#[0-9a-f]{6})"', match.group("body"))
         count = re.search(r">(\d+)</text>", match.group("body"))
         found[match.group("cell")] = {
