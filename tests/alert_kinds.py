@@ -1,5 +1,5 @@
-"""The nine alert kinds finance and projects register, in the order pages and the API list them,
-and the four types of subject their alerts are about."""
+"""The alert kinds finance, projects and risks register, in the order pages and the API list them,
+and the types of subject their alerts are about."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from django.db import models
 
 from finance.alert_kinds import FinanceAlertKind, FinanceSubjectType
 from projects.alert_kinds import ProjectAlertKind, ProjectSubjectType
+from risks.alert_kinds import RiskAlertKind, RiskSubjectType
 
 _TODAY = (
     FinanceAlertKind.SPI_LOW,
@@ -18,10 +19,12 @@ _TODAY = (
     ProjectAlertKind.TASK_SLIPPED,
     ProjectAlertKind.CHANGE_REQUEST_WAITING,
     FinanceAlertKind.BUDGET_WAITING,
+    *RiskAlertKind,
 )
 
 AlertKind = models.TextChoices("AlertKind", [(kind.name, (kind.value, kind.label)) for kind in _TODAY])  # type: ignore[call-overload]
 
 SubjectType = models.TextChoices(  # type: ignore[call-overload]
-    "SubjectType", [(kind.name, (kind.value, kind.label)) for kind in (*ProjectSubjectType, *FinanceSubjectType)]
+    "SubjectType",
+    [(kind.name, (kind.value, kind.label)) for kind in (*ProjectSubjectType, *RiskSubjectType, *FinanceSubjectType)],
 )

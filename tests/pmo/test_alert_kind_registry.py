@@ -72,7 +72,7 @@ def scratch_kind() -> Iterator[AlertKindSpec]:
         alert_kinds.unregister_subject_type(SITE)
 
 
-def test_the_nine_kinds_of_finance_and_projects_are_registered_in_todays_order() -> None:
+def test_the_kinds_of_finance_projects_and_risks_are_registered_in_todays_order() -> None:
     assert alert_kinds.values == list(AlertKind.values)
     assert [str(label) for _code, label in alert_kinds.choices] == [str(label) for label in AlertKind.labels]
 
