@@ -140,7 +140,8 @@ class Exposure:
         return (self.exposure * 100 / self.contingency).quantize(Decimal("0.1"), rounding=ROUND_HALF_EVEN)
 
 
-def _exposures(projects: QuerySet[Project], organization_id: int) -> list[Exposure]:
+def project_exposures(projects: QuerySet[Project], organization_id: int) -> list[Exposure]:
+    """The exposure and contingency of each of ``projects``, by code: one query."""
     rows = (
         projects.order_by("code", "pk")
         .annotate(
@@ -157,7 +158,7 @@ def _exposures(projects: QuerySet[Project], organization_id: int) -> list[Exposu
 
 def exposure_of(project: Project) -> Exposure:
     """The project's exposure and contingency: one query."""
-    [found] = _exposures(
+    [found] = project_exposures(
         Project.objects.for_organization(project.organization_id).filter(pk=project.pk), project.organization_id
     )
     return found
@@ -255,7 +256,7 @@ def portfolio_exposure(
     (and only when some project is in another currency).
     """
     scoped = projects if projects is not None else Project.objects.for_organization(organization).open()
-    rows = _exposures(scoped, organization.pk)
+    rows = project_exposures(scoped, organization.pk)
     if rates is None:
         rates = _rates(organization, {row.currency for row in rows}, organization.today())
     exposure = contingency = Decimal(0)
