@@ -80,7 +80,8 @@ CSV_FORMAT = gettext_lazy(
     "most 5 MB and 2,000 rows. The import checks the whole file first and writes nothing unless every\n"
     "row is valid. Its error lists the problems per line of the file: ``fields`` maps the line number\n"
     '(the header is line 1) to messages that start with the column\'s name, and ``"file"`` to problems\n'
-    "of the file as a whole."
+    "of the file as a whole. ``dry_run`` (a query parameter or a form field) runs the whole import,\n"
+    "services included, and writes nothing: the answer (200) says what would have been added."
 )
 
 DIMENSIONS = ("schedule", "cost", "quality", "safety", "reputation")
