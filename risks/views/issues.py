@@ -149,6 +149,7 @@ class IssueDetailView(IssuePage):
     """One issue: its facts, the risk it came from, its change request, files and the writes allowed."""
 
     template_name = "risks/issue_detail.html"
+    model = Issue
     # Owners change their own issues: each operation checks its own rule.
     write_action = RiskAction.RISK_CONTRIBUTE
     operations = {
