@@ -3,6 +3,7 @@
 from django.urls import URLPattern, URLResolver, path
 
 from risks import views
+from risks.views import csv as csv_views
 from risks.views.analysis import RiskAnalysisView, TaskEstimateEditView, TaskEstimatesView
 from risks.views.issues import IssueDetailView, IssueListView
 from risks.views.responses import RiskResponsesView
@@ -10,6 +11,13 @@ from risks.views.responses import RiskResponsesView
 urlpatterns: list[URLPattern | URLResolver] = [
     path("risks/", views.ProjectRegisterView.as_view(), name="project-risks"),
     path("risks/new/", views.ProjectRiskCreateView.as_view(), name="project-risk-create"),
+    path("risks/import/", csv_views.ProjectRegisterImportView.as_view(), name="project-risks-import"),
+    path(
+        "risks/import/template/",
+        csv_views.ProjectRegisterTemplateView.as_view(),
+        name="project-risks-import-template",
+    ),
+    path("risks/export/", csv_views.ProjectRegisterExportView.as_view(), name="project-risks-export"),
     path("risks/<int:pk>/", views.ProjectRiskView.as_view(), name="project-risk"),
     path("risks/<int:pk>/edit/", views.ProjectRiskEditView.as_view(), name="project-risk-edit"),
     path("risks/<int:pk>/assess/", views.ProjectRiskAssessView.as_view(), name="project-risk-assess"),
@@ -18,7 +26,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("issues/<int:pk>/", IssueDetailView.as_view(), name="project-issue"),
     path("risk-analysis/", RiskAnalysisView.as_view(), name="project-risk-analysis"),
     path("risk-analysis/estimates/", TaskEstimatesView.as_view(), name="project-task-estimates"),
-    path(
-        "risk-analysis/estimates/<int:wbselement_id>/", TaskEstimateEditView.as_view(), name="project-task-estimate"
-    ),
+    path("risk-analysis/estimates/<int:wbselement_id>/", TaskEstimateEditView.as_view(), name="project-task-estimate"),
 ]
