@@ -128,6 +128,11 @@ class Exposure:
         return (self.contingency or ZERO) - self.exposure
 
     @property
+    def excess(self) -> Decimal:
+        """How far the exposure exceeds the contingency; zero when it is covered."""
+        return max(-self.headroom, ZERO)
+
+    @property
     def over(self) -> bool:
         """The exposure exceeds the contingency (a project without an approved budget has none)."""
         return self.exposure > (self.contingency or ZERO)
