@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -73,12 +73,14 @@ def cell_counts(
     basis: str = CURRENT,
     portfolio_id: int | None = None,
     organisation_level: bool = True,
+    projects: QuerySet[Project] | None = None,
 ) -> HeatMap:
     """Open risks per cell, in one query.
 
     With ``project``, that project's risks. Without it, the portfolio: every project's risks (only
     those of the portfolio ``portfolio_id`` and its programmes when given) and, unless
     ``organisation_level`` is false or a portfolio is chosen, the organisation-level risks.
+    ``projects`` (a queryset, such as the dashboard's filtered projects) keeps only their risks.
     """
     probability, impact = BASIS_FIELDS[basis_of(basis)]
     risks = Risk.objects.for_organization(organization).filter(
@@ -90,6 +92,8 @@ def cell_counts(
         risks = risks.filter(Q(project__portfolio_id=portfolio_id) | Q(project__portfolio__parent_id=portfolio_id))
     elif not organisation_level:
         risks = risks.filter(project__isnull=False)
+    if project is None and projects is not None:
+        risks = risks.filter(project__in=projects.values("pk"))
     rows = risks.order_by().values_list(probability, impact).annotate(n=Count("pk"))
     return HeatMap(basis=basis_of(basis), counts={(p, i): n for p, i, n in rows})
 
