@@ -44,7 +44,7 @@ def _scope_members(request: Any) -> QuerySet[User]:
 class IssueFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=IssueStatus.choices, label=_("Status"), empty_label=_("Any status"))
     severity = django_filters.ChoiceFilter(
-        choices=IssueSeverity.choices, label=_("Severity"), empty_label=_("Any severity")
+        choices=IssueSeverity.choices, label=pgettext_lazy("issue", "Severity"), empty_label=_("Any severity")
     )
     owner = django_filters.ModelChoiceFilter(queryset=_scope_members, label=_("Owner"), empty_label=_("Anyone"))
     overdue = django_filters.ChoiceFilter(
@@ -52,7 +52,7 @@ class IssueFilter(django_filters.FilterSet):
         method="filter_overdue",
         label=_("Overdue"),
         empty_label=_("Any"),
-        help_text=_("true: open or in progress and due before today; false: the others."),
+        help_text=_("Open or in progress, and due before today."),
     )
     text = django_filters.CharFilter(method="search", label=_("Search"))
 
@@ -107,7 +107,9 @@ def owner_field(**options: Any) -> forms.TypedChoiceField:
 class IssueForm(OwnerMixin, DateWindowFormMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    severity = forms.ChoiceField(label=_("Severity"), choices=IssueSeverity.choices, initial=IssueSeverity.MEDIUM)
+    severity = forms.ChoiceField(
+        label=pgettext_lazy("issue", "Severity"), choices=IssueSeverity.choices, initial=IssueSeverity.MEDIUM
+    )
     owner = owner_field()
     due = forms.DateField(label=_("Due"), required=False, widget=DATE_INPUT)
 
@@ -149,11 +151,13 @@ class ChangeRequestFromIssueForm(forms.Form):
 
 
 class OccurredForm(OwnerMixin, DateWindowFormMixin, forms.Form):
-    severity = forms.ChoiceField(label=_("Severity"), choices=IssueSeverity.choices, initial=IssueSeverity.HIGH)
+    severity = forms.ChoiceField(
+        label=pgettext_lazy("issue", "Severity"), choices=IssueSeverity.choices, initial=IssueSeverity.HIGH
+    )
     owner = owner_field(help_text=_("Empty: the risk's owner."))
     due = forms.DateField(label=_("Due"), required=False, widget=DATE_INPUT)
     description = forms.CharField(
-        label=_("What happened"),
+        label=pgettext_lazy("issue", "What happened"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Empty: the risk's event and effect."),
@@ -184,7 +188,7 @@ class ResponseForm(forms.Form):
 class ActionForm(OwnerMixin, DateWindowFormMixin, forms.Form):
     """An action's fields; adding one also names the response it carries out (when the risk has several)."""
 
-    response = forms.TypedChoiceField(label=_("Response"), coerce=int)
+    response = forms.TypedChoiceField(label=pgettext_lazy("risk", "Response"), coerce=int)
     title = forms.CharField(label=pgettext_lazy("response action", "Action"), max_length=200)
     owner = owner_field()
     due = forms.DateField(label=_("Due"), required=False, widget=DATE_INPUT)
