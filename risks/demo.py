@@ -86,6 +86,7 @@ class Spec:
     responses: tuple[Response, ...] = ()
     occurred: tuple[int, str, str] | None = None  # weeks ago, severity, what happened
     status: tuple[int, str, str] | None = None  # weeks ago, status, reason
+    reviewed_weeks_ago: int | None = None  # reviewed since its last assessment, unchanged
 
 
 S, C, Q, SE, R = "schedule", "cost", "quality", "safety", "reputation"
@@ -215,6 +216,7 @@ PARK_RISKS = [
         "pm",
         kind=RiskKind.OPPORTUNITY,
         assessments=(Assessment(4, 3, {S: 3}, (20_000, 40_000, 60_000), (3, 5, 7)),),
+        reviewed_weeks_ago=1,
         target=(4, 3),
         responses=(
             Response(
@@ -233,6 +235,7 @@ PARK_RISKS = [
         "risk",
         wbs=("2.5",),
         assessments=(Assessment(7, 2, {SE: 5, R: 4}, (0, 30_000, 150_000), (0, 5, 20)),),
+        reviewed_weeks_ago=2,
         target=(1, 5),
         responses=(
             Response(
@@ -348,6 +351,7 @@ SCHOOL_RISKS = [
         "人身伤害。Injury.",
         "risk",
         assessments=(Assessment(6, 2, {SE: 5}, (0, 20_000, 100_000)),),
+        reviewed_weeks_ago=1,
         target=(1, 5),
         responses=(
             Response(
@@ -522,14 +526,25 @@ def _risk(
         _backdate(risk, since, moment)
         if status == RiskStatus.CLOSED:
             Risk.objects.for_organization(organization).filter(pk=risk.pk).update(closed_at=moment)
-    _date_the_row(risk, raised_at, assessed_at, today)
+    reviewed_on = None
+    if spec.reviewed_weeks_ago is not None:
+        since = timezone.now()
+        risk = register.risk_review(actor=users[spec.owner], risk=risk, note="复核，评估不变。Reviewed, unchanged.")
+        moment = clock.at(spec.reviewed_weeks_ago, day=3, hour=17)
+        _backdate(risk, since, moment)
+        reviewed_on = moment.astimezone(clock.zone).date()
+    _date_the_row(risk, raised_at, assessed_at, today, reviewed_on)
     return risk
 
 
-def _date_the_row(risk: Risk, raised_at: dt.datetime, assessed_at: dt.datetime | None, today: dt.date) -> None:
-    """The risk's raise and last assessment as the register says, and its next review counted from that."""
+def _date_the_row(
+    risk: Risk, raised_at: dt.datetime, assessed_at: dt.datetime | None, today: dt.date, reviewed_on: dt.date | None
+) -> None:
+    """The risk's raise and last assessment as the register says, and its next review counted from the last one."""
     risk = Risk.objects.for_organization(risk.organization_id).select_related("organization").get(pk=risk.pk)
     risk.raised_at, risk.assessed_at = raised_at, assessed_at
+    if reviewed_on is not None:
+        risk._reviewed_on = reviewed_on  # type: ignore[attr-defined]
     settings = risk_settings_for(risk.organization_id)
     latest = RiskAssessment.objects.for_organization(risk.organization_id).filter(risk=risk).order_by("-at").first()
     fields = {

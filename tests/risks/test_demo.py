@@ -72,6 +72,8 @@ def test_the_register_has_high_risks_responses_overdue_actions_and_two_issues(de
     actions = ResponseAction.objects.for_organization(demo)
     assert actions.filter(due__lt=today).exclude(status__in=["done", "cancelled"]).count() >= 2
     assert risks.review_overdue(today).exists()
+    assert risks.open().filter(next_review__gte=today).count() >= 3
+    assert RiskAssessment.objects.for_organization(demo).filter(kind="reviewed").count() == 3
 
 
 def test_the_history_reaches_back_weeks_so_the_exposure_trend_has_a_shape(demo: Organization) -> None:
