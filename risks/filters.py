@@ -85,7 +85,7 @@ class RiskFilter(django_filters.FilterSet):
         choices=RiskKind.choices, label=_("Threat or opportunity"), empty_label=_("Both")
     )
     category = django_filters.ModelChoiceFilter(
-        queryset=RiskCategory.objects.none(), label=_("Category"), empty_label=_("Any category")
+        queryset=RiskCategory.objects.none(), label=pgettext_lazy("risk", "Category"), empty_label=_("Any category")
     )
     owner = django_filters.ModelChoiceFilter(queryset=User.objects.none(), label=_("Owner"), empty_label=_("Anyone"))
     wbs = django_filters.ModelChoiceFilter(

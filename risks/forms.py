@@ -67,7 +67,7 @@ class RiskForm(DateWindowFormMixin, forms.Form):
 
     title = forms.CharField(label=_("Title"), max_length=200)
     category = CategoryChoiceField(
-        label=_("Category"), queryset=RiskCategory.objects.none(), empty_label=_("Choose a category")
+        label=pgettext_lazy("risk", "Category"), queryset=RiskCategory.objects.none(), empty_label=_("Choose a category")
     )
     kind = forms.ChoiceField(label=_("Threat or opportunity"), choices=RiskKind.choices, initial=RiskKind.THREAT)
     cause = forms.CharField(

@@ -8,14 +8,14 @@ from typing import Any, cast
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model
-from django.http import HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.generic import TemplateView
 
 from pmo.errors import ApplicationError
 from pmo.models import User
-from pmo.pages import OrganizationPageMixin
+from pmo.pages import SAFE_METHODS, OrganizationPageMixin
 from projects.models import Project
 from projects.pages import ProjectPageMixin
 from projects.views.common import ProjectTabsMixin
@@ -108,18 +108,31 @@ class OneRisk(RiskPage):
 
     model = Risk
     risk: Risk
+    #: The page's URL name without its ``project-`` or ``org-`` prefix.
+    page_name = "risk"
 
     def resolve_scope(self, **url_kwargs: Any) -> None:
         super().resolve_scope(**url_kwargs)
         risks = Risk.objects.for_organization(self.organization).select_related("category", "owner", "raised_by")
         if self.project_or_none is not None:
             risks = risks.filter(project=self.project_or_none)
-        else:
-            risks = risks.filter(project__isnull=True)
         self.risk = get_object_or_404(risks, pk=url_kwargs["pk"])
         self.risk.organization = self.organization
         if self.project_or_none is not None:
             self.risk.project = self.project_or_none
+        elif self.risk.project_id is not None and self.request.method not in SAFE_METHODS:
+            # A project's risk is changed on its project's pages, where project roles count.
+            raise Http404
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if self.project_or_none is None and self.risk.project_id is not None:
+            return HttpResponseRedirect(
+                reverse(
+                    f"project-{self.page_name}",
+                    kwargs={"org_slug": self.organization.slug, "project_id": self.risk.project_id, "pk": self.risk.pk},
+                )
+            )
+        return super().get(request, *args, **kwargs)
 
     def risk_url(self, name: str = "risk") -> str:
         return self.url(name, pk=self.risk.pk)

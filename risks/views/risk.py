@@ -10,6 +10,7 @@ from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -46,7 +47,7 @@ def shown_value(field: str, value: Any) -> str:
 
 def field_label(field: str) -> str:
     try:
-        return str(getattr(Risk._meta.get_field(field), "verbose_name", field))
+        return capfirst(str(getattr(Risk._meta.get_field(field), "verbose_name", field)))
     except FieldDoesNotExist:
         return field
 
@@ -274,6 +275,7 @@ class OrganizationRiskCreateView(RiskCreatePage):
 
 
 class RiskEditPage(OneRisk, RiskFormPage):
+    page_name = "risk-edit"
     read_action = RiskAction.RISK_MANAGE
     write_action = RiskAction.RISK_MANAGE
 
@@ -329,6 +331,7 @@ class RiskAssessPage(OneRisk):
     """Probability, the five impact dimensions, the quantitative fields and why: a new current assessment."""
 
     template_name = "risks/risk_assess.html"
+    page_name = "risk-assess"
     read_action = RiskAction.RISK_CONTRIBUTE
     write_action = RiskAction.RISK_CONTRIBUTE
 

@@ -98,8 +98,20 @@ def test_an_organisation_level_risk_has_its_page_under_the_risks_section(organiz
     assert client.get(f"/o/acme/risks/{risk.pk}/").status_code == 200
 
 
-def test_a_project_risk_is_not_found_under_the_organisation_level_address(organization, risk, risk_manager) -> None:
-    assert risk_manager[0].get(f"/o/acme/risks/{risk.pk}/").status_code == 404
+def test_a_project_risk_under_the_organisation_address_leads_to_its_project_page(
+    organization, risk, risk_manager
+) -> None:
+    client, _manager = risk_manager
+    for suffix in ("", "edit/", "assess/"):
+        response = client.get(f"/o/acme/risks/{risk.pk}/{suffix}")
+        assert response.status_code == 302
+        assert response["Location"] == url_of(risk, suffix)
+    # It is changed only on its project's pages, where project roles count.
+    assert (
+        client.post(f"/o/acme/risks/{risk.pk}/", {"op": "status", "status": "closed", "reason": "x"}).status_code == 404
+    )
+    assert client.post(f"/o/acme/risks/{risk.pk}/assess/", ASSESSMENT).status_code == 404
+    assert fresh(risk).status == "identified"
 
 
 def test_another_organisations_member_gets_404_for_every_page_of_a_risk(risk, other_organization) -> None:
