@@ -67,7 +67,9 @@ class RiskForm(DateWindowFormMixin, forms.Form):
 
     title = forms.CharField(label=_("Title"), max_length=200)
     category = CategoryChoiceField(
-        label=pgettext_lazy("risk", "Category"), queryset=RiskCategory.objects.none(), empty_label=_("Choose a category")
+        label=pgettext_lazy("risk", "Category"),
+        queryset=RiskCategory.objects.none(),
+        empty_label=_("Choose a category"),
     )
     kind = forms.ChoiceField(label=_("Threat or opportunity"), choices=RiskKind.choices, initial=RiskKind.THREAT)
     cause = forms.CharField(
@@ -93,7 +95,7 @@ class RiskForm(DateWindowFormMixin, forms.Form):
         queryset=WbsElement.objects.none(),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text=_("Where its schedule impact lands in a Monte Carlo run."),
+        help_text=_("Where its schedule impact lands in a Monte Carlo run. Hold Ctrl (⌘ on a Mac) to choose several."),
     )
     target_probability = scale_field(_("Target probability"), PROBABILITY_CHOICES, required=False, empty=_("Not set"))
     target_impact = scale_field(_("Target impact"), IMPACT_CHOICES, required=False, empty=_("Not set"))

@@ -220,3 +220,14 @@ def test_another_organisations_project_register_answers_404(organization, other_
     client, _outsider = role_client(other_organization, OrgRole.ADMIN)
     assert client.get(f"/o/acme/projects/{project.pk}/risks/").status_code == 404
     assert client.get(f"/o/rival/projects/{project.pk}/risks/").status_code == 404
+
+
+def test_the_register_and_its_heat_map_speak_chinese(organization, project, risk_manager) -> None:
+    client, manager = risk_manager
+    assess(raise_risk(organization, manager, project), manager, 4, 4)
+    manager.language = "zh-hans"
+    manager.save(update_fields=["language"])
+    html = client.get(f"/o/acme/projects/{project.pk}/risks/").content.decode()
+    assert "风险登记册" in html
+    assert "热力图" in html
+    assert "概率 4，影响 4（高）：1 个风险" in html
