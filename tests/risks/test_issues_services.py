@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from pmo.errors import ApplicationError
 from pmo.models import AuditEvent, Membership, OrgRole
@@ -186,7 +187,8 @@ def test_an_issue_opens_a_change_request_prefilled_from_it(risk, manager) -> Non
     link = RiskWbsLinkFactory(risk=risk)
     issue = services.risk_occurred(actor=manager.user, risk=risk, severity="high", description="Crane gearbox broke")
 
-    change = services.issue_open_change_request(actor=manager.user, issue=issue, kind="schedule", impact_days=5)
+    with translation.override("en"):
+        change = services.issue_open_change_request(actor=manager.user, issue=issue, kind="schedule", impact_days=5)
 
     issue.refresh_from_db()
     assert issue.change_request == change

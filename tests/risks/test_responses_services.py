@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from finance.models import BudgetLine, BudgetVersion
 from pmo.errors import ApplicationError
@@ -231,7 +232,7 @@ def test_the_line_lands_on_the_risks_only_wbs_element(costed, manager, project) 
 
 def test_without_a_draft_the_budget_refuses_and_says_how_to_open_one(costed, manager, project) -> None:
     BudgetVersionFactory(project=project, status=BudgetVersion.Status.APPROVED, is_current=True)
-    with pytest.raises(ApplicationError) as error:
+    with translation.override("en"), pytest.raises(ApplicationError) as error:
         services.action_add_to_budget(actor=manager.user, action=costed)
     assert error.value.code == "no_draft_budget"
     assert "Finance" in error.value.message
