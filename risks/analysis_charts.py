@@ -96,8 +96,8 @@ def _distribution_chart(
         parts.append(_text(PAD_LEFT - 6, y_count(float(tick)) + 4, money_label(tick), "end"))
     for share in (0, 0.25, 0.5, 0.75, 1):
         parts.append(_text(PAD_LEFT + plot_width + 6, y_share(share) + 4, f"{share:.0%}", "start", LINE))
-    parts.append(_text(PAD_LEFT - 6, PAD_TOP - 14, _("Iterations"), "end", TEXT, "600"))
-    parts.append(_text(PAD_LEFT + plot_width + 6, PAD_TOP - 14, _("Cumulative"), "start", LINE, "600"))
+    parts.append(_text(4, PAD_TOP - 16, _("Iterations"), "start", TEXT, "600"))
+    parts.append(_text(WIDTH - 4, PAD_TOP - 16, _("Cumulative"), "end", LINE, "600"))
     for x0, x1, count, tip in bars:
         left, right = x_of(x0), x_of(x1)
         y = y_count(count)
@@ -135,7 +135,7 @@ def _distribution_chart(
         parts.append(
             f'<g><title>{escape(label)}</title><path d="M{position:.1f},{PAD_TOP - 2}V{axis_y}" stroke="{colour}" '
             f'stroke-width="2" stroke-dasharray="5 3"/>'
-            f"{_text(position + offset, PAD_TOP + 12 + 15 * index, label, anchor, colour, '600')}</g>"
+            f"{_text(position + offset, PAD_TOP + 12 + 17 * index, label, anchor, colour, '600')}</g>"
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308  (every text is escaped above)
@@ -151,14 +151,17 @@ def finish_chart(finish: dict[str, Any], markers: Sequence[Marker], *, title: st
     first = dt.date.fromisoformat(bins[0]["start"])
     last = dt.date.fromisoformat(bins[-1]["end"]) + dt.timedelta(days=1)
     bars = []
-    for bin_ in bins:
-        start, end = dt.date.fromisoformat(bin_["start"]), dt.date.fromisoformat(bin_["end"])
+    # A bin of working days runs to the next bin's first day: days off between them are no gap.
+    starts = [dt.date.fromisoformat(bin_["start"]) for bin_ in bins]
+    for index, bin_ in enumerate(bins):
+        start, end = starts[index], dt.date.fromisoformat(bin_["end"])
         tip = _("%(start)s to %(end)s: %(count)s iterations") % {
             "start": start.isoformat(),
             "end": end.isoformat(),
             "count": bin_["count"],
         }
-        bars.append((_ordinal(start), _ordinal(end + dt.timedelta(days=1)), bin_["count"], tip))
+        following = starts[index + 1] if index + 1 < len(bins) else end + dt.timedelta(days=1)
+        bars.append((_ordinal(start), _ordinal(following), bin_["count"], tip))
     curve = [
         (
             _ordinal(dt.date.fromisoformat(point["date"])) + 1,

@@ -379,7 +379,7 @@ class MonteCarloRunViewSet(
         tags=TAGS,
         responses={
             200: MonteCarloInputsSerializer,
-            404: OpenApiResponse(description=_("No such run, or not yet started.")),
+            409: OpenApiResponse(description=_("The run has not started yet: its inputs are read when it starts.")),
         },
     )
     @action(detail=True, methods=["get"])
@@ -388,7 +388,7 @@ class MonteCarloRunViewSet(
         if not run.inputs:
             return Response(
                 {"error": {"code": "not_started", "message": str(_("The run has not started yet.")), "fields": {}}},
-                status=status.HTTP_404_NOT_FOUND,
+                status=status.HTTP_409_CONFLICT,
             )
         return Response(run.inputs)
 

@@ -318,3 +318,15 @@ def test_the_schema_documents_the_analysis_endpoints(risk_client: APIClient) -> 
     assert "post" in paths[f"{base}/task-estimates/bulk/"]
     results = schema["components"]["schemas"]["MonteCarloResults"]["properties"]
     assert {"finish", "cost", "criticality", "tornado", "finish_probability", "budget_probability"} <= set(results)
+
+
+def test_the_inputs_of_a_run_not_yet_started_answer_409(
+    risk_client: APIClient, plan: tuple[Project, dict[str, WbsElement]]
+) -> None:
+    project, _tasks = plan
+    run = MonteCarloRunFactory(project=project, status=RunStatus.QUEUED, inputs={})
+
+    response = risk_client.get(runs_url(project, f"{run.pk}/inputs/"))
+
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "not_started"
