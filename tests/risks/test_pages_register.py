@@ -231,3 +231,18 @@ def test_the_register_and_its_heat_map_speak_chinese(organization, project, risk
     assert "风险登记册" in html
     assert "热力图" in html
     assert "概率 4，影响 4（高）：1 个风险" in html
+
+
+def test_nonsense_in_the_query_string_shows_no_rows_rather_than_an_error(organization, project, risk_manager) -> None:
+    client, manager = risk_manager
+    assess(raise_risk(organization, manager, project), manager, 4, 4)
+    url = f"/o/acme/projects/{project.pk}/risks/"
+
+    bad = client.get(url, {"probability": "9", "owner": "abc", "ordering": "bogus", "map": "sideways"})
+    odd_order = client.get(url, {"ordering": "bogus", "map": "sideways"})
+
+    assert bad.status_code == 200
+    assert codes_in(bad.content.decode()) == []
+    assert odd_order.status_code == 200
+    assert codes_in(odd_order.content.decode()) == ["R-001"]
+    assert odd_order.context["heat_map_basis"] == "current"
