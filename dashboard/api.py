@@ -155,6 +155,11 @@ class ProjectHealthSerializer(inputs.Serializer):
         allow_null=True, help_text=gettext_lazy("Typical EAC (BAC / CPI), or AC + (BAC - EV) while CPI is undefined.")
     )
     rate = serializers.DecimalField(max_digits=None, decimal_places=6, allow_null=True)
+    risk_exposure = money(help_text=gettext_lazy("The EMV of the project's open threats minus its open opportunities."))
+    contingency = money(
+        allow_null=True,
+        help_text=gettext_lazy("The contingency reserve of the current approved budget; null without one."),
+    )
 
     @extend_schema_field(AlertCountsSerializer)
     def get_alerts(self, row: dashboard.ProjectHealth) -> dict[str, int]:
@@ -269,6 +274,88 @@ class TotalsSerializer(inputs.Serializer):
     budget = BudgetTotalsSerializer()
 
 
+class ExposureRowSerializer(inputs.Serializer):
+    project = serializers.IntegerField(source="project_id")
+    code = serializers.CharField()
+    name = serializers.CharField()
+    currency = serializers.CharField(help_text=gettext_lazy("The project's currency: its amounts are in it."))
+    exposure = money()
+    contingency = money(allow_null=True, help_text=gettext_lazy("Null without a current approved budget."))
+    excess = money(help_text=gettext_lazy("How far the exposure exceeds the contingency."))
+
+
+class TopRiskSerializer(inputs.Serializer):
+    id = serializers.IntegerField(source="risk_id")
+    code = serializers.CharField()
+    project = serializers.IntegerField(source="project_id", allow_null=True)
+    project_code = serializers.CharField(help_text=gettext_lazy("Empty for an organisation-level risk."))
+    title = serializers.CharField()
+    kind = serializers.CharField(help_text=gettext_lazy("threat or opportunity"))
+    status = serializers.CharField()
+    level = serializers.CharField()
+    probability = serializers.IntegerField(allow_null=True)
+    impact = serializers.IntegerField(allow_null=True)
+    score = serializers.IntegerField(allow_null=True)
+    emv = money(help_text=gettext_lazy("Negative for an opportunity."))
+    currency = serializers.CharField()
+    owner = serializers.CharField(source="owner_name")
+
+
+class HeatMapCellSerializer(inputs.Serializer):
+    probability = serializers.IntegerField()
+    impact = serializers.IntegerField()
+    level = serializers.CharField(help_text=gettext_lazy("The organisation's matrix level of the cell."))
+    count = serializers.IntegerField()
+
+
+class HeatMapSerializer(inputs.Serializer):
+    basis = serializers.CharField(help_text=gettext_lazy("current: the risks' current (residual) assessment."))
+    total = serializers.IntegerField()
+    appetite = serializers.IntegerField(help_text=gettext_lazy("The risk appetite: a score above it needs a response."))
+    cells = HeatMapCellSerializer(many=True, help_text=gettext_lazy("The 25 cells, probability 5 to 1, impact 1 to 5."))
+
+
+class RisksSerializer(inputs.Serializer):
+    exposure = money(help_text=gettext_lazy("Total risk exposure, in the organisation's currency."))
+    contingency = money(help_text=gettext_lazy("Total contingency reserve, in the organisation's currency."))
+    headroom = money(help_text=gettext_lazy("Contingency less exposure; negative when the exposure exceeds it."))
+    over = ExposureRowSerializer(
+        many=True,
+        help_text=gettext_lazy("The projects whose exposure exceeds their contingency, largest excess first."),
+    )
+    missing_rates = serializers.DictField(
+        child=serializers.ListField(child=serializers.IntegerField()),
+        help_text=gettext_lazy("Currencies without a rate, with their projects: left out of the totals."),
+    )
+    top_risks = TopRiskSerializer(
+        many=True, help_text=gettext_lazy("The ten open risks with the highest score, then EMV.")
+    )
+    heat_map = HeatMapSerializer()
+
+
+def risks_document(figures: Any) -> dict[str, Any]:
+    """The risks block of the answer from ``dashboard.portfolio.risk_figures.RiskFigures``."""
+    exposure, heat_map, matrix = figures.exposure, figures.heat_map, figures.settings.matrix
+    return {
+        "exposure": exposure.exposure,
+        "contingency": exposure.contingency,
+        "headroom": exposure.headroom,
+        "over": exposure.over,
+        "missing_rates": exposure.missing_rates,
+        "top_risks": figures.top_risks,
+        "heat_map": {
+            "basis": heat_map.basis,
+            "total": heat_map.total,
+            "appetite": figures.settings.appetite,
+            "cells": [
+                {"probability": p, "impact": i, "level": matrix[p - 1][i - 1], "count": heat_map.count(p, i)}
+                for p in range(5, 0, -1)
+                for i in range(1, 6)
+            ],
+        },
+    }
+
+
 class RuleSerializer(inputs.Serializer):
     red = serializers.CharField()
     amber = serializers.CharField()
@@ -306,10 +393,20 @@ class DashboardSerializer(inputs.Serializer):
     alerts = AlertCountsSerializer(source="alert_counts", help_text=gettext_lazy("Open and acknowledged alerts."))
     waiting = serializers.SerializerMethodField()
     recent_status_reports = RecentReportSerializer(many=True, source="recent_reports")
+    risks = serializers.SerializerMethodField(
+        help_text=gettext_lazy(
+            "Risk exposure against contingency (totals and the projects over it), the top risks and the portfolio "
+            "heat map of the projects kept by the filters."
+        )
+    )
     missing_rates = serializers.DictField(
         child=serializers.ListField(child=serializers.IntegerField()),
         help_text=gettext_lazy("Currencies without a rate on the date, with their projects: left out of the totals."),
     )
+
+    @extend_schema_field(RisksSerializer)
+    def get_risks(self, board: dashboard.Dashboard) -> dict[str, Any]:
+        return RisksSerializer(risks_document(board.risks)).data
 
     @extend_schema_field(TotalsSerializer)
     def get_totals(self, board: dashboard.Dashboard) -> dict[str, Any]:

@@ -8,12 +8,15 @@ from django.views.generic import TemplateView
 from dashboard import portfolio as dashboard
 from dashboard.forms import DashboardFilterForm
 from dashboard.portfolio import charts as dashboard_charts
+from dashboard.portfolio.risk_figures import heat_map_svg
 from pmo.models import OrgRole
 from pmo.pages import OrganizationPageMixin
 
 # Rows of the dashboard's project health table on one page.
 HEALTH_PAGE_SIZE = 50
 MILESTONE_PAGE_SIZE = 25
+# Projects whose risk exposure exceeds their contingency, listed on the page (the count covers all).
+RISK_ROWS = 20
 
 
 class OrganizationHomeView(OrganizationPageMixin, TemplateView):
@@ -48,6 +51,8 @@ class OrganizationHomeView(OrganizationPageMixin, TemplateView):
             ),
             links=links,
             charts=dashboard_charts.dashboard_charts(board, links),
+            risk_heat_map=heat_map_svg(board.risks, self.organization.slug, filters),
+            risks_over=board.risks.exposure.over[:RISK_ROWS],
             rule=dashboard.rag_rule_text(),
             thresholds={
                 "red": dashboard.INDEX_RED_BELOW,

@@ -21,6 +21,7 @@ import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
+from functools import cached_property
 
 from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -28,7 +29,7 @@ from django.db.models.functions import Coalesce
 from finance.models import BudgetVersion, ExchangeRate
 from pmo.models import Organization
 from projects.models import Project
-from risks.models import Risk, RiskAssessment
+from risks.models import Risk, RiskAssessment, RiskSettings
 from risks.querysets import OPEN
 
 CENT = Decimal("0.01")
@@ -231,8 +232,12 @@ class PortfolioExposure:
     def headroom(self) -> Decimal:
         return self.contingency - self.exposure
 
+    @cached_property
+    def _by_project(self) -> dict[int, Exposure]:
+        return {row.project_id: row for row in self.projects}
+
     def of(self, project_id: int) -> Exposure | None:
-        return next((row for row in self.projects if row.project_id == project_id), None)
+        return self._by_project.get(project_id)
 
 
 def _rates(organization: Organization, currencies: set[str], as_of: dt.date) -> dict[str, Decimal]:
@@ -380,3 +385,13 @@ def top_risks(
             username,
         ) in rows
     ]
+
+
+def risk_settings_read(organization: Organization) -> RiskSettings:
+    """The organisation's risk settings for reading (matrix, appetite): one query, the defaults unsaved if none.
+
+    Unlike ``risks.services.settings.risk_settings_for`` it never writes, so that a page reading
+    it runs the same queries on its first visit as on the next.
+    """
+    found = RiskSettings.objects.for_organization(organization).first()
+    return found if found is not None else RiskSettings(organization=organization)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from dashboard.portfolio.rag import UNKNOWN, ComputedRag, index_band
 from finance import evm
@@ -67,6 +68,14 @@ class ProjectHealth:
     forecast: Decimal | None
     # Units of the organisation's currency per unit of the project's; None when no rate is known.
     rate: Decimal | None
+    # Risk exposure (Σ EMV of the open risks) and the current approved budget's contingency reserve,
+    # in the project's currency; contingency None without an approved budget.
+    risk_exposure: Decimal = Decimal("0.00")
+    contingency: Decimal | None = None
+
+    @property
+    def exposure_over(self) -> bool:
+        return self.risk_exposure > (self.contingency or 0)
 
     @property
     def phase_label(self) -> str:
@@ -180,6 +189,8 @@ class Dashboard:
     # When the oldest of the earned-value snapshots read was computed; None when every project's
     # earned value was computed for this request (a past status date, or no snapshot yet).
     evaluated_at: dt.datetime | None = None
+    # Exposure against contingency, the top risks and the heat map (``risk_figures.RiskFigures``).
+    risks: Any = None
 
     @property
     def spi_band(self) -> str | None:

@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.db.models import Count, Sum
 
@@ -46,6 +46,7 @@ from dashboard.portfolio.lists import (
     waiting_changes,
 )
 from dashboard.portfolio.rag import AMBER, GREEN, RAG_VALUES, RED, ComputedRag, computed_rag, index_band
+from dashboard.portfolio.risk_figures import RiskFigures, portfolio_risks
 from finance import evm
 from finance.earned_value import ProjectEvm, projects_evm
 from finance.models import ActualCost, EvmSnapshot, ExchangeRate
@@ -252,6 +253,14 @@ def project_computed_rag_json(organization: Organization, project: Project, as_o
     return project_computed_rag(organization, project, as_of).as_json(as_of)
 
 
+def _exposure_of(risks: RiskFigures, project_id: int) -> dict[str, Any]:
+    """The project's exposure and contingency as ``ProjectHealth`` takes them (none for a project opened since)."""
+    found = risks.exposure.of(project_id)
+    if found is None:
+        return {}
+    return {"risk_exposure": found.exposure, "contingency": found.contingency}
+
+
 def portfolio_dashboard(organization: Organization, filters: Filters) -> Dashboard:
     """Every figure of the dashboard on ``filters.as_of``.
 
@@ -272,6 +281,7 @@ def portfolio_dashboard(organization: Organization, filters: Filters) -> Dashboa
     measured = measure(organization, projects, as_of, scope=ids)
     evaluated, approved, actual = measured.evm, measured.approved, measured.actual
     rates = _rates(organization, {project.currency for project in projects}, as_of)
+    risks = portfolio_risks(organization, filters, scoped.open(), rates)
     slips = milestone_slips(organization, ids, {project.pk: project.code for project in projects}, as_of)
     late = slips.late_days
     alerts = active_alerts(organization, ids if filters.narrowed else None)
@@ -320,6 +330,7 @@ def portfolio_dashboard(organization: Organization, filters: Filters) -> Dashboa
                 actual_cost=spent,
                 forecast=forecast,
                 rate=rate,
+                **_exposure_of(risks, project.pk),
             )
         )
 
@@ -351,4 +362,5 @@ def portfolio_dashboard(organization: Organization, filters: Filters) -> Dashboa
         recent_reports=recent_reports(organization, ids),
         missing_rates=dict(sorted(missing.items())),
         evaluated_at=measured.evaluated_at,
+        risks=risks,
     )
