@@ -138,9 +138,12 @@ def triangular(uniform: FloatArray, low: FloatArray, mode: FloatArray, high: Flo
     width = high - low
     below = mode - low
     split = np.divide(below, width, out=np.zeros_like(width), where=width > 0)
-    rising = low + np.sqrt(uniform * width * below)
-    falling = high - np.sqrt((1.0 - uniform) * width * (high - mode))
-    return np.where(uniform < split, rising, falling)
+    rising = uniform < split
+    # One square root per sample: of u·w·(c - a) on the rising side, of (1 - u)·w·(b - c) on the falling one.
+    root = np.where(rising, uniform, 1.0 - uniform)
+    root *= np.where(rising, width * below, width * (high - mode))
+    np.sqrt(root, out=root)
+    return np.where(rising, low + root, high - root)
 
 
 class Network:

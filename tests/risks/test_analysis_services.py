@@ -423,3 +423,16 @@ def test_bulk_estimates_refuse_a_branch_of_another_project(organization: Organiz
         task_estimates_bulk(
             actor=pm.user, project=project, branch=stranger, optimistic_percent=10, pessimistic_percent=25
         )
+
+
+def test_a_project_without_tasks_runs_to_its_start(
+    organization: Organization, pm: Membership, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    project = make_project(organization, manager=pm.user)
+
+    run = run_now(django_capture_on_commit_callbacks, pm, project, iterations=100, seed=1)
+
+    assert run.status == RunStatus.DONE
+    assert run.p50_finish == run.deterministic_finish == project.planned_start
+    assert run.confident_cost == Decimal("0.00")
+    assert run.results["criticality"] == []
