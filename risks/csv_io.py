@@ -1,10 +1,16 @@
 """A project's risk register as CSV: export it, download an empty template, import a whole file of risks.
 
 The format is ``CSV_FORMAT`` below, which the API and the import page show (translated). The import
-checks every row of the file before it writes anything, then raises, assesses and sets the status of
-each risk through the register's services in one transaction; a refusal of a service is reported
-on its row like any other problem, and then nothing is written. A dry run does the same and rolls
-everything back, so that it finds every problem the real import would meet.
+checks every row of the file, with the rules the register's services apply (an active category, an
+owner who is a member, the project's own WBS elements, scores 1 to 5, three points in order, a
+status the lifecycle reaches without a response), before it writes anything. Then it writes the
+risks in bulk, as ``risk_raise``, ``risk_assess`` and ``risk_set_status`` would leave them: numbered
+after the project's last risk, figures derived by ``risks.services.register.derive`` over the
+organisation's settings (the first assessment is also the inherent one), and each risk's history
+(raised, assessed, status changed). Through the services one row costs some sixty queries; in bulk
+the whole file costs a fixed handful, so that a file of 2,000 risks imports within a request. The
+import writes one audit event for the project, as the plan's import does. A dry run does the
+same and rolls everything back.
 """
 
 from __future__ import annotations
@@ -19,11 +25,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.utils import translation
+from django.db.models import Max
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from pmo.audit import audit_record
+from pmo.audit import audit_record, diff, snapshot
 from pmo.dates import DateWindow
 from pmo.errors import ApplicationError
 from pmo.models import Membership, User
@@ -31,9 +38,19 @@ from pmo.money import money_limit_message, within_money_limit
 from projects.models import Project, WbsElement
 from projects.services.csv_io import decode_csv
 from projects.services.locks import lock_project
-from risks.models import OPEN_STATUSES, Risk, RiskCategory, RiskKind, RiskStatus, RiskWbsLink, risk_code
+from risks.models import (
+    OPEN_STATUSES,
+    Risk,
+    RiskAssessment,
+    RiskCategory,
+    RiskKind,
+    RiskSettings,
+    RiskStatus,
+    RiskWbsLink,
+    risk_code,
+)
 from risks.services import register
-from risks.services.settings import risk_categories_ensure_defaults
+from risks.services.settings import risk_categories_ensure_defaults, risk_settings_for
 
 CSV_FORMAT = gettext_lazy(
     "A project's risk register as CSV: export it, or import a whole file of new risks.\n"
@@ -127,16 +144,6 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CODE_PATTERN = re.compile(r"^R-?(\d{1,6})$", re.IGNORECASE | re.ASCII)
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d")
 ASSESSED_STATUSES = frozenset({RiskStatus.ASSESSED, RiskStatus.RESPONDING, RiskStatus.MONITORING})
-# Where a service's refusal of a field lands among the columns.
-FIELD_COLUMNS = {
-    "impacts": "probability",
-    "cost": "cost_likely",
-    "days": "days_likely",
-    "wbs_elements": "wbs",
-    "to": "status",
-    **{f"impact_{dimension}": f"impact_{dimension}" for dimension in DIMENSIONS},
-    **{dimension: f"impact_{dimension}" for dimension in DIMENSIONS},
-}
 ZERO = Decimal("0.00")
 POINTS = ("min", "likely", "max")
 
@@ -617,10 +624,10 @@ class RegisterImport:
 def register_import_csv(
     *, actor: User, project: Project, content: str | bytes, dry_run: bool = False
 ) -> RegisterImport:
-    """Add every risk of a CSV file (see ``CSV_FORMAT``) to the project, or none.
+    """Add every risk of a CSV file (see ``CSV_FORMAT`` and the module's docstring) to the project, or none.
 
-    With ``dry_run`` the whole import runs, services included, and is rolled back: the answer
-    says what it would have done, and its errors are those the import would meet.
+    With ``dry_run`` the whole import runs and is rolled back: the answer says what it would have
+    done, and its errors are those the import would meet.
     """
     with transaction.atomic():
         result = _import(actor=actor, project=project, content=content, dry_run=dry_run)
@@ -641,75 +648,125 @@ def _import(*, actor: User, project: Project, content: str | bytes, dry_run: boo
             _("The project is closed: its risk register can no longer change."), code="project_closed"
         )
     rows = _validated_rows(text, lambda: _lookups(project))
-    errors = _Errors()
-    created: list[Risk] = []
-    for row in rows:
-        try:
-            with transaction.atomic():
-                created.append(_create(actor, project, row))
-        except ApplicationError as error:
-            if error.code == "project_closed":
-                raise
-            _report(row, error, errors)
-    errors.raise_if_any()
+    organization = project.organization
+    settings = risk_settings_for(organization)
+    today = organization.today()
+    now = timezone.now()
+    first = (
+        Risk.objects.for_organization(organization).filter(project=project).aggregate(latest=Max("number"))["latest"]
+        or 0
+    ) + 1
+    reason = _("Imported from CSV")
+    risks: list[Risk] = []
+    links: list[RiskWbsLink] = []
+    history: list[RiskAssessment] = []
+    for number, row in enumerate(rows, start=first):
+        risk, entries = _built(row, project, number, actor, settings, today, now, reason)
+        risks.append(risk)
+        links.extend(
+            RiskWbsLink(organization=organization, risk=risk, element=element)
+            for element in dict.fromkeys(row.elements)
+        )
+        history.extend(entries)
+    Risk.objects.bulk_create(risks, batch_size=500)
+    RiskWbsLink.objects.bulk_create(links, batch_size=500)
+    RiskAssessment.objects.bulk_create(history, batch_size=500)
     if not dry_run:
         audit_record(
-            organization=project.organization,
+            organization=organization,
             actor=actor,
             action="risk.imported",
             target=project,
-            changes={"risks": [0, len(created)]},
+            changes={"risks": [0, len(risks)], "codes": [None, [risk.code for risk in risks]]},
         )
-    created.sort(key=lambda risk: risk.number)
     return RegisterImport(
-        created=len(created),
+        created=len(risks),
         dry_run=dry_run,
-        codes=[risk.code for risk in created],
-        high=sum(1 for risk in created if risk.level == "high" and risk.status in OPEN_STATUSES),
-        exposure=sum((risk.emv for risk in created if risk.status in OPEN_STATUSES), ZERO),
+        codes=[risk.code for risk in risks],
+        high=sum(1 for risk in risks if risk.level == "high" and risk.status in OPEN_STATUSES),
+        exposure=sum((risk.emv for risk in risks if risk.status in OPEN_STATUSES), ZERO),
     )
 
 
-def _create(actor: User, project: Project, row: _Row) -> Risk:
+def _built(
+    row: _Row,
+    project: Project,
+    number: int,
+    actor: User,
+    settings: RiskSettings,
+    today: dt.date,
+    now: dt.datetime,
+    reason: str,
+) -> tuple[Risk, list[RiskAssessment]]:
+    """The risk of a checked row and its history, as raising, assessing and moving it by the services leaves them."""
     assert row.category is not None  # every checked row has its category
-    risk = register.risk_raise(
-        actor=actor,
-        organization=project.organization,
+    organization = project.organization
+    risk = Risk(
+        organization=organization,
         project=project,
-        title=row.title,
-        category=row.category,
+        number=number,
+        title=row.title.strip(),
         kind=row.kind,
-        cause=row.text("cause"),
-        event=row.text("event"),
-        effect=row.text("effect"),
+        category=row.category,
+        cause=row.text("cause").strip(),
+        event=row.text("event").strip(),
+        effect=row.text("effect").strip(),
         owner=row.owner,
-        trigger=row.text("trigger"),
+        trigger=row.text("trigger").strip(),
         proximity=row.proximity,
-        wbs_elements=row.elements,
         target_probability=row.target_probability,
         target_impact=row.target_impact,
+        raised_by=actor,
+        raised_at=now,
+        updated_at=now,
     )
+    register.derive(risk, settings, today)
+    entries = [_entry(risk, actor, now, RiskAssessment.Kind.RAISED)]
     if row.probability is not None:
-        risk = register.risk_assess(
-            actor=actor,
-            risk=risk,
-            probability=row.probability,
-            impacts=row.impacts,
-            probability_percent=row.percent,
-            cost=row.cost,
-            days=row.days,
-            reason=_("Imported from CSV"),
-        )
+        before = snapshot(risk, register.ASSESSMENT_FIELDS)
+        risk.probability = row.probability
+        for dimension, value in row.impacts.items():
+            setattr(risk, f"impact_{dimension}", value)
+        risk.percent_is_default = row.percent is None
+        if row.percent is not None:
+            risk.probability_percent = row.percent
+        risk.cost_min, risk.cost_likely, risk.cost_max = row.cost
+        risk.days_min, risk.days_likely, risk.days_max = row.days
+        risk.assessed_at = now
+        risk.status = RiskStatus.ASSESSED
+        risk._reviewed_on = today  # type: ignore[attr-defined]
+        register.derive(risk, settings, today)
+        risk.inherent_probability, risk.inherent_impact = risk.probability, risk.impact
+        risk.inherent_score, risk.inherent_level = risk.score, risk.level
+        changes = diff(before, snapshot(risk, register.ASSESSMENT_FIELDS))
+        changes["status"] = [RiskStatus.IDENTIFIED.value, risk.status]
+        entries.append(_entry(risk, actor, now, RiskAssessment.Kind.ASSESSED, reason=reason, changes=changes))
     if row.status and row.status != risk.status:
-        risk = register.risk_set_status(actor=actor, risk=risk, status=row.status, reason=_("Imported from CSV"))
-    return risk
+        old = risk.status
+        risk.status = row.status
+        risk.closed_at = now if row.status == RiskStatus.CLOSED else None
+        risk.next_review = register.next_review(risk, settings, today)
+        entries.append(
+            _entry(risk, actor, now, RiskAssessment.Kind.STATUS, reason=reason, changes={"status": [old, row.status]})
+        )
+    return risk, entries
 
 
-def _report(row: _Row, error: ApplicationError, errors: _Errors) -> None:
-    if not error.fields:
-        errors.add(row.line, "", error.message)
-        return
-    for name, messages in error.fields.items():
-        column = FIELD_COLUMNS.get(str(name), str(name))
-        for message in messages:
-            errors.add(row.line, column if column in COLUMNS else "", str(message))
+def _entry(
+    risk: Risk, actor: User, at: dt.datetime, kind: str, *, reason: str = "", changes: dict[str, Any] | None = None
+) -> RiskAssessment:
+    """A history entry with the risk's figures after the change, as ``record_history`` writes it."""
+    return RiskAssessment(
+        organization_id=risk.organization_id,
+        risk=risk,
+        project_id=risk.project_id,
+        kind=kind,
+        actor=actor,
+        at=at,
+        reason=reason,
+        changes=changes or {},
+        score=risk.score,
+        level=risk.level,
+        emv=risk.emv,
+        is_open=risk.status in OPEN_STATUSES,
+    )

@@ -306,3 +306,63 @@ def test_the_projects_manager_imports_into_their_own_project(organization, proje
 
     assert send(client, project, "title,category\nA,cost\n").status_code == 201
     assert send(client, elsewhere, "title,category\nA,cost\n").status_code == 403
+
+
+def test_an_imported_risk_is_what_the_services_make_of_the_same_row(client, project, risk_manager) -> None:
+    from risks.services import register
+    from risks.services.settings import risk_categories
+
+    send(
+        client,
+        project,
+        "title,category,probability,impact_cost,impact_quality,cost_min,cost_likely,cost_max,"
+        "days_likely,status,target_probability,target_impact\nA,cost,4,5,3,1000,2000,6000,4,monitoring,2,3\n",
+    )
+    other = ProjectFactory(organization=project.organization)
+    category = next(c for c in risk_categories(project.organization) if c.code == "cost")
+    made = register.risk_raise(
+        actor=risk_manager.user,
+        organization=project.organization,
+        project=other,
+        title="A",
+        category=category,
+        target_probability=2,
+        target_impact=3,
+    )
+    made = register.risk_assess(
+        actor=risk_manager.user,
+        risk=made,
+        probability=4,
+        impacts={"cost": 5, "quality": 3},
+        cost=(Decimal(1000), Decimal(2000), Decimal(6000)),
+        days=(4, 4, 4),
+    )
+    made = register.risk_set_status(actor=risk_manager.user, risk=made, status="monitoring", reason="x")
+    imported = risks_of(project)[0]
+    made = risks_of(other)[0]
+    fields = ["number", "status", "probability", "impact", "score", "level", "probability_percent"]
+    fields += ["percent_is_default", "emv", "inherent_probability", "inherent_impact", "inherent_score"]
+    fields += ["inherent_level", "target_score", "target_level", "next_review", "days_max", "cost_max"]
+    assert [getattr(imported, f) for f in fields] == [getattr(made, f) for f in fields]
+
+    def history(risk: Risk) -> list[tuple]:  # type: ignore[type-arg]
+        rows = RiskAssessment.objects.for_organization(risk.organization_id).filter(risk=risk).order_by("id")
+        return [(h.kind, h.score, h.level, h.emv, h.is_open, sorted(h.changes)) for h in rows]
+
+    assert history(imported) == history(made)
+
+
+def test_the_import_runs_a_fixed_number_of_queries_whatever_the_number_of_rows(client, project) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    header = "title,category,owner,wbs,probability,impact_cost,status\n"
+    send(client, project, header + "First,cost,rita,,3,3,\n")
+    with CaptureQueriesContext(connection) as few:
+        send(client, project, header + "A,cost,rita,,3,3,responding\n" * 2)
+    # Ten rows: within one insert of each table on every database (SQLite's limit on parameters too).
+    with CaptureQueriesContext(connection) as many:
+        send(client, project, header + "A,cost,rita,,3,3,responding\n" * 10)
+
+    assert len(many) == len(few)
+    assert len(risks_of(project)) == 13
