@@ -6,7 +6,7 @@ from risks import views
 from risks.views import csv as csv_views
 from risks.views.analysis import RiskAnalysisView, TaskEstimateEditView, TaskEstimatesView
 from risks.views.issues import IssueDetailView, IssueListView
-from risks.views.responses import RiskResponsesView
+from risks.views.responses import ProjectRiskResponsesView
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("risks/", views.ProjectRegisterView.as_view(), name="project-risks"),
@@ -21,7 +21,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("risks/<int:pk>/", views.ProjectRiskView.as_view(), name="project-risk"),
     path("risks/<int:pk>/edit/", views.ProjectRiskEditView.as_view(), name="project-risk-edit"),
     path("risks/<int:pk>/assess/", views.ProjectRiskAssessView.as_view(), name="project-risk-assess"),
-    path("risks/<int:risk_id>/responses/", RiskResponsesView.as_view(), name="project-risk-responses"),
+    path("risks/<int:risk_id>/responses/", ProjectRiskResponsesView.as_view(), name="project-risk-responses"),
     path("issues/", IssueListView.as_view(), name="project-issues"),
     path("issues/<int:pk>/", IssueDetailView.as_view(), name="project-issue"),
     path("risk-analysis/", RiskAnalysisView.as_view(), name="project-risk-analysis"),

@@ -27,8 +27,11 @@ from pmo.api.common import ID_PATTERN
 from pmo.api.common import actor as _actor
 from pmo.api.rows import RowBuilder, RowListMixin
 from pmo.api.serializers import UserSummarySerializer
+from pmo.models import Membership
+from pmo.tenancy import resolve_membership
 from projects.api.base import ProjectScopedMixin
 from projects.api.serializers import OrganizationMemberField, ProjectElementField
+from projects.models import Project, ProjectMember
 from risks.models import ZERO, ActionStatus, ResponseAction, ResponseStrategy, Risk, RiskResponse
 from risks.permissions import RiskAction, may_update
 from risks.services import responses as services
@@ -134,9 +137,10 @@ class DraftVersionField(OrganizationRelatedField):
         super().__init__(queryset=BudgetVersion.objects.all(), **kwargs)
 
     def get_queryset(self) -> QuerySet[BudgetVersion]:
-        return BudgetVersion.objects.for_organization(self.context["organization"]).filter(
-            project=self.context["project"]
-        )
+        project = self.context.get("project")
+        if project is None:
+            return BudgetVersion.objects.none()
+        return BudgetVersion.objects.for_organization(self.context["organization"]).filter(project=project)
 
 
 class AddToBudgetSerializer(inputs.Serializer):
@@ -158,25 +162,48 @@ class AddToBudgetSerializer(inputs.Serializer):
     )
 
 
+def project_role_of(project: Project, user_id: int) -> str | None:
+    return (
+        ProjectMember.objects.for_organization(project.organization_id)
+        .filter(project=project, user_id=user_id)
+        .order_by()
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
 class RiskChildMixin(ProjectScopedMixin):
-    """Resolves ``risk_id`` in the URL's project (another project's or organisation's risk is 404)."""
+    """Resolves ``risk_id``: a risk of the URL's project, or, under the organisation's routes, any risk of the
+    organisation (with the user's role on its project, if it has one). Another organisation's risk is 404."""
 
     risk: Risk
+    project: Project | None  # type: ignore[assignment]
     lookup_value_regex = ID_PATTERN
     read_action = RiskAction.RISK_VIEW
     # The risk's owner may write as risk managers do: each write checks ``may_update``.
     write_action = RiskAction.RISK_CONTRIBUTE
 
+    def resolve_access(self, request: Any, **url_kwargs: Any) -> Membership:
+        if "project_id" in url_kwargs:
+            return super().resolve_access(request, **url_kwargs)
+        self.project, self.project_role = None, None
+        return resolve_membership(request, url_kwargs["org_slug"])
+
+    def lock_scope(self) -> None:
+        if self.project is not None:
+            super().lock_scope()
+
     def resolve_scope(self, **url_kwargs: Any) -> None:
         super().resolve_scope(**url_kwargs)
-        risk = (
-            Risk.objects.for_organization(self.organization)
-            .filter(project=self.project, pk=url_kwargs["risk_id"])
-            .select_related("organization")
-            .first()
-        )
+        risks = Risk.objects.for_organization(self.organization).filter(pk=url_kwargs["risk_id"])
+        if "project_id" in url_kwargs:
+            risks = risks.filter(project=self.project)
+        risk = risks.select_related("organization", "project").first()
         if risk is None:
             raise Http404
+        if "project_id" not in url_kwargs and risk.project is not None:
+            self.project = risk.project
+            self.project_role = project_role_of(risk.project, self.membership.user_id)
         risk.project = self.project
         self.risk = risk
 

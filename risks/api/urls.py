@@ -5,6 +5,7 @@ from rest_framework.routers import SimpleRouter
 
 from risks.api import analysis, register
 from risks.api.csv import csv_route
+from risks.api.ri_urls import org_urlpatterns as org_responses
 from risks.api.ri_urls import urlpatterns as responses_and_issues
 
 org_router = SimpleRouter()
@@ -27,6 +28,7 @@ project_patterns: list[URLPattern | URLResolver] = [
 ]
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    *org_responses,
     path("risk-settings/", register.RiskSettingsView.as_view(), name="api-risk-settings"),
     *org_router.urls,
     path("projects/<int:project_id>/", include(project_patterns)),

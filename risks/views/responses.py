@@ -26,7 +26,10 @@ from finance.models import BudgetVersion
 from finance.permissions import FinanceAction
 from pmo.errors import ApplicationError
 from pmo.models import Organization, User
+from pmo.pages import OrganizationPageMixin
+from projects.models import Project
 from projects.views.common import ProjectTabsMixin
+from risks.api.responses import project_role_of
 from risks.issue_forms import (
     ActionForm,
     ActionStatusForm,
@@ -82,7 +85,7 @@ def responses_section(context: Any) -> dict[str, Any]:
     perms: set[str] = set(context.get("perms_org") or ())
     user_id = request.user.pk
     in_project = risk.project_id is not None
-    may_respond = _may_respond(perms, user_id, risk) and in_project
+    may_respond = _may_respond(perms, user_id, risk)
     responses = list(
         RiskResponse.objects.for_organization(organization)
         .filter(risk=risk)
@@ -97,7 +100,7 @@ def responses_section(context: Any) -> dict[str, Any]:
     )
     may_budget = in_project and FinanceAction.BUDGET_EDIT in perms
     may_occur = in_project and risk.is_open and RiskAction.RISK_MANAGE in perms
-    updatable = {a.pk for a in actions if in_project and _may_update_action(perms, user_id, risk, a)}
+    updatable = {a.pk for a in actions if _may_update_action(perms, user_id, risk, a)}
     owners: list[User] = []
     if may_respond or updatable or may_occur:
         owners = list(organization_members(organization))
@@ -143,7 +146,7 @@ def responses_section(context: Any) -> dict[str, Any]:
             kwargs={"org_slug": organization.slug, "project_id": risk.project_id, "risk_id": risk.pk},
         )
         if in_project
-        else ""
+        else reverse("org-risk-responses", kwargs={"org_slug": organization.slug, "risk_id": risk.pk})
     )
     may_add = may_respond and risk.is_open
     return {
@@ -181,14 +184,16 @@ def responses_section(context: Any) -> dict[str, Any]:
     }
 
 
-class RiskResponsesView(ProjectTabsMixin, TemplateView):
-    """The writes of a risk's responses section (``op`` names one); GET goes to the risk's page."""
+class ResponsesWrites(OrganizationPageMixin, TemplateView):
+    """The writes of a risk's responses section (``op`` names one); GET goes to the risk's page.
+
+    A project's risk puts the project page base after it (``resolve_scope`` reads the project first).
+    """
 
     template_name = "risks/response_form.html"
     read_action = RiskAction.RISK_VIEW
     # The risk's owner writes as risk managers do, an action's owner updates it: each op checks.
     write_action = RiskAction.RISK_CONTRIBUTE
-    tab = "risks"
     risk: Risk
     operations: dict[str, str] = {
         "response_add": "response_add",
@@ -213,18 +218,24 @@ class RiskResponsesView(ProjectTabsMixin, TemplateView):
     def actor(self) -> User:
         return cast(User, self.request.user)
 
+    #: The URL's project, or None for an organisation-level risk.
+    risk_project: Project | None = None
+
     def resolve_scope(self, **url_kwargs: Any) -> None:
         super().resolve_scope(**url_kwargs)
-        risk = (
-            Risk.objects.for_organization(self.organization)
-            .filter(project=self.project, pk=url_kwargs["risk_id"])
-            .select_related("owner")
-            .first()
-        )
+        url_project: Project | None = getattr(self, "project", None)
+        risks = Risk.objects.for_organization(self.organization).filter(pk=url_kwargs["risk_id"])
+        if url_project is not None:
+            risks = risks.filter(project=url_project)
+        risk = risks.select_related("owner", "project").first()
         if risk is None:
             raise Http404
+        if url_project is None and risk.project is not None:
+            # The organisation's route of a project's risk: the user's role on that project counts.
+            self.project_role = project_role_of(risk.project, self.membership.user_id)
+        self.risk_project = url_project or risk.project
         risk.organization = self.organization
-        risk.project = self.project
+        risk.project = self.risk_project
         self.risk = risk
 
     def risk_page(self) -> HttpResponseRedirect:
@@ -443,4 +454,20 @@ class RiskResponsesView(ProjectTabsMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["risk"] = self.risk
         context["risk_url"] = self.risk.get_absolute_url()
+        context["in_project"] = isinstance(self, ProjectTabsMixin)
+        return context
+
+
+class ProjectRiskResponsesView(ResponsesWrites, ProjectTabsMixin):
+    """The writes of the responses section of a project's risk."""
+
+    tab = "risks"
+
+
+class OrganizationRiskResponsesView(ResponsesWrites):
+    """The writes of the responses section of an organisation-level risk (no budget, no issue)."""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["nav_active"] = "risks"
         return context

@@ -208,3 +208,29 @@ def test_the_lists_run_a_fixed_number_of_queries(api: APIClient, risk, size, dja
         assert api.get(f"{base(risk)}/responses/").status_code == 200
     with django_assert_num_queries(4):
         assert api.get(f"{base(risk)}/actions/").status_code == 200
+
+
+def test_an_organisation_level_risk_takes_responses_and_actions(api: APIClient, organization, admin_user) -> None:
+    risk = RiskFactory(project=None, organization=organization, status=RiskStatus.ASSESSED)
+    base_url = f"/api/v1/orgs/acme/risks/{risk.pk}"
+    answer = api.post(f"{base_url}/responses/", {"strategy": "escalate", "description": "To the board"}, format="json")
+    assert answer.status_code == 201, answer.json()
+    response_id = answer.json()["id"]
+    answer = api.post(f"{base_url}/actions/", {"response": response_id, "title": "Board paper"}, format="json")
+    assert answer.status_code == 201, answer.json()
+    assert [row["title"] for row in api.get(f"{base_url}/actions/").json()["results"]] == ["Board paper"]
+    refused = api.post(f"{base_url}/actions/{answer.json()['id']}/add-to-budget/", {}, format="json")
+    assert refused.status_code == 400
+    risk.refresh_from_db()
+    assert risk.status == RiskStatus.RESPONDING
+
+
+def test_the_organisation_routes_reach_a_project_risk_with_the_users_project_role(risk, organization) -> None:
+    payload = {"strategy": "mitigate", "description": "x"}
+    bystander = api_client_for(member(organization, OrgRole.MEMBER).user)
+    assert bystander.post(f"/api/v1/orgs/acme/risks/{risk.pk}/responses/", payload, format="json").status_code == 403
+    manager = member(organization, OrgRole.MEMBER)
+    ProjectMemberFactory(project=risk.project, user=manager.user, role="manager")
+    client = api_client_for(manager.user)
+    assert client.post(f"/api/v1/orgs/acme/risks/{risk.pk}/responses/", payload, format="json").status_code == 201
+    assert len(client.get(f"{base(risk)}/responses/").json()["results"]) == 1

@@ -193,3 +193,18 @@ def test_the_section_runs_a_fixed_number_of_queries(client, risk, manager) -> No
     few = _queries(client, risk_page(risk))
     grow(8)
     assert _queries(client, risk_page(risk)) == few
+
+
+def test_an_organisation_level_risk_gets_responses_from_its_page(client, organization) -> None:
+    risk = RiskFactory(project=None, organization=organization, status=RiskStatus.ASSESSED)
+    page = client.get(f"/o/acme/risks/{risk.pk}/").content.decode()
+    assert f'action="/o/acme/risks/{risk.pk}/responses/"' in page
+    assert 'name="op" value="occurred"' not in page
+    answer = client.post(
+        f"/o/acme/risks/{risk.pk}/responses/", {"op": "response_add", "strategy": "escalate", "description": "Board"}
+    )
+    assert answer.status_code == 302
+    assert answer["Location"] == f"/o/acme/risks/{risk.pk}/#responses"
+    refused = client.post(f"/o/acme/risks/{risk.pk}/responses/", {"op": "response_add", "strategy": "exploit"})
+    assert refused.status_code == 400
+    assert "Risks" in refused.content.decode() or "风险" in refused.content.decode()
