@@ -15,7 +15,7 @@ from pmo.pages import OrganizationPageMixin
 # Rows of the dashboard's project health table on one page.
 HEALTH_PAGE_SIZE = 50
 MILESTONE_PAGE_SIZE = 25
-# Projects whose risk exposure exceeds their contingency, listed on the page (the count covers all).
+# Projects listed by their risk exposure against contingency, the least covered first (the API lists all).
 RISK_ROWS = 20
 
 
@@ -52,7 +52,10 @@ class OrganizationHomeView(OrganizationPageMixin, TemplateView):
             links=links,
             charts=dashboard_charts.dashboard_charts(board, links),
             risk_heat_map=heat_map_svg(board.risks, self.organization.slug, filters),
-            risks_over=board.risks.exposure.over[:RISK_ROWS],
+            risk_rows=sorted(
+                (row for row in board.risks.exposure.projects if row.exposure or row.contingency),
+                key=lambda row: (row.headroom, row.code),
+            )[:RISK_ROWS],
             rule=dashboard.rag_rule_text(),
             thresholds={
                 "red": dashboard.INDEX_RED_BELOW,
