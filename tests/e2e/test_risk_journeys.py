@@ -12,9 +12,12 @@ Figures worked by hand (the project is the hand-worked plan of tests.projects.te
 A 1 000 + B 3 000 in the baseline "Original", finishing with the milestone on 24 March 2026):
 
     contingency reserve of the approved budget v1     2 000.00
+    EAC, typical: BAC 4 000 / CPI (EV 1 600 / AC 1 200)   3 000.00
     first assessment:  P4 x cost impact 4 = 16 (high), 50 %, cost 2 000 / 4 000 / 12 000
                        PERT mean (2 000 + 4 x 4 000 + 12 000) / 6 = 5 000; EMV 50 % x 5 000 = 2 500.00
+                       risk-adjusted EAC 3 000 + 2 500 = 5 500.00
     reassessment:      P2 x cost impact 3 = 6 (medium), 20 %, same cost; EMV 20 % x 5 000 = 1 000.00
+                       risk-adjusted EAC 3 000 + 1 000 = 4 000.00
 """
 
 from __future__ import annotations
@@ -41,11 +44,13 @@ from risks.services.settings import risk_categories_ensure_defaults
 from risks.tasks import run_monte_carlo
 from tests.e2e.conftest import TIMEOUT_MS, login
 from tests.factories import OrganizationFactory, member
+from tests.finance.test_earned_value_support import cost
 from tests.projects.test_control_support import Plan, build_plan, join
 
 PASSWORD = "correct-horse-battery"
 D = Decimal
 CONTINGENCY = D("2000.00")
+EAC_TYPICAL = D("3000.00")  # BAC 4 000 / CPI (EV 1 600 / AC 1 200)
 PHONE = {"width": 390, "height": 844}
 
 
@@ -88,6 +93,8 @@ def site(live_server: Any) -> Site:
     budgets.budget_version_update(actor=manager.user, version=draft, contingency_reserve=CONTINGENCY)
     budgets.budget_version_submit(actor=manager.user, version=draft)
     version = budgets.budget_version_approve(actor=finance.user, membership=finance, version=draft)
+    # EV 1 600 (A done, B 20 %) for AC 1 200: CPI 4/3, so the typical EAC (BAC / CPI) is 3 000.00.
+    cost(plan.project, dt.date(2026, 3, 6), "1200.00", plan.a)
     risk_categories_ensure_defaults(organization)
     return Site(organization, plan, plan.project, risk_manager, engineer, version)
 
@@ -141,11 +148,14 @@ def indicator(page: Page, key: str) -> Decimal:
 
 
 def expect_risk_adjusted_eac(page: Page, exposure: Decimal) -> None:
-    """The earned-value page's risk panel: the exposure, and the atypical EAC with the exposure added."""
+    """The earned-value page's risk panel: the exposure, and each EAC with the exposure added."""
     panel = page.locator("[data-panel=risk-eac]")
     expect(panel).to_be_visible()
+    panel.scroll_into_view_if_needed()
     expect(panel.locator("li.indicator[data-key=risk_exposure] .ind-value")).to_have_text(money_text(exposure))
     assert indicator(page, "risk_exposure") == exposure
+    assert indicator(page, "eac") == EAC_TYPICAL
+    assert indicator(page, "risk_eac") == EAC_TYPICAL + exposure
     assert indicator(page, "risk_eac_atypical") == indicator(page, "eac_atypical") + exposure
 
 
@@ -322,6 +332,13 @@ def test_a_risk_manager_raises_assesses_and_answers_a_risk_and_sees_heat_map_exp
     expect(page.locator("main")).to_contain_text("2026-03-24")
     assert dt.date.fromisoformat(p80) >= dt.date(2026, 3, 24)
     screenshot(page, "-8-p80")
+
+    # The same results in Chinese.
+    with page.expect_navigation():
+        page.locator(".lang-switch button[value=zh-hans]").click()
+    expect(page.locator("main h2.register-title")).to_have_text(in_chinese("Risk analysis (Monte Carlo)"))
+    expect(page.locator("main table tr:has(th:text-is('P80')) td.date")).to_have_text(p80)
+    screenshot(page, "-9-p80-zh")
 
 
 # --- the owner's phone ---------------------------------------------------------------------------
