@@ -193,3 +193,16 @@ def test_an_issue_opens_a_prefilled_change_request_once(api: APIClient, project)
     assert again.status_code == 400
     assert again.json()["error"]["code"] == "change_request_open"
     assert ChangeRequest.objects.for_organization(project.organization).count() == 1
+
+
+def test_a_stale_etag_refuses_the_change(api: APIClient, project) -> None:
+    issue = IssueFactory(project=project)
+    etag = api.get(url(project, f"{issue.pk}/"))["ETag"]
+    assert (
+        api.patch(url(project, f"{issue.pk}/"), {"title": "First"}, format="json", HTTP_IF_MATCH=etag).status_code
+        == 200
+    )
+    stale = api.patch(url(project, f"{issue.pk}/"), {"title": "Second"}, format="json", HTTP_IF_MATCH=etag)
+    assert stale.status_code == 412
+    issue.refresh_from_db()
+    assert issue.title == "First"
