@@ -171,9 +171,15 @@ class OccurredForm(OwnerMixin, DateWindowFormMixin, forms.Form):
 # --- responses and actions ----------------------------------------------------------------
 
 
+THREAT_ORDER = ("avoid", "mitigate", "transfer", "accept", "escalate")
+OPPORTUNITY_ORDER = ("exploit", "enhance", "share", "accept", "escalate")
+
+
 def strategy_choices(risk: Risk) -> list[tuple[str, Any]]:
+    """The strategies for the risk's kind, in the order they are usually weighed."""
+    order = OPPORTUNITY_ORDER if risk.is_opportunity else THREAT_ORDER
     allowed = OPPORTUNITY_STRATEGIES if risk.is_opportunity else THREAT_STRATEGIES
-    return [(value, label) for value, label in ResponseStrategy.choices if value in allowed]
+    return [(value, ResponseStrategy(value).label) for value in order if value in allowed]
 
 
 class ResponseForm(forms.Form):
