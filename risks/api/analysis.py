@@ -72,18 +72,18 @@ class _Share(serializers.FloatField):
     """A probability: a share of the iterations, 0 to 1."""
 
 
-class FinishBinSerializer(serializers.Serializer[Any]):
+class FinishBinSerializer(inputs.Serializer):
     start = serializers.DateField(help_text=_("First finish date of the bin."))
     end = serializers.DateField(help_text=_("Last finish date of the bin."))
     count = serializers.IntegerField(help_text=_("Iterations finishing within the bin."))
 
 
-class FinishPointSerializer(serializers.Serializer[Any]):
+class FinishPointSerializer(inputs.Serializer):
     date = serializers.DateField()
     probability = _Share(help_text=_("Share of the iterations finished by this date."))
 
 
-class FinishDistributionSerializer(serializers.Serializer[Any]):
+class FinishDistributionSerializer(inputs.Serializer):
     deterministic = serializers.DateField(
         help_text=_("The critical path's finish with every task at its likely value.")
     )
@@ -98,18 +98,18 @@ class FinishDistributionSerializer(serializers.Serializer[Any]):
     s_curve = FinishPointSerializer(many=True)
 
 
-class CostBinSerializer(serializers.Serializer[Any]):
+class CostBinSerializer(inputs.Serializer):
     low = serializers.DecimalField(max_digits=16, decimal_places=2)
     high = serializers.DecimalField(max_digits=16, decimal_places=2)
     count = serializers.IntegerField()
 
 
-class CostPointSerializer(serializers.Serializer[Any]):
+class CostPointSerializer(inputs.Serializer):
     value = serializers.DecimalField(max_digits=16, decimal_places=2)
     probability = _Share(help_text=_("Share of the iterations costing at most this value."))
 
 
-class CostDistributionSerializer(serializers.Serializer[Any]):
+class CostDistributionSerializer(inputs.Serializer):
     deterministic = serializers.DecimalField(
         max_digits=16, decimal_places=2, help_text=_("The sum of the tasks' likely costs.")
     )
@@ -124,14 +124,14 @@ class CostDistributionSerializer(serializers.Serializer[Any]):
     s_curve = CostPointSerializer(many=True)
 
 
-class CriticalitySerializer(serializers.Serializer[Any]):
+class CriticalitySerializer(inputs.Serializer):
     id = serializers.IntegerField(help_text=_("The task (WBS element) id."))
     code = serializers.CharField()
     name = serializers.CharField()
     index = _Share(help_text=_("Share of the iterations in which the task was on the critical path."))
 
 
-class TornadoBarSerializer(serializers.Serializer[Any]):
+class TornadoBarSerializer(inputs.Serializer):
     kind = serializers.ChoiceField(choices=[("task", _("Task")), ("risk", _("Risk"))])
     id = serializers.IntegerField(help_text=_("The task's or the risk's id."))
     label = serializers.CharField()  # type: ignore[assignment]
@@ -140,14 +140,14 @@ class TornadoBarSerializer(serializers.Serializer[Any]):
     )
 
 
-class RiskOccurrenceSerializer(serializers.Serializer[Any]):
+class RiskOccurrenceSerializer(inputs.Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
     title = serializers.CharField()
     occurrence = _Share(help_text=_("Share of the iterations in which the risk occurred."))
 
 
-class MonteCarloResultsSerializer(serializers.Serializer[Any]):
+class MonteCarloResultsSerializer(inputs.Serializer):
     iterations = serializers.IntegerField()
     confidence = serializers.IntegerField(help_text=_("The organisation's confidence level (%) at the request."))
     seconds = serializers.FloatField(help_text=_("Time the simulation took."))
@@ -194,7 +194,7 @@ class MonteCarloRequestSerializer(inputs.Serializer):
     )
 
 
-class TaskPointsSerializer(serializers.Serializer[Any]):
+class TaskPointsSerializer(inputs.Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
     name = serializers.CharField()
@@ -210,7 +210,7 @@ class TaskPointsSerializer(serializers.Serializer[Any]):
     percent_complete = serializers.DecimalField(max_digits=5, decimal_places=2)
 
 
-class RiskPointsSerializer(serializers.Serializer[Any]):
+class RiskPointsSerializer(inputs.Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
     title = serializers.CharField()
@@ -221,13 +221,13 @@ class RiskPointsSerializer(serializers.Serializer[Any]):
     task_ids = serializers.ListField(child=serializers.IntegerField())
 
 
-class CalendarSnapshotSerializer(serializers.Serializer[Any]):
+class CalendarSnapshotSerializer(inputs.Serializer):
     working_weekdays = serializers.ListField(child=serializers.IntegerField(), help_text=_("0 is Monday."))
     holidays = serializers.ListField(child=serializers.DateField())
     extra_working_days = serializers.ListField(child=serializers.DateField())
 
 
-class MonteCarloInputsSerializer(serializers.Serializer[Any]):
+class MonteCarloInputsSerializer(inputs.Serializer):
     project_start = serializers.DateField()
     data_date = serializers.DateField(allow_null=True)
     calendar = CalendarSnapshotSerializer()
@@ -307,7 +307,7 @@ class TaskEstimatesClearSerializer(inputs.Serializer):
     )
 
 
-class CountSerializer(serializers.Serializer[Any]):
+class CountSerializer(inputs.Serializer):
     count = serializers.IntegerField(help_text=_("How many tasks were changed."))
 
 
