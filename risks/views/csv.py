@@ -79,7 +79,7 @@ class ProjectRegisterImportView(InProject, RiskPage):
             errors = csv_io.row_errors(error) if error.fields else []
             return self.render_page(status=error.status_code, form=form, row_errors=errors)
         if dry_run:
-            return self.render_page(form=RegisterImportForm(initial={"dry_run": True}), result=result)
+            return self.render_page(form=RegisterImportForm(), result=result)
         messages.success(
             request,
             _("%(count)d risks imported (%(codes)s).") % {"count": result.created, "codes": _span(result.codes)},
