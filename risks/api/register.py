@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -45,6 +46,18 @@ from risks.services import register, settings
 
 TAGS = ["risks"]
 OPEN = "open"
+SCALE = [(str(value), str(value)) for value in range(1, 6)]
+
+
+class IdFilter(django_filters.NumberFilter):
+    """An id: a whole number a database column can hold (a larger one matches nothing, as an unknown id)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
 
 
 class RiskFilter(django_filters.FilterSet):
@@ -55,14 +68,18 @@ class RiskFilter(django_filters.FilterSet):
     )
     level = django_filters.MultipleChoiceFilter(choices=Level.choices, label=_("Level"))
     kind = django_filters.ChoiceFilter(choices=RiskKind.choices, label=_("Threat or opportunity"))
-    owner = django_filters.NumberFilter(field_name="owner_id", label=_("Owner (user id)"))
-    category = django_filters.NumberFilter(field_name="category_id", label=_("Category (id)"))
-    wbs_element = django_filters.NumberFilter(method="filter_element", label=_("Linked to this WBS element (id)"))
+    owner = IdFilter(field_name="owner_id", label=_("Owner (user id)"))
+    category = IdFilter(field_name="category_id", label=_("Category (id)"))
+    wbs_element = IdFilter(method="filter_element", label=_("Linked to this WBS element (id)"))
     review_overdue = django_filters.BooleanFilter(
         method="filter_overdue", label=_("Open and past its next review date")
     )
-    probability = django_filters.NumberFilter(method="filter_cell", label=_("Probability 1-5 (with basis)"))
-    impact = django_filters.NumberFilter(method="filter_cell", label=_("Overall impact 1-5 (with basis)"))
+    probability = django_filters.TypedChoiceFilter(
+        choices=SCALE, coerce=int, method="filter_cell", label=_("Probability 1-5 (with basis)")
+    )
+    impact = django_filters.TypedChoiceFilter(
+        choices=SCALE, coerce=int, method="filter_cell", label=_("Overall impact 1-5 (with basis)")
+    )
     basis = django_filters.ChoiceFilter(
         choices=[("current", _("Current")), ("inherent", _("Inherent"))],
         method="filter_basis",
@@ -102,9 +119,9 @@ class RiskFilter(django_filters.FilterSet):
         data = self.form.cleaned_data
         inherent = data.get("basis") == "inherent"
         probability, impact = data.get("probability"), data.get("impact")
-        if probability is not None:
+        if probability not in (None, ""):
             queryset = queryset.filter(**{"inherent_probability" if inherent else "probability": probability})
-        if impact is not None:
+        if impact not in (None, ""):
             queryset = queryset.filter(**{"inherent_impact" if inherent else "impact": impact})
         return queryset
 
@@ -118,7 +135,7 @@ class RiskFilter(django_filters.FilterSet):
 
 
 class OrganizationRiskFilter(RiskFilter):
-    project = django_filters.NumberFilter(field_name="project_id", label=_("Project (id)"))
+    project = IdFilter(field_name="project_id", label=_("Project (id)"))
     scope = django_filters.ChoiceFilter(
         choices=[("organization", _("The organisation's own risks")), ("projects", _("The projects' risks"))],
         method="filter_scope",
@@ -157,6 +174,12 @@ class RiskWritesMixin:
         def get_object(self) -> Risk: ...
 
         def get_serializer_context(self) -> dict[str, Any]: ...
+
+    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        """The register's filters narrow the list; a risk's own URL finds it whatever the query string says."""
+        if getattr(self, "action", None) != "list":
+            return queryset
+        return super().filter_queryset(queryset)  # type: ignore[misc]
 
     def _detail(self, risk: Risk, status_code: int = status.HTTP_200_OK) -> Response:
         risk = self.detail_queryset().get(pk=risk.pk)
@@ -258,7 +281,7 @@ class RiskWritesMixin:
         tags=TAGS,
         responses={200: s.RiskHistorySerializer(many=True)},
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         risk = self.get_object()
         rows = (
@@ -393,7 +416,7 @@ class OrganizationRiskViewSet(
                 .order_by("project__code", "number")
             )
         risks = self.detail_queryset()
-        if self.action == "retrieve":
+        if self.action in {"retrieve", "history"}:
             return risks
         # Writes here touch the organisation's own risks only.
         return risks.filter(project__isnull=True)

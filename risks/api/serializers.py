@@ -133,12 +133,19 @@ class RiskSettingsSerializer(inputs.ModelSerializer):
 # --- the register ------------------------------------------------------------------------------
 
 
+def _level(help_text: Any) -> serializers.ChoiceField:
+    return serializers.ChoiceField(choices=Level.choices, allow_blank=True, read_only=True, help_text=help_text)
+
+
 class RiskSerializer(inputs.ModelSerializer):
     code = serializers.SerializerMethodField(help_text=_("R-001, R-002… per project (per organisation without one)."))
     project_code = serializers.CharField(source="project.code", read_only=True, allow_null=True, default=None)
     category_code = serializers.CharField(source="category.code", read_only=True)
     category_name = serializers.SerializerMethodField()
     owner = UserSummarySerializer(read_only=True, allow_null=True)
+    level = _level(_("Level of the current assessment; empty until assessed."))
+    inherent_level = _level(_("Level of the first assessment, before responses; empty until assessed."))
+    target_level = _level(_("Level of the target residual assessment; empty until a target is set."))
     emv = serializers.DecimalField(
         max_digits=16,
         decimal_places=2,
@@ -314,6 +321,7 @@ class RiskStatusSerializer(inputs.Serializer):
 
 class RiskHistorySerializer(inputs.ModelSerializer):
     actor = UserSummarySerializer(read_only=True)
+    level = _level(_("The risk's level after the change; empty while not assessed."))
 
     class Meta:
         model = RiskAssessment
