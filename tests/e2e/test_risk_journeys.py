@@ -331,6 +331,9 @@ def test_a_risk_manager_raises_assesses_and_answers_a_risk_and_sees_heat_map_exp
     assert run.results["baseline_finish"] == "2026-03-24"
     expect(page.locator("main")).to_contain_text("2026-03-24")
     assert dt.date.fromisoformat(p80) >= dt.date(2026, 3, 24)
+    # The open risk was sampled as an event (it is linked to B, so it drives the finish date).
+    assert [row["code"] for row in run.results["risks"]] == ["R-001"]
+    expect(page.locator("main")).to_contain_text("R-001 Steel delivery late")
     screenshot(page, "-8-p80")
 
     # The same results in Chinese.
