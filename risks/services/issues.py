@@ -294,7 +294,7 @@ def risk_occurred(
         actor=actor,
         kind=RiskAssessment.Kind.STATUS,
         reason=_("Occurred: logged as issue %(issue)s.") % {"issue": issue.code},
-        changes={"status": [old, risk.status], "issue": [None, issue.code]},
+        changes={"status": [old, risk.status]},
     )
     return issue
 
