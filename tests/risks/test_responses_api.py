@@ -234,3 +234,17 @@ def test_the_organisation_routes_reach_a_project_risk_with_the_users_project_rol
     client = api_client_for(manager.user)
     assert client.post(f"/api/v1/orgs/acme/risks/{risk.pk}/responses/", payload, format="json").status_code == 201
     assert len(client.get(f"{base(risk)}/responses/").json()["results"]) == 1
+
+
+@pytest.mark.parametrize("size", [2, 20])
+def test_an_organisation_level_risks_lists_run_a_fixed_number_of_queries(
+    api: APIClient, organization, size, django_assert_num_queries
+) -> None:
+    risk = RiskFactory(project=None, organization=organization)
+    for _ in range(size):
+        ResponseActionFactory(response=RiskResponseFactory(risk=risk))
+    # The membership, the risk, the count and the page.
+    with django_assert_num_queries(4):
+        assert api.get(f"/api/v1/orgs/acme/risks/{risk.pk}/responses/").status_code == 200
+    with django_assert_num_queries(4):
+        assert api.get(f"/api/v1/orgs/acme/risks/{risk.pk}/actions/").status_code == 200
