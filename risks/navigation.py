@@ -1,4 +1,4 @@
-"""What the risks app adds to the navigation: the project's Risks tab and the overview's top risks."""
+"""What the risks app adds to the navigation: the project's Risks and Risk analysis tabs, the overview's top risks."""
 
 from __future__ import annotations
 
@@ -14,6 +14,9 @@ VIEW = RiskAction.RISK_VIEW
 
 def register() -> None:
     navigation.project_tabs.register(ProjectTab("risks", _("Risks"), "project-risks", order=110, action=VIEW))
+    navigation.project_tabs.register(
+        ProjectTab("risk_analysis", _("Risk analysis"), "project-risk-analysis", order=118, action=VIEW)
+    )
     navigation.panels.register(
         Panel(
             "project_overview",

@@ -38,11 +38,11 @@ REFRESH_SECONDS = 2
 
 
 class AnalysisPage(ProjectTabsMixin, TemplateView):
-    """A page of the project's risk analysis, under its Risks tab."""
+    """A page of the project's risk analysis, under its own tab."""
 
     read_action = RiskAction.RISK_VIEW
     write_action = RiskAction.RISK_ANALYSE
-    tab = "risks"
+    tab = "risk_analysis"
 
     @property
     def actor(self) -> User:
