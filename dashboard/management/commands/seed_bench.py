@@ -6,8 +6,8 @@ a WBS of packages (summaries) over tasks and milestones chained finish-to-start,
 critical-path method, a current baseline, progress with its history, actual costs, an approved
 budget by cost category, weekly status reports, a few change requests and budget versions waiting
 for a decision, risk registers (``_bench_risks``: 20 risks a project with their history, responses
-and issues, and ten of the organisation's), and the alerts of a variance run. ``--big-project-tasks 2000`` adds one project of
-that many tasks (the earned-value benchmark reads it).
+and issues, and ten of the organisation's), and the alerts of a variance run.
+``--big-project-tasks 2000`` adds one project of that many tasks (the earned-value benchmark reads it).
 
 The same seed and status date give the same data. Each project draws a profile (on track, slipping,
 troubled, ahead) that sets its pace against the baseline, what it spends for the value it earns,
