@@ -11,6 +11,7 @@ charts need no style sheet; every text is escaped and every bar and point has a 
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -227,6 +228,21 @@ def _short_money(value: Decimal) -> str:
 
 ROW = 26
 TORNADO_LABEL = 250
+LABEL_ROOM = TORNADO_LABEL - 12  # the label ends 8 px left of the bars; keep 4 px clear of the frame
+
+
+def _text_width(text: str) -> float:
+    """The width a text takes at FONT: a Chinese (wide) character about one em, any other about 0.6 em."""
+    return sum(FONT if unicodedata.east_asian_width(char) in "WF" else FONT * 0.6 for char in text)
+
+
+def _fit(text: str, room: float) -> str:
+    """The text, cut with an ellipsis so that it fits in room pixels (mixed Chinese and English names)."""
+    if _text_width(text) <= room:
+        return text
+    while text and _text_width(text + "…") > room:
+        text = text[:-1]
+    return text.rstrip() + "…"
 
 
 def tornado_chart(bars: Sequence[dict[str, Any]], *, title: str, kind_label: Callable[[str], str]) -> SafeString:
@@ -245,7 +261,7 @@ def tornado_chart(bars: Sequence[dict[str, Any]], *, title: str, kind_label: Cal
     for index, bar in enumerate(bars):
         y = PAD_TOP + ROW * index
         coefficient = float(bar["coefficient"])
-        label = bar["label"] if len(bar["label"]) <= 32 else bar["label"][:31] + "…"
+        label = _fit(bar["label"], LABEL_ROOM)
         colour = "#e08a80" if coefficient > 0 else "#86c49a"
         left = centre + min(0.0, half * coefficient)
         tip = f"{kind_label(bar['kind'])} {bar['label']}: {coefficient:+.2f}"
