@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import cached_property
+from typing import Protocol
 
-from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from finance.models import BudgetVersion, ExchangeRate
@@ -162,6 +163,57 @@ def project_exposures(projects: QuerySet[Project], organization_id: int) -> list
     ]
 
 
+class ProjectRow(Protocol):
+    """What the exposure of a listed project needs: a ``Project``, or a lighter row read as values."""
+
+    @property
+    def pk(self) -> int: ...
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def currency(self) -> str: ...
+
+
+def listed_exposures(projects: QuerySet[Project], listed: Sequence[ProjectRow], organization_id: int) -> list[Exposure]:
+    """The exposure and contingency of ``listed`` (the rows of ``projects``, already read): one query.
+
+    The risks' sums by project and the approved versions' reserves in one UNION ALL, so that a
+    thousand projects cost two scans rather than two subqueries each.
+    """
+    scope = projects.order_by().values("pk")
+    sums = (
+        Risk.objects.for_organization(organization_id)
+        .filter(project__in=scope, status__in=OPEN)
+        .order_by()
+        .values("project_id")
+        .annotate(total=Sum("emv"), reserve=Value(None, output_field=_MONEY))
+        .values_list("project_id", "total", "reserve")
+    )
+    reserves = (
+        BudgetVersion.objects.for_organization(organization_id)
+        .filter(project__in=scope, is_current=True, status=BudgetVersion.Status.APPROVED)
+        .order_by()
+        .annotate(total=Value(None, output_field=_MONEY))
+        .values_list("project_id", "total", "contingency_reserve")
+    )
+    exposure: dict[int, Decimal] = {}
+    contingency: dict[int, Decimal] = {}
+    for project_id, total, reserve in sums.union(reserves, all=True):
+        if total is not None:
+            exposure[project_id] = money(total)
+        if reserve is not None:
+            contingency[project_id] = money(reserve)
+    return [
+        Exposure(row.pk, row.code, row.name, row.currency, exposure.get(row.pk, ZERO), contingency.get(row.pk))
+        for row in sorted(listed, key=lambda row: (row.code, row.pk))
+    ]
+
+
 def exposure_of(project: Project) -> Exposure:
     """The project's exposure and contingency: one query."""
     [found] = project_exposures(
@@ -259,14 +311,19 @@ def portfolio_exposure(
     projects: QuerySet[Project] | None = None,
     *,
     rates: Mapping[str, Decimal] | None = None,
+    listed: Sequence[ProjectRow] | None = None,
 ) -> PortfolioExposure:
     """Exposure and contingency of ``projects`` (the organisation's open projects by default), with totals.
 
     One query for the projects' figures, and one for the exchange rates unless ``rates`` are given
-    (and only when some project is in another currency).
+    (and only when some project is in another currency). ``listed``: the rows of ``projects`` when
+    the caller has read them already (then their figures come from ``listed_exposures``).
     """
     scoped = projects if projects is not None else Project.objects.for_organization(organization).open()
-    rows = project_exposures(scoped, organization.pk)
+    if listed is None:
+        rows = project_exposures(scoped, organization.pk)
+    else:
+        rows = listed_exposures(scoped, listed, organization.pk)
     if rates is None:
         rates = _rates(organization, {row.currency for row in rows}, organization.today())
     exposure = contingency = Decimal(0)
@@ -330,7 +387,8 @@ def top_risks(
         Risk.objects.for_organization(organization)
         .open()
         .filter(where, score__isnull=False)
-        .order_by("-score", "-emv", "project__code", "number")
+        # The order of the index risk_org_score_order: the first ten are read from it, not sorted.
+        .order_by(F("score").desc(nulls_last=True), F("emv").desc(nulls_last=True), "project__code", "number")
         .values_list(
             "pk",
             "project_id",

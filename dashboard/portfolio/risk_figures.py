@@ -9,7 +9,7 @@ organisation-level risks count too (they have no project, exposure or contingenc
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import urlencode
@@ -23,7 +23,14 @@ from pmo.models import Organization
 from projects.models import Project
 from risks.heatmap import CURRENT, HeatMap, cell_counts, render_svg
 from risks.models import RiskSettings
-from risks.selectors import PortfolioExposure, TopRisk, portfolio_exposure, risk_settings_read, top_risks
+from risks.selectors import (
+    PortfolioExposure,
+    ProjectRow,
+    TopRisk,
+    portfolio_exposure,
+    risk_settings_read,
+    top_risks,
+)
 
 TOP_RISKS = 10
 
@@ -37,12 +44,17 @@ class RiskFigures:
 
 
 def portfolio_risks(
-    organization: Organization, filters: Filters, projects: QuerySet[Project], rates: Mapping[str, Decimal]
+    organization: Organization,
+    filters: Filters,
+    projects: QuerySet[Project],
+    rates: Mapping[str, Decimal],
+    listed: Sequence[ProjectRow],
 ) -> RiskFigures:
-    """Four queries: ``projects`` are the dashboard's open projects (a queryset, used as a subquery)."""
+    """Four queries: ``projects`` are the dashboard's open projects (a queryset, used as a subquery), ``listed``
+    the same projects as it read them."""
     narrowed = filters.narrowed
     return RiskFigures(
-        exposure=portfolio_exposure(organization, projects, rates=rates),
+        exposure=portfolio_exposure(organization, projects, rates=rates, listed=listed),
         top_risks=top_risks(
             organization, projects if narrowed else None, limit=TOP_RISKS, organisation_level=not narrowed
         ),

@@ -281,7 +281,7 @@ def portfolio_dashboard(organization: Organization, filters: Filters) -> Dashboa
     measured = measure(organization, projects, as_of, scope=ids)
     evaluated, approved, actual = measured.evm, measured.approved, measured.actual
     rates = _rates(organization, {project.currency for project in projects}, as_of)
-    risks = portfolio_risks(organization, filters, scoped.open(), rates)
+    risks = portfolio_risks(organization, filters, scoped.open(), rates, projects)
     slips = milestone_slips(organization, ids, {project.pk: project.code for project in projects}, as_of)
     late = slips.late_days
     alerts = active_alerts(organization, ids if filters.narrowed else None)

@@ -247,3 +247,22 @@ def test_another_organisations_risks_never_count(
 
     assert portfolio_exposure(organization).exposure == Decimal("1.00")
     assert [row.project_code for row in top_risks(organization)] == ["P1"]
+
+
+def test_projects_already_read_give_the_same_figures_in_one_query(organization: Organization, project: Project) -> None:
+    hand_worked(project)
+    contingency(project, "650.00")
+    bare = new_project(organization, code="P2", phase=Phase.PLANNING)
+    contingency(bare, "40.00")
+    scoped = Project.objects.for_organization(organization).open()
+    listed = list(scoped)
+
+    with CaptureQueriesContext(connection) as queries:
+        found = portfolio_exposure(organization, scoped, rates={"CNY": Decimal(1)}, listed=listed)
+
+    assert len(queries) == 1
+    assert found.projects == portfolio_exposure(organization, scoped).projects
+    assert [(row.code, row.exposure, row.contingency) for row in found.projects] == [
+        ("P1", Decimal("700.00"), Decimal("650.00")),
+        ("P2", Decimal("0.00"), Decimal("40.00")),
+    ]
