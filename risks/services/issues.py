@@ -278,8 +278,9 @@ def risk_occurred(
     now = timezone.now()
     risk.status = RiskStatus.OCCURRED
     risk.occurred_at = now
+    risk.next_review = None  # out of the review cycle, as a closed risk is
     risk.updated_at = now
-    risk.save(update_fields=["status", "occurred_at", "updated_at"])
+    risk.save(update_fields=["status", "occurred_at", "next_review", "updated_at"])
     audit_record(
         organization=project.organization,
         actor=actor,
