@@ -249,7 +249,8 @@ def _check_points(points: tuple[Any, Any, Any], field: str, *, whole: bool) -> t
                 _("Enter whole numbers of working days, 0 or more.") if whole else _("Enter amounts of 0 or more.")
             )
             raise ApplicationError(message, code="invalid", fields={field: [message]})
-        values.append(int(number) if whole else number)
+        # Amounts as stored (cents), so that 150000 and 150000.00 are the same value in the history.
+        values.append(int(number) if whole else number.quantize(scoring.CENT))
     if not values[0] <= values[1] <= values[2]:
         message = _("The minimum ≤ most likely ≤ maximum.")
         raise ApplicationError(message, code="points_out_of_order", fields={field: [message]})
