@@ -309,13 +309,6 @@ class Risk(TenantModel):
             models.Index(fields=["organization", "project", "status"], name="risk_org_project_status"),
             models.Index(fields=["organization", "level", "status"], name="risk_org_level_status"),
             models.Index(fields=["organization", "next_review"], name="risk_org_next_review"),
-            # The register's default order, highest score first (the organisation's register at scale).
-            models.Index(
-                models.F("organization"),
-                models.F("score").desc(nulls_last=True),
-                models.F("emv").desc(nulls_last=True),
-                name="risk_org_score_order",
-            ),
         ]
 
     def __str__(self) -> str:
