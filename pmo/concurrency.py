@@ -53,11 +53,16 @@ def etag(version: str, representation: str) -> str:
 
 
 def etag_matches(header: str, version: str) -> bool:
-    """``If-Match``: ``*`` or one of the listed strong tags names the row's current version."""
+    """``If-Match``: ``*`` or one of the listed tags names the row's current version.
+
+    A tag the client got weakened (``W/"…"``) counts too: Django's ``GZipMiddleware`` weakens every
+    ETag of a compressed response, so a client that accepts gzip only ever holds weak tags. Only the
+    row-version part is compared, and it names the stored row exactly whatever the encoding.
+    """
     tags = parse_etags(header)
     if "*" in tags:
         return True
-    return version in [tag.strip('"').split("-")[0] for tag in tags if not tag.startswith("W/")]
+    return version in [tag.removeprefix("W/").strip('"').split("-")[0] for tag in tags]
 
 
 def etag_in(header: str, tag: str) -> bool:

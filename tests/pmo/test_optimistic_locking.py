@@ -97,6 +97,24 @@ def test_a_patch_with_a_stale_etag_is_refused_with_412_and_changes_nothing(api: 
 
 
 @pytest.mark.django_db
+def test_the_weak_etag_of_a_gzipped_answer_serves_as_if_match_and_still_refuses_when_stale(
+    api: APIClient, project: Project
+) -> None:
+    api.patch(project_url(project), {"description": "x" * 400}, format="json")
+    read = api.get(project_url(project), HTTP_ACCEPT_ENCODING="gzip")
+    assert read["Content-Encoding"] == "gzip"
+    weak = read["ETag"]
+    assert weak.startswith('W/"')
+
+    saved = api.patch(project_url(project), {"name": "Riverside walk"}, format="json", HTTP_IF_MATCH=weak)
+    stale = api.patch(project_url(project), {"name": "Riverside lane"}, format="json", HTTP_IF_MATCH=weak)
+
+    assert (saved.status_code, stale.status_code) == (200, 412)
+    project.refresh_from_db()
+    assert project.name == "Riverside walk"
+
+
+@pytest.mark.django_db
 def test_a_write_without_if_match_is_unconditional_as_before(api: APIClient, project: Project) -> None:
     api.patch(project_url(project), {"name": "Riverside walk"}, format="json")
     response = api.patch(project_url(project), {"name": "Riverside lane"}, format="json")
