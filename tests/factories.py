@@ -621,14 +621,21 @@ class RiskFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "risks.Risk"
 
-    project = factory.SubFactory(ProjectFactory)
-    organization = factory.LazyAttribute(
-        lambda risk: risk.project.organization if risk.project is not None else OrganizationFactory()
-    )
+    organization = factory.SubFactory(OrganizationFactory)
+    project = factory.SubFactory(ProjectFactory, organization=factory.SelfAttribute("..organization"))
     number = factory.Sequence(lambda n: n + 1)
     title = factory.Sequence(lambda n: f"Risk {n}")
     category = factory.LazyAttribute(lambda risk: RiskCategoryFactory(organization=risk.organization))
     raised_by = factory.SubFactory(UserFactory)
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs: Any) -> dict[str, Any]:
+        # A risk given its project belongs to the project's organisation (and takes a category there).
+        project = kwargs.get("project")
+        if project is not None and kwargs["organization"].pk != project.organization_id:
+            kwargs["organization"] = project.organization
+            kwargs["category"] = RiskCategoryFactory(organization=project.organization)
+        return kwargs
 
 
 class RiskWbsLinkFactory(factory.django.DjangoModelFactory):

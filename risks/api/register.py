@@ -29,6 +29,8 @@ from pmo.forms import DateWindowForm
 from pmo.models import User
 from pmo.tenancy import active_organization
 from projects.api.base import ProjectScopedMixin
+from projects.models import ProjectMember
+from projects.services.locks import lock_project
 from risks.api import serializers as s
 from risks.models import (
     OPEN_STATUSES,
@@ -150,6 +152,16 @@ class OrganizationRiskFilter(RiskFilter):
 
 
 ORDERING_FIELDS = ["number", "score", "emv", "next_review", "proximity", "raised_at", "title", "status"]
+
+
+def project_role_of_user(organization_id: int, project_id: int, user_id: int) -> str | None:
+    return (
+        ProjectMember.objects.for_organization(organization_id)
+        .filter(project_id=project_id, user_id=user_id)
+        .order_by()
+        .values_list("role", flat=True)
+        .first()
+    )
 
 
 def _actor(request: Request) -> User:
@@ -394,19 +406,41 @@ class OrganizationRiskViewSet(
     viewsets.GenericViewSet,
 ):
     schema_description = _(
-        "The organisation's risk register: reads cover every project's risks and the organisation's own; "
-        "writes here are for the organisation's own risks (a project's risks are written under the project)."
+        "The organisation's risk register: every project's risks and the organisation's own. A project's risk "
+        "reached here is written with the user's role on its project, as under the project's own URL."
     )
     serializer_class = s.RiskSerializer
     row_builder = s.RISK_ROWS
     queryset = Risk.objects.all()
     read_action = RiskAction.RISK_VIEW
     write_action = RiskAction.RISK_MANAGE
-    action_permissions = {**_WRITE_ACTIONS, "partial_update": RiskAction.RISK_MANAGE}
+    action_permissions = _WRITE_ACTIONS
     filterset_class = OrganizationRiskFilter
     filter_backends = [DjangoFilterBackend, OrderingFilter]
     ordering_fields = [*ORDERING_FIELDS, "project__code"]
     http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def resolve_scope(self, **url_kwargs: Any) -> None:
+        """A risk of a project, reached here, counts the user's role on that project (as its own URL would)."""
+        super().resolve_scope(**url_kwargs)
+        risk_id = url_kwargs.get("pk")
+        if risk_id is None or not str(risk_id).isdigit():
+            return
+        found = (
+            Risk.objects.for_organization(self.organization)
+            .filter(pk=risk_id, project__isnull=False)
+            .values_list("project_id", flat=True)
+            .first()
+        )
+        if found is not None:
+            self.risk_project_id = found
+            self.project_role = project_role_of_user(self.organization.pk, found, self.membership.user_id)
+
+    risk_project_id: int | None = None
+
+    def lock_scope(self) -> None:
+        if self.risk_project_id is not None:
+            lock_project(self.risk_project_id, self.organization.pk)
 
     def get_queryset(self) -> QuerySet[Risk]:
         if self.action == "list":
@@ -415,11 +449,7 @@ class OrganizationRiskViewSet(
                 .select_related("project", "category", "owner")
                 .order_by("project__code", "number")
             )
-        risks = self.detail_queryset()
-        if self.action in {"retrieve", "history"}:
-            return risks
-        # Writes here touch the organisation's own risks only.
-        return risks.filter(project__isnull=True)
+        return self.detail_queryset()
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return Response(s.RiskDetailSerializer(self.get_object()).data)

@@ -196,12 +196,16 @@ def test_organisation_risks_are_raised_at_the_top_and_the_register_shows_every_p
     own = risk_client.get(f"{BASE}/risks/", {"scope": "organization"}).json()["results"]
     assert [row["title"] for row in own] == ["Exchange rate"]
     project_risk = Risk.objects.for_organization(project.organization).get(project=project)
-    # A project's risk is written under its project, not here.
+    # A project's risk reached from the organisation's register counts the user's role on its project.
+    manager = member(project.organization, OrgRole.PROJECT_MANAGER).user
+    outsider = member(project.organization, OrgRole.PROJECT_MANAGER).user
+    ProjectMemberFactory(project=project, user=manager, role="manager")
+    body = {"probability": 1, "impact_cost": 1}
     assert (
-        risk_client.post(
-            f"{BASE}/risks/{project_risk.pk}/assess/", {"probability": 1, "impact_cost": 1}, format="json"
-        ).status_code
-        == 404
+        api_client_for(outsider).post(f"{BASE}/risks/{project_risk.pk}/assess/", body, format="json").status_code == 403
+    )
+    assert (
+        api_client_for(manager).post(f"{BASE}/risks/{project_risk.pk}/assess/", body, format="json").status_code == 200
     )
 
 
