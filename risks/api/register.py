@@ -168,9 +168,10 @@ def _actor(request: Request) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def _points(data: dict[str, Any] | None) -> tuple[Any, Any, Any]:
+def _points(data: dict[str, Any] | None) -> tuple[Any, Any, Any] | None:
+    """Three points sent, or ``None`` to keep the risk's current ones."""
     if not data:
-        return (0, 0, 0)
+        return None
     return (data["min"], data["likely"], data["max"])
 
 

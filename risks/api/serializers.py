@@ -298,8 +298,12 @@ class RiskAssessSerializer(inputs.Serializer):
         default=None,
         help_text=_("Leave out to take the organisation's percentage for the probability band."),
     )
-    cost = ThreePointsSerializer(required=False, help_text=_("Cost impact in the project's currency."))
-    days = ThreeDaysSerializer(required=False, help_text=_("Schedule impact in working days."))
+    cost = ThreePointsSerializer(
+        required=False, help_text=_("Cost impact in the project's currency; left out, the current three points stay.")
+    )
+    days = ThreeDaysSerializer(
+        required=False, help_text=_("Schedule impact in working days; left out, the current three points stay.")
+    )
     reason = serializers.CharField(
         required=False, default="", allow_blank=True, help_text=_("Required when reassessing.")
     )

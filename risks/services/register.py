@@ -408,11 +408,13 @@ def risk_assess(
     probability: int,
     impacts: Mapping[str, int | None],
     probability_percent: Decimal | None = None,
-    cost: tuple[Any, Any, Any] = (0, 0, 0),
-    days: tuple[Any, Any, Any] = (0, 0, 0),
+    cost: tuple[Any, Any, Any] | None = None,
+    days: tuple[Any, Any, Any] | None = None,
     reason: str = "",
 ) -> Risk:
     """Score the risk: probability 1-5, impact 1-5 on each dimension, the percentage and the three-point impacts.
+
+    Three points left out (``None``) keep the risk's current ones.
 
     The first assessment is the inherent one (before responses) and moves an identified risk to assessed;
     a reassessment needs a reason. Every assessment is kept in the history, old → new.
@@ -440,6 +442,11 @@ def risk_assess(
     if not first and not reason:
         message = _("Say why the assessment changes.")
         raise ApplicationError(message, code="reason_required", fields={"reason": [message]})
+    # Three points left out keep the risk's current ones (zero on a first assessment).
+    if cost is None:
+        cost = (risk.cost_min, risk.cost_likely, risk.cost_max)
+    if days is None:
+        days = (risk.days_min, risk.days_likely, risk.days_max)
     cost_points = _check_points(cost, "cost", whole=False)
     day_points = _check_points(days, "days", whole=True)
     settings = risk_settings_for(risk.organization_id)

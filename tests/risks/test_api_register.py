@@ -251,3 +251,16 @@ def test_history_keeps_who_when_why_and_old_to_new(risk_client: APIClient, proje
     latest = RiskAssessment.objects.for_organization(project.organization).filter(risk_id=raised["id"]).first()
     assert (latest.reason, latest.changes["score"], latest.actor.username) == ("Supplier hedged", [9, 3], "rita")
     assert latest.emv == Decimal("0.00")
+
+
+def test_a_reassessment_that_leaves_out_the_three_points_keeps_them(risk_client: APIClient, project) -> None:
+    raised = raise_one(risk_client, project)
+    first = {"probability": 3, "impact_cost": 3, "cost": {"min": "60000", "likely": "90000", "max": "120000"}}
+    first["days"] = {"min": 2, "likely": 5, "max": 9}
+    risk_client.post(url(project, f"{raised['id']}/assess/"), first, format="json")
+    again = risk_client.post(
+        url(project, f"{raised['id']}/assess/"),
+        {"probability": 2, "impact_cost": 3, "reason": "Owner update"},
+        format="json",
+    ).json()
+    assert (again["cost_likely"], again["days_max"], again["emv"]) == ("90000.00", 9, "27000.00")
