@@ -222,6 +222,14 @@ def _criticality(inputs: dict[str, Any], dated: DatedNetwork, simulation: Simula
     return rows
 
 
+TORNADO_FLOOR = 0.05
+
+
+def _days_of(risk: dict[str, Any]) -> list[Any]:
+    points = risk.get("days") or risk.get("days_points") or []
+    return list(points)
+
+
 def _tornado(inputs: dict[str, Any], dated: DatedNetwork, simulation: Simulation) -> list[dict[str, Any]]:
     by_id = {task["id"]: task for task in inputs["tasks"]}
     bars: list[dict[str, Any]] = [
@@ -241,7 +249,10 @@ def _tornado(inputs: dict[str, Any], dated: DatedNetwork, simulation: Simulation
             "coefficient": round(float(coefficient), 4),
         }
         for risk, coefficient in zip(inputs["risks"], simulation.risk_correlation, strict=True)
+        # A risk without a schedule impact cannot move the finish: its correlation is sampling noise.
+        if any(float(value) for value in _days_of(risk))
     ]
-    bars = [bar for bar in bars if abs(bar["coefficient"]) >= 0.01]
+    # Below about 3.5 standard errors of a correlation over 5,000 iterations (1 / √n ≈ 0.014), noise.
+    bars = [bar for bar in bars if abs(bar["coefficient"]) >= TORNADO_FLOOR]
     bars.sort(key=lambda bar: -abs(bar["coefficient"]))
     return bars[:TORNADO_SIZE]
