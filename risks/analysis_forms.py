@@ -66,11 +66,11 @@ class EstimateForm(forms.Form):
 class BulkEstimateForm(forms.Form):
     branch = forms.ChoiceField(label=_("WBS branch"), required=False)
     optimistic_percent = forms.IntegerField(
-        label=_("Optimistic (% shorter and cheaper)"),
+        label=_("Optimistic (percent shorter and cheaper)"),
         validators=[MinValueValidator(0), MaxValueValidator(99)],
     )
     pessimistic_percent = forms.IntegerField(
-        label=_("Pessimistic (% longer and dearer)"),
+        label=_("Pessimistic (percent longer and dearer)"),
         validators=[MinValueValidator(0), MaxValueValidator(1000)],
     )
 

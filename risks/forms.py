@@ -219,8 +219,8 @@ class RiskSettingsForm(forms.Form):
         max_value=99,
         help_text=_("The percentile of a Monte Carlo run that is quoted as the date and cost to commit to."),
     )
-    optimistic_percent = forms.IntegerField(label=_("Optimistic (% shorter)"), min_value=0, max_value=99)
-    pessimistic_percent = forms.IntegerField(label=_("Pessimistic (% longer)"), min_value=0, max_value=1000)
+    optimistic_percent = forms.IntegerField(label=_("Optimistic (percent shorter)"), min_value=0, max_value=99)
+    pessimistic_percent = forms.IntegerField(label=_("Pessimistic (percent longer)"), min_value=0, max_value=1000)
 
     PERCENT_FIELDS = ("percent_1", "percent_2", "percent_3", "percent_4", "percent_5")
     REVIEW_FIELDS = ("review_days_high", "review_days_medium", "review_days_low")

@@ -92,10 +92,10 @@ class RiskSettings(TenantModel):
         help_text=_("The percentile of a Monte Carlo run that is quoted as the date and cost to commit to."),
     )
     optimistic_percent = models.PositiveSmallIntegerField(
-        _("default optimistic (% shorter)"), default=10, validators=[MaxValueValidator(99)]
+        _("default optimistic (percent shorter)"), default=10, validators=[MaxValueValidator(99)]
     )
     pessimistic_percent = models.PositiveSmallIntegerField(
-        _("default pessimistic (% longer)"), default=25, validators=[MaxValueValidator(1000)]
+        _("default pessimistic (percent longer)"), default=25, validators=[MaxValueValidator(1000)]
     )
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 
