@@ -29,7 +29,7 @@ from pmo.forms import DateWindowForm
 from pmo.models import User
 from pmo.tenancy import active_organization
 from projects.api.base import ProjectScopedMixin
-from projects.models import ProjectMember
+from projects.models import Project, ProjectMember
 from projects.services.locks import lock_project
 from risks.api import serializers as s
 from risks.models import (
@@ -176,7 +176,7 @@ def _points(data: dict[str, Any] | None) -> tuple[Any, Any, Any] | None:
 
 
 class RiskWritesMixin:
-    """Writes shared by the project's and the organisation's risk endpoints."""
+    """Reads and writes shared by the project's and the organisation's risk endpoints."""
 
     membership: Any
     organization: Any
@@ -193,6 +193,21 @@ class RiskWritesMixin:
         if getattr(self, "action", None) != "list":
             return queryset
         return super().filter_queryset(queryset)  # type: ignore[misc]
+
+    def raised_in(self) -> Project | None:
+        """The project a risk raised here belongs to (``None``: the organisation's own)."""
+        raise NotImplementedError
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return Response(s.RiskDetailSerializer(self.get_object()).data)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        payload = s.RiskWriteSerializer(data=request.data, context=self.get_serializer_context())
+        payload.is_valid(raise_exception=True)
+        risk = register.risk_raise(
+            actor=_actor(request), organization=self.organization, project=self.raised_in(), **payload.validated_data
+        )
+        return self._detail(risk, status.HTTP_201_CREATED)
 
     def _detail(self, risk: Risk, status_code: int = status.HTTP_200_OK) -> Response:
         risk = self.detail_queryset().get(pk=risk.pk)
@@ -348,34 +363,22 @@ class ProjectRiskViewSet(
     serializer_class = s.RiskSerializer
     row_builder = s.RISK_ROWS
     queryset = Risk.objects.all()
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    http_method_names = ["get", "post", "patch", "head", "options"]
     read_action = RiskAction.RISK_VIEW
     write_action = RiskAction.RISK_MANAGE
     action_permissions = _WRITE_ACTIONS
     filterset_class = RiskFilter
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
     ordering_fields = ORDERING_FIELDS
-    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def raised_in(self) -> Project | None:
+        return self.project
 
     def get_queryset(self) -> QuerySet[Risk]:
         risks = Risk.objects.for_organization(self.organization).filter(project=self.project)
         if self.action == "list":
             return risks.select_related("category", "owner").order_by("number")
         return self.detail_queryset().filter(project=self.project)
-
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return Response(s.RiskDetailSerializer(self.get_object()).data)
-
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        payload = s.RiskWriteSerializer(data=request.data, context=self.get_serializer_context())
-        payload.is_valid(raise_exception=True)
-        fields = dict(payload.validated_data)
-        risk = register.risk_raise(
-            actor=_actor(request),
-            organization=self.organization,
-            project=self.project,
-            **fields,
-        )
-        return self._detail(risk, status.HTTP_201_CREATED)
 
 
 @extend_schema_view(
@@ -390,7 +393,7 @@ class ProjectRiskViewSet(
         responses={201: s.RiskDetailSerializer},
     ),
     partial_update=extend_schema(
-        summary=_("Change what an organisation-level risk says"),
+        summary=_("Change what a risk says: title, cause, event, effect, owner, category, trigger, targets, WBS links"),
         tags=TAGS,
         request=s.RiskUpdateSerializer,
         responses={200: s.RiskDetailSerializer},
@@ -413,13 +416,16 @@ class OrganizationRiskViewSet(
     serializer_class = s.RiskSerializer
     row_builder = s.RISK_ROWS
     queryset = Risk.objects.all()
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    http_method_names = ["get", "post", "patch", "head", "options"]
     read_action = RiskAction.RISK_VIEW
     write_action = RiskAction.RISK_MANAGE
     action_permissions = _WRITE_ACTIONS
     filterset_class = OrganizationRiskFilter
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
     ordering_fields = [*ORDERING_FIELDS, "project__code"]
-    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def raised_in(self) -> Project | None:
+        return None
 
     def resolve_scope(self, **url_kwargs: Any) -> None:
         """A risk of a project, reached here, counts the user's role on that project (as its own URL would)."""
@@ -451,16 +457,6 @@ class OrganizationRiskViewSet(
                 .order_by("project__code", "number")
             )
         return self.detail_queryset()
-
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return Response(s.RiskDetailSerializer(self.get_object()).data)
-
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        payload = s.RiskWriteSerializer(data=request.data, context=self.get_serializer_context())
-        payload.is_valid(raise_exception=True)
-        fields = dict(payload.validated_data)
-        risk = register.risk_raise(actor=_actor(request), organization=self.organization, project=None, **fields)
-        return self._detail(risk, status.HTTP_201_CREATED)
 
 
 @extend_schema_view(
