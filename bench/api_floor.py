@@ -62,7 +62,7 @@ from bench.run import (  # noqa: E402  (the path above first)
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/pmo_bench"
 DEFAULT_ORG = "bench-20x120"
-REDIS_URL = "redis://127.0.0.1:6379/11"
+REDIS_URL = os.environ.get("PMO_BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
 PREPARED_PREFIX = "PREPARED "
 TASK_PAGE = 100
 WRK = "wrk"

@@ -75,7 +75,7 @@ TIME_ZONE = "Asia/Shanghai"
 PASSWORD = "pmo-bench-2026"  # noqa: S105  (the synthetic organisations' logins)
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/pmo_bench"
 FORBIDDEN_DATABASES = {"postgres", "test", "template0", "template1"}
-REDIS_URL = "redis://127.0.0.1:6379/13"
+REDIS_URL = os.environ.get("PMO_BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 PROBE_PREFIX = "PROBE "
 # The targets of the issue.
 DASHBOARD_P50_MS = 300.0
@@ -178,7 +178,8 @@ def base_environment(database_url: str) -> dict[str, str]:
         DEBUG="0",
         LOG_LEVEL="WARNING",
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
-        PYTHONPATH=str(ROOT),
+        # The caller's own path after the checkout's (a sitecustomize there, say).
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
     )
     return environment
 

@@ -24,6 +24,7 @@ from finance.models import (
 from pmo.api import inputs
 from pmo.api.base import OrganizationRelatedField
 from pmo.api.common import NamedChoiceField
+from pmo.api.rows import RowBuilder
 from pmo.api.serializers import UserSummarySerializer
 from projects.api.serializers import ProjectElementField
 from projects.models import ChangeRequest
@@ -184,6 +185,9 @@ class BudgetVersionSerializer(inputs.ModelSerializer):
         read_only_fields = fields
 
 
+BUDGET_VERSION_ROWS = RowBuilder(BudgetVersionSerializer)
+
+
 class VersionDiffRowSerializer(inputs.Serializer):
     category = CostCategorySerializer()
     amount = sum_field(help_text=_("This version's lines of the category."))
@@ -305,6 +309,9 @@ class CommitmentSerializer(inputs.ModelSerializer):
         read_only_fields = fields
 
 
+COMMITMENT_ROWS = RowBuilder(CommitmentSerializer)
+
+
 class CommitmentCreateSerializer(inputs.Serializer):
     supplier = serializers.CharField(max_length=200)
     reference = serializers.CharField(max_length=100, help_text=_("Purchase order or contract number."))
@@ -365,6 +372,9 @@ class ActualCostSerializer(inputs.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+
+
+ACTUAL_COST_ROWS = RowBuilder(ActualCostSerializer)
 
 
 class ActualCostReverseSerializer(inputs.Serializer):

@@ -48,6 +48,7 @@ from finance.services import budgets, categories, costs, rates
 from pmo.api import inputs
 from pmo.api.base import OrganizationScopedMixin
 from pmo.api.parsers import MultiPartParser
+from pmo.api.rows import RowListMixin
 from pmo.errors import ApplicationError
 from pmo.forms import DateWindowForm
 from projects.api.base import ProjectScopedMixin
@@ -309,6 +310,7 @@ def _lines(organization_id: int) -> QuerySet[BudgetLine]:
 )
 class BudgetVersionViewSet(
     ProjectScopedMixin,
+    RowListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -323,6 +325,7 @@ class BudgetVersionViewSet(
     )
 
     serializer_class = s.BudgetVersionSerializer
+    row_builder = s.BUDGET_VERSION_ROWS
     queryset = BudgetVersion.objects.all()
     read_action = FinanceAction.FINANCE_VIEW
     write_action = FinanceAction.BUDGET_EDIT
@@ -630,6 +633,7 @@ class BudgetByCategoryView(ProjectScopedMixin, generics.GenericAPIView):
 )
 class CommitmentViewSet(
     ProjectScopedMixin,
+    RowListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -639,6 +643,7 @@ class CommitmentViewSet(
     schema_description = gettext_lazy("Purchase orders and contracts: open, then closed or cancelled.")
 
     serializer_class = s.CommitmentSerializer
+    row_builder = s.COMMITMENT_ROWS
     queryset = Commitment.objects.all()
     read_action = FinanceAction.FINANCE_VIEW
     write_action = FinanceAction.COSTS_MANAGE
@@ -690,6 +695,7 @@ class CommitmentViewSet(
 )
 class ActualCostViewSet(
     ProjectScopedMixin,
+    RowListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -698,6 +704,7 @@ class ActualCostViewSet(
     schema_description = gettext_lazy("Invoices, expenses and imported costs.")
 
     serializer_class = s.ActualCostSerializer
+    row_builder = s.ACTUAL_COST_ROWS
     queryset = ActualCost.objects.all()
     read_action = FinanceAction.FINANCE_VIEW
     write_action = FinanceAction.COSTS_MANAGE

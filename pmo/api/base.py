@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import ViewSetMixin
 
+from pmo.api import filtering
 from pmo.concurrency import etag, etag_in, etag_matches, locked_row, representation_hash, row_version, stale
 from pmo.models import Membership, Organization
 from pmo.policy import Action, can
@@ -211,6 +212,10 @@ class OrganizationScopedMixin(ConcurrencyControlMixin):
 
     def resolve_scope(self, **url_kwargs: Any) -> None:
         """Resolve further objects the URL names (a project, say) before permissions are checked."""
+
+    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        """The view's filter backends, without a filter set the query string names nothing of."""
+        return filtering.filter_queryset(self, queryset)
 
     def get_serializer_context(self) -> dict[str, Any]:
         context: dict[str, Any] = super().get_serializer_context()  # type: ignore[misc]

@@ -251,7 +251,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"token": os.environ.get("PMO_API_RATE", "1200/minute")},
     "DEFAULT_SCHEMA_CLASS": "pmo.api.schema.PmoAutoSchema",
     "EXCEPTION_HANDLER": "pmo.errors.api_exception_handler",
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["pmo.api.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["pmo.api.parsers.JSONParser"],
     "COERCE_DECIMAL_TO_STRING": True,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

@@ -573,6 +573,9 @@ class BaselineSerializer(inputs.ModelSerializer):
         read_only_fields = fields
 
 
+BASELINE_ROWS = RowBuilder(BaselineSerializer)
+
+
 class BaselineTaskSerializer(inputs.ModelSerializer):
     budgeted_cost = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
 

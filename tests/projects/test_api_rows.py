@@ -155,3 +155,29 @@ def test_portfolio_member_and_dependency_lists_answer_what_their_serializers_dec
         body = api.get(url).json()
         assert body["count"] == len(expected) > 0, url
         assert _json(body["results"]) == _json(expected), url
+
+
+def test_the_baseline_list_answers_what_its_serializer_declares(organization: Organization, api: APIClient) -> None:
+    from django.db.models import Count
+
+    from projects.models import Baseline
+    from tests.factories import BaselineFactory, BaselineTaskFactory, ChangeRequestFactory
+
+    project = _projects(organization)[0]
+    first = BaselineFactory(project=project, name="计划 v1", is_current=False)
+    BaselineTaskFactory.create_batch(3, baseline=first)
+    BaselineFactory(project=project, is_current=True, change_request=ChangeRequestFactory(project=project))
+    baselines = (
+        Baseline.objects.for_organization(organization)
+        .filter(project=project)
+        .select_related("created_by")
+        .annotate(task_count=Count("tasks"))
+        .order_by("-created_at", "-id")
+    )
+    expected = s.BaselineSerializer(baselines, many=True).data
+    for query in ("", "?ordering=name", "?is_current=true"):
+        body = api.get(f"{BASE}/projects/{project.pk}/baselines/{query}").json()
+        rows = {row["id"]: row for row in expected}
+        assert _json(body["results"]) == _json([rows[row["id"]] for row in body["results"]]), query
+    assert _json(api.get(f"{BASE}/projects/{project.pk}/baselines/").json()["results"]) == _json(expected)
+    assert [row["task_count"] for row in expected] == [0, 3]

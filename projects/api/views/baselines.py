@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from pmo.api import inputs
+from pmo.api.rows import RowListMixin
 from projects.api import serializers as s
 from projects.api.base import ProjectScopedMixin
 from projects.api.views.common import EMPTY_BODY, ID_PATTERN, _actor
@@ -36,6 +37,7 @@ from projects.services import plan
 )
 class BaselineViewSet(
     ProjectScopedMixin,
+    RowListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -46,6 +48,7 @@ class BaselineViewSet(
     )
 
     serializer_class = s.BaselineSerializer
+    row_builder = s.BASELINE_ROWS
     queryset = Baseline.objects.all()
     read_action = ProjectAction.PROJECT_VIEW
     write_action = ProjectAction.PROJECT_MANAGE

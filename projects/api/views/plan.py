@@ -99,7 +99,9 @@ class WbsElementViewSet(
     lookup_value_regex = ID_PATTERN
 
     def get_queryset(self) -> QuerySet[WbsElement]:
-        return WbsElement.objects.for_organization(self.organization).filter(project=self.project)
+        # One project's elements: its WBS order is the sort key's (the model's ordering would join
+        # the project only to sort by its code, the same for every row).
+        return WbsElement.objects.for_organization(self.organization).filter(project=self.project).order_by("sort_key")
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         values = self.get_queryset().values(*s.WBS_ELEMENT_ROWS.columns)
@@ -180,7 +182,13 @@ class TaskViewSet(
     lookup_value_regex = ID_PATTERN
 
     def get_queryset(self) -> QuerySet[WbsElement]:
-        return WbsElement.objects.for_organization(self.organization).filter(project=self.project).leaves()
+        # The WBS order of one project (see WbsElementViewSet.get_queryset); ``?ordering=`` replaces it.
+        return (
+            WbsElement.objects.for_organization(self.organization)
+            .filter(project=self.project)
+            .leaves()
+            .order_by("sort_key")
+        )
 
     @extend_schema(
         summary=gettext_lazy("A task's progress history"),
