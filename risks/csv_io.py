@@ -31,12 +31,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pmo.audit import audit_record, diff, snapshot
+from pmo.csv_table import CsvErrors, decode_csv, read_table
 from pmo.dates import DateWindow
 from pmo.errors import ApplicationError
 from pmo.models import Membership, User
 from pmo.money import money_limit_message, within_money_limit
 from projects.models import Project, WbsElement
-from projects.services.csv_io import decode_csv
 from projects.services.locks import lock_project
 from risks.models import (
     OPEN_STATUSES,
@@ -259,15 +259,8 @@ class _Row:
         return _unescape(self.cells.get(column, ""))
 
 
-class _Errors:
-    def __init__(self) -> None:
-        self.by_line: dict[str, list[str]] = {}
-
-    def add(self, line: int | str, column: str, message: str) -> None:
-        self.by_line.setdefault(str(line), []).append(f"{column}: {message}" if column else message)
-
-    def __bool__(self) -> bool:
-        return bool(self.by_line)
+class _Errors(CsvErrors):
+    """The file's problems first, then each line's in order."""
 
     def raise_if_any(self) -> None:
         if self.by_line:
@@ -291,44 +284,6 @@ def row_errors(error: ApplicationError) -> list[RowError]:
             else:
                 found.append(RowError(line, "", str(message)))
     return found
-
-
-def _read(text: str, errors: _Errors) -> list[_Row]:
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    try:
-        header = next(reader, None)
-        if header is None or not any(name.strip() for name in header):
-            errors.add("file", "", _("The file is empty."))
-            return []
-        columns = [COLUMN_ALIASES.get(name.strip().lower(), name.strip().lower()) for name in header]
-        duplicate = sorted({name for name in columns if name and columns.count(name) > 1})
-        unknown = sorted({name for name in columns if name and name not in COLUMNS})
-        missing = [name for name in REQUIRED_COLUMNS if name not in columns]
-        if duplicate:
-            errors.add("file", "", _("Columns named twice: %s") % ", ".join(duplicate))
-        if unknown:
-            errors.add("file", "", _("Unknown columns: %s") % ", ".join(unknown))
-        if missing:
-            errors.add("file", "", _("Missing columns: %s") % ", ".join(missing))
-        if errors:
-            return []
-        rows: list[_Row] = []
-        for cells in reader:
-            if not any(cell.strip() for cell in cells):
-                continue
-            if len(rows) == MAX_ROWS:
-                errors.add("file", "", _("A file can hold at most %(count)d rows.") % {"count": MAX_ROWS})
-                return []
-            values = {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(columns) if name}
-            if len(cells) > len(columns) and any(cell.strip() for cell in cells[len(columns) :]):
-                errors.add(reader.line_num, "", _("The row has more cells than the header has columns."))
-            rows.append(_Row(line=reader.line_num, cells=values))
-    except csv.Error as error:
-        errors.add("file", "", _("The file is not valid CSV: %s") % error)
-        return []
-    if not rows:
-        errors.add("file", "", _("The file has no rows under its header."))
-    return rows
 
 
 @dataclass(frozen=True)
@@ -599,7 +554,18 @@ def _date(raw: str) -> dt.date | None:
 
 def _validated_rows(text: str, lookups_of: Any) -> list[_Row]:
     errors = _Errors()
-    rows = _read(text, errors)
+    rows = [
+        _Row(line=row.line, cells=row.cells)
+        for row in read_table(
+            text,
+            errors,
+            columns=COLUMNS,
+            required=REQUIRED_COLUMNS,
+            max_rows=MAX_ROWS,
+            aliases=COLUMN_ALIASES,
+            blank_header_is_empty=True,
+        )
+    ]
     errors.raise_if_any()
     lookups: _Lookups = lookups_of()
     seen: dict[int, int] = {}

@@ -5,9 +5,7 @@ Budget control and the CSV format are ``COSTS_RULES`` below, which the API shows
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -28,12 +26,12 @@ from finance.services.categories import (
 )
 from pmo.alerts.services import project_evaluation_queue
 from pmo.audit import audit_record, diff
+from pmo.csv_table import CsvErrors, decode_csv, read_table
 from pmo.dates import DateWindow
 from pmo.errors import ApplicationError
 from pmo.models import User
 from pmo.money import money_limit_message, within_money_limit
 from projects.models import Project, WbsElement
-from projects.services.csv_io import decode_csv
 from projects.services.locks import lock_project, lock_project_row
 
 # Budget control and the CSV format of actual costs, for people: the API's description of the import.
@@ -393,58 +391,6 @@ class _CostRow:
     element: WbsElement | None = None
 
 
-class _Errors:
-    def __init__(self) -> None:
-        self.by_line: dict[str, list[str]] = {}
-
-    def add(self, line: int | str, column: str, message: str) -> None:
-        self.by_line.setdefault(str(line), []).append(f"{column}: {message}" if column else message)
-
-    def raise_if_any(self) -> None:
-        if self.by_line:
-            raise ApplicationError(
-                _("The file has errors; nothing was imported."), code="invalid_file", fields=self.by_line
-            )
-
-
-def _read_rows(text: str, errors: _Errors) -> list[_CostRow]:
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    try:
-        header = next(reader, None)
-        if header is None:
-            errors.add("file", "", _("The file is empty."))
-            return []
-        columns = [COLUMN_ALIASES.get(name.strip().lower(), name.strip().lower()) for name in header]
-        duplicate = sorted({name for name in columns if name and columns.count(name) > 1})
-        unknown = sorted({name for name in columns if name and name not in CSV_COLUMNS})
-        missing = [name for name in REQUIRED_COLUMNS if name not in columns]
-        if duplicate:
-            errors.add("file", "", _("Columns named twice: %s") % ", ".join(duplicate))
-        if unknown:
-            errors.add("file", "", _("Unknown columns: %s") % ", ".join(unknown))
-        if missing:
-            errors.add("file", "", _("Missing columns: %s") % ", ".join(missing))
-        if errors.by_line:
-            return []
-        rows: list[_CostRow] = []
-        for cells in reader:
-            if not any(cell.strip() for cell in cells):
-                continue
-            if len(rows) == MAX_ROWS:
-                errors.add("file", "", _("A file can hold at most %(count)d rows.") % {"count": MAX_ROWS})
-                return []
-            values = {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(columns) if name}
-            if len(cells) > len(columns) and any(cell.strip() for cell in cells[len(columns) :]):
-                errors.add(reader.line_num, "", _("The row has more cells than the header has columns."))
-            rows.append(_CostRow(line=reader.line_num, cells=values))
-    except csv.Error as error:
-        errors.add("file", "", _("The file is not valid CSV: %s") % error)
-        return []
-    if not rows:
-        errors.add("file", "", _("The file has no rows under its header."))
-    return rows
-
-
 def _parse_date(raw: str) -> dt.date | None:
     for pattern in DATE_FORMATS:
         try:
@@ -474,7 +420,7 @@ def _check_row(
     row: _CostRow,
     categories: dict[str, CostCategory],
     elements: dict[str, WbsElement],
-    errors: _Errors,
+    errors: CsvErrors,
     window: DateWindow,
 ) -> None:
     raw_date = row.cells.get("date", "")
@@ -521,8 +467,18 @@ def actual_costs_import(*, actor: User, project: Project, text: str | bytes) -> 
     content = decode_csv(text)
     project = lock_project(project)
     organization_id = project.organization_id
-    errors = _Errors()
-    rows = _read_rows(content, errors)
+    errors = CsvErrors()
+    rows = [
+        _CostRow(line=row.line, cells=row.cells)
+        for row in read_table(
+            content,
+            errors,
+            columns=CSV_COLUMNS,
+            required=REQUIRED_COLUMNS,
+            max_rows=MAX_ROWS,
+            aliases=COLUMN_ALIASES,
+        )
+    ]
     errors.raise_if_any()
     cost_categories_ensure_defaults(project.organization)
     categories = {

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pmo.audit import audit_record
+from pmo.csv_table import CsvErrors, decode_csv, read_table
 from pmo.dates import DateWindow
 from pmo.errors import ApplicationError
 from pmo.models import User
@@ -182,93 +183,8 @@ class _Row:
     links: list[tuple[str, str, int]] = field(default_factory=list)
 
 
-class _Errors:
-    def __init__(self) -> None:
-        self.by_line: dict[str, list[str]] = {}
-
-    def add(self, line: int | str, column: str, message: str) -> None:
-        self.by_line.setdefault(str(line), []).append(f"{column}: {message}" if column else message)
-
-    def __bool__(self) -> bool:
-        return bool(self.by_line)
-
-    def raise_if_any(self) -> None:
-        if self.by_line:
-            raise ApplicationError(
-                _("The file has errors; nothing was imported."), code="invalid_file", fields=self.by_line
-            )
-
-
-def decode_csv(content: str | bytes) -> str:
-    """The text of an uploaded file: UTF-8 (with or without BOM), or GB18030 as Excel saves it in China.
-
-    Text with a NUL character is refused with its line: no cell can hold one (PostgreSQL stores
-    no NUL in text), and a file full of them is not a CSV text file at all (UTF-16, a workbook).
-    """
-    text = content if isinstance(content, str) else _decoded(content)
-    if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        raise ApplicationError(
-            _("The file has errors; nothing was imported."),
-            code="invalid_file",
-            fields={str(line): [_("The line holds a NUL character, which no cell may contain.")]},
-        )
-    return text
-
-
-def _decoded(content: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ApplicationError(
-        _("The file is not a CSV text file."),
-        code="invalid_file",
-        fields={"file": [_("Save the sheet as CSV (UTF-8) and try again.")]},
-    )
-
-
-def _read(text: str, errors: _Errors) -> list[_Row]:
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    try:
-        header = next(reader, None)
-        if header is None:
-            errors.add("file", "", _("The file is empty."))
-            return []
-        columns = [name.strip().lower() for name in header]
-        duplicate = sorted({name for name in columns if name and columns.count(name) > 1})
-        unknown = sorted({name for name in columns if name and name not in COLUMNS})
-        missing = [name for name in REQUIRED_COLUMNS if name not in columns]
-        if duplicate:
-            errors.add("file", "", _("Columns named twice: %s") % ", ".join(duplicate))
-        if unknown:
-            errors.add("file", "", _("Unknown columns: %s") % ", ".join(unknown))
-        if missing:
-            errors.add("file", "", _("Missing columns: %s") % ", ".join(missing))
-        if errors:
-            return []
-        rows: list[_Row] = []
-        for cells in reader:
-            if not any(cell.strip() for cell in cells):
-                continue
-            if len(rows) == MAX_ROWS:
-                errors.add("file", "", _("A file can hold at most %(count)d rows.") % {"count": MAX_ROWS})
-                return []
-            values = {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(columns) if name}
-            if len(cells) > len(columns) and any(cell.strip() for cell in cells[len(columns) :]):
-                errors.add(reader.line_num, "", _("The row has more cells than the header has columns."))
-            rows.append(_Row(line=reader.line_num, cells=values))
-    except csv.Error as error:
-        errors.add("file", "", _("The file is not valid CSV: %s") % error)
-        return []
-    if not rows:
-        errors.add("file", "", _("The file has no rows under its header."))
-    return rows
-
-
 def _number(
-    row: _Row, column: str, errors: _Errors, *, places: int, digits: int, money: bool = False
+    row: _Row, column: str, errors: CsvErrors, *, places: int, digits: int, money: bool = False
 ) -> Decimal | None:
     """The cell as zero or more with at most ``places`` places; ``money``: within the money limit."""
     raw = row.cells.get(column, "")
@@ -295,7 +211,7 @@ def _number(
     return value
 
 
-def _date(row: _Row, column: str, errors: _Errors) -> dt.date | None:
+def _date(row: _Row, column: str, errors: CsvErrors) -> dt.date | None:
     raw = row.cells.get(column, "")
     if not raw:
         return None
@@ -308,7 +224,7 @@ def _date(row: _Row, column: str, errors: _Errors) -> dt.date | None:
     return None
 
 
-def _check_tree(rows: list[_Row], errors: _Errors) -> dict[str, _Row]:
+def _check_tree(rows: list[_Row], errors: CsvErrors) -> dict[str, _Row]:
     by_code: dict[str, _Row] = {}
     for row in rows:
         raw = row.cells.get("wbs_code", "")
@@ -353,7 +269,7 @@ def _check_tree(rows: list[_Row], errors: _Errors) -> dict[str, _Row]:
     return by_code
 
 
-def _check_leaf(row: _Row, errors: _Errors, today: dt.date, window: DateWindow) -> None:
+def _check_leaf(row: _Row, errors: CsvErrors, today: dt.date, window: DateWindow) -> None:
     duration = row.cells.get("duration", "")
     if row.kind == WbsElement.Kind.MILESTONE:
         if duration and duration != "0":
@@ -415,7 +331,7 @@ def _check_leaf(row: _Row, errors: _Errors, today: dt.date, window: DateWindow) 
     row.percent = percent
 
 
-def _check_links(rows: list[_Row], by_code: dict[str, _Row], errors: _Errors) -> None:
+def _check_links(rows: list[_Row], by_code: dict[str, _Row], errors: CsvErrors) -> None:
     for row in rows:
         raw = row.cells.get("predecessors", "")
         if not raw:
@@ -448,7 +364,7 @@ def _check_links(rows: list[_Row], by_code: dict[str, _Row], errors: _Errors) ->
                 row.links.append((code, link_type, lag))
 
 
-def _check_cycles(rows: list[_Row], errors: _Errors) -> None:
+def _check_cycles(rows: list[_Row], errors: CsvErrors) -> None:
     """Name every cycle: find one, report it on each of its rows, break it, look again."""
     index = {row.code: i for i, row in enumerate(rows) if row.code}
     links = [
@@ -466,8 +382,11 @@ def _check_cycles(rows: list[_Row], errors: _Errors) -> None:
 
 
 def _validated_rows(text: str, today: dt.date, window: DateWindow) -> list[_Row]:
-    errors = _Errors()
-    rows = _read(text, errors)
+    errors = CsvErrors()
+    rows = [
+        _Row(line=row.line, cells=row.cells)
+        for row in read_table(text, errors, columns=COLUMNS, required=REQUIRED_COLUMNS, max_rows=MAX_ROWS)
+    ]
     errors.raise_if_any()
     by_code = _check_tree(rows, errors)
     for row in rows:
