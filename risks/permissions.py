@@ -6,7 +6,7 @@ lets any member but a viewer do that, and ``may_update`` adds the owner check to
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -47,3 +47,21 @@ def may_update(membership: Membership, project_role: str | None, owner_id: int |
     if can(membership, manage, project_role):
         return True
     return owner_id == membership.user_id and can(membership, RiskAction.RISK_CONTRIBUTE, project_role)
+
+
+class OwnerRule:
+    """Mixed into a view whose records' owners act with ``RISK_CONTRIBUTE`` where others need ``manage_action``.
+
+    The view declares ``RISK_CONTRIBUTE`` (so an owner gets past the policy check) and checks
+    ``may_update`` on the record; ``unowned_action`` says what a member who owns nothing needs, which is
+    what ``tests/pmo/test_policy.py`` holds every role to.
+    """
+
+    manage_action: ClassVar[str] = RiskAction.RISK_MANAGE
+
+    @classmethod
+    def unowned_action(cls, method: str, viewset_action: str | None = None) -> str | None:
+        declared: Any = cls
+        action = declared.required_action(method, viewset_action)
+        served = method.lower() in getattr(declared, "http_method_names", [method.lower()])
+        return cls.manage_action if served and action == RiskAction.RISK_CONTRIBUTE else action

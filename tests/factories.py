@@ -616,13 +616,17 @@ class RiskCategoryFactory(_TenantGetOrCreateFactory):
 
 
 class RiskFactory(factory.django.DjangoModelFactory):
-    """An identified, unassessed threat of a project; pass ``project=None`` for an organisation's risk."""
+    """An identified, unassessed threat of the organisation; pass ``project`` for a project's risk.
+
+    Organisation-level by default, so that the organisation's risk URLs (which write only its own risks)
+    are walked with one; a project's URLs pass their project.
+    """
 
     class Meta:
         model = "risks.Risk"
 
     organization = factory.SubFactory(OrganizationFactory)
-    project = factory.SubFactory(ProjectFactory, organization=factory.SelfAttribute("..organization"))
+    project = None
     number = factory.Sequence(lambda n: n + 1)
     title = factory.Sequence(lambda n: f"Risk {n}")
     category = factory.LazyAttribute(lambda risk: RiskCategoryFactory(organization=risk.organization))
@@ -642,8 +646,12 @@ class RiskWbsLinkFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "risks.RiskWbsLink"
 
-    risk = factory.SubFactory(RiskFactory)
-    organization = factory.SelfAttribute("risk.organization")
+    organization = factory.SubFactory(OrganizationFactory)
+    risk = factory.SubFactory(
+        RiskFactory,
+        organization=factory.SelfAttribute("..organization"),
+        project=factory.SubFactory(ProjectFactory, organization=factory.SelfAttribute("..organization")),
+    )
     element = factory.SubFactory(
         WbsElementFactory,
         project=factory.SelfAttribute("..risk.project"),

@@ -31,7 +31,7 @@ from projects.permissions import ProjectAction
 from risks.api.responses import RISK_ID, RiskChildMixin
 from risks.issue_forms import IssueFilter
 from risks.models import Issue, IssueSeverity, IssueStatus, risk_code
-from risks.permissions import RiskAction, may_update
+from risks.permissions import OwnerRule, RiskAction, may_update
 from risks.services import issues as services
 
 TAG = "issues"
@@ -183,6 +183,7 @@ class OccurredSerializer(inputs.Serializer):
     ),
 )
 class IssueViewSet(
+    OwnerRule,
     ProjectScopedMixin,
     RowListMixin,
     mixins.ListModelMixin,
@@ -199,6 +200,7 @@ class IssueViewSet(
     read_action = RiskAction.RISK_VIEW
     # Owners change their own issues: the view checks ``may_update`` on the issue.
     write_action = RiskAction.RISK_CONTRIBUTE
+    manage_action = RiskAction.ISSUE_MANAGE
     action_permissions = {
         "create": RiskAction.ISSUE_MANAGE,
         "close": RiskAction.ISSUE_MANAGE,

@@ -43,7 +43,7 @@ from risks.models import (
     RiskStatus,
     RiskWbsLink,
 )
-from risks.permissions import RiskAction, may_update
+from risks.permissions import OwnerRule, RiskAction, may_update
 from risks.services import register, settings
 
 TAGS = ["risks"]
@@ -348,6 +348,7 @@ _WRITE_ACTIONS: dict[str, str] = {
     ),
 )
 class ProjectRiskViewSet(
+    OwnerRule,
     ProjectScopedMixin,
     RiskWritesMixin,
     RowListMixin,
@@ -400,6 +401,7 @@ class ProjectRiskViewSet(
     ),
 )
 class OrganizationRiskViewSet(
+    OwnerRule,
     OrganizationScopedMixin,
     RiskWritesMixin,
     RowListMixin,

@@ -33,7 +33,7 @@ from projects.api.base import ProjectScopedMixin
 from projects.api.serializers import OrganizationMemberField, ProjectElementField
 from projects.models import Project, ProjectMember
 from risks.models import ZERO, ActionStatus, ResponseAction, ResponseStrategy, Risk, RiskResponse
-from risks.permissions import RiskAction, may_update
+from risks.permissions import OwnerRule, RiskAction, may_update
 from risks.services import responses as services
 
 TAG = "risk responses"
@@ -172,7 +172,7 @@ def project_role_of(project: Project, user_id: int) -> str | None:
     )
 
 
-class RiskChildMixin(ProjectScopedMixin):
+class RiskChildMixin(OwnerRule, ProjectScopedMixin):
     """Resolves ``risk_id``: a risk of the URL's project, or, under the organisation's routes, any risk of the
     organisation (with the user's role on its project, if it has one). Another organisation's risk is 404."""
 

@@ -19,7 +19,7 @@ from projects.models import WbsElement
 from risks import scoring
 from risks.forms import RiskAssessForm, RiskForm, RiskReviewForm, RiskStatusForm
 from risks.models import Level, Risk, RiskAssessment, RiskCategory, RiskKind, RiskStatus
-from risks.permissions import RiskAction
+from risks.permissions import OwnerRule, RiskAction
 from risks.services import register
 from risks.services.register import DIMENSIONS
 from risks.services.settings import risk_categories_ensure_defaults, risk_settings_for
@@ -327,7 +327,7 @@ class OrganizationRiskEditView(RiskEditPage):
 # --- assessing ----------------------------------------------------------------------------------
 
 
-class RiskAssessPage(OneRisk):
+class RiskAssessPage(OwnerRule, OneRisk):
     """Probability, the five impact dimensions, the quantitative fields and why: a new current assessment."""
 
     template_name = "risks/risk_assess.html"
