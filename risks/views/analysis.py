@@ -300,17 +300,23 @@ class TaskEstimateEditView(AnalysisPage):
     def resolve_scope(self, **url_kwargs: Any) -> None:
         super().resolve_scope(**url_kwargs)
         self.task = get_object_or_404(
-            WbsElement.objects.for_organization(self.organization)
-            .filter(project=self.project)
-            .exclude(kind=WbsElement.Kind.SUMMARY),
+            WbsElement.objects.for_organization(self.organization).filter(project=self.project),
             pk=url_kwargs["wbselement_id"],
         )
         self.task.project = self.project
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if self.task.kind == WbsElement.Kind.SUMMARY:
+            # A summary has no points of its own: its tasks are set together by branch on the list.
+            return HttpResponseRedirect(self.page_url("project-task-estimates"))
+        return super().get(request, *args, **kwargs)
 
     def estimate(self) -> TaskEstimate | None:
         return TaskEstimate.objects.for_organization(self.organization).filter(element=self.task).first()
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if self.task.kind == WbsElement.Kind.SUMMARY:
+            raise Http404
         if request.POST.get("op") == "clear":
             analysis.task_estimate_clear(actor=self.actor, element=self.task)
             messages.success(request, _("The estimate was cleared: runs take the defaults."))

@@ -96,12 +96,17 @@ def _span(codes: list[str]) -> str:
 class ProjectRegisterExportView(InProject, RiskPage):
     """The project's register as CSV, in the import's columns."""
 
+    #: Answers a file to save, not a page (a browser downloads it).
+    is_download = True
+
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return csv_response(csv_io.register_export_csv(self.project), file_name(self.project, "risks"))
 
 
 class ProjectRegisterTemplateView(InProject, RiskPage):
     """The header row of an import file."""
+
+    is_download = True
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return csv_response(csv_io.template_csv(), file_name(self.project, "risks-template"))

@@ -21,7 +21,12 @@ from tests.factories import InvitationFactory
 from tests.tenancy.discovery import OrgRoute, build_object, model_for_kwarg, organization_routes
 
 DEMO_PASSWORD = "pmo-demo-2026"
-PAGE_ROUTES = [route for route in organization_routes() if not route.is_api and "get" in route.implemented_methods()]
+# Downloads (a CSV export) are files, not pages: a browser saves them instead of loading them.
+PAGE_ROUTES = [
+    route
+    for route in organization_routes()
+    if not route.is_api and "get" in route.implemented_methods() and not getattr(route.view_class, "is_download", False)
+]
 
 
 def existing_or_built(model: type[models.Model], organization: Organization, chosen: list[models.Model]) -> Any:
