@@ -658,6 +658,12 @@ class RiskWbsLinkFactory(factory.django.DjangoModelFactory):
         organization=factory.SelfAttribute("..risk.organization"),
     )
 
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs: Any) -> dict[str, Any]:
+        # A link given its risk belongs to the risk's organisation.
+        kwargs["organization"] = kwargs["risk"].organization
+        return kwargs
+
 
 class RiskAssessmentFactory(factory.django.DjangoModelFactory):
     class Meta:
