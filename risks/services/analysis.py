@@ -250,7 +250,8 @@ def default_points(value: Decimal | int, optimistic_percent: int, pessimistic_pe
     likely = Decimal(value)
     low = likely * (HUNDRED - optimistic_percent) / HUNDRED
     high = likely * (HUNDRED + pessimistic_percent) / HUNDRED
-    return (str(low.normalize()), str(likely), str(high.normalize()))
+    # Plain notation: 10, not Decimal.normalize()'s 1E+1 (the API documents decimals as digits).
+    return (format(low.normalize(), "f"), str(likely), format(high.normalize(), "f"))
 
 
 def project_budget(project: Project) -> Decimal | None:

@@ -436,3 +436,11 @@ def test_a_project_without_tasks_runs_to_its_start(
     assert run.p50_finish == run.deterministic_finish == project.planned_start
     assert run.confident_cost == Decimal("0.00")
     assert run.results["criticality"] == []
+
+
+def test_default_points_are_written_in_plain_digits() -> None:
+    from risks.services.analysis import default_points
+
+    # Decimal.normalize() writes 10 as 1E+1, which the API's decimal strings do not allow.
+    assert default_points(10, 0, 0) == ("10", "10", "10")
+    assert default_points(8, 10, 25) == ("7.2", "8", "10")
