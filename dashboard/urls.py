@@ -14,7 +14,9 @@ from pmo import urls as core_urls
 from pmo.api import urls as core_api_urls
 from projects import urls as projects_urls
 from projects.api import urls as projects_api_urls
+from quality import project_urls as quality_project_urls
 from quality import urls as quality_urls
+from quality.api import urls as quality_api_urls
 from resources import urls as resources_urls
 from risks import project_urls as risks_project_urls
 from risks import urls as risks_urls
@@ -27,6 +29,7 @@ organization_pages: list[URLPattern | URLResolver] = [
     # A project's finance pages sit among its own; projects does not know them.
     path("projects/<int:project_id>/", include(finance_project_urls)),
     path("projects/<int:project_id>/", include(risks_project_urls)),
+    path("projects/<int:project_id>/", include(quality_project_urls)),
     path("finance/", include(finance_urls)),
     path("resources/", include(resources_urls)),
     path("risks/", include(risks_urls)),
@@ -40,6 +43,7 @@ organization_api: list[URLPattern | URLResolver] = [
     path("", include(projects_api_urls)),
     path("", include(finance_api_urls)),
     path("", include(risks_api_urls)),
+    path("", include(quality_api_urls)),
 ]
 
 urlpatterns = core_urls.site_urlpatterns(

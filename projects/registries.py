@@ -12,7 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 if TYPE_CHECKING:
     from pmo.models import Organization
     from pmo.workdays import WorkCalendar
-    from projects.models import Baseline, Project
+    from projects.models import Baseline, Project, WbsElement
 
 _Hook = TypeVar("_Hook")
 #: SPI and CPI.
@@ -31,6 +31,12 @@ computed_rag: list[Callable[[Organization, Project, dt.date], dict[str, Any]]] =
 performance_indices: list[
     Callable[[Project, dt.date, Baseline, WorkCalendar], tuple[Decimal | None, Decimal | None]]
 ] = []
+
+
+#: Each may hold a task back from completion: ``(task) -> reason or None``, asked when a progress
+#: update would take the task to 100 % (a quality hold point whose inspection has not passed). A
+#: reason refuses the update with the code ``completion_held``.
+completion_guards: list[Callable[[WbsElement], str | None]] = []
 
 
 def provider(hooks: list[_Hook], what: str) -> _Hook:

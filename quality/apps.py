@@ -7,10 +7,17 @@ class QualityConfig(AppConfig):
     verbose_name = _("Quality")
 
     def ready(self) -> None:
+        """Plug quality into the extension points of the layers below it (ARCHITECTURE.md)."""
         from pmo import navigation
-        from pmo.policy import Action
+        from pmo.policy import permissions
+        from projects import registries
+        from quality import alert_kinds
+        from quality.permissions import GRANTS, QualityAction
+        from quality.services.inspections import hold_point_reason
 
-        # Until its pages are built, the entry leads to the core's "not yet available" page.
+        permissions.register(QualityAction, GRANTS)
+        registries.completion_guards.append(hold_point_reason)
+        alert_kinds.register()
         navigation.main.register(
-            navigation.NavEntry("quality", _("Quality"), "org-quality", order=50, action=Action.ORG_VIEW)
+            navigation.NavEntry("quality", _("Quality"), "org-quality", order=50, action=QualityAction.QUALITY_VIEW)
         )

@@ -1,10 +1,7 @@
-"""The quality section: the core's "not yet available" page until its own pages are built."""
+"""The quality section of an organisation, under /o/<org_slug>/quality/ (a project's pages: quality.project_urls)."""
 
-from django.urls import URLPattern, path
-from django.utils.translation import gettext_lazy as _
+from django.urls import URLPattern, URLResolver
 
-from pmo.views import ModuleNotYetAvailableView
+from quality.routes import library, org
 
-urlpatterns: list[URLPattern] = [
-    path("", ModuleNotYetAvailableView.as_view(module="quality", title=_("Quality")), name="org-quality"),
-]
+urlpatterns: list[URLPattern | URLResolver] = [*org.urlpatterns, *library.urlpatterns]

@@ -748,3 +748,236 @@ for _factory in (
     MonteCarloRunFactory,
 ):
     FACTORIES[_factory._meta.get_model_class()] = _factory
+
+
+# quality
+
+
+class _ProjectChildFactory(factory.django.DjangoModelFactory):
+    """A record of a project: in the organisation given, or in its project's organisation when the project is given."""
+
+    organization = factory.SubFactory(OrganizationFactory)
+    project = factory.SubFactory(ProjectFactory, organization=factory.SelfAttribute("..organization"))
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs: Any) -> dict[str, Any]:
+        project = kwargs.get("project")
+        if project is not None:
+            kwargs["organization"] = project.organization
+        return kwargs
+
+
+class QualitySettingsFactory(_TenantGetOrCreateFactory):
+    class Meta:
+        model = "quality.QualitySettings"
+        django_get_or_create = ("organization",)
+
+    organization = factory.SubFactory(OrganizationFactory)
+
+
+class StandardFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "quality.Standard"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    code = factory.Sequence(lambda n: f"GB 50{n:03d}-2015")
+    title = "Code for acceptance of construction quality"
+    clause = "5.1.2"
+
+
+class InspectionTypeFactory(_TenantGetOrCreateFactory):
+    class Meta:
+        model = "quality.InspectionType"
+        django_get_or_create = ("organization", "code")
+
+    organization = factory.SubFactory(OrganizationFactory)
+    code = "quality"
+    name_zh = "质量检查"
+    name_en = "Quality inspection"
+    discipline = "quality"
+    builtin = True
+
+
+class ChecklistTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "quality.ChecklistTemplate"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    code = factory.Sequence(lambda n: f"T{n:03d}")
+    name_en = factory.Sequence(lambda n: f"Checklist {n}")
+    name_zh = factory.Sequence(lambda n: f"检查表 {n}")
+    inspection_type = factory.LazyAttribute(lambda template: InspectionTypeFactory(organization=template.organization))
+
+
+class ChecklistItemFactory(factory.django.DjangoModelFactory):
+    """A numeric check: pothole depth must stay ≤ 20 mm, a major defect otherwise."""
+
+    class Meta:
+        model = "quality.ChecklistItem"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    template = factory.SubFactory(ChecklistTemplateFactory, organization=factory.SelfAttribute("..organization"))
+    position = factory.Sequence(lambda n: n)
+    text_en = "Pothole depth"
+    text_zh = "坑槽深度"
+    kind = "numeric"
+    severity = "major"
+    unit = "mm"
+    comparator = "lte"
+    limit_a = Decimal("20")
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs: Any) -> dict[str, Any]:
+        kwargs["organization"] = kwargs["template"].organization
+        return kwargs
+
+
+class PlanEntryFactory(_ProjectChildFactory):
+    class Meta:
+        model = "quality.PlanEntry"
+
+    template_code = factory.LazyAttribute(lambda entry: ChecklistTemplateFactory(organization=entry.organization).code)
+    phase = "execution"
+
+
+class InspectionFactory(_ProjectChildFactory):
+    class Meta:
+        model = "quality.Inspection"
+
+    number = factory.Sequence(lambda n: n + 1)
+    template = factory.LazyAttribute(lambda inspection: ChecklistTemplateFactory(organization=inspection.organization))
+    inspection_type = factory.SelfAttribute("template.inspection_type")
+
+
+class ReadingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "quality.Reading"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    inspection = factory.SubFactory(InspectionFactory, organization=factory.SelfAttribute("..organization"))
+    item = factory.LazyAttribute(
+        lambda reading: ChecklistItemFactory(organization=reading.organization, template=reading.inspection.template)
+    )
+    number = Decimal("12")
+    passed = True
+    judgement = "12 mm ≤ 20 mm: within limit"
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs: Any) -> dict[str, Any]:
+        kwargs["organization"] = kwargs["inspection"].organization
+        return kwargs
+
+
+class NonConformanceFactory(_ProjectChildFactory):
+    class Meta:
+        model = "quality.NonConformance"
+
+    number = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Non-conformance {n}")
+    severity = "major"
+    inspection_type = factory.LazyAttribute(lambda nc: InspectionTypeFactory(organization=nc.organization))
+    due_date = factory.LazyFunction(lambda: dt.date.today() + dt.timedelta(days=7))
+    raised_on = factory.LazyFunction(dt.date.today)
+    raised_by = factory.SubFactory(UserFactory)
+
+
+class _NcChildFactory(factory.django.DjangoModelFactory):
+    organization = factory.SubFactory(OrganizationFactory)
+    non_conformance = factory.SubFactory(NonConformanceFactory, organization=factory.SelfAttribute("..organization"))
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs: Any) -> dict[str, Any]:
+        kwargs["organization"] = kwargs["non_conformance"].organization
+        return kwargs
+
+
+class CorrectiveActionFactory(_NcChildFactory):
+    class Meta:
+        model = "quality.CorrectiveAction"
+
+    description = factory.Sequence(lambda n: f"Corrective action {n}")
+    owner = factory.SubFactory(UserFactory)
+    due_date = factory.LazyFunction(lambda: dt.date.today() + dt.timedelta(days=5))
+
+
+class NcEventFactory(_NcChildFactory):
+    class Meta:
+        model = "quality.NcEvent"
+
+    to_status = "open"
+
+
+class ReworkCostFactory(_NcChildFactory):
+    class Meta:
+        model = "quality.ReworkCost"
+
+    actual_cost = factory.LazyAttribute(
+        lambda rework: ActualCostFactory(
+            organization=rework.organization, project=rework.non_conformance.project, amount=Decimal("500.00")
+        )
+    )
+
+
+class DeliverableFactory(_ProjectChildFactory):
+    class Meta:
+        model = "quality.Deliverable"
+
+    wbs_element = factory.LazyAttribute(
+        lambda deliverable: WbsElementFactory(organization=deliverable.organization, project=deliverable.project)
+    )
+    criteria = "Built to the drawings; inspections passed."
+
+
+class _DeliverableChildFactory(factory.django.DjangoModelFactory):
+    organization = factory.SubFactory(OrganizationFactory)
+    deliverable = factory.SubFactory(DeliverableFactory, organization=factory.SelfAttribute("..organization"))
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs: Any) -> dict[str, Any]:
+        kwargs["organization"] = kwargs["deliverable"].organization
+        return kwargs
+
+
+class AcceptanceDecisionFactory(_DeliverableChildFactory):
+    class Meta:
+        model = "quality.AcceptanceDecision"
+
+    status = "accepted"
+
+
+class AcceptanceConditionFactory(_DeliverableChildFactory):
+    class Meta:
+        model = "quality.AcceptanceCondition"
+
+    text = "Replace the cracked kerb stone at chainage 0+120."
+
+
+class SatisfactionSurveyFactory(_ProjectChildFactory):
+    class Meta:
+        model = "quality.SatisfactionSurvey"
+
+    quality = 4
+    schedule = 3
+    communication = 5
+    service = 4
+
+
+for _factory in (
+    QualitySettingsFactory,
+    StandardFactory,
+    InspectionTypeFactory,
+    ChecklistTemplateFactory,
+    ChecklistItemFactory,
+    PlanEntryFactory,
+    InspectionFactory,
+    ReadingFactory,
+    NonConformanceFactory,
+    CorrectiveActionFactory,
+    NcEventFactory,
+    ReworkCostFactory,
+    DeliverableFactory,
+    AcceptanceDecisionFactory,
+    AcceptanceConditionFactory,
+    SatisfactionSurveyFactory,
+):
+    FACTORIES[_factory._meta.get_model_class()] = _factory

@@ -12,6 +12,7 @@ from pmo.alerts.services import project_evaluation_queue
 from pmo.audit import audit_record, diff, snapshot
 from pmo.errors import ApplicationError
 from pmo.models import User
+from projects import registries
 from projects.models import PercentCompleteMethod, ProgressUpdate, WbsElement
 from projects.services.locks import lock_project
 from projects.services.schedule import schedule_recompute
@@ -93,6 +94,10 @@ def task_progress_update(
         errors.setdefault("effective_date", []).append(_("Progress cannot be reported for a day still to come."))
     if errors:
         raise ApplicationError(_("The progress update is not valid."), fields=errors)
+    if percent >= HUNDRED > task.percent_complete:
+        held = [reason for guard in registries.completion_guards if (reason := guard(task))]
+        if held:
+            raise ApplicationError(" ".join(held), code="completion_held", fields={"percent_complete": held})
 
     update = ProgressUpdate.objects.create(
         organization_id=project.organization_id,

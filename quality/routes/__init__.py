@@ -1,0 +1,1 @@
+"""Page routes of the quality app, one module per part."""
