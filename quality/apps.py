@@ -8,16 +8,14 @@ class QualityConfig(AppConfig):
 
     def ready(self) -> None:
         """Plug quality into the extension points of the layers below it (ARCHITECTURE.md)."""
-        from pmo import navigation
         from pmo.policy import permissions
         from projects import registries
         from quality import alert_kinds
+        from quality import navigation as quality_navigation
         from quality.permissions import GRANTS, QualityAction
         from quality.services.inspections import hold_point_reason
 
         permissions.register(QualityAction, GRANTS)
         registries.completion_guards.append(hold_point_reason)
         alert_kinds.register()
-        navigation.main.register(
-            navigation.NavEntry("quality", _("Quality"), "org-quality", order=50, action=QualityAction.QUALITY_VIEW)
-        )
+        quality_navigation.register()

@@ -1,5 +1,9 @@
-"""Page routes of one part of the quality app (see quality/urls.py and quality/project_urls.py)."""
+"""Page routes of a project's quality overview."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from quality.views.project import ProjectQualityView
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("quality/", ProjectQualityView.as_view(), name="project-quality"),
+]

@@ -1,4 +1,4 @@
-"""One non-conformance through its whole life: a failing reading on a hold point, closure by a verifier, re-inspection."""
+"""A non-conformance through its life: failing hold-point reading, verified closure, re-inspection."""
 
 import datetime as dt
 from decimal import Decimal
@@ -49,7 +49,8 @@ def test_a_failed_hold_point_inspection_opens_a_non_conformance_that_closes_afte
     i = ins.inspection_schedule(actor=pm, project=project, plan_entry=entry)
     assert i.code == "I-001"
     r = ins.reading_record(actor=q, inspection=i, item=item, number="23")
-    assert r.passed is False and r.judgement == "23 mm > 20 mm: defect", r.judgement
+    assert r.passed is False
+    assert r.judgement == "23 mm > 20 mm: defect"
     r2 = ins.reading_record(actor=q, inspection=i, item=comp, number="3.5", second_number="120")
     assert r2.passed is True, r2.judgement
     print(r2.judgement)
@@ -59,7 +60,8 @@ def test_a_failed_hold_point_inspection_opens_a_non_conformance_that_closes_afte
     i = ins.inspection_sign(actor=q, inspection=i)
     assert i.outcome == "failed"
     nc = NonConformance.objects.for_organization(org).get()
-    assert nc.severity == "major" and nc.due_date == org.today() + dt.timedelta(days=7)
+    assert nc.severity == "major"
+    assert nc.due_date == org.today() + dt.timedelta(days=7)
     ncs.nc_transition(actor=pm, nc=nc, to_status="analysis")
     with pytest.raises(ApplicationError):
         ncs.nc_transition(actor=pm, nc=nc, to_status="action_plan")
@@ -73,7 +75,8 @@ def test_a_failed_hold_point_inspection_opens_a_non_conformance_that_closes_afte
     with pytest.raises(ApplicationError):
         ncs.nc_verify(actor=worker, nc=nc, passed=True, note="ok")
     nc = ncs.nc_verify(actor=q, nc=nc, passed=True, note="Re-measured 8 mm")
-    assert nc.status == "closed" and nc.rework_cost == Decimal("1200.50")
+    assert nc.status == "closed"
+    assert nc.rework_cost == Decimal("1200.50")
     i2 = ins.inspection_schedule(actor=pm, project=project, reinspection_of=i)
     ins.reading_record(actor=q, inspection=i2, item=item, number="20")
     ins.reading_record(actor=q, inspection=i2, item=comp, number="3", second_number="100")

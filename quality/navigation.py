@@ -1,0 +1,16 @@
+"""What the quality app adds to the navigation: the Quality entry and the project's Quality tab."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from pmo import navigation
+from pmo.navigation import ProjectTab
+from quality.permissions import QualityAction
+
+VIEW = QualityAction.QUALITY_VIEW
+
+
+def register() -> None:
+    navigation.main.register(navigation.NavEntry("quality", _("Quality"), "org-quality", order=50, action=VIEW))
+    navigation.project_tabs.register(ProjectTab("quality", _("Quality"), "project-quality", order=120, action=VIEW))
