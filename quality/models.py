@@ -342,9 +342,9 @@ class InspectionStatus(models.TextChoices):
 
 
 class Outcome(models.TextChoices):
-    PASSED = rules.PASSED, _("Passed")
-    PASSED_WITH_REMARKS = rules.PASSED_WITH_REMARKS, _("Passed with remarks")
-    FAILED = rules.FAILED, _("Failed")
+    PASSED = rules.PASSED, pgettext_lazy("inspection outcome", "Passed")
+    PASSED_WITH_REMARKS = rules.PASSED_WITH_REMARKS, pgettext_lazy("inspection outcome", "Passed with remarks")
+    FAILED = rules.FAILED, pgettext_lazy("inspection outcome", "Failed")
 
 
 class Inspection(TenantModel):

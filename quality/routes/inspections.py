@@ -1,5 +1,22 @@
-"""Page routes of one part of the quality app (see quality/urls.py and quality/project_urls.py)."""
+"""Page routes of inspections: a project's (``urlpatterns``, see quality/project_urls.py) and the
+organisation's list (``org_urlpatterns``, see quality/urls.py)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from quality.views.inspections import (
+    InspectionCreateView,
+    InspectionView,
+    OrganizationInspectionsView,
+    ProjectInspectionsView,
+)
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("quality/inspections/", ProjectInspectionsView.as_view(), name="project-quality-inspections"),
+    path("quality/inspections/new/", InspectionCreateView.as_view(), name="project-quality-inspection-create"),
+    path("quality/inspections/<int:inspection_id>/", InspectionView.as_view(), name="quality-inspection"),
+]
+
+#: Under /o/<org_slug>/quality/.
+org_urlpatterns: list[URLPattern | URLResolver] = [
+    path("inspections/", OrganizationInspectionsView.as_view(), name="org-quality-inspections"),
+]

@@ -1,5 +1,9 @@
-"""Page routes of one part of the quality app (see quality/urls.py and quality/project_urls.py)."""
+"""Page routes of a project's inspection and test plan (see quality/project_urls.py)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from quality.views.plan import PlanView
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("quality/plan/", PlanView.as_view(), name="project-quality-plan"),
+]

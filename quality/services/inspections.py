@@ -14,7 +14,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -360,7 +360,8 @@ def reading_record(
     verdict = judge(item, reading)
     reading.passed, reading.judgement = verdict.passed, verdict.text[:255]
     reading.recorded_by, reading.recorded_at = actor, timezone.now()
-    validated(reading, exclude=["inspection", "item"])
+    # ``passed`` is None for a text item (never judged); the field is not ``blank``, so leave it out.
+    validated(reading, exclude=["inspection", "item", "passed"])
     reading.save()
     changed = ["updated_at"]
     if inspection.status == InspectionStatus.SCHEDULED:
@@ -437,6 +438,23 @@ def item_results(inspection: Inspection) -> tuple[list[ChecklistItem], dict[int,
     return items, readings, missing
 
 
+def _item_verdicts(items: list[ChecklistItem], readings: dict[int, list[Reading]]) -> list[rules.ItemResult]:
+    return [
+        rules.ItemResult(
+            item.severity,
+            None
+            if all(reading.passed is None for reading in readings[item.pk])
+            else all(reading.passed is not False for reading in readings[item.pk]),
+        )
+        for item in items
+    ]
+
+
+def outcome_of(items: list[ChecklistItem], readings: dict[int, list[Reading]]) -> str:
+    """The outcome signing off would give with these readings (what the sign-off button previews)."""
+    return rules.outcome(_item_verdicts(items, readings))
+
+
 @transaction.atomic
 def inspection_sign(*, actor: User, inspection: Inspection, remarks: str | None = None) -> Inspection:
     """Compute the outcome from the items and sign the inspection off; open non-conformances for the
@@ -449,15 +467,7 @@ def inspection_sign(*, actor: User, inspection: Inspection, remarks: str | None 
     if missing:
         message = _("Record every check before signing off. Missing: %(checks)s.") % {"checks": "; ".join(missing)}
         raise ApplicationError(message, code="inspection_incomplete")
-    results = [
-        rules.ItemResult(
-            item.severity,
-            None
-            if all(reading.passed is None for reading in readings[item.pk])
-            else all(reading.passed is not False for reading in readings[item.pk]),
-        )
-        for item in items
-    ]
+    results = _item_verdicts(items, readings)
     before = snapshot(inspection, ["status", "outcome", "remarks"])
     inspection.outcome = rules.outcome(results)
     inspection.status = InspectionStatus.SIGNED
@@ -559,10 +569,14 @@ def inspection_cancel(*, actor: User, inspection: Inspection, reason: str) -> In
 
 def hold_point_reason(task: WbsElement) -> str | None:
     """Why a task under a hold point may not be reported complete yet (None when it may): the
-    ``projects.registries.completion_guards`` hook quality fills."""
+    ``projects.registries.completion_guards`` hook quality fills. A hold point on a summary holds
+    every task beneath it: the task's own WBS code and its ancestors' (1, 1.2 for 1.2.3) are looked up."""
+    parts = task.code.split(".")
+    codes = [".".join(parts[: length + 1]) for length in range(len(parts))]
     entries = list(
         PlanEntry.objects.for_organization(task.organization_id)
-        .filter(wbs_element=task, hold_point=True)
+        .filter(Q(wbs_element=task) | Q(wbs_element__project_id=task.project_id, wbs_element__code__in=codes))
+        .filter(hold_point=True)
         .values_list("pk", "template_code")
     )
     if not entries:

@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from pmo.errors import ApplicationError
 from pmo.models import OrgRole
@@ -25,6 +26,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_failed_hold_point_inspection_opens_a_non_conformance_that_closes_after_verification_and_reinspection():
+    translation.activate("en")  # the judgements are compared in English
     project = ProjectFactory(phase="execution")
     org = project.organization
     q = member(org, OrgRole.QUALITY).user
