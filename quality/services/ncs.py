@@ -49,6 +49,8 @@ from quality.services.inspections import check_element, check_member, check_open
 from quality.services.settings import builtin_type, quality_settings_for, validated
 
 REWORK_CATEGORY = "rework"
+#: Named in both languages, as finance names its default categories.
+REWORK_CATEGORY_NAME = "返工 Rework"
 DESCRIPTIVE_FIELDS = [
     "title",
     "description",
@@ -290,7 +292,7 @@ def nc_transition(*, actor: User, nc: NonConformance, to_status: str, note: str 
     return nc
 
 
-def _corrective_workers(actions: list[CorrectiveAction]) -> set[int]:
+def corrective_workers(actions: list[CorrectiveAction]) -> set[int]:
     """Who did the corrective work: the owners and finishers of the corrective actions that were done."""
     workers: set[int] = set()
     for action in actions:
@@ -316,7 +318,7 @@ def nc_verify(*, actor: User, nc: NonConformance, passed: bool, note: str) -> No
         message = _("Describe the verification evidence.") if passed else _("Say why the verification failed.")
         raise ApplicationError(message, code="invalid", fields={"note": [message]})
     actions = _actions(nc)
-    if actor.pk in _corrective_workers(actions):
+    if actor.pk in corrective_workers(actions):
         raise ApplicationError(
             _("The corrective work must be verified by someone who did not do it."), code="verifier_did_the_work"
         )
@@ -452,7 +454,7 @@ def rework_category(project: Project) -> CostCategory:
         return found
     order = (categories.aggregate(highest=Max("order"))["highest"] or 0) + 1
     category = CostCategory.objects.create(
-        organization=organization, code=REWORK_CATEGORY, name=_("Rework (cost of poor quality)"), order=order
+        organization=organization, code=REWORK_CATEGORY, name=REWORK_CATEGORY_NAME, order=order
     )
     audit_record(
         organization=organization,

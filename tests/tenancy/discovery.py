@@ -19,6 +19,8 @@ from pmo.models import Organization
 from tests.factories import FACTORIES
 
 WRITE_METHODS = ("post", "put", "patch", "delete")
+#: Short URL keywords of long model names (``nc_id``: a non-conformance).
+SHORT_NAMES = {"nc": "nonconformance"}
 ALL_METHODS = ("get", *WRITE_METHODS)
 
 
@@ -80,6 +82,7 @@ def model_for_kwarg(route: OrgRoute, kwarg: str) -> type[models.Model]:
     for suffix in ("_id", "_pk"):
         if kwarg.endswith(suffix):
             wanted = kwarg[: -len(suffix)].replace("_", "")
+            wanted = SHORT_NAMES.get(wanted, wanted)
             matches = [m for m in apps.get_models() if m._meta.model_name == wanted]
             assert len(matches) == 1, f"{route}: URL keyword {kwarg!r} names no single model"
             return matches[0]
