@@ -8,7 +8,8 @@ and the dashboard of L). It:
    refused) and migrates it;
 2. seeds each size into its own organisation with ``manage.py seed_bench`` (seed 42), S = 20
    projects x 50 tasks and L = 1,000 projects x 200 tasks, each with one more project of 2,000
-   tasks and 20 risks a project (L: 20,000 risks with their history); the status date is today in
+   tasks and 20 risks a project (L: 20,000 risks with their history) and 50 inspections of 20
+   readings a project (L: 50,000 inspections, 1,000,000 readings); the status date is today in
    Asia/Shanghai;
 3. runs the variance over each organisation twice with ``manage.py run_variance --wait`` in a
    child process of its own (Celery eager, no broker): the first run of the day opens the alerts,
@@ -104,10 +105,15 @@ ENDPOINTS = [
     Endpoint("project_risks", "project risk register page", scales=True),
     Endpoint("project_risks_api", "project risk list API", scales=True),
     Endpoint("issues_api", "project issues API", scales=True),
+    Endpoint("quality", "portfolio quality figures page", scales=False),
+    Endpoint("quality_api", "portfolio quality figures API", scales=False),
 ]
 DASHBOARDS = ("dashboard", "dashboard_api")
 # The portfolio's heat map counts every risk of every project: judged against the dashboard's budget.
 HEAT_MAPS = ("risks",)
+# The portfolio's quality figures read every inspection and non-conformance of every project (L: 1,000
+# projects x 50 inspections x 20 readings): judged against the dashboard's budget too.
+QUALITY_FIGURES = ("quality", "quality_api")
 
 
 @dataclass
@@ -452,6 +458,8 @@ def probe(slugs: list[str], status_date: str) -> None:
             "project_risks": f"/o/{slug}/projects/{project.pk}/risks/",
             "project_risks_api": f"/api/v1/orgs/{slug}/projects/{project.pk}/risks/",
             "issues_api": f"/api/v1/orgs/{slug}/projects/{project.pk}/issues/",
+            "quality": f"/o/{slug}/quality/",
+            "quality_api": f"/api/v1/orgs/{slug}/quality-figures/",
         }
         client = Client()
         client.force_login(User.objects.get(username=f"{slug}-admin"))
@@ -602,7 +610,7 @@ def evaluate(results: Results) -> list[Target]:
                 )
             )
     if "L" in results.sizes:
-        for key in (*DASHBOARDS, *HEAT_MAPS):
+        for key in (*DASHBOARDS, *HEAT_MAPS, *QUALITY_FIGURES):
             row = by_key["L", key]
             targets.append(
                 Target(

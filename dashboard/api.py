@@ -23,11 +23,12 @@ from finance.api.evm import EvmFiguresSerializer, ReadSchema, money
 from pmo.api import inputs
 from pmo.api.base import OrganizationScopedMixin
 from projects.models import OPEN_PHASES, Rag
+from quality.api.figures import QualityFiguresSerializer, figures_document
 
 # The computed RAG adds ``unknown`` to the colours: a string in the schema, which keeps one enum
 # of colours (``RagEnum``, the status report's).
 COMPUTED_RAG_HELP = gettext_lazy("green, amber or red; unknown without a current baseline.")
-REASONS = ["spi", "cpi", "red_alerts", "amber_alerts", "milestone", "no_baseline"]
+REASONS = ["safety_veto", "spi", "cpi", "red_alerts", "amber_alerts", "milestone", "no_baseline"]
 
 
 # The project health rows come a page at a time; every total covers all the projects the filters keep.
@@ -356,6 +357,35 @@ def risks_document(figures: Any) -> dict[str, Any]:
     }
 
 
+class QualityAttentionSerializer(inputs.Serializer):
+    project = serializers.IntegerField(source="project_id")
+    code = serializers.CharField()
+    name = serializers.CharField()
+    figures = QualityFiguresSerializer()
+
+
+class DashboardQualitySerializer(inputs.Serializer):
+    totals = QualityFiguresSerializer(help_text=gettext_lazy("Pooled over the projects kept by the filters."))
+    attention = QualityAttentionSerializer(
+        many=True,
+        help_text=gettext_lazy(
+            "Projects with a safety veto (all of them, first), then those with the most open critical and major "
+            "non-conformances or overdue ones (ten in all at most)."
+        ),
+    )
+
+
+def quality_document(panel: Any) -> dict[str, Any]:
+    """The quality block of the answer from ``dashboard.portfolio.quality_figures.QualityPanel``."""
+    return {
+        "totals": figures_document(panel.total),
+        "attention": [
+            {"project_id": row.project_id, "code": row.code, "name": row.name, "figures": figures_document(row.figures)}
+            for row in panel.attention
+        ],
+    }
+
+
 class RuleSerializer(inputs.Serializer):
     red = serializers.CharField()
     amber = serializers.CharField()
@@ -399,6 +429,12 @@ class DashboardSerializer(inputs.Serializer):
             "heat map of the projects kept by the filters."
         )
     )
+    quality = serializers.SerializerMethodField(
+        help_text=gettext_lazy(
+            "First-pass yield, non-conformances, days to close, overdue inspections and customer satisfaction "
+            "of the projects kept by the filters, as they stand today, and the projects needing attention."
+        )
+    )
     missing_rates = serializers.DictField(
         child=serializers.ListField(child=serializers.IntegerField()),
         help_text=gettext_lazy("Currencies without a rate on the date, with their projects: left out of the totals."),
@@ -407,6 +443,10 @@ class DashboardSerializer(inputs.Serializer):
     @extend_schema_field(RisksSerializer)
     def get_risks(self, board: dashboard.Dashboard) -> dict[str, Any]:
         return RisksSerializer(risks_document(board.risks)).data
+
+    @extend_schema_field(DashboardQualitySerializer)
+    def get_quality(self, board: dashboard.Dashboard) -> dict[str, Any]:
+        return DashboardQualitySerializer(quality_document(board.quality)).data
 
     @extend_schema_field(TotalsSerializer)
     def get_totals(self, board: dashboard.Dashboard) -> dict[str, Any]:

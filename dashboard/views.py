@@ -11,6 +11,7 @@ from dashboard.portfolio import charts as dashboard_charts
 from dashboard.portfolio.risk_figures import heat_map_svg
 from pmo.models import OrgRole
 from pmo.pages import OrganizationPageMixin
+from quality.views.figures import FigureLinks
 
 # Rows of the dashboard's project health table on one page.
 HEALTH_PAGE_SIZE = 50
@@ -52,6 +53,7 @@ class OrganizationHomeView(OrganizationPageMixin, TemplateView):
             links=links,
             charts=dashboard_charts.dashboard_charts(board, links),
             risk_heat_map=heat_map_svg(board.risks, self.organization.slug, filters),
+            quality_links=FigureLinks(self.organization.slug).figure_links(),
             risk_rows=sorted(
                 (row for row in board.risks.exposure.projects if row.exposure or row.contingency),
                 key=lambda row: (row.headroom, row.code),

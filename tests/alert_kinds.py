@@ -7,6 +7,7 @@ from django.db import models
 
 from finance.alert_kinds import FinanceAlertKind, FinanceSubjectType
 from projects.alert_kinds import ProjectAlertKind, ProjectSubjectType
+from quality.alert_kinds import QualityAlertKind, QualitySubjectType
 from risks.alert_kinds import RiskAlertKind, RiskSubjectType
 
 _TODAY = (
@@ -20,11 +21,15 @@ _TODAY = (
     ProjectAlertKind.CHANGE_REQUEST_WAITING,
     FinanceAlertKind.BUDGET_WAITING,
     *RiskAlertKind,
+    *QualityAlertKind,
 )
 
 AlertKind = models.TextChoices("AlertKind", [(kind.name, (kind.value, kind.label)) for kind in _TODAY])  # type: ignore[call-overload]
 
 SubjectType = models.TextChoices(  # type: ignore[call-overload]
     "SubjectType",
-    [(kind.name, (kind.value, kind.label)) for kind in (*ProjectSubjectType, *RiskSubjectType, *FinanceSubjectType)],
+    [
+        (kind.name, (kind.value, kind.label))
+        for kind in (*ProjectSubjectType, *RiskSubjectType, *QualitySubjectType, *FinanceSubjectType)
+    ],
 )

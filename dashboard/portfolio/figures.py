@@ -191,6 +191,9 @@ class Dashboard:
     evaluated_at: dt.datetime | None = None
     # Exposure against contingency, the top risks and the heat map (``risk_figures.RiskFigures``).
     risks: Any = None
+    # First-pass yield, non-conformances, closure times and the projects needing attention
+    # (``quality_figures.QualityPanel``).
+    quality: Any = None
 
     @property
     def spi_band(self) -> str | None:

@@ -1,4 +1,5 @@
-"""The computed RAG of a project: one rule, from its SPI, CPI, open alerts and milestone slips.
+"""The computed RAG of a project: one rule, from its SPI, CPI, open alerts and milestone slips, and
+the safety one-vote veto (an open critical safety non-conformance makes it red whatever the rest).
 
 :func:`computed_rag` applies the rule and :func:`rag_rule_text` words it for the page and the
 API. A project manager may rate a project otherwise in a status report, with a justification
@@ -25,11 +26,14 @@ INDEX_RED_BELOW = Decimal("0.90")
 INDEX_AMBER_BELOW = Decimal("0.95")
 # A milestone later than its baseline date by more than this many calendar days makes a project red.
 MILESTONE_RED_AFTER_DAYS = 10
+# The reason of the safety one-vote veto: an open critical safety non-conformance makes a project red.
+SAFETY_VETO = "safety_veto"
 
 
 @dataclass(frozen=True)
 class RagReason:
-    """Why a project is not green: ``code`` is spi, cpi, red_alerts, amber_alerts, milestone or no_baseline."""
+    """Why a project is not green: ``code`` is safety_veto, spi, cpi, red_alerts, amber_alerts, milestone or
+    no_baseline."""
 
     code: str
     rag: str
@@ -69,6 +73,7 @@ def computed_rag(
     red_alerts: int,
     amber_alerts: int,
     milestone_late_days: int,
+    safety_vetoes: int = 0,
 ) -> ComputedRag:
     """The overall RAG of a project from its indices, its open alerts and its latest milestone.
 
@@ -77,10 +82,16 @@ def computed_rag(
     without a current baseline. An undefined index (nothing planned, or no cost yet) counts for
     nothing. ``milestone_late_days`` is the largest delay of an unfinished milestone against its
     baseline date (0 when none is late).
+
+    Safety has a one-vote veto: ``safety_vetoes`` open critical non-conformances of a safety
+    inspection make the project red (reason ``safety_veto``), with or without a baseline.
     """
+    veto = (RagReason(SAFETY_VETO, RED, str(safety_vetoes)),) if safety_vetoes > 0 else ()
     if not has_baseline:
+        if veto:
+            return ComputedRag(RED, (*veto, RagReason("no_baseline", UNKNOWN, "")))
         return ComputedRag(UNKNOWN, (RagReason("no_baseline", UNKNOWN, ""),))
-    reasons: list[RagReason] = []
+    reasons: list[RagReason] = list(veto)
     for code, value in (("spi", spi), ("cpi", cpi)):
         band = index_band(value)
         if band in (RED, AMBER):
@@ -119,5 +130,10 @@ def rag_rule_text() -> dict[str, str]:
         "notes": _(
             "An undefined SPI (nothing planned yet) or CPI (no cost yet) counts for nothing. A milestone is late "
             "when it is unfinished after its baseline date, or forecast to finish after it."
+        )
+        + " "
+        + _(
+            "Safety veto: an open critical non-conformance of a safety inspection makes the project red "
+            "whatever its other figures, until it is closed."
         ),
     }

@@ -45,6 +45,7 @@ from dashboard.portfolio.lists import (
     waiting_budgets,
     waiting_changes,
 )
+from dashboard.portfolio.quality_figures import portfolio_quality_figures
 from dashboard.portfolio.rag import AMBER, GREEN, RAG_VALUES, RED, ComputedRag, computed_rag, index_band
 from dashboard.portfolio.risk_figures import RiskFigures, portfolio_risks
 from finance import evm
@@ -54,6 +55,7 @@ from finance.variance import approved_budgets
 from pmo.models import Organization, Severity, User
 from projects.models import Phase, Portfolio, Project
 from projects.querysets import ProjectQuerySet
+from quality.selectors import safety_vetoes
 
 _ZERO = Decimal(0)
 _CONTEXT = Context(prec=34, rounding=ROUND_HALF_EVEN)
@@ -229,7 +231,7 @@ def measure(
     return measured
 
 
-def _project_rag(result: ProjectEvm | None, alerts: dict[str, int], late_days: int) -> ComputedRag:
+def _project_rag(result: ProjectEvm | None, alerts: dict[str, int], late_days: int, vetoes: int) -> ComputedRag:
     return computed_rag(
         has_baseline=result is not None,
         spi=result.figures.spi if result is not None else None,
@@ -237,15 +239,17 @@ def _project_rag(result: ProjectEvm | None, alerts: dict[str, int], late_days: i
         red_alerts=alerts.get(Severity.RED, 0),
         amber_alerts=alerts.get(Severity.AMBER, 0),
         milestone_late_days=late_days,
+        safety_vetoes=vetoes,
     )
 
 
 def project_computed_rag(organization: Organization, project: Project, as_of: dt.date) -> ComputedRag:
-    """The computed RAG of one project on ``as_of``, as the dashboard shows it (eleven queries at most)."""
+    """The computed RAG of one project on ``as_of``, as the dashboard shows it (twelve queries at most)."""
     result = measure(organization, [project], as_of).evm.get(project.pk)
     alerts = active_alerts(organization, [project.pk])
     late = milestone_slips(organization, [project.pk], {project.pk: project.code}, as_of).late_days
-    return _project_rag(result, alerts[project.pk], late[project.pk])
+    vetoes = safety_vetoes(organization, [project.pk]).get(project.pk, 0)
+    return _project_rag(result, alerts[project.pk], late[project.pk], vetoes)
 
 
 def project_computed_rag_json(organization: Organization, project: Project, as_of: dt.date) -> dict[str, object]:
@@ -268,7 +272,7 @@ def portfolio_dashboard(organization: Organization, filters: Filters) -> Dashboa
     phase, their earned value (``projects_evm``, six), the exchange rates (only with projects in
     another currency), the approved budgets, the actual costs, the open milestones, the active
     alerts, the change requests and budget versions waiting, the latest report of each project
-    and the recent reports.
+    and the recent reports; the risks (four) and quality (five, whose safety vetoes feed the RAG).
     """
     as_of = filters.as_of
     scoped = _scoped(organization, filters)
@@ -282,6 +286,7 @@ def portfolio_dashboard(organization: Organization, filters: Filters) -> Dashboa
     evaluated, approved, actual = measured.evm, measured.approved, measured.actual
     rates = _rates(organization, {project.currency for project in projects}, as_of)
     risks = portfolio_risks(organization, filters, scoped.open(), rates, projects)
+    quality = portfolio_quality_figures(organization, scoped.open(), projects)
     slips = milestone_slips(organization, ids, {project.pk: project.code for project in projects}, as_of)
     late = slips.late_days
     alerts = active_alerts(organization, ids if filters.narrowed else None)
@@ -321,7 +326,7 @@ def portfolio_dashboard(organization: Organization, filters: Filters) -> Dashboa
                 evm=result,
                 spi_band=index_band(result.figures.spi) if result is not None else None,
                 cpi_band=index_band(result.figures.cpi) if result is not None else None,
-                computed=_project_rag(result, alerts[project.pk], late[project.pk]),
+                computed=_project_rag(result, alerts[project.pk], late[project.pk], quality.vetoes_of(project.pk)),
                 reported=reported.get(project.pk),
                 red_alerts=alerts[project.pk][Severity.RED],
                 amber_alerts=alerts[project.pk][Severity.AMBER],
@@ -363,4 +368,5 @@ def portfolio_dashboard(organization: Organization, filters: Filters) -> Dashboa
         missing_rates=dict(sorted(missing.items())),
         evaluated_at=measured.evaluated_at,
         risks=risks,
+        quality=quality,
     )

@@ -53,7 +53,7 @@ class OpenChangeCountsSerializer(inputs.Serializer):
 
 class ComputedRagReasonSerializer(inputs.Serializer):
     code = serializers.ChoiceField(
-        choices=["spi", "cpi", "red_alerts", "amber_alerts", "milestone", "no_baseline"],
+        choices=["safety_veto", "spi", "cpi", "red_alerts", "amber_alerts", "milestone", "no_baseline"],
         help_text=_("The index, the open alerts, the latest milestone, or no baseline."),
     )
     rag = serializers.CharField(help_text=_("red or amber; unknown for no_baseline."))

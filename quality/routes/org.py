@@ -1,10 +1,9 @@
-"""Page routes of the quality section's home and its organisation-wide lists (lane F replaces the placeholder)."""
+"""Page routes of the quality section's home (the portfolio's quality figures)."""
 
 from django.urls import URLPattern, URLResolver, path
-from django.utils.translation import gettext_lazy as _
 
-from pmo.views import ModuleNotYetAvailableView
+from quality.views.org import OrganizationQualityView
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("", ModuleNotYetAvailableView.as_view(module="quality", title=_("Quality")), name="org-quality"),
+    path("", OrganizationQualityView.as_view(), name="org-quality"),
 ]

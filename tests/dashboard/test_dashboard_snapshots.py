@@ -111,9 +111,9 @@ def test_a_project_without_a_snapshot_yet_is_computed_beside_the_others(portfoli
 
 # The dashboard's reads on today once every baselined project has its snapshot: the filter choices
 # (2), the projects by phase, the open projects, the snapshots, the risks (4: exposure and
-# contingency, top risks, heat map, risk matrix), open milestones and their baseline dates (2),
-# alerts, latest reports, waiting change requests and budget versions, recent reports.
-SNAPSHOT_QUERIES = 16
+# contingency, top risks, heat map, risk matrix), quality (5), open milestones and their baseline
+# dates (2), alerts, latest reports, waiting change requests and budget versions, recent reports.
+SNAPSHOT_QUERIES = 21
 
 
 def test_reading_snapshots_takes_a_fixed_number_of_queries_however_many_projects(

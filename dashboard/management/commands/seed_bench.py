@@ -6,7 +6,9 @@ a WBS of packages (summaries) over tasks and milestones chained finish-to-start,
 critical-path method, a current baseline, progress with its history, actual costs, an approved
 budget by cost category, weekly status reports, a few change requests and budget versions waiting
 for a decision, risk registers (``_bench_risks``: 20 risks a project with their history, responses
-and issues, and ten of the organisation's), and the alerts of a variance run.
+and issues, and ten of the organisation's), quality records (``_bench_quality``: an inspection plan,
+50 inspections of 20 readings a project, their non-conformances, a survey in closing), and the alerts
+of a variance run.
 ``--big-project-tasks 2000`` adds one project of that many tasks (the earned-value benchmark reads it).
 
 The same seed and status date give the same data. Each project draws a profile (on track, slipping,
@@ -40,7 +42,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from django.utils import timezone, translation
 
-from dashboard.management.commands import _bench_risks
+from dashboard.management.commands import _bench_quality, _bench_risks
 from finance.models import ActualCost, BudgetLine, BudgetVersion, CostCategory
 from finance.services.categories import cost_categories_ensure_defaults
 from finance.variance import variance_run
@@ -136,6 +138,7 @@ class _Built:
     change_requests: list[ChangeRequest] = field(default_factory=list)
     reports: list[StatusReport] = field(default_factory=list)
     risks: _bench_risks.Register = field(default_factory=_bench_risks.Register)
+    quality: _bench_quality.Records = field(default_factory=_bench_quality.Records)
     # Share of each leaf's work done by the status date, by position among the leaves.
     done: list[float] = field(default_factory=list)
 
@@ -180,6 +183,9 @@ class _Seeder:
         self.categories = list(CostCategory.objects.for_organization(organization).order_by("order", "pk"))
         self.counts: dict[str, int] = {}
         self.risks = _bench_risks.RiskSeeder(organization=organization, users=users, status_date=status_date, seed=seed)
+        self.quality = _bench_quality.QualitySeeder(
+            organization=organization, users=users, status_date=status_date, seed=seed
+        )
 
     def moment(self, day: dt.date, hour: int = 10) -> dt.datetime:
         return dt.datetime.combine(day, dt.time(hour), tzinfo=zoneinfo.ZoneInfo(TIME_ZONE))
@@ -259,6 +265,7 @@ class _Seeder:
         self.control(built)
         baseline_cost = sum((leaf.budgeted_cost for leaf in built.leaves), Decimal(0))
         built.risks = self.risks.register(project, built.leaves, baseline_cost)
+        built.quality = self.quality.records(project, built.leaves)
         return built
 
     def roll_up(self, summary: WbsElement, leaves: list[WbsElement]) -> None:
@@ -598,6 +605,7 @@ class _Seeder:
         create(ChangeRequest, gather("change_requests"))
         create(StatusReport, gather("reports"))
         _bench_risks.insert([one.risks for one in built], create)
+        _bench_quality.insert([one.quality for one in built], create)
 
 
 class Command(BaseCommand):
