@@ -171,8 +171,11 @@ class ItemForm(forms.Form):
         for name in ("limit_a", "limit_b", "second_limit_a", "second_limit_b", "max_readings"):
             self.fields[name].widget.attrs["inputmode"] = "decimal"
 
-    def group(self, name: str) -> list[forms.BoundField]:
-        return [self[field] for field in self.GROUPS[name]]
+    @property
+    def group(self) -> dict[str, list[forms.BoundField]]:
+        """The item's fields by part (``item.group.limit`` in the template: a method taking the name
+        cannot be called from a template, which rendered no field at all)."""
+        return {name: [self[field] for field in fields] for name, fields in self.GROUPS.items()}
 
     def item(self) -> dict[str, Any]:
         """The item as the service takes it."""
