@@ -2,6 +2,11 @@
 
 from django.urls import URLPattern, URLResolver
 
-from quality.routes import library, org
+from quality.routes import inspections, library, ncs, org
 
-urlpatterns: list[URLPattern | URLResolver] = [*org.urlpatterns, *library.urlpatterns]
+urlpatterns: list[URLPattern | URLResolver] = [
+    *org.urlpatterns,
+    *library.urlpatterns,
+    *ncs.org_urlpatterns,
+    *inspections.org_urlpatterns,
+]

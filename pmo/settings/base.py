@@ -299,6 +299,10 @@ SPECTACULAR_SETTINGS = {
         "IssueSeverityEnum": "risks.models.IssueSeverity",
         "IssueStatusEnum": "risks.models.IssueStatus",
         "MonteCarloRunStatusEnum": "risks.models.RunStatus",
+        "ComparatorEnum": "quality.models.Comparator",
+        "InspectionDisciplineEnum": "quality.models.Discipline",
+        "NcModeEnum": "quality.models.NcMode",
+        "AcceptanceStatusEnum": "quality.models.AcceptanceStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Count, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -148,7 +148,14 @@ class StandardUpdateSerializer(inputs.Serializer):
         request=StandardUpdateSerializer,
         responses={200: StandardSerializer},
     ),
-    destroy=extend_schema(summary=_("Delete a standard no checklist item cites"), tags=TAGS),
+    destroy=extend_schema(
+        summary=_("Delete a standard no checklist item cites"),
+        tags=TAGS,
+        responses={
+            204: None,
+            409: OpenApiResponse(description=_("Checklist items cite this standard: it cannot be deleted.")),
+        },
+    ),
 )
 class StandardViewSet(
     Library,
@@ -299,6 +306,13 @@ class ChecklistItemSerializer(inputs.ModelSerializer):
     options = ChecklistOptionSerializer(many=True, read_only=True)
     kind = NamedChoiceField(choices=ItemKind.choices, enum_name="QualityItemKindEnum", read_only=True)
     severity = NamedChoiceField(choices=Severity.choices, enum_name="QualitySeverityEnum", read_only=True)
+    # Blank for an item that is not numeric: the enum lists "" too (as on the inspection's checks).
+    comparator = NamedChoiceField(
+        choices=[("", "—"), *Comparator.choices], enum_name="QualityComparatorEnum", read_only=True
+    )
+    second_comparator = NamedChoiceField(
+        choices=[("", "—"), *Comparator.choices], enum_name="QualityComparatorEnum", read_only=True
+    )
 
     class Meta:
         model = ChecklistItem
@@ -310,10 +324,6 @@ class ChecklistItemSerializer(inputs.ModelSerializer):
             *library.ITEM_FIELDS,
         ]
         read_only_fields = fields
-        extra_kwargs = {
-            "comparator": {"choices": Comparator.choices},
-            "second_comparator": {"choices": Comparator.choices},
-        }
 
 
 class ChecklistItemInputSerializer(inputs.Serializer):
@@ -425,7 +435,10 @@ CODE_FILTER = OpenApiParameter(
         ),
         tags=TAGS,
         request=ChecklistTemplateUpdateSerializer,
-        responses={200: ChecklistTemplateDetailSerializer},
+        responses={
+            200: ChecklistTemplateDetailSerializer,
+            409: OpenApiResponse(description=_("An old version: edit the current version of the template.")),
+        },
     ),
 )
 class ChecklistTemplateViewSet(

@@ -35,6 +35,7 @@ ORGANIZATION_SECTIONS: tuple[tuple[str, str, Any], ...] = (
     ("ncs", "org-quality-ncs", _("Non-conformances")),
     ("templates", "org-quality-templates", _("Checklist templates")),
     ("standards", "org-quality-standards", _("Standards")),
+    ("types", "org-quality-types", _("Inspection types")),
     ("settings", "org-quality-settings", _("Settings")),
 )
 
