@@ -56,7 +56,7 @@ class PlanEntryForm(DateWindowFormMixin, forms.Form):
     hold_point = forms.BooleanField(
         required=False,
         label=_("Hold point"),
-        help_text=_("The task cannot be reported 100 % complete until this inspection has passed."),
+        help_text=_("The task cannot be reported complete until this inspection has passed."),
     )
     notes = forms.CharField(required=False, label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}))
 

@@ -307,7 +307,7 @@ class PlanEntry(TenantModel):
     hold_point = models.BooleanField(
         _("hold point"),
         default=False,
-        help_text=_("The task cannot be reported 100 % complete until this inspection has passed."),
+        help_text=_("The task cannot be reported complete until this inspection has passed."),
     )
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)

@@ -111,7 +111,7 @@ class PlanEntryInputSerializer(inputs.Serializer):
     hold_point = serializers.BooleanField(
         required=False,
         default=False,
-        help_text=_("The task cannot be reported 100 % complete until this inspection has passed."),
+        help_text=_("The task cannot be reported complete until this inspection has passed."),
     )
     notes = serializers.CharField(required=False, allow_blank=True, default="")
 

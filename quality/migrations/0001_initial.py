@@ -236,7 +236,7 @@ class Migration(migrations.Migration):
                 ('planned_date', models.DateField(blank=True, null=True, verbose_name='planned date')),
                 ('before_task_finish', models.BooleanField(default=False, verbose_name='before the task may finish')),
                 ('inspector_role', models.CharField(blank=True, max_length=32, verbose_name='inspector role')),
-                ('hold_point', models.BooleanField(default=False, help_text='The task cannot be reported 100 % complete until this inspection has passed.', verbose_name='hold point')),
+                ('hold_point', models.BooleanField(default=False, help_text='The task cannot be reported complete until this inspection has passed.', verbose_name='hold point')),
                 ('notes', models.TextField(blank=True, verbose_name='notes')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
                 ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='pmo.organization', verbose_name='organisation')),
