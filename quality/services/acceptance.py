@@ -19,6 +19,7 @@ from typing import Any, cast
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pmo.audit import audit_record, diff, snapshot
 from pmo.concurrency import locked_row
@@ -38,7 +39,7 @@ from quality.models import (
     Severity,
 )
 from quality.permissions import QualityAction
-from quality.services.inspections import check_element, check_open_project
+from quality.services.inspections import check_element, check_open_project, in_both_languages
 from quality.services.settings import validated
 
 #: The decisions a signer may take.
@@ -49,6 +50,8 @@ SCORES = ("quality", "schedule", "communication", "service")
 SURVEY_FIELDS = [*SCORES, "comments", "respondent", "on_behalf"]
 #: A condition's text at most, and how many one decision may carry.
 MAX_CONDITIONS = 50
+#: The title of the non-conformance a rejection opens, after the element (in both languages).
+ACCEPTANCE_REJECTED = gettext_lazy("Acceptance rejected")
 
 
 def _not_found(field: str) -> ApplicationError:
@@ -281,6 +284,13 @@ def deliverable_sign(
         )
     if decision not in DECISIONS:
         raise _invalid("decision", _("Choose accepted, accepted with conditions or rejected."))
+    rejection = deliverable.non_conformance
+    if decision != AcceptanceStatus.REJECTED and rejection is not None and rejection.is_open:
+        raise ApplicationError(
+            _("%(code)s, opened when the deliverable was rejected, must be closed before it is accepted.")
+            % {"code": rejection.code},
+            code="rejection_open",
+        )
     note = (note or "").strip()
     cleaned = _conditions(conditions)
     today = project.organization.today()
@@ -324,7 +334,7 @@ def deliverable_sign(
         deliverable.non_conformance = nc_raise(
             actor=actor,
             project=project,
-            title=(_("Acceptance of %(element)s rejected") % {"element": f"{element.code} {element.name}"})[:255],
+            title=f"{element.code} {element.name}: {in_both_languages(ACCEPTANCE_REJECTED)}"[:255],
             severity=Severity.MAJOR,
             description=note,
             wbs_element=element,

@@ -12,11 +12,14 @@ from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings as django_settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Max, Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pmo.audit import audit_record, diff, snapshot
 from pmo.concurrency import locked_row
@@ -51,6 +54,28 @@ DESCRIPTIVE_FIELDS = [
     "remarks",
 ]
 _SEVERITY_RANK: dict[str, int] = {Severity.MINOR: 0, Severity.MAJOR: 1, Severity.CRITICAL: 2}
+#: The summary of a non-conformance opened for several failed checks of an inspection (more than one).
+CHECKS_FAILED = gettext_lazy("%(count)s checks failed")
+
+
+def both_languages(*names: str) -> str:
+    """Names of one thing in each language, "中文 English" as the demo and finance's default categories
+    name things (the empty and repeated ones left out)."""
+    return " ".join(dict.fromkeys(name.strip() for name in names if name and name.strip()))
+
+
+def in_both_languages(message: str | Promise, **params: Any) -> str:
+    """``message`` in every language of the application, Chinese first: what the application itself writes
+    into a record every reader sees (a non-conformance's title), whatever the language of whoever acted."""
+    rendered = []
+    for code, _name in django_settings.LANGUAGES:
+        with translation.override(code):
+            rendered.append(str(message) % params if params else str(message))
+    return both_languages(*rendered)
+
+
+def failed_item_title(inspection: Inspection, item: ChecklistItem) -> str:
+    return f"{inspection.code}: {both_languages(item.text_zh, item.text_en)}"[:255]
 
 
 def _not_found(field: str) -> ApplicationError:
@@ -243,8 +268,11 @@ def _decimal(value: Any, field: str) -> Decimal:
         number = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
         number = Decimal("NaN")
-    if not number.is_finite() or abs(number) >= Decimal("1e10"):
+    if not number.is_finite():
         raise ApplicationError(_("Enter a number."), code="invalid", fields={field: [_("Enter a number.")]})
+    if abs(number) >= Decimal("1e10"):
+        message = _("Enter a number smaller than 10,000,000,000.")
+        raise ApplicationError(message, code="invalid", fields={field: [message]})
     return number.quantize(Decimal("0.0001"))
 
 
@@ -511,10 +539,9 @@ def _open_non_conformances(
             nc_raise(
                 actor=actor,
                 project=project,
-                title=_("%(inspection)s failed: %(count)s checks")
-                % {"inspection": inspection.code, "count": len(failed)}
+                title=f"{inspection.code}: {in_both_languages(CHECKS_FAILED, count=len(failed))}"
                 if len(failed) > 1
-                else f"{inspection.code}: {first_item.text}"[:255],
+                else failed_item_title(inspection, first_item),
                 severity=worst,
                 inspection_type=inspection.inspection_type,
                 description="\n".join(lines),
@@ -529,7 +556,7 @@ def _open_non_conformances(
         nc_raise(
             actor=actor,
             project=project,
-            title=f"{inspection.code}: {item.text}"[:255],
+            title=failed_item_title(inspection, item),
             severity=item.severity,
             inspection_type=inspection.inspection_type,
             description=reading.judgement + (f"\n{reading.note}" if reading.note else ""),

@@ -231,6 +231,8 @@ class DeliverableDetailView(AcceptancePage):
             and services.signer_role_of(self.membership, self.project_role) is not None
         ):
             context["sign_form"] = kwargs.get("sign_form") or SignForm()
+        # Nothing to fill in (a signed deliverable read by anyone but a signer): the record takes the full width.
+        context["has_side"] = any(context.get(name) for name in ("sign_form", "form", "may_unflag"))
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

@@ -258,7 +258,7 @@ class InspectionView(InProject, QualityPage):
                             if reading.passed is None
                             else ("verdict-pass" if reading.passed else "verdict-fail"),
                             "photos": photos.get(reading.pk, []),
-                            "choice_label": self.choice_label(item, reading.choice),
+                            "judgement": self.judgement(item, reading),
                         }
                         for reading in recorded
                     ],
@@ -301,11 +301,12 @@ class InspectionView(InProject, QualityPage):
         return context
 
     @staticmethod
-    def choice_label(item: ChecklistItem, key: str) -> str:
-        for option in item.options or []:
-            if str(option.get("key")) == key:
-                return str(option.get("label") or key)
-        return key
+    def judgement(item: ChecklistItem, reading: Reading) -> str:
+        """The verdict in the reader's language (the stored text is in the recorder's)."""
+        try:
+            return services.judge(item, reading).text
+        except (AssertionError, KeyError):
+            return reading.judgement
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         operation = request.POST.get("op", "")

@@ -189,6 +189,7 @@ def test_the_detail_page_runs_a_fixed_number_of_queries(site) -> None:
     for _ in range(3):
         deliverable.inspections.add(InspectionFactory(project=site.project, organization=site.org))
     deliverable.refresh_from_db()
+    NonConformance.objects.for_organization(site.org).update(status="cancelled", cancel_reason="Duplicate")
     services.deliverable_sign(actor=site.client, deliverable=deliverable, decision="conditional", conditions=["a", "b"])
     assert queries(client, url) == one
 
@@ -245,3 +246,30 @@ def test_the_pages_speak_both_languages(site, language, word) -> None:
             page = client.get(base(site) + path, HTTP_ACCEPT_LANGUAGE=language)
             assert page.status_code == 200, path
         assert word in client.get(base(site) + "deliverables/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+
+@pytest.mark.parametrize("decision", ["accepted", "conditional"])
+def test_a_signed_deliverable_without_a_form_to_fill_is_laid_out_full_width(site, decision) -> None:
+    deliverable = services.deliverable_sign(
+        actor=site.client,
+        deliverable=flag(site),
+        decision=decision,
+        conditions=["Fix kerb"] if decision == "conditional" else [],
+    )
+    url = base(site) + f"deliverables/{deliverable.pk}/"
+    for reader in (site.worker, site.manager):
+        html = as_(reader).get(url).content.decode()
+        assert "Acceptance record" in html
+        assert "grid-main" not in html
+        assert 'op" value="sign"' not in html
+        assert 'op" value="save"' not in html
+    # who still has a form to fill keeps the side column
+    html = (
+        as_(site.manager)
+        .get(
+            base(site)
+            + f"deliverables/{flag(site, WbsElementFactory(project=site.project, organization=site.org)).pk}/"
+        )
+        .content.decode()
+    )
+    assert "grid-main" in html

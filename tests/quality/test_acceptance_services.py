@@ -154,7 +154,7 @@ def test_conditions_belong_only_to_a_conditional_acceptance_and_are_not_due_in_t
     assert not AcceptanceCondition.objects.for_organization(site.org).exists()
 
 
-def test_a_rejection_needs_reasons_opens_a_major_non_conformance_and_may_be_signed_again(site) -> None:
+def test_a_rejection_needs_reasons_opens_a_major_non_conformance_and_is_signed_again_once_that_is_closed(site) -> None:
     deliverable = flag(site)
     with pytest.raises(ApplicationError) as silent:
         services.deliverable_sign(actor=site.client, deliverable=deliverable, decision="rejected")
@@ -174,6 +174,12 @@ def test_a_rejection_needs_reasons_opens_a_major_non_conformance_and_may_be_sign
         nc,
     )
     assert deliverable.status == "rejected"
+
+    with pytest.raises(ApplicationError) as early:
+        services.deliverable_sign(actor=site.quality, deliverable=deliverable, decision="accepted")
+    assert early.value.code == "rejection_open"
+    nc.status, nc.verification_note, nc.closed_on = "closed", "Joints pointed and checked", site.org.today()
+    nc.save()
 
     deliverable = services.deliverable_sign(actor=site.quality, deliverable=deliverable, decision="accepted")
     assert deliverable.status == "accepted"
