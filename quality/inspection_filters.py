@@ -13,11 +13,14 @@ from django.utils.translation import gettext_lazy as _
 
 from pmo.models import Organization
 from pmo.tenancy import active_organization, active_organization_id
-from projects.models import Project
+from projects.models import OPEN_PHASES, Project
 from quality.models import Inspection, InspectionStatus, InspectionType, Outcome
 
 OPEN_INSPECTION_STATUSES = (InspectionStatus.SCHEDULED, InspectionStatus.IN_PROGRESS)
 YES_NO = [("true", _("Yes")), ("false", _("No"))]
+#: The organisation list's filter for the open projects' inspections (what the figures count).
+OPEN_PROJECTS = "open"
+PROJECT_STATE_CHOICES = [(OPEN_PROJECTS, _("Open projects only"))]
 
 
 def overdue_condition(today: dt.date) -> Q:
@@ -68,10 +71,16 @@ class InspectionFilter(django_filters.FilterSet):
     project = django_filters.ModelChoiceFilter(
         queryset=Project.objects.none(), label=_("Project"), empty_label=_("Any project")
     )
+    project_state = django_filters.ChoiceFilter(
+        choices=PROJECT_STATE_CHOICES,
+        method="in_project_state",
+        label=_("Projects"),
+        empty_label=_("All projects"),
+    )
 
     class Meta:
         model = Inspection
-        fields = ["status", "outcome", "type", "overdue", "project"]
+        fields = ["status", "outcome", "type", "overdue", "project", "project_state"]
 
     def __init__(self, *args: Any, in_project: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -81,6 +90,7 @@ class InspectionFilter(django_filters.FilterSet):
         )
         if in_project:
             del self.filters["project"]
+            del self.filters["project_state"]
         else:
             self.filters["project"].queryset = Project.objects.for_organization(organization).order_by("code")
             self.filters["project"].field_class = ProjectChoiceField
@@ -92,6 +102,9 @@ class InspectionFilter(django_filters.FilterSet):
     def filter_overdue(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         late = overdue_condition(self._organization().today())
         return queryset.filter(late) if value == "true" else queryset.exclude(late)
+
+    def in_project_state(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        return queryset.filter(project__phase__in=OPEN_PHASES) if value == OPEN_PROJECTS else queryset
 
 
 class OrganizationInspectionFilter(InspectionFilter):

@@ -16,7 +16,7 @@ from pmo.forms import DateWindowFormMixin
 from pmo.models import Organization, User
 from pmo.money import validate_money
 from pmo.tenancy import active_organization, active_organization_id
-from projects.models import Project, WbsElement
+from projects.models import OPEN_PHASES, Project, WbsElement
 from quality.models import (
     OPEN_NC_STATUSES,
     ActionKind,
@@ -29,8 +29,12 @@ from quality.models import (
 )
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-OPEN = "open"
-STATUS_CHOICES = [(OPEN, _("Open (any open status)")), *NcStatus.choices]
+#: The status filter's value for "any open status" (``open`` is the first step's own status).
+ANY_OPEN = "any_open"
+STATUS_CHOICES = [(ANY_OPEN, _("Open (any step)")), *NcStatus.choices]
+#: The organisation list's filter for the open projects' non-conformances (what the figures count).
+OPEN_PROJECTS = "open"
+PROJECT_STATE_CHOICES = [(OPEN_PROJECTS, _("Open projects only"))]
 YES_NO = [("true", _("Yes")), ("false", _("No"))]
 CODE = re.compile(r"^\s*NC-?0*(\d{1,9})\s*$", re.IGNORECASE)
 
@@ -188,7 +192,7 @@ class NcFilter(django_filters.FilterSet):
         return queryset.filter(condition)
 
     def in_status(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
-        if value == OPEN:
+        if value == ANY_OPEN:
             return queryset.filter(status__in=OPEN_NC_STATUSES)
         return queryset.filter(status=value)
 
@@ -203,13 +207,22 @@ class OrganizationNcFilter(NcFilter):
     project = django_filters.ModelChoiceFilter(
         queryset=_scope_projects, label=_("Project"), empty_label=_("Any project")
     )
+    project_state = django_filters.ChoiceFilter(
+        choices=PROJECT_STATE_CHOICES,
+        method="in_project_state",
+        label=_("Projects"),
+        empty_label=_("All projects"),
+    )
 
     class Meta(NcFilter.Meta):
-        fields = [*NcFilter.Meta.fields, "project"]
+        fields = [*NcFilter.Meta.fields, "project", "project_state"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.filters["project"].field_class = ProjectChoiceField
+
+    def in_project_state(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        return queryset.filter(project__phase__in=OPEN_PHASES) if value == OPEN_PROJECTS else queryset
 
 
 class PeopleMixin:

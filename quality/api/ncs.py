@@ -342,9 +342,7 @@ class NonConformanceViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    schema_description = _(
-        "A project's non-conformances (质量问题), driven through corrective action (整改) to verified closure."
-    )
+    schema_description = _("A project's non-conformances, driven through corrective action to verified closure.")
 
     serializer_class = NonConformanceSerializer
     row_builder = NC_ROWS

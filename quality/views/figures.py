@@ -9,10 +9,9 @@ from urllib.parse import urlencode
 from django.urls import NoReverseMatch, reverse
 
 from quality.models import NcStatus, Severity
+from quality.nc_forms import ANY_OPEN, OPEN_PROJECTS
 from quality.selectors import QualityFigures
 
-#: The NC list's filter for "any open status".
-ANY_OPEN = "open"
 SEVERITY_BADGES: dict[str, str] = {
     Severity.CRITICAL: "badge-red",
     Severity.MAJOR: "badge-amber",
@@ -31,7 +30,10 @@ def url_or_none(name: str, *args: Any, **query: Any) -> str | None:
 
 
 class FigureLinks:
-    """The lists a project's (``project_id``) or the organisation's figures drill down to."""
+    """The lists a project's (``project_id``) or the organisation's figures drill down to.
+
+    The organisation's figures count the open projects only, and so do the lists they link to.
+    """
 
     def __init__(self, org_slug: str, project_id: int | None = None) -> None:
         self.org_slug, self.project_id = org_slug, project_id
@@ -42,9 +44,13 @@ class FigureLinks:
         return url_or_none(org_name, self.org_slug, **query)
 
     def ncs(self, **query: Any) -> str | None:
+        if self.project_id is None:
+            query.setdefault("project_state", OPEN_PROJECTS)
         return self._list("project-quality-ncs", "org-quality-ncs", **query)
 
     def inspections(self, **query: Any) -> str | None:
+        if self.project_id is None:
+            query.setdefault("project_state", OPEN_PROJECTS)
         return self._list("project-quality-inspections", "org-quality-inspections", **query)
 
     def plan(self) -> str | None:
@@ -85,7 +91,6 @@ def nc_table(figures: QualityFigures, links: FigureLinks) -> dict[str, Any]:
         cells: list[dict[str, Any]] = []
         for status, _label in statuses:
             count = figures.ncs.get((severity, status), 0)
-            # The list's status filter "open" means any open status: the open column's links list them all.
             cells.append({"count": count, "url": links.ncs(severity=severity, status=status) if count else None})
         total = sum(int(cell["count"]) for cell in cells)
         rows.append(

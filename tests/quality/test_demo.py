@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.utils import timezone
 
 from finance.models import ActualCost
@@ -54,13 +57,19 @@ MODELS = (
 )
 
 
-@pytest.fixture
-def demo(monkeypatch: pytest.MonkeyPatch) -> Organization:
-    """The demo seeded at ten in the morning of ``DAY`` in Shanghai."""
+@pytest.fixture(scope="module")
+def demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[Organization]:
+    """The demo seeded once for the module at ten in the morning of ``DAY`` in Shanghai.
+
+    Seeded in an outer transaction rolled back after the module's last test: each test runs in a savepoint
+    inside it (rolled back too), so what a test changes, or seeding again, stays its own.
+    """
     moment = dt.datetime.combine(DAY, dt.time(2, 0), tzinfo=dt.UTC)
-    monkeypatch.setattr(timezone, "now", lambda: moment)
-    call_command("seed_demo", quiet_logins=True)
-    return Organization.objects.get(slug="demo")
+    with django_db_blocker.unblock(), pytest.MonkeyPatch.context() as patch, transaction.atomic():
+        patch.setattr(timezone, "now", lambda: moment)
+        call_command("seed_demo", quiet_logins=True)
+        yield Organization.objects.get(slug="demo")
+        transaction.set_rollback(True)
 
 
 def chinese(text: str) -> bool:

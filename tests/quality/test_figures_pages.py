@@ -167,3 +167,51 @@ PINNED_ORG_API = 7
 PINNED_PROJECT_PAGE = 15
 # The project with the membership, and the five figure queries.
 PINNED_PROJECT_API = 6
+
+
+def _links(html: str, severity: str, status: str) -> list[str]:
+    """The hrefs of the severity by status table's cells (``&amp;`` unescaped)."""
+    pattern = rf'href="([^"]*\?[^"]*severity={severity}[^"]*status={status}[^"]*)"'
+    return [href.replace("&amp;", "&") for href in re.findall(pattern, html)]
+
+
+def test_the_open_column_links_to_the_open_step_only(organization: Organization) -> None:
+    project = ProjectFactory(organization=organization, code="R1", phase=Phase.EXECUTION)
+    NonConformanceFactory(project=project, severity="major", title="Fresh rut")
+    NonConformanceFactory(project=project, severity="major", status="analysis", title="Analysed rut")
+    client = page_client_for(member(organization, OrgRole.VIEWER).user)
+    html = client.get(f"/o/acme/projects/{project.pk}/quality/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    [cell] = _links(html, "major", "open")
+    listed = client.get(cell, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Fresh rut" in listed
+    assert "Analysed rut" not in listed
+    # the "open non-conformances" figure still lists every open step
+    [figure] = re.findall(r'id="q-open" data-value="2"><a href="([^"]+)"', html)
+    listed = client.get(figure.replace("&amp;", "&"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Fresh rut" in listed
+    assert "Analysed rut" in listed
+
+
+def test_the_org_tables_links_keep_to_the_open_projects_it_counts(organization: Organization) -> None:
+    running = ProjectFactory(organization=organization, code="R1", phase=Phase.EXECUTION)
+    done = ProjectFactory(organization=organization, code="D1", phase=Phase.CLOSED)
+    NonConformanceFactory(project=running, severity="minor", title="Running rut")
+    NonConformanceFactory(project=done, severity="minor", title="Finished rut")
+    client = page_client_for(member(organization, OrgRole.VIEWER).user)
+    html = client.get("/o/acme/quality/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'id="q-open" data-value="1"' in html
+    links = [*_links(html, "minor", "open"), *re.findall(r'id="q-open" data-value="1"><a href="([^"]+)"', html)]
+    assert len(links) == 2
+    for link in links:
+        listed = client.get(link.replace("&amp;", "&"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert "Running rut" in listed, link
+        assert "Finished rut" not in listed, link
+    # so do the inspection lists the figures link to
+    InspectionFactory(project=running, status="signed", outcome="passed", signed_at=timezone.now())
+    finished = InspectionFactory(project=done, status="signed", outcome="passed", signed_at=timezone.now())
+    html = client.get("/o/acme/quality/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    [signed] = re.findall(r'id="q-fpy" data-value="100.0"><a href="([^"]+)"', html)
+    listed = client.get(signed.replace("&amp;", "&"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'class="muted small">R1<' in listed
+    assert 'class="muted small">D1<' not in listed
+    assert f"/quality/inspections/{finished.pk}/" not in listed
