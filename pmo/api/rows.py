@@ -7,7 +7,8 @@ same rule DRF's ``to_representation`` applies). The view reads ``queryset.values
 no model instances, and ``builder.build(rows)`` returns the very dicts the serializer would.
 
 A field the plan cannot derive (a ``SerializerMethodField``, a property of the model) is named in
-``computed`` with the columns it needs and a function of the row; a field that is neither derivable
+``computed`` with the columns it needs and a function of the row (a nested serializer's field as
+``outer.inner``, its columns and function still those of the whole row); a field that is neither derivable
 nor computed stops the compilation (``ImproperlyConfigured``), so a serializer cannot grow a field
 the fast path silently leaves out. ``tests/pmo/test_rows.py`` and each app's list tests compare the
 builder's output with the serializer's on the same rows.
@@ -138,7 +139,7 @@ class RowBuilder:
     @cached_property
     def steps(self) -> tuple[_Step, ...]:
         serializer = self.serializer_class()
-        unknown = set(self.computed) - set(serializer.fields)
+        unknown = {name.split(".", 1)[0] for name in self.computed} - set(serializer.fields)
         if unknown:
             raise ImproperlyConfigured(f"{self!r}: computed fields {sorted(unknown)} are not fields of the serializer.")
         return tuple(self._step(name, field) for name, field in serializer.fields.items() if not field.write_only)
@@ -167,7 +168,9 @@ class RowBuilder:
         column = self.prefix + source.replace(".", "__")
         if isinstance(field, serializers.ModelSerializer) and not getattr(field, "many", False):
             model: type[models.Model] = field.Meta.model
-            nested = RowBuilder(type(field), prefix=f"{column}__")
+            # A nested serializer's own computed fields are named ``field.inner`` here.
+            inner = {key.split(".", 1)[1]: value for key, value in self.computed.items() if key.startswith(f"{name}.")}
+            nested = RowBuilder(type(field), computed=inner, prefix=f"{column}__")
             return _Step(name, None, nested=nested, null_column=f"{column}__{model._meta.pk.attname}")
         if isinstance(field, serializers.DecimalField):
             return _Step(name, column, _decimal_converter(field))
