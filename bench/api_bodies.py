@@ -71,13 +71,13 @@ def list_routes() -> list[tuple[str, Any]]:
     return sorted(found.items())
 
 
-def _first(organization: Organization, model_path: str, **filters: Any) -> Any:
+def _first(organization: Organization, model_path: str, field: str = "pk", **filters: Any) -> Any:
     from django.apps import apps
 
     model = apps.get_model(model_path)
     with tenant_scope(organization):
         rows = model.objects.for_organization(organization).filter(**filters).order_by("pk")
-        return rows.values_list("pk", flat=True).first()
+        return rows.values_list(field, flat=True).first()
 
 
 def url_values(organization: Organization) -> dict[str, Any]:
@@ -171,10 +171,22 @@ def walk() -> dict[str, Any]:
             continue
         values = url_values(organization)
         headers = {"HTTP_AUTHORIZATION": f"Bearer {token_for(organization)}"}
-        for route, cls in routes:
-            path = fill(route, values)
-            if path is None:
-                continue
+        # Also a project that has earned value snapshots and gates, if the largest has none.
+        others = [
+            {**values, "project_id": project}
+            for project in (
+                _first(organization, "finance.EvmSnapshot", "project_id"),
+                _first(organization, "projects.StageGate", "project_id"),
+            )
+            if project is not None and project != values["project_id"]
+        ]
+        targets = {
+            path: (cls, variant)
+            for route, cls in routes
+            for variant in [values, *(others if "<int:project_id>" in route else [])]
+            if (path := fill(route, variant)) is not None
+        }
+        for path, (cls, values) in targets.items():
             for query in queries_for(cls, values):
                 for language in LANGUAGES:
                     url = path + query
