@@ -199,6 +199,7 @@ class ProjectViewSet(
 )
 class GateCriterionViewSet(
     OrganizationScopedMixin,
+    RowListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -210,6 +211,7 @@ class GateCriterionViewSet(
     )
 
     serializer_class = s.GateCriterionSerializer
+    row_builder = s.GATE_CRITERION_ROWS
     queryset = GateCriterion.objects.all()
     read_action = ProjectAction.PROJECT_VIEW
     write_action = ProjectAction.PROJECT_SETTINGS_MANAGE
