@@ -8,10 +8,11 @@ no model instances, and ``builder.build(rows)`` returns the very dicts the seria
 
 A field the plan cannot derive (a ``SerializerMethodField``, a property of the model) is named in
 ``computed`` with the columns it needs and a function of the row (a nested serializer's field as
-``outer.inner``, its columns and function still those of the whole row); a field that is neither derivable
-nor computed stops the compilation (``ImproperlyConfigured``), so a serializer cannot grow a field
-the fast path silently leaves out. ``tests/pmo/test_rows.py`` and each app's list tests compare the
-builder's output with the serializer's on the same rows.
+``outer.inner``, its columns and function still those of the whole row; ``Computed.method`` runs
+the serializer's own ``get_<field>``); a field that is neither derivable nor computed stops the
+compilation (``ImproperlyConfigured``), so a serializer cannot grow a field the fast path silently
+leaves out. ``tests/pmo/test_api_rows.py`` holds every organisation list to this path, and it and
+each app's list tests compare the builder's output with the serializer's on the same rows.
 """
 
 from __future__ import annotations
