@@ -237,7 +237,7 @@ PMO_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("PMO_WEBHOOK_TIMEOUT_SECONDS"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "pmo.authentication.BearerTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "pmo.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "pmo.api.pagination.PageNumberPagination",
