@@ -54,6 +54,18 @@ def tenant_scope(organization: Organization | int) -> Iterator[None]:
         _active_organization_id.reset(token)
 
 
+@contextmanager
+def outside_tenant_scope() -> Iterator[None]:
+    """Run the block with no implicit scope (to build a query that names its organisation itself)."""
+    token = _active_organization_id.set(None)
+    object_token = _active_organization.set(None)
+    try:
+        yield
+    finally:
+        _active_organization.reset(object_token)
+        _active_organization_id.reset(token)
+
+
 def active_organization_id() -> int | None:
     return _active_organization_id.get()
 

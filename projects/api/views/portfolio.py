@@ -150,7 +150,7 @@ class ProjectViewSet(
         return (
             Project.objects.for_organization(self.organization)
             .select_related("manager", "sponsor", "portfolio")
-            .with_percent_complete(self.organization.pk)
+            .with_percent_complete_sql(self.organization.pk)
         )
 
     def get_serializer_class(self) -> type[BaseSerializer[Any]]:
