@@ -119,7 +119,9 @@ def test_alert_and_notification_lists_answer_what_their_serializers_declare(
 ) -> None:
     project = ProjectFactory(organization=organization)
     first = AlertFactory(project=project)
-    AlertFactory(organization=organization, project=None, subject_id=project.pk + 1, subject_label="组织 Org", rule=first.rule)
+    AlertFactory(
+        organization=organization, project=None, subject_id=project.pk + 1, subject_label="组织 Org", rule=first.rule
+    )
     NotificationFactory(alert=first, user=admin_user)
     alerts = Alert.objects.for_organization(organization).select_related("project", "acknowledged_by", "resolved_by")
     built = ALERT_ROWS.build(alerts.values(*ALERT_ROWS.columns))
