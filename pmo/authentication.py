@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import secrets
@@ -12,6 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject, empty
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
@@ -98,6 +100,87 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return self.keyword
+
+
+class SessionAuthentication(authentication.SessionAuthentication):
+    """DRF's session authentication, reading the session's user with the view's access read.
+
+    Django reads a session's user on first use of ``request.user``: the session, then the user,
+    and the view then reads the membership (three queries). Under an organisation's URL this reads
+    the session, then asks the view for its access read (``resolve_access``) while the user is
+    pending (``pmo.tenancy.PendingSessionUser``), which selects the user's row along with the
+    membership, organisation, project and role: two queries. The user is then checked as
+    ``django.contrib.auth.get_user`` checks it (a backend still configured, an active user, the
+    session's hash of the password), and the view's ``resolve_access`` gets the row already read.
+    Anything else (a view without ``resolve_access``, another backend) goes Django's way. The
+    session user's language is activated here, as ``BearerTokenAuthentication`` does for a token's,
+    since ``UserLanguageMiddleware`` leaves API requests under an organisation to this.
+    """
+
+    def authenticate(self, request: Request) -> tuple[Any, None] | None:
+        http = request._request
+        view = (request.parser_context or {}).get("view")
+        lazy = http.__dict__.get("user")
+        if (
+            hasattr(view, "resolve_access") and isinstance(lazy, SimpleLazyObject) and lazy._wrapped is empty  # type: ignore[attr-defined]
+        ):
+            user = _session_user_with_access(http, view, (request.parser_context or {}).get("kwargs") or {})
+            if user is not None:
+                http.user = user
+        found = super().authenticate(request)
+        if found is not None:
+            activate_user_language(http, found[0])
+        return found
+
+
+def _session_user_with_access(http: HttpRequest, view: Any, url_kwargs: dict[str, Any]) -> Any:
+    """``django.contrib.auth.get_user`` (Django 5.2), the user read by the view's access read; None: not applicable."""
+    from django.contrib.auth import (  # type: ignore[attr-defined]
+        BACKEND_SESSION_KEY,
+        HASH_SESSION_KEY,
+        _get_user_session_key,
+        load_backend,
+    )
+    from django.contrib.auth.backends import ModelBackend
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import Http404
+    from django.utils.crypto import constant_time_compare
+
+    from pmo.tenancy import PendingSessionUser, reading_session_user
+
+    try:
+        user_id = _get_user_session_key(http)
+        backend_path = http.session[BACKEND_SESSION_KEY]
+    except KeyError:
+        return AnonymousUser()
+    if backend_path not in settings.AUTHENTICATION_BACKENDS:
+        return AnonymousUser()
+    backend = load_backend(backend_path)
+    if type(backend) is not ModelBackend:
+        return None
+    with reading_session_user(PendingSessionUser(http, user_id)) as pending, contextlib.suppress(Http404):
+        view.resolve_access(http, **url_kwargs)
+    if pending.user is None:  # the view read its access another way: Django reads the user
+        return None
+    user = pending.user or None
+    if user is not None and not backend.user_can_authenticate(user):
+        user = None
+    if user is not None:
+        session_hash = http.session.get(HASH_SESSION_KEY)
+        session_auth_hash = user.get_session_auth_hash()
+        if not (session_hash and constant_time_compare(session_hash, session_auth_hash)):
+            if session_hash and any(
+                constant_time_compare(session_hash, fallback) for fallback in user.get_session_auth_fallback_hash()
+            ):
+                http.session.cycle_key()
+                http.session[HASH_SESSION_KEY] = session_auth_hash
+            else:
+                http.session.flush()
+                user = None
+    if user is None:
+        return AnonymousUser()
+    http._pmo_session_access = pending.results  # type: ignore[attr-defined]
+    return user
 
 
 def lockout_username(username: str) -> str:

@@ -151,8 +151,11 @@ def handler404(request: HttpRequest, exception: Exception | None = None) -> Http
         from pmo.authentication import bearer_token_user
         from pmo.middleware import activate_user_language
 
-        # No view authenticated this request: a token's user still gets their own language.
+        # No view authenticated this request: a token's or a session's user still gets their own language.
         user = bearer_token_user(request)
+        if user is None:
+            session_user = getattr(request, "user", None)
+            user = session_user if session_user is not None and session_user.is_authenticated else None
         if user is not None:
             activate_user_language(request, user)
         return JsonResponse(error_body("not_found", _("Not found.")), status=404)

@@ -56,17 +56,25 @@ class UserLanguageMiddleware:
     """A signed-in user gets the language saved on their profile, whatever the browser says.
 
     This sees a session's user; a token's user is known only once DRF authenticates the request,
-    and ``BearerTokenAuthentication`` calls ``activate_user_language`` then.
+    and ``BearerTokenAuthentication`` calls ``activate_user_language`` then. Under an organisation's
+    API URLs a session's user is left unread here too: ``pmo.authentication.SessionAuthentication``
+    reads it with the membership and activates its language, and ``handler404`` does for a path
+    no view answers.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            activate_user_language(request, user)
+        if not request.path_info.startswith(ORGANIZATION_API_PREFIX):
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated:
+                activate_user_language(request, user)
         return self.get_response(request)
+
+
+#: Where a session's user is read by the API's authentication, with the membership (see above).
+ORGANIZATION_API_PREFIX = "/api/v1/orgs/"
 
 
 # The app's own files only. Style attributes stay allowed (server-drawn SVG charts and

@@ -11,10 +11,10 @@ named, greppable escape hatch for the few places that must read across tenants
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, Self
 
@@ -47,6 +47,18 @@ def tenant_scope(organization: Organization | int) -> Iterator[None]:
     """Run the block with ``organization`` as the implicit scope of tenant queries."""
     token = _active_organization_id.set(_organization_id(organization))
     object_token = _active_organization.set(None if isinstance(organization, int) else organization)
+    try:
+        yield
+    finally:
+        _active_organization.reset(object_token)
+        _active_organization_id.reset(token)
+
+
+@contextmanager
+def outside_tenant_scope() -> Iterator[None]:
+    """Run the block with no implicit scope (to build a query that names its organisation itself)."""
+    token = _active_organization_id.set(None)
+    object_token = _active_organization.set(None)
     try:
         yield
     finally:
@@ -191,6 +203,87 @@ def _active_user(request: HttpRequest) -> Any:
     return user
 
 
+@dataclass
+class PendingSessionUser:
+    """A session's user not read yet: the request's first access read reads it in the same query.
+
+    ``pmo.authentication.SessionAuthentication`` knows the user's id from the session and enters
+    :func:`reading_session_user` around the view's ``resolve_access``. The access read then selects
+    the user's row with its own (``user`` is the instance, or ``False`` when the row is gone) and keeps
+    its result for the view's own ``resolve_access`` once the user is authenticated, so a session
+    request reads the session and then one row, as a token's reads the token and then one row.
+    """
+
+    request: Any  # the HttpRequest
+    user_id: Any
+    user: Any = None
+    results: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+
+
+_pending_user: ContextVar[PendingSessionUser | None] = ContextVar("pmo_pending_session_user", default=None)
+
+
+@contextmanager
+def reading_session_user(pending: PendingSessionUser) -> Iterator[PendingSessionUser]:
+    token = _pending_user.set(pending)
+    try:
+        yield pending
+    finally:
+        _pending_user.reset(token)
+
+
+def _http_request(request: Any) -> Any:
+    return getattr(request, "_request", request)  # DRF's Request wraps Django's
+
+
+@cache
+def _with_user_sql(text: str) -> str:
+    from pmo.models import User
+
+    # The access read as a subquery: its row, or NULLs, beside the user's (table and column names from the models).
+    return (
+        f'SELECT {sql.select_list(User, "u")}, a.* FROM "{User._meta.db_table}" u '  # noqa: S608
+        f'LEFT JOIN ({text}) a ON 1 = 1 WHERE u."id" = %s'
+    )
+
+
+def _access_row(request: Any, text: str, params: Callable[[Any], list[Any]]) -> tuple[Any, tuple[Any, ...]]:
+    """The user and the row of the access read ``text`` (its ``params`` for a user id), or 404.
+
+    Read once: with a session's user still pending, together with that user (one query), and the
+    row kept for the same read after authentication; otherwise for the request's authenticated user.
+    """
+    http = _http_request(request)
+    pending = _pending_user.get()
+    if pending is not None and pending.request is http and pending.user is None:
+        from pmo.models import User
+
+        values = params(pending.user_id)
+        row = sql.fetch_one(_with_user_sql(text), [*values, pending.user_id])
+        if row is None:
+            pending.user = False
+            raise Http404
+        split = sql.width(User)
+        pending.user = sql.instance(User, row[:split])
+        found = None if row[split] is None else tuple(row[split:])  # a row's first column is its key
+        pending.results[(text, pending.user.pk, *values)] = found
+        if found is None:
+            raise Http404
+        return pending.user, found
+    user = _active_user(request)
+    values = params(user.pk)
+    kept = getattr(http, "_pmo_session_access", None)
+    key = (text, user.pk, *values)
+    if kept is not None and key in kept:
+        found = kept.pop(key)
+    else:
+        found = sql.fetch_one(text, values)
+    if found is None:
+        raise Http404
+    return user, found
+    return user
+
+
 def _membership_join(scope: str) -> str:
     """``JOIN`` the organisation (``o``) and the user's membership (``m``) of the row aliased ``scope``."""
     from pmo.models import Membership, Organization
@@ -221,10 +314,7 @@ def resolve_membership(request: HttpRequest, org_slug: str) -> Membership:
     """
     from pmo.models import Membership, Organization
 
-    user = _active_user(request)
-    row = sql.fetch_one(_membership_sql(), [org_slug, user.pk])
-    if row is None:
-        raise Http404
+    user, row = _access_row(request, _membership_sql(), lambda user_id: [org_slug, user_id])
     split = sql.width(Membership)
     membership = sql.instance(Membership, row[:split])
     membership.organization = sql.instance(Organization, row[split:])
@@ -270,11 +360,12 @@ def resolve_membership_with(
     """
     from pmo.models import Membership, Organization
 
-    user = _active_user(request)
-    params = [user.pk, *([user.pk] if role is not None else []), org_slug, model._meta.pk.get_prep_value(pk)]
-    row = sql.fetch_one(_membership_with_sql(model, role), params)
-    if row is None:
-        raise Http404
+    key = model._meta.pk.get_prep_value(pk)
+    user, row = _access_row(
+        request,
+        _membership_with_sql(model, role),
+        lambda user_id: [user_id, *([user_id] if role is not None else []), org_slug, key],
+    )
     first, second = sql.width(model), sql.width(model) + sql.width(Organization)
     third = second + sql.width(Membership)
     organization = sql.instance(Organization, row[first:second])

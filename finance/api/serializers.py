@@ -60,6 +60,9 @@ class CostCategorySerializer(inputs.ModelSerializer):
         read_only_fields = fields
 
 
+COST_CATEGORY_ROWS = RowBuilder(CostCategorySerializer)
+
+
 class CostCategoryCreateSerializer(inputs.Serializer):
     code = serializers.SlugField(max_length=32, help_text=_("How CSV files name it; kept in lower case."))
     name = serializers.CharField(max_length=120)
@@ -94,6 +97,9 @@ class ExchangeRateSerializer(inputs.ModelSerializer):
         model = ExchangeRate
         fields = ["id", "currency", "rate", "valid_from"]
         read_only_fields = fields
+
+
+EXCHANGE_RATE_ROWS = RowBuilder(ExchangeRateSerializer)
 
 
 class ExchangeRateCreateSerializer(inputs.Serializer):
@@ -135,6 +141,9 @@ class BudgetLineSerializer(inputs.ModelSerializer):
         ]
         read_only_fields = fields
         extra_kwargs = {"change_request": {"help_text": _("The approved change whose cost impact the line carries.")}}
+
+
+BUDGET_LINE_ROWS = RowBuilder(BudgetLineSerializer)
 
 
 class BudgetLineCreateSerializer(inputs.Serializer):

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from finance.models import EvmSnapshot
 from finance.permissions import FinanceAction
 from pmo.api import inputs
+from pmo.api.rows import RowBuilder, RowListMixin
 from projects.api.base import ProjectScopedMixin
 
 
@@ -64,12 +65,16 @@ class EvmSnapshotSerializer(inputs.ModelSerializer):
         read_only_fields = fields
 
 
-class EvmSnapshotListView(ProjectScopedMixin, generics.ListAPIView):
+EVM_SNAPSHOT_ROWS = RowBuilder(EvmSnapshotSerializer)
+
+
+class EvmSnapshotListView(ProjectScopedMixin, RowListMixin, generics.ListAPIView):
     schema_description = gettext_lazy(
         "The project's earned value as the variance run saw it on each day, oldest first."
     )
 
     serializer_class = EvmSnapshotSerializer
+    row_builder = EVM_SNAPSHOT_ROWS
     queryset = EvmSnapshot.objects.all()
     read_action = FinanceAction.FINANCE_VIEW
     filter_backends: list[Any] = []

@@ -149,6 +149,7 @@ class ActualCostFilter(_CostFilter):
 )
 class CostCategoryViewSet(
     OrganizationScopedMixin,
+    RowListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -160,6 +161,7 @@ class CostCategoryViewSet(
     )
 
     serializer_class = s.CostCategorySerializer
+    row_builder = s.COST_CATEGORY_ROWS
     queryset = CostCategory.objects.all()
     read_action = FinanceAction.FINANCE_VIEW
     write_action = FinanceAction.FINANCE_SETTINGS_MANAGE
@@ -238,6 +240,7 @@ class FinanceSettingsView(OrganizationScopedMixin, generics.RetrieveUpdateAPIVie
 )
 class ExchangeRateViewSet(
     OrganizationScopedMixin,
+    RowListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -249,6 +252,7 @@ class ExchangeRateViewSet(
     )
 
     serializer_class = s.ExchangeRateSerializer
+    row_builder = s.EXCHANGE_RATE_ROWS
     queryset = ExchangeRate.objects.all()
     read_action = FinanceAction.FINANCE_VIEW
     write_action = FinanceAction.FINANCE_SETTINGS_MANAGE
@@ -504,6 +508,7 @@ class BudgetVersionViewSet(
 )
 class BudgetLineViewSet(
     ProjectScopedMixin,
+    RowListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -516,6 +521,7 @@ class BudgetLineViewSet(
     )
 
     serializer_class = s.BudgetLineSerializer
+    row_builder = s.BUDGET_LINE_ROWS
     queryset = BudgetLine.objects.all()
     read_action = FinanceAction.FINANCE_VIEW
     write_action = FinanceAction.BUDGET_EDIT

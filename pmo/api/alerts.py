@@ -24,7 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from pmo.alerts import services
-from pmo.alerts.kinds import DIRECTIONS, UNITS, alert_kinds
+from pmo.alerts.kinds import DIRECTIONS, UNITS, alert_kinds, alert_message
 from pmo.api import inputs
 from pmo.api.base import OrganizationScopedMixin
 from pmo.api.common import (
@@ -35,6 +35,7 @@ from pmo.api.common import (
     RegistryNamedChoiceField,
     actor,
 )
+from pmo.api.rows import Computed, RowBuilder, RowListMixin
 from pmo.api.serializers import UserSummarySerializer
 from pmo.models import (
     Alert,
@@ -139,6 +140,25 @@ class AlertSerializer(inputs.ModelSerializer):
         read_only_fields = fields
 
 
+def _message(prefix: str = "") -> Computed:
+    """``Alert.message`` from a row's columns (the alert's own, or under ``prefix``)."""
+    kind, label, figures = f"{prefix}kind", f"{prefix}subject_label", f"{prefix}figures"
+    return Computed((kind, label, figures), lambda row: alert_message(row[kind], row[label], row[figures]))
+
+
+ALERT_ROWS = RowBuilder(
+    AlertSerializer,
+    computed={
+        "rule_label": Computed(("kind",), lambda row: alert_kinds.label(row["kind"])),
+        "subject": Computed(
+            ("subject_type", "subject_id", "subject_label"),
+            lambda row: {"type": row["subject_type"], "id": row["subject_id"], "label": row["subject_label"]},
+        ),
+        "message": _message(),
+    },
+)
+
+
 class _CommaMultipleChoiceField(django_filters.fields.MultipleChoiceField):
     """Accepts ``?status=open&status=acknowledged`` as well as ``?status=open,acknowledged``."""
 
@@ -174,13 +194,14 @@ class AlertFilter(django_filters.FilterSet):
     list=extend_schema(summary=_("List alerts, the most recently seen first"), tags=ALERT_TAGS),
     retrieve=extend_schema(summary=_("Show an alert"), tags=ALERT_TAGS),
 )
-class AlertViewSet(OrganizationScopedMixin, viewsets.ReadOnlyModelViewSet):
+class AlertViewSet(OrganizationScopedMixin, RowListMixin, viewsets.ReadOnlyModelViewSet):
     schema_description = _(
         "Conditions the variance run found on projects. Everyone reads them; the PMO office, finance\n"
         "and a project's manager, coordinator or controller acknowledge and resolve them."
     )
 
     serializer_class = AlertSerializer
+    row_builder = ALERT_ROWS
     queryset = Alert.objects.all()
     read_action = Action.ALERTS_VIEW
     action_permissions = {"acknowledge": Action.ALERTS_MANAGE, "resolve": Action.ALERTS_MANAGE}
@@ -291,6 +312,17 @@ class AlertRuleSerializer(inputs.ModelSerializer):
         return alert_kinds[rule.kind].unit
 
 
+ALERT_RULE_ROWS = RowBuilder(
+    AlertRuleSerializer,
+    computed={
+        "label": Computed(("kind",), lambda row: alert_kinds.label(row["kind"])),
+        "explanation": Computed(("kind",), lambda row: str(alert_kinds[row["kind"]].explanation)),
+        "direction": Computed(("kind",), lambda row: alert_kinds[row["kind"]].direction),
+        "unit": Computed(("kind",), lambda row: alert_kinds[row["kind"]].unit),
+    },
+)
+
+
 class AlertRuleUpdateSerializer(inputs.Serializer):
     enabled = serializers.BooleanField()
     severity = _severity(help_text=_("The severity of an alert that crosses the threshold but not the red one."))
@@ -325,6 +357,7 @@ class AlertRuleUpdateSerializer(inputs.Serializer):
 )
 class AlertRuleViewSet(
     OrganizationScopedMixin,
+    RowListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
@@ -333,6 +366,7 @@ class AlertRuleViewSet(
     schema_description = _("One rule per kind of alert; rules are switched off, never created or deleted.")
 
     serializer_class = AlertRuleSerializer
+    row_builder = ALERT_RULE_ROWS
     queryset = AlertRule.objects.all()
     read_action = Action.ALERTS_VIEW
     write_action = Action.ALERT_RULES_MANAGE
@@ -371,6 +405,9 @@ class WebhookSerializer(inputs.ModelSerializer):
         model = Webhook
         fields = ["id", "name", "url", "events", "is_active", "created_at", "created_by"]
         read_only_fields = fields
+
+
+WEBHOOK_ROWS = RowBuilder(WebhookSerializer)
 
 
 class WebhookWithSecretSerializer(WebhookSerializer):
@@ -418,6 +455,7 @@ class WebhookUpdateSerializer(inputs.Serializer):
 )
 class WebhookViewSet(
     OrganizationScopedMixin,
+    RowListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -430,6 +468,7 @@ class WebhookViewSet(
     )
 
     serializer_class = WebhookSerializer
+    row_builder = WEBHOOK_ROWS
     queryset = Webhook.objects.all()
     read_action = Action.WEBHOOKS_MANAGE
     write_action = Action.WEBHOOKS_MANAGE
@@ -498,13 +537,20 @@ class WebhookDeliverySerializer(inputs.ModelSerializer):
         read_only_fields = fields
 
 
+WEBHOOK_DELIVERY_ROWS = RowBuilder(
+    WebhookDeliverySerializer,
+    computed={"ok": Computed(("status_code",), lambda row: WebhookDelivery.status_ok(row["status_code"]))},
+)
+
+
 @extend_schema_view(
     list=extend_schema(summary=_("List a webhook's delivery attempts, newest first"), tags=WEBHOOK_TAGS)
 )
-class WebhookDeliveryViewSet(OrganizationScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class WebhookDeliveryViewSet(OrganizationScopedMixin, RowListMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     schema_description = _("What each attempt to deliver a message to the webhook got back. Administrators only.")
 
     serializer_class = WebhookDeliverySerializer
+    row_builder = WEBHOOK_DELIVERY_ROWS
     queryset = WebhookDelivery.objects.all()
     read_action = Action.WEBHOOKS_MANAGE
     filter_backends: list[Any] = []
@@ -551,6 +597,9 @@ class NotificationSerializer(inputs.ModelSerializer):
         read_only_fields = fields
 
 
+NOTIFICATION_ROWS = RowBuilder(NotificationSerializer, computed={"alert.message": _message("alert__")})
+
+
 class NotificationFilter(django_filters.FilterSet):
     unread = django_filters.BooleanFilter(field_name="read_at", lookup_expr="isnull", label=_("Unread only"))
 
@@ -579,10 +628,11 @@ class UnreadCountSerializer(inputs.Serializer):
 @extend_schema_view(
     list=extend_schema(summary=_("List my notifications in this organisation, newest first"), tags=ALERT_TAGS)
 )
-class NotificationViewSet(OrganizationScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class NotificationViewSet(OrganizationScopedMixin, RowListMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     schema_description = _("The signed-in user's inbox of alert events. Nobody sees another person's notifications.")
 
     serializer_class = NotificationSerializer
+    row_builder = NOTIFICATION_ROWS
     queryset = Notification.objects.all()
     read_action = Action.ALERTS_VIEW
     write_action = Action.ALERTS_VIEW

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from pmo import invitations
 from pmo.api import inputs
 from pmo.api.base import OrganizationScopedMixin
+from pmo.api.rows import RowBuilder, RowListMixin
 from pmo.api.serializers import MembershipInviteSerializer, UserSummarySerializer
 from pmo.models import Invitation, Membership, User
 from pmo.policy import Action
@@ -46,6 +47,9 @@ class InvitationSerializer(inputs.ModelSerializer[Invitation]):
             "responded_at",
         ]
         read_only_fields = fields
+
+
+INVITATION_ROWS = RowBuilder(InvitationSerializer)
 
 
 class MyInvitationSerializer(inputs.ModelSerializer[Invitation]):
@@ -105,6 +109,7 @@ class JoinedSerializer(inputs.ModelSerializer[Membership]):
 )
 class InvitationViewSet(
     OrganizationScopedMixin,
+    RowListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -112,6 +117,7 @@ class InvitationViewSet(
     viewsets.GenericViewSet,
 ):
     serializer_class = InvitationSerializer
+    row_builder = INVITATION_ROWS
     queryset = Invitation.objects.all()
     read_action = Action.MEMBERS_MANAGE
     write_action = Action.MEMBERS_MANAGE

@@ -7,10 +7,12 @@ same rule DRF's ``to_representation`` applies). The view reads ``queryset.values
 no model instances, and ``builder.build(rows)`` returns the very dicts the serializer would.
 
 A field the plan cannot derive (a ``SerializerMethodField``, a property of the model) is named in
-``computed`` with the columns it needs and a function of the row; a field that is neither derivable
-nor computed stops the compilation (``ImproperlyConfigured``), so a serializer cannot grow a field
-the fast path silently leaves out. ``tests/pmo/test_rows.py`` and each app's list tests compare the
-builder's output with the serializer's on the same rows.
+``computed`` with the columns it needs and a function of the row (a nested serializer's field as
+``outer.inner``, its columns and function still those of the whole row; ``Computed.method`` runs
+the serializer's own ``get_<field>``); a field that is neither derivable nor computed stops the
+compilation (``ImproperlyConfigured``), so a serializer cannot grow a field the fast path silently
+leaves out. ``tests/pmo/test_api_rows.py`` holds every organisation list to this path, and it and
+each app's list tests compare the builder's output with the serializer's on the same rows.
 """
 
 from __future__ import annotations
@@ -39,6 +41,38 @@ class Computed:
 
     columns: tuple[str, ...]
     value: Callable[[Row], Any]
+
+    @classmethod
+    def method(cls, serializer_class: type[serializers.Serializer[Any]], field: str, *columns: str) -> Computed:
+        """A ``SerializerMethodField`` computed by the serializer's own ``get_<field>``.
+
+        The method is given an object whose attributes are the row's ``columns`` (a missing one
+        raises ``AttributeError``, so ``getattr`` with a default works as on the model), so the
+        method stays the one rule; it must read no more than these attributes and no context.
+        """
+        holder: list[Any] = []
+
+        def value(row: Row) -> Any:
+            if not holder:
+                holder.append(getattr(serializer_class(), f"get_{field}"))
+            return holder[0](_RowObject(row))
+
+        return cls(columns, value)
+
+
+class _RowObject:
+    """A row read through attributes, for a serializer method written for a model instance."""
+
+    __slots__ = ("_row",)
+
+    def __init__(self, row: Row) -> None:
+        self._row = row
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._row[name]
+        except KeyError:
+            raise AttributeError(name) from None
 
 
 def _identity(value: Any) -> Any:
@@ -138,7 +172,7 @@ class RowBuilder:
     @cached_property
     def steps(self) -> tuple[_Step, ...]:
         serializer = self.serializer_class()
-        unknown = set(self.computed) - set(serializer.fields)
+        unknown = {name.split(".", 1)[0] for name in self.computed} - set(serializer.fields)
         if unknown:
             raise ImproperlyConfigured(f"{self!r}: computed fields {sorted(unknown)} are not fields of the serializer.")
         return tuple(self._step(name, field) for name, field in serializer.fields.items() if not field.write_only)
@@ -167,8 +201,13 @@ class RowBuilder:
         column = self.prefix + source.replace(".", "__")
         if isinstance(field, serializers.ModelSerializer) and not getattr(field, "many", False):
             model: type[models.Model] = field.Meta.model
-            nested = RowBuilder(type(field), prefix=f"{column}__")
+            # A nested serializer's own computed fields are named ``field.inner`` here.
+            inner = {key.split(".", 1)[1]: value for key, value in self.computed.items() if key.startswith(f"{name}.")}
+            nested = RowBuilder(type(field), computed=inner, prefix=f"{column}__")
             return _Step(name, None, nested=nested, null_column=f"{column}__{model._meta.pk.attname}")
+        if isinstance(field, serializers.ListSerializer) and self._is_plain_column(source):
+            # Many plain serializers over a JSON column (a list of dicts): DRF's own representation.
+            return _Step(name, column, field.to_representation)
         if isinstance(field, serializers.DecimalField):
             return _Step(name, column, _decimal_converter(field))
         if isinstance(field, serializers.DateTimeField):
@@ -188,6 +227,17 @@ class RowBuilder:
         if isinstance(field, serializers.Field) and not isinstance(field, serializers.BaseSerializer):
             return _Step(name, column, field.to_representation)
         raise ImproperlyConfigured(f"{self!r}: the field {name!r} ({type(field).__name__}) has no row converter.")
+
+    def _is_plain_column(self, source: str) -> bool:
+        """``source`` is a stored column of the serializer's model that is no relation (a JSON list, say)."""
+        model = getattr(getattr(self.serializer_class, "Meta", None), "model", None)
+        if model is None or "." in source:
+            return False
+        try:
+            found = model._meta.get_field(source)
+        except Exception:  # noqa: BLE001  (FieldDoesNotExist: a property or a reverse relation's name)
+            return False
+        return bool(getattr(found, "concrete", False)) and not found.is_relation
 
     def _expression(self, namespace: dict[str, Any]) -> str:
         """A dict display that builds one row; the converters it calls are put in ``namespace``."""
@@ -240,12 +290,25 @@ class RowListMixin:
 
     row_builder: RowBuilder
 
+    def complete_rows(self, rows: list[dict[str, Any]]) -> None:
+        """Fill in what the page's rows hold of other tables (a list of related rows), in one query.
+
+        The builder leaves such a field to a ``Computed`` placeholder; a view that overrides this
+        reads the related rows of the whole page at once (what ``prefetch_related`` did).
+        """
+
     def list(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         from rest_framework.response import Response
 
         view: Any = self
-        rows = view.filter_queryset(view.get_queryset()).values(*self.row_builder.columns)
+        queryset = view.filter_queryset(view.get_queryset())
+        if queryset._prefetch_related_lookups:
+            # Rows are dicts: what a prefetch would attach, complete_rows reads.
+            queryset = queryset.prefetch_related(None)
+        rows = queryset.values(*self.row_builder.columns)
         page = view.paginate_queryset(rows)
+        built = self.row_builder.build(page if page is not None else rows)
+        self.complete_rows(built)
         if page is not None:
-            return view.get_paginated_response(self.row_builder.build(page))
-        return Response(self.row_builder.build(rows))
+            return view.get_paginated_response(built)
+        return Response(built)

@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from pmo.api import inputs
+from pmo.api.rows import RowBuilder
 from pmo.models import (
     ApiToken,
     AuditEvent,
@@ -92,6 +93,9 @@ class MembershipSerializer(inputs.ModelSerializer):
         read_only_fields = ["id", "user", "created_at"]
 
 
+MEMBERSHIP_ROWS = RowBuilder(MembershipSerializer)
+
+
 class MembershipInviteSerializer(inputs.Serializer):
     email = serializers.EmailField()
     role = serializers.ChoiceField(choices=OrgRole.choices)
@@ -146,6 +150,9 @@ class AuditEventSerializer(inputs.ModelSerializer):
         read_only_fields = fields
 
 
+AUDIT_EVENT_ROWS = RowBuilder(AuditEventSerializer)
+
+
 class WorkingCalendarSerializer(inputs.ModelSerializer):
     working_weekdays = serializers.ListField(
         child=serializers.IntegerField(min_value=0, max_value=6),
@@ -160,8 +167,14 @@ class WorkingCalendarSerializer(inputs.ModelSerializer):
         read_only_fields = ["id"]
 
 
+WORKING_CALENDAR_ROWS = RowBuilder(WorkingCalendarSerializer)
+
+
 class CalendarExceptionSerializer(inputs.ModelSerializer):
     class Meta:
         model = CalendarException
         fields = ["id", "date", "is_working", "name"]
         read_only_fields = ["id"]
+
+
+CALENDAR_EXCEPTION_ROWS = RowBuilder(CalendarExceptionSerializer)

@@ -14,7 +14,12 @@ from rest_framework.serializers import BaseSerializer
 from pmo import services
 from pmo.api.base import OrganizationScopedMixin, UserResourceMixin
 from pmo.api.invitations import InvitationSerializer
+from pmo.api.rows import RowListMixin
 from pmo.api.serializers import (
+    AUDIT_EVENT_ROWS,
+    CALENDAR_EXCEPTION_ROWS,
+    MEMBERSHIP_ROWS,
+    WORKING_CALENDAR_ROWS,
     ApiTokenCreatedSerializer,
     ApiTokenCreateSerializer,
     ApiTokenSerializer,
@@ -95,6 +100,7 @@ class OrganizationDetailView(OrganizationScopedMixin, generics.RetrieveUpdateAPI
 )
 class MembershipViewSet(
     OrganizationScopedMixin,
+    RowListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -107,6 +113,7 @@ class MembershipViewSet(
     )
 
     serializer_class = MembershipSerializer
+    row_builder = MEMBERSHIP_ROWS
     queryset = Membership.objects.all()
     read_action = Action.MEMBERS_VIEW
     write_action = Action.MEMBERS_MANAGE
@@ -195,10 +202,11 @@ class ApiTokenViewSet(
     list=extend_schema(summary=gettext_lazy("List audit events (admins)"), tags=["audit"]),
     retrieve=extend_schema(summary=gettext_lazy("Show an audit event (admins)"), tags=["audit"]),
 )
-class AuditEventViewSet(OrganizationScopedMixin, viewsets.ReadOnlyModelViewSet):
+class AuditEventViewSet(OrganizationScopedMixin, RowListMixin, viewsets.ReadOnlyModelViewSet):
     schema_description = gettext_lazy("The organisation's audit trail (read-only), for administrators.")
 
     serializer_class = AuditEventSerializer
+    row_builder = AUDIT_EVENT_ROWS
     queryset = AuditEvent.objects.all()
     read_action = Action.AUDIT_VIEW
     filterset_class = AuditEventFilter
@@ -219,6 +227,7 @@ class AuditEventViewSet(OrganizationScopedMixin, viewsets.ReadOnlyModelViewSet):
 )
 class WorkingCalendarViewSet(
     OrganizationScopedMixin,
+    RowListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -228,6 +237,7 @@ class WorkingCalendarViewSet(
     schema_description = gettext_lazy("Working weekdays and exceptions that schedules are computed on.")
 
     serializer_class = WorkingCalendarSerializer
+    row_builder = WORKING_CALENDAR_ROWS
     queryset = WorkingCalendar.objects.all()
     write_action = Action.CALENDARS_MANAGE
     ordering_fields = ["name"]
@@ -257,12 +267,14 @@ class WorkingCalendarViewSet(
 )
 class CalendarExceptionViewSet(
     OrganizationScopedMixin,
+    RowListMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
     serializer_class = CalendarExceptionSerializer
+    row_builder = CALENDAR_EXCEPTION_ROWS
     queryset = CalendarException.objects.all()
     write_action = Action.CALENDARS_MANAGE
     ordering_fields = ["date"]

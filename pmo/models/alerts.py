@@ -278,4 +278,9 @@ class WebhookDelivery(TenantModel):
 
     @property
     def ok(self) -> bool:
-        return self.status_code is not None and 200 <= self.status_code < 300
+        return self.status_ok(self.status_code)
+
+    @staticmethod
+    def status_ok(status_code: int | None) -> bool:
+        """The receiver answered with a 2xx status (``ok``; the API's list reads it from a row)."""
+        return status_code is not None and 200 <= status_code < 300

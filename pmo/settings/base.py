@@ -104,6 +104,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's, with a health check that asks the socket before sending SELECT 1 (pmo/db/postgresql).
+    DATABASES["default"]["ENGINE"] = "pmo.db.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [
@@ -237,7 +240,7 @@ PMO_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("PMO_WEBHOOK_TIMEOUT_SECONDS"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "pmo.authentication.BearerTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "pmo.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "pmo.api.pagination.PageNumberPagination",

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from pmo.api import inputs
 from pmo.api.base import OrganizationRelatedField
+from pmo.api.rows import Computed, RowBuilder, RowListMixin
 from pmo.api.serializers import UserSummarySerializer
 from pmo.models import User
 from projects.api.base import ProjectScopedMixin
@@ -147,6 +148,15 @@ class StatusReportSerializer(inputs.ModelSerializer):
         return None if computed is None else ComputedRagFigureSerializer(computed).data
 
 
+STATUS_REPORT_ROWS = RowBuilder(
+    StatusReportSerializer,
+    computed={
+        "figures": Computed.method(StatusReportSerializer, "figures", "figures"),
+        "computed_rag": Computed.method(StatusReportSerializer, "computed_rag", "figures"),
+    },
+)
+
+
 class StatusReportCreateSerializer(inputs.Serializer):
     period_end = serializers.DateField(
         help_text=_("Any day of the week to report on; the report is dated the week's last working day.")
@@ -217,6 +227,7 @@ TAG_CHANGES = "change requests"
 )
 class StatusReportViewSet(
     ProjectScopedMixin,
+    RowListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -226,6 +237,7 @@ class StatusReportViewSet(
     schema_description = _("Weekly status reports of one project: draft → submitted → reviewed.")
 
     serializer_class = StatusReportSerializer
+    row_builder = STATUS_REPORT_ROWS
     queryset = StatusReport.objects.all()
     read_action = ProjectAction.PROJECT_VIEW
     write_action = ProjectAction.STATUS_REPORT_WRITE
@@ -379,6 +391,17 @@ class ChangeRequestSerializer(inputs.ModelSerializer):
         return {"id": baseline_id, "name": change_request.baseline_name}  # type: ignore[attr-defined]
 
 
+AFFECTED_ELEMENT_ROWS = RowBuilder(AffectedElementSerializer, prefix="element__")
+CHANGE_REQUEST_ROWS = RowBuilder(
+    ChangeRequestSerializer,
+    computed={
+        # Read for the whole page by ChangeRequestViewSet.complete_rows.
+        "affected": Computed(("id",), lambda row: []),
+        "baseline": Computed.method(ChangeRequestSerializer, "baseline", "baseline_id", "baseline_name"),
+    },
+)
+
+
 class ChangeRequestWriteSerializer(inputs.Serializer):
     title = serializers.CharField(max_length=200)
     kind = serializers.ChoiceField(choices=ChangeRequest.Kind.choices)
@@ -422,6 +445,7 @@ class ChangeRequestUpdateSerializer(ChangeRequestWriteSerializer):
 )
 class ChangeRequestViewSet(
     ProjectScopedMixin,
+    RowListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -436,6 +460,7 @@ class ChangeRequestViewSet(
     )
 
     serializer_class = ChangeRequestSerializer
+    row_builder = CHANGE_REQUEST_ROWS
     queryset = ChangeRequest.objects.all()
     read_action = ProjectAction.PROJECT_VIEW
     write_action = ProjectAction.CHANGE_REQUEST_CREATE
@@ -450,21 +475,36 @@ class ChangeRequestViewSet(
     filter_backends = [DjangoFilterBackend, OrderingFilter]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
+    def _links(self) -> QuerySet[ChangeRequestElement]:
+        # A change's affected elements in code order.
+        links = ChangeRequestElement.objects.for_organization(self.organization)
+        return links.order_by("element__code")
+
     def get_queryset(self) -> QuerySet[ChangeRequest]:
         organization = self.organization
         baselines = Baseline.objects.for_organization(organization).filter(change_request=OuterRef("pk"))
-        links = ChangeRequestElement.objects.for_organization(organization).select_related("element")
         return (
             ChangeRequest.objects.for_organization(organization)
             .filter(project=self.project)
             .select_related("requested_by", "decided_by")
-            .prefetch_related(Prefetch("affected", queryset=links.order_by("element__code")))
+            .prefetch_related(Prefetch("affected", queryset=self._links().select_related("element")))
             .annotate(
                 baseline_id=Subquery(baselines.values("pk")[:1]),
                 baseline_name=Subquery(baselines.values("name")[:1]),
             )
             .order_by("-number")
         )
+
+    def complete_rows(self, rows: list[dict[str, Any]]) -> None:
+        """Each change's affected elements, for the whole page in one query (the prefetch's)."""
+        if not rows:
+            return
+        by_change = {row["id"]: row["affected"] for row in rows}
+        links = self._links().filter(change_request_id__in=list(by_change))
+        columns = ("change_request_id", *AFFECTED_ELEMENT_ROWS.columns)
+        values = list(links.values(*columns))
+        for link, element in zip(values, AFFECTED_ELEMENT_ROWS.build(values), strict=True):
+            by_change[link["change_request_id"]].append(element)
 
     @property
     def _actor(self) -> User:

@@ -246,6 +246,9 @@ class StageGateSerializer(inputs.ModelSerializer):
         read_only_fields = fields
 
 
+STAGE_GATE_ROWS = RowBuilder(StageGateSerializer)
+
+
 class GatePassSerializer(inputs.Serializer):
     to_phase = serializers.ChoiceField(
         choices=Phase.choices, help_text=_("The next phase, or cancelled to cancel the project.")
@@ -264,6 +267,9 @@ class GateCriterionSerializer(inputs.ModelSerializer):
         model = GateCriterion
         fields = ["id", "from_phase", "text", "order", "is_active"]
         read_only_fields = fields
+
+
+GATE_CRITERION_ROWS = RowBuilder(GateCriterionSerializer)
 
 
 class GateCriterionCreateSerializer(inputs.Serializer):

@@ -109,3 +109,73 @@ def test_a_project_of_another_organisation_or_an_inactive_user_is_not_found(
     User.objects.filter(pk=user.pk).update(is_active=False)
     user.is_active = False
     assert session.get(f"{BASE}/projects/{ours.pk}/tasks/").status_code == 404
+
+
+def _session(user: User) -> APIClient:
+    client = APIClient()
+    client.force_login(user)  # a stored session, read as a browser's would be
+    return client
+
+
+def test_a_session_reads_the_session_then_user_membership_project_and_role_in_one_query(
+    organization: Organization,
+) -> None:
+    manager = member(organization, OrgRole.MEMBER).user
+    project = _project(organization)
+    ProjectMemberFactory(project=project, user=manager, role="manager")
+    sqls = _read(_session(manager), f"{BASE}/projects/{project.pk}/tasks/")
+    session, access, *rows = sqls
+    assert '"django_session"' in session
+    assert all(
+        f'"{table}"' in access for table in ("pmo_user", "pmo_membership", "projects_project", "projects_projectmember")
+    )
+    assert len(rows) == 2  # the page's count and rows
+    for table in ("django_session", "pmo_user", "pmo_membership", "projects_projectmember"):
+        assert len(_touching(sqls, table)) == 1, table
+
+
+def test_a_session_on_an_organisation_route_reads_the_user_with_the_membership(organization: Organization) -> None:
+    user = member(organization, OrgRole.PMO).user
+    _project(organization)
+    sqls = _read(_session(user), f"{BASE}/projects/")
+    session, access, *rows = sqls
+    assert '"django_session"' in session
+    assert all(f'"{table}"' in access for table in ("pmo_user", "pmo_membership", "pmo_organization"))
+    assert len(rows) == 2
+
+
+def test_a_session_is_refused_as_django_refuses_it(
+    organization: Organization, other_organization: Organization
+) -> None:
+    user = member(organization, OrgRole.PMO, language="en").user
+    project = _project(organization)
+    client = _session(user)
+    url = f"{BASE}/projects/{project.pk}/tasks/"
+    assert client.get(url).status_code == 200
+    assert client.get(f"/api/v1/orgs/rival/projects/{project.pk}/tasks/").status_code == 404
+    assert client.get(f"{BASE}/projects/{_project(other_organization).pk}/tasks/").status_code == 404
+    # The saved language over the browser's, for an answer of the view and for a path no view answers.
+    for path in (f"{BASE}/projects/999999/tasks/", f"{BASE}/no-such-list/"):
+        assert client.get(path, HTTP_ACCEPT_LANGUAGE="zh-hans").json()["error"]["message"] == "Not found."
+    # A changed password ends the session's sign-in; so does deactivation.
+    user.set_password("another secret 123")
+    user.save()
+    assert client.get(url).status_code in (401, 403)
+    other = member(organization, OrgRole.PMO).user
+    client = _session(other)
+    User.objects.filter(pk=other.pk).update(is_active=False)
+    assert client.get(url).status_code in (401, 403)
+    assert client.get(f"{BASE}/projects/").status_code in (401, 403)
+
+
+def test_a_session_of_a_user_not_a_member_reads_no_more(
+    organization: Organization, other_organization: Organization
+) -> None:
+    outsider = member(other_organization, OrgRole.PMO).user
+    project = _project(organization)
+    client = _session(outsider)
+    client.get(f"{BASE}/projects/{project.pk}/tasks/")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"{BASE}/projects/{project.pk}/tasks/")
+    assert response.status_code == 404
+    assert len(queries) == 2

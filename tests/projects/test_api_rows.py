@@ -181,3 +181,21 @@ def test_the_baseline_list_answers_what_its_serializer_declares(organization: Or
         assert _json(body["results"]) == _json([rows[row["id"]] for row in body["results"]]), query
     assert _json(api.get(f"{BASE}/projects/{project.pk}/baselines/").json()["results"]) == _json(expected)
     assert [row["task_count"] for row in expected] == [0, 3]
+
+
+def test_the_written_percent_complete_equals_the_orms_in_any_scope(
+    organization: Organization, other_organization: Organization
+) -> None:
+    from pmo.tenancy import tenant_scope
+    from projects.querysets import _percent_complete_sql
+
+    _projects(organization)
+    _projects(other_organization)
+    _percent_complete_sql.cache_clear()  # written first inside one organisation's scope, used in the other's
+    for read in (organization, other_organization, organization):
+        with tenant_scope(read):
+            written = Project.objects.for_organization(read).with_percent_complete_sql(read.pk).order_by("pk")
+            orm = Project.objects.for_organization(read).with_percent_complete(read.pk).order_by("pk")
+            figures = list(written.values_list("percent_complete", flat=True))
+        assert figures == list(orm.values_list("percent_complete", flat=True))
+        assert any(figures)

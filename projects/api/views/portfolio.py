@@ -150,7 +150,7 @@ class ProjectViewSet(
         return (
             Project.objects.for_organization(self.organization)
             .select_related("manager", "sponsor", "portfolio")
-            .with_percent_complete(self.organization.pk)
+            .with_percent_complete_sql(self.organization.pk)
         )
 
     def get_serializer_class(self) -> type[BaseSerializer[Any]]:
@@ -199,6 +199,7 @@ class ProjectViewSet(
 )
 class GateCriterionViewSet(
     OrganizationScopedMixin,
+    RowListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -210,6 +211,7 @@ class GateCriterionViewSet(
     )
 
     serializer_class = s.GateCriterionSerializer
+    row_builder = s.GATE_CRITERION_ROWS
     queryset = GateCriterion.objects.all()
     read_action = ProjectAction.PROJECT_VIEW
     write_action = ProjectAction.PROJECT_SETTINGS_MANAGE

@@ -113,6 +113,7 @@ class ProjectMemberViewSet(
 )
 class StageGateViewSet(
     ProjectScopedMixin,
+    RowListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -121,6 +122,7 @@ class StageGateViewSet(
     schema_description = gettext_lazy("The gates a project has passed, and passing the next one.")
 
     serializer_class = s.StageGateSerializer
+    row_builder = s.STAGE_GATE_ROWS
     queryset = StageGate.objects.all()
     read_action = ProjectAction.PROJECT_VIEW
     # Who may pass a gate depends on the phase left; the service decides (projects.permissions.can_pass_gate).
