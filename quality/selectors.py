@@ -48,6 +48,9 @@ OPEN_INSPECTION_STATUSES = (InspectionStatus.SCHEDULED, InspectionStatus.IN_PROG
 PASSING = (Outcome.PASSED, Outcome.PASSED_WITH_REMARKS)
 ONE_PLACE = Decimal("0.1")
 TWO_PLACES = Decimal("0.01")
+#: The choices' values, read once: ``Severity.values`` builds its list on every call (L: 3,000 calls a request).
+SEVERITIES: tuple[str, ...] = tuple(Severity.values)
+NC_STATUSES: tuple[str, ...] = tuple(NcStatus.values)
 
 #: Project ids: a list, or a queryset of projects (or of their ``pk`` values) used as a subquery.
 Scope = Iterable[int] | QuerySet[Any]
@@ -95,21 +98,21 @@ class QualityFigures:
 
     @property
     def by_severity(self) -> dict[str, int]:
-        counts = dict.fromkeys(Severity.values, 0)
+        counts = dict.fromkeys(SEVERITIES, 0)
         for (severity, _status), count in self.ncs.items():
             counts[severity] = counts.get(severity, 0) + count
         return counts
 
     @property
     def by_status(self) -> dict[str, int]:
-        counts = dict.fromkeys(NcStatus.values, 0)
+        counts = dict.fromkeys(NC_STATUSES, 0)
         for (_severity, status), count in self.ncs.items():
             counts[status] = counts.get(status, 0) + count
         return counts
 
     @property
     def open_by_severity(self) -> dict[str, int]:
-        counts = dict.fromkeys(Severity.values, 0)
+        counts = dict.fromkeys(SEVERITIES, 0)
         for (severity, status), count in self.ncs.items():
             if status in OPEN_NC_STATUSES:
                 counts[severity] = counts.get(severity, 0) + count

@@ -7,6 +7,8 @@ yet. The project's figures take five queries, the portfolio's six, whatever the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -144,6 +146,35 @@ class PortfolioFiguresSerializer(inputs.Serializer):
     projects = PortfolioProjectSerializer(many=True, help_text=_("Each open project, by code."))
 
 
+def _representation(serializer: serializers.Field) -> Callable[[Any], Any]:
+    """``serializer.to_representation`` of a document of dicts and lists, compiled once from its fields: the same
+    output, without DRF's lookups field by field (L: 1,001 projects' figures, 44,000 fields, took two thirds of the
+    portfolio's endpoint). Each field reads the key of its name; a None stays None, as DRF leaves it."""
+    if isinstance(serializer, serializers.ListSerializer):
+        if serializer.child is None:
+            raise TypeError("A list serializer without a child is not compiled.")
+        child = _representation(serializer.child)
+        return lambda items: [child(item) for item in items]
+    if isinstance(serializer, serializers.Serializer):
+        parts: list[tuple[str, Callable[[Any], Any]]] = []
+        for field in serializer._readable_fields:
+            name = str(field.field_name)
+            if field.source_attrs != [name]:
+                raise TypeError(f"{name}: only fields read from the key of their name are compiled.")
+            parts.append((name, _representation(field)))
+
+        def represent(document: Any) -> dict[str, Any]:
+            return {name: None if (value := document[name]) is None else convert(value) for name, convert in parts}
+
+        return represent
+    return serializer.to_representation
+
+
+@cache
+def portfolio_representation() -> Callable[[Any], Any]:
+    return _representation(PortfolioFiguresSerializer())
+
+
 class ProjectQualityFiguresView(ProjectScopedMixin, generics.GenericAPIView):
     """A project's quality figures."""
 
@@ -199,4 +230,4 @@ class PortfolioQualityFiguresView(OrganizationScopedMixin, generics.GenericAPIVi
                 for pk, code, name in projects
             ],
         }
-        return Response(PortfolioFiguresSerializer(document).data)
+        return Response(portfolio_representation()(document))

@@ -8,17 +8,24 @@ are scheduled (some of them overdue) or cancelled, and each failed one was inspe
 inspection opens one non-conformance (a few of a safety walk, one in fifty critical and still open: a
 safety veto), most of them closed after some days. Rows are built unsaved and bulk-inserted with the
 project's other rows, around the services (no audit events), from a generator of their own so that
-the rest of the bench's data is the same with or without quality.
+the rest of the bench's data is the same with or without quality. The readings (L: 1,000,000) are kept
+as plain rows rather than model instances and written with ``COPY`` on PostgreSQL (``bulk_create``
+elsewhere): building and inserting a million ``Reading`` instances took most of the quality's share of
+seeding L.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import random
 import zoneinfo
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+
+from django.db import connection
 
 from pmo.models import Organization, User
 from projects.models import Phase, Project, WbsElement
@@ -42,6 +49,10 @@ READINGS_PER_INSPECTION = 20
 PLAN_ENTRIES_PER_PROJECT = 10
 LIMIT = Decimal("20")
 
+#: A reading before it is inserted: its inspection (a model, its pk set once inserted), item id, value,
+#: verdict and its words, and when it was recorded.
+ReadingRow = tuple[Inspection, int, Decimal, bool, str, dt.datetime]
+
 
 @dataclass
 class Records:
@@ -50,7 +61,7 @@ class Records:
     plan: list[PlanEntry] = field(default_factory=list)
     inspections: list[Inspection] = field(default_factory=list)
     reinspections: list[Inspection] = field(default_factory=list)
-    readings: list[Reading] = field(default_factory=list)
+    readings: list[ReadingRow] = field(default_factory=list)
     ncs: list[NonConformance] = field(default_factory=list)
     surveys: list[SatisfactionSurvey] = field(default_factory=list)
 
@@ -101,6 +112,16 @@ class QualitySeeder:
             ]
         )
         self.limit = rules.Limit(rules.LTE, LIMIT, None, "mm")
+        #: Each value drawn (in tenths) judged once: (value, passed, judgement).
+        self.verdicts: dict[int, tuple[Decimal, bool, str]] = {}
+
+    def verdict(self, tenths: int) -> tuple[Decimal, bool, str]:
+        found = self.verdicts.get(tenths)
+        if found is None:
+            value = Decimal(tenths) / 10
+            judged = rules.judge_numeric(self.limit, value)
+            found = self.verdicts[tenths] = (value, bool(judged.passed), judged.text[:255])
+        return found
 
     def moment(self, day: dt.date, hour: int = 10) -> dt.datetime:
         return dt.datetime.combine(day, dt.time(hour), tzinfo=self.zone)
@@ -196,23 +217,14 @@ class QualitySeeder:
         failed: list[str] = []
         # Most inspections pass; one in eight has a reading above the limit (failed when its item is major).
         defect = rng.randrange(len(self.items)) if rng.random() < 0.125 else None
+        recorded_at = inspection.signed_at or self.moment(self.status_date)
         for position, item in enumerate(self.items):
-            value = Decimal(rng.randint(210, 300) if position == defect else rng.randint(20, 200)) / 10
-            verdict = rules.judge_numeric(self.limit, value)
-            if not verdict.passed:
-                failed.append(item.severity)
-            found.readings.append(
-                Reading(
-                    organization=self.organization,
-                    inspection=inspection,
-                    item=item,
-                    number=value,
-                    passed=verdict.passed,
-                    judgement=verdict.text[:255],
-                    recorded_by=inspector,
-                    recorded_at=inspection.signed_at or self.moment(self.status_date),
-                )
+            value, passed, judgement = self.verdict(
+                rng.randint(210, 300) if position == defect else rng.randint(20, 200)
             )
+            if not passed:
+                failed.append(item.severity)
+            found.readings.append((inspection, item.pk, value, passed, judgement, recorded_at))
         inspection.outcome = rules.outcome([rules.ItemResult(severity, False) for severity in failed])
 
     def non_conformance(self, found: Records, project: Project, inspection: Inspection, day: dt.date) -> None:
@@ -245,8 +257,13 @@ class QualitySeeder:
         )
 
 
-def insert(records: list[Records], create: Any) -> None:
-    """Every project's quality rows, parents before children, through the seeder's bulk ``create(model, rows)``."""
+def insert(
+    records: list[Records],
+    create: Callable[[type[Any], list[Any]], None],
+    counts: MutableMapping[str, int] | None = None,
+) -> None:
+    """Every project's quality rows, parents before children, through the seeder's bulk ``create(model, rows)``;
+    the readings with ``COPY`` on PostgreSQL, counted in ``counts`` as ``create`` counts its rows."""
 
     def gather(attribute: str) -> list[Any]:
         return [row for one in records for row in getattr(one, attribute)]
@@ -254,6 +271,69 @@ def insert(records: list[Records], create: Any) -> None:
     create(PlanEntry, gather("plan"))
     create(Inspection, gather("inspections"))
     create(Inspection, gather("reinspections"))
-    create(Reading, gather("readings"))
+    readings = gather("readings")
+    if connection.vendor == "postgresql" and counts is not None:
+        copy_readings(readings)
+        counts[Reading.__name__] = counts.get(Reading.__name__, 0) + len(readings)
+    else:
+        create(
+            Reading,
+            [
+                Reading(
+                    organization_id=inspection.organization_id,
+                    inspection=inspection,
+                    item_id=item_id,
+                    number=value,
+                    passed=passed,
+                    judgement=judgement,
+                    recorded_by_id=inspection.inspector_id,
+                    recorded_at=recorded_at,
+                )
+                for inspection, item_id, value, passed, judgement, recorded_at in readings
+            ],
+        )
     create(NonConformance, gather("ncs"))
     create(SatisfactionSurvey, gather("surveys"))
+
+
+READING_COLUMNS = (
+    "organization_id",
+    "inspection_id",
+    "item_id",
+    "sequence",
+    "number",
+    "passed",
+    "choice",
+    "text",
+    "judgement",
+    "note",
+    "recorded_by_id",
+    "recorded_at",
+)
+
+
+def _copy_text(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def copy_readings(readings: list[ReadingRow]) -> None:
+    """Write the readings with one ``COPY ... FROM STDIN`` (PostgreSQL): the columns of ``READING_COLUMNS``, the
+    defaults ``bulk_create`` would give the others (``second_number`` and ``passed_check`` null)."""
+    if not readings:
+        return
+    buffer = io.StringIO()
+    write = buffer.write
+    judgements: dict[str, str] = {}
+    for inspection, item_id, value, passed, judgement, recorded_at in readings:
+        text = judgements.get(judgement)
+        if text is None:
+            text = judgements[judgement] = _copy_text(judgement)
+        inspector = "\\N" if inspection.inspector_id is None else str(inspection.inspector_id)
+        write(
+            f"{inspection.organization_id}\t{inspection.pk}\t{item_id}\t1\t{value}\t{'t' if passed else 'f'}\t\t\t"
+            f"{text}\t\t{inspector}\t{recorded_at.isoformat()}\n"
+        )
+    buffer.seek(0)
+    table = connection.ops.quote_name(Reading._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(f"COPY {table} ({', '.join(READING_COLUMNS)}) FROM STDIN", buffer)

@@ -605,7 +605,7 @@ class _Seeder:
         create(ChangeRequest, gather("change_requests"))
         create(StatusReport, gather("reports"))
         _bench_risks.insert([one.risks for one in built], create)
-        _bench_quality.insert([one.quality for one in built], create)
+        _bench_quality.insert([one.quality for one in built], create, self.counts)
 
 
 class Command(BaseCommand):
