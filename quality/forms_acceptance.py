@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from pmo.forms import DateWindowFormMixin
 from projects.models import Project, WbsElement
 from quality.models import AcceptanceStatus, Deliverable, Inspection
 
@@ -76,7 +77,7 @@ class FlagForm(DeliverableForm):
         )
 
 
-class SignForm(forms.Form):
+class SignForm(DateWindowFormMixin, forms.Form):
     decision = forms.ChoiceField(
         label=pgettext_lazy("acceptance", "Decision"), choices=DECISION_CHOICES, widget=forms.RadioSelect
     )

@@ -735,7 +735,7 @@ class ReworkCost(TenantModel):
     non_conformance = models.ForeignKey(
         NonConformance, on_delete=models.CASCADE, related_name="rework_costs", verbose_name=_("non-conformance")
     )
-    actual_cost = models.OneToOneField(
+    actual_cost = models.ForeignKey(
         "finance.ActualCost", on_delete=models.PROTECT, related_name="+", verbose_name=_("actual cost")
     )
     recorded_by = models.ForeignKey(
@@ -752,6 +752,9 @@ class ReworkCost(TenantModel):
         verbose_name = _("rework cost")
         verbose_name_plural = _("rework costs")
         ordering = ["non_conformance", "recorded_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "actual_cost"], name="quality_rework_cost_once"),
+        ]
 
     def __str__(self) -> str:
         return f"rework of {self.non_conformance_id}"
@@ -773,7 +776,7 @@ class Deliverable(TenantModel):
     project = models.ForeignKey(
         "projects.Project", on_delete=models.CASCADE, related_name="deliverables", verbose_name=_("project")
     )
-    wbs_element = models.OneToOneField(
+    wbs_element = models.ForeignKey(
         "projects.WbsElement", on_delete=models.CASCADE, related_name="+", verbose_name=_("WBS element")
     )
     criteria = models.TextField(_("acceptance criteria"), blank=True)
@@ -809,6 +812,7 @@ class Deliverable(TenantModel):
         verbose_name_plural = _("deliverables")
         ordering = ["project", "id"]
         constraints = [
+            models.UniqueConstraint(fields=["organization", "wbs_element"], name="quality_deliverable_once"),
             models.CheckConstraint(
                 condition=Q(status=AcceptanceStatus.PENDING) | Q(decided_at__isnull=False),
                 name="quality_decided_deliverable_signed",
@@ -893,8 +897,8 @@ class AcceptanceCondition(TenantModel):
 class SatisfactionSurvey(TenantModel):
     """The customer's satisfaction at closing: one per project, 1 to 5 on four dimensions."""
 
-    project = models.OneToOneField(
-        "projects.Project", on_delete=models.CASCADE, related_name="satisfaction", verbose_name=_("project")
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="+", verbose_name=_("project")
     )
     quality = models.PositiveSmallIntegerField(_("quality"), validators=ONE_TO_FIVE)
     schedule = models.PositiveSmallIntegerField(_("schedule"), validators=ONE_TO_FIVE)
@@ -917,6 +921,7 @@ class SatisfactionSurvey(TenantModel):
         verbose_name = _("customer satisfaction survey")
         verbose_name_plural = _("customer satisfaction surveys")
         constraints = [
+            models.UniqueConstraint(fields=["organization", "project"], name="quality_survey_one_per_project"),
             models.CheckConstraint(
                 condition=Q(quality__range=(1, 5))
                 & Q(schedule__range=(1, 5))

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
 from pmo.models import Membership, Organization, OrgRole
+from projects.gate_checks import gate_checks
 from projects.models import Project, WbsElement
 from projects.services import plan
 from projects.services import projects as project_services
@@ -29,3 +32,20 @@ def add_task(project: Project, name: str, *, actor: Membership, **fields: Any) -
 
 def refreshed(element: WbsElement) -> WbsElement:
     return WbsElement.objects.for_organization(element.organization_id).get(pk=element.pk)
+
+
+@contextmanager
+def without_quality_gate_checks() -> Iterator[None]:
+    """The gate-check registry as projects, finance and risks fill it: quality's checks apply by default
+    (its safety veto on every gate) and are tested in tests/quality/test_gate_checks.py."""
+    registered = list(gate_checks)
+    for check in registered:
+        if check.code.startswith("quality_"):
+            gate_checks.unregister(check.code)
+    try:
+        yield
+    finally:
+        for check in list(gate_checks):
+            gate_checks.unregister(check.code)
+        for check in registered:
+            gate_checks.register(check)

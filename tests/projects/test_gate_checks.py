@@ -22,7 +22,7 @@ from projects.services import projects as services
 from projects.services.gate_checks import gate_check_selection, gate_check_selection_update
 from tests.conftest import api_client_for, page_client_for
 from tests.factories import BudgetVersionFactory, member
-from tests.projects.helpers import add_task, make_project
+from tests.projects.helpers import add_task, make_project, without_quality_gate_checks
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/orgs/acme"
@@ -37,17 +37,8 @@ def _english() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _without_quality_checks() -> Iterator[None]:
-    """These tests read the registry as projects, finance and risks fill it. Quality's checks apply by
-    default (the safety veto on every gate) and are tested in tests/quality/test_gate_checks.py."""
-    registered = list(gate_checks)
-    for check in registered:
-        if check.code.startswith("quality_"):
-            gate_checks.unregister(check.code)
-    yield
-    for check in list(gate_checks):
-        gate_checks.unregister(check.code)
-    for check in registered:
-        gate_checks.register(check)
+    with without_quality_gate_checks():
+        yield
 
 
 @pytest.fixture

@@ -121,6 +121,11 @@ def test_a_rejection_opens_a_non_conformance_and_the_deliverable_is_signed_again
     assert answer.status_code == 200
     nc = NonConformance.objects.for_organization(site.org).get()
     assert (answer.json()["non_conformance"], nc.severity) == (nc.pk, "major")
+    early = quality.post(sign, {"decision": "accepted"}, format="json")
+    assert (early.status_code, early.json()["error"]["code"]) == (400, "rejection_open")
+    NonConformance.objects.for_organization(site.org).update(
+        status="closed", verification_note="Sealed", closed_on=site.org.today()
+    )
     again = quality.post(sign, {"decision": "accepted"}, format="json")
     assert [d["status"] for d in again.json()["decisions"]] == ["accepted", "rejected"]
 

@@ -13,7 +13,7 @@ from projects.gate_checks import gate_checks
 from projects.models import Phase, StageGate
 from projects.services import projects as project_services
 from quality.gate_checks_acceptance import ACCEPTANCE_CHECK, deliverables_accepted
-from quality.models import AcceptanceCondition
+from quality.models import AcceptanceCondition, NonConformance
 from quality.services import acceptance as services
 from tests.factories import WbsElementFactory, member
 from tests.quality.acceptance_support import Acceptance, acceptance_check, make_acceptance
@@ -80,6 +80,9 @@ def test_leaving_closing_is_refused_until_every_deliverable_is_accepted_and_ever
     services.deliverable_sign(actor=site.client, deliverable=planting, decision="rejected", note="Trees dead")
     assert str(deliverables_accepted(site.project)[1]) == "1 of 2 deliverables is not accepted yet."
 
+    NonConformance.objects.for_organization(site.org).update(
+        status="closed", verification_note="Replanted", closed_on=site.org.today()
+    )
     services.deliverable_sign(
         actor=site.client, deliverable=planting, decision="conditional", conditions=["Replace two trees"]
     )

@@ -18,7 +18,7 @@ from projects.services.gate_checks import gate_check_selection, gate_check_selec
 from risks.gate_checks import high_risks_answered, register_assessed
 from risks.models import Risk, RiskStatus
 from tests.factories import RiskFactory, RiskResponseFactory, member
-from tests.projects.helpers import add_task, make_project
+from tests.projects.helpers import add_task, make_project, without_quality_gate_checks
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +26,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _english() -> Iterator[None]:
     with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _without_quality_checks() -> Iterator[None]:
+    with without_quality_gate_checks():
         yield
 
 
