@@ -291,7 +291,8 @@ class DeliverableViewSet(
         description=_(
             "The client representative of the project or the quality role signs. Accepting with conditions "
             "needs at least one condition; rejecting needs the reasons and opens a major non-conformance linked "
-            "on the deliverable. A rejected deliverable may be signed again; every decision is kept."
+            "on the deliverable. A rejected deliverable is signed again once that non-conformance is closed "
+            "(`rejection_open` before); every decision is kept."
         ),
         tags=[TAG],
         request=AcceptanceSignSerializer,

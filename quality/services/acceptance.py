@@ -265,7 +265,8 @@ def deliverable_sign(
 
     Accepted; accepted with conditions (at least one, each with an optional due date, tracked to
     closure); or rejected with reasons, which opens a major non-conformance linked on the deliverable.
-    A rejected deliverable may be signed again; every decision is kept.
+    A rejected deliverable is signed again once the non-conformance its rejection opened is closed;
+    every decision is kept.
     """
     project, deliverable = _lock(deliverable)
     check_open_project(project)
