@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 
     from pmo.models import Membership, Organization
 
+#: Keys are 64-bit integers: a URL's id outside that range names no row.
+BIGINT_LIMIT = 2**63
+
 _active_organization_id: ContextVar[int | None] = ContextVar("pmo_active_organization_id", default=None)
 # The organisation itself, when the scope was entered with it rather than with its id.
 _active_organization: ContextVar[Organization | None] = ContextVar("pmo_active_organization", default=None)
@@ -361,6 +364,8 @@ def resolve_membership_with(
     from pmo.models import Membership, Organization
 
     key = model._meta.pk.get_prep_value(pk)
+    if isinstance(key, int) and not -BIGINT_LIMIT <= key < BIGINT_LIMIT:
+        raise Http404  # no row has such a key; SQLite would refuse the parameter rather than find nothing
     user, row = _access_row(
         request,
         _membership_with_sql(model, role),

@@ -111,6 +111,14 @@ def test_a_project_of_another_organisation_or_an_inactive_user_is_not_found(
     assert session.get(f"{BASE}/projects/{ours.pk}/tasks/").status_code == 404
 
 
+def test_a_project_id_beyond_any_key_is_not_found_by_token_or_session(organization: Organization) -> None:
+    user = member(organization, OrgRole.PMO).user
+    for client in (_client(user), _session(user)):
+        for huge in (2**63, 2031934595198895783936):
+            assert client.get(f"{BASE}/projects/{huge}/non-conformances/2/").status_code == 404
+            assert client.get(f"{BASE}/projects/{huge}/tasks/").status_code == 404
+
+
 def _session(user: User) -> APIClient:
     client = APIClient()
     client.force_login(user)  # a stored session, read as a browser's would be
