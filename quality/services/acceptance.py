@@ -27,7 +27,7 @@ from pmo.errors import ApplicationError
 from pmo.models import Membership, User
 from pmo.policy import can
 from projects.models import Project, ProjectMember, ProjectRole, WbsElement
-from projects.services.locks import lock_project
+from projects.services.locks import lock_project, lock_project_row
 from quality.models import (
     ACCEPTED_STATUSES,
     AcceptanceCondition,
@@ -99,11 +99,9 @@ def may_close_condition(
 
 
 def _lock(deliverable: Deliverable) -> tuple[Project, Deliverable]:
-    project = lock_project(deliverable.project_id, deliverable.organization_id)
-    locked: Any = locked_row(deliverable)
-    locked.project = project
-    locked.organization = project.organization
-    return project, locked
+    locked = lock_project_row(deliverable)
+    locked.organization = locked.project.organization
+    return locked.project, locked
 
 
 def _inspections(project: Project, inspections: Iterable[Inspection | int]) -> list[Inspection]:

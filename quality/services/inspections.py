@@ -22,11 +22,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pmo.audit import audit_record, diff, snapshot
-from pmo.concurrency import locked_row
 from pmo.errors import ApplicationError
 from pmo.models import Attachment, Membership, User
 from projects.models import OPEN_PHASES, Project, WbsElement
-from projects.services.locks import lock_project
+from projects.services.locks import lock_project, lock_project_row
 from quality import rules
 from quality.models import (
     ChecklistItem,
@@ -119,11 +118,9 @@ def _next_number(project: Project) -> int:
 
 
 def _lock(inspection: Inspection) -> tuple[Project, Inspection]:
-    project = lock_project(inspection.project_id, inspection.organization_id)
-    locked: Any = locked_row(inspection)
-    locked.project = project
-    locked.organization = project.organization
-    return project, locked
+    locked = lock_project_row(inspection)
+    locked.organization = locked.project.organization
+    return locked.project, locked
 
 
 def _check_open(inspection: Inspection) -> None:

@@ -27,7 +27,7 @@ from pmo.concurrency import locked_row
 from pmo.errors import ApplicationError
 from pmo.models import User
 from projects.models import Project, WbsElement
-from projects.services.locks import lock_project
+from projects.services.locks import lock_project, lock_project_row
 from quality.models import (
     ENDED_ACTION_STATUSES,
     OPEN_NC_STATUSES,
@@ -80,11 +80,9 @@ def _not_found(field: str) -> ApplicationError:
 
 
 def _lock(nc: NonConformance) -> tuple[Project, NonConformance]:
-    project = lock_project(nc.project_id, nc.organization_id)
-    locked: Any = locked_row(nc)
-    locked.project = project
-    locked.organization = project.organization
-    return project, locked
+    locked = lock_project_row(nc)
+    locked.organization = locked.project.organization
+    return locked.project, locked
 
 
 def _check_open(nc: NonConformance) -> None:
