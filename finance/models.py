@@ -66,6 +66,13 @@ class FinanceSettings(TenantModel):
         default=BudgetControl.WARN,
         help_text=_("What happens when a commitment or cost would take a category over its approved budget."),
     )
+    #: The period lock: no cost (nor timesheet line) dated on or before this day is added, changed or reversed.
+    locked_through = models.DateField(
+        _("books closed through"),
+        null=True,
+        blank=True,
+        help_text=_("No cost or timesheet hours dated on or before this day may be added, changed or reversed."),
+    )
 
     class Meta:
         verbose_name = _("finance settings")
@@ -236,6 +243,7 @@ class ActualCost(TenantModel):
         MANUAL = "manual", _("Manual")
         IMPORT = "import", _("Import")
         REVERSAL = "reversal", _("Reversal")
+        TIMESHEET = "timesheet", _("Timesheet")
 
     project = models.ForeignKey(
         "projects.Project", on_delete=models.CASCADE, related_name="actual_costs", verbose_name=_("project")
@@ -253,7 +261,7 @@ class ActualCost(TenantModel):
     )
     supplier = models.CharField(_("supplier"), max_length=200, blank=True)
     reference = models.CharField(_("invoice or expense reference"), max_length=100, blank=True)
-    source = models.CharField(_("source"), max_length=8, choices=Source, default=Source.MANUAL)
+    source = models.CharField(_("source"), max_length=16, choices=Source, default=Source.MANUAL)
     over_budget = models.BooleanField(_("over budget"), default=False, editable=False)
     reverses = models.ForeignKey(
         "self",

@@ -17,6 +17,7 @@ class FinanceAction(models.TextChoices):
     COSTS_MANAGE = "costs.manage", _("Record commitments and actual costs")
     FORECAST_EDIT = "forecast.edit", _("Enter the manual estimate to complete")
     FINANCE_SETTINGS_MANAGE = "finance_settings.manage", _("Edit cost categories, budget control and exchange rates")
+    PERIOD_LOCK = "finance_period.lock", _("Close the books through a date (the period lock)")
 
 
 MANAGER_AND_CONTROLLER = frozenset({ProjectRole.MANAGER, ProjectRole.CONTROLLER})
@@ -29,4 +30,5 @@ GRANTS: dict[str, Grant] = {
     FinanceAction.COSTS_MANAGE: Grant(PMO_OFFICE | {OrgRole.FINANCE}, MANAGER_AND_CONTROLLER),
     FinanceAction.FORECAST_EDIT: Grant(PMO_OFFICE, MANAGER_AND_CONTROLLER),
     FinanceAction.FINANCE_SETTINGS_MANAGE: Grant({OrgRole.ADMIN, OrgRole.FINANCE}),
+    FinanceAction.PERIOD_LOCK: Grant({OrgRole.FINANCE}),
 }

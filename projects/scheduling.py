@@ -37,6 +37,11 @@ Conventions:
   FS: P.LF <= S.LS - L;  SS: P.LS <= S.LS - L;  FF: P.LF <= S.LF - L;  SF: P.LS <= S.LF - L.
   LF is the smallest of these and PF (a task with no successor has LF = PF; no task may finish
   after the project, even one whose successors are tied to its start only); LS = LF - duration.
+- A leveling delay d (working days, what resource leveling puts before a task, as MS Project's
+  leveling delay) moves an unstarted task's ES to d days after what its predecessors and the data
+  date allow. In the backward pass a predecessor's bound from a delayed successor is taken d days
+  earlier (its LS and LF less d), so that the delay is not counted as the predecessor's float.
+  A task with an actual start ignores its delay.
 - Total float = LS - ES. Free float = the smallest slack of the task's outgoing links in the forward
   pass (FS: S.ES - (P.EF + L); SS: S.ES - (P.ES + L); FF: S.EF - (P.EF + L); SF: S.EF - (P.ES + L))
   and PF - EF, which is the whole of it for a task with no successor.
@@ -78,6 +83,7 @@ class TaskInput:
     actual_finish: date | None = None
     name: str = ""  # for messages
     percent_complete: Decimal = Decimal("0")  # of a started task: what is left runs from the data date
+    delay: int = 0  # leveling delay: working days after the start the logic allows (a task not yet started)
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,13 +182,14 @@ def compute_schedule(
                 if remaining:
                     duration[i] = max(data_index, actual_index) + remaining - actual_index
 
-    early_start, early_finish = _forward_pass(order, predecessors, duration, fixed_start, data_index or 0)
+    delay = [0 if fixed_start[i] is not None else max(task.delay, 0) for i, task in enumerate(tasks)]
+    early_start, early_finish = _forward_pass(order, predecessors, duration, fixed_start, data_index or 0, delay)
     if project_finish is not None:
         finish_boundary = calendar.index_of(project_finish + _ONE_DAY, project_start)
     else:
         finish_boundary = max(early_finish, default=0)
     late_start, late_finish, free_float = _backward_pass(
-        order, successors, duration, early_start, early_finish, finish_boundary
+        order, successors, duration, early_start, early_finish, finish_boundary, delay
     )
     if latest is not None:
         # Checked on the indices, before any becomes a date: a date past year 9999 does not exist.
@@ -244,6 +251,7 @@ def _forward_pass(
     duration: list[int],
     fixed_start: list[int | None],
     earliest: int,
+    delay: list[int],
 ) -> tuple[list[int], list[int]]:
     """Early start and early finish boundary of every task, by position; nothing unstarted before ``earliest``."""
     early_start = [0] * len(duration)
@@ -258,6 +266,7 @@ def _forward_pass(
                     bound -= duration[s]
                 if bound > start:
                     start = bound
+            start += delay[s]
         early_start[s] = start
         early_finish[s] = start + duration[s]
     return early_start, early_finish
@@ -270,6 +279,7 @@ def _backward_pass(
     early_start: list[int],
     early_finish: list[int],
     finish_boundary: int,
+    delay: list[int],
 ) -> tuple[list[int], list[int], list[int]]:
     """Late start, late finish boundary and free float of every task, by position."""
     late_start = [0] * len(duration)
@@ -279,13 +289,15 @@ def _backward_pass(
         finish = finish_boundary
         slack = finish_boundary - early_finish[p]
         for s, from_finish, to_finish, lag in successors[p]:
-            bound = (late_finish[s] if to_finish else late_start[s]) - lag
+            bound = (late_finish[s] if to_finish else late_start[s]) - lag - delay[s]
             if not from_finish:
                 bound += duration[p]
             if bound < finish:
                 finish = bound
-            link_slack = (early_finish[s] if to_finish else early_start[s]) - (
-                (early_finish[p] if from_finish else early_start[p]) + lag
+            link_slack = (
+                (early_finish[s] if to_finish else early_start[s])
+                - delay[s]
+                - ((early_finish[p] if from_finish else early_start[p]) + lag)
             )
             if link_slack < slack:
                 slack = link_slack

@@ -981,3 +981,234 @@ for _factory in (
     SatisfactionSurveyFactory,
 ):
     FACTORIES[_factory._meta.get_model_class()] = _factory
+
+
+# --- resources ---------------------------------------------------------------------------
+
+
+class ResourceSettingsFactory(_TenantGetOrCreateFactory):
+    class Meta:
+        model = "resources.ResourceSettings"
+        django_get_or_create = ("organization",)
+
+    organization = factory.SubFactory(OrganizationFactory)
+
+
+class ResourceRoleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "resources.ResourceRole"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Role {n}")
+
+
+class SkillFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "resources.Skill"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Skill {n}")
+
+
+class ResourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "resources.Resource"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    code = factory.Sequence(lambda n: f"R{n:04d}")
+    name = factory.Sequence(lambda n: f"Resource {n}")
+    kind = "person"
+
+
+class ResourceSkillFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "resources.ResourceSkill"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    resource = factory.SubFactory(ResourceFactory, organization=factory.SelfAttribute("..organization"))
+    skill = factory.SubFactory(SkillFactory, organization=factory.SelfAttribute("..organization"))
+    level = 3
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs: Any) -> dict[str, Any]:
+        kwargs["organization"] = kwargs["resource"].organization
+        return kwargs
+
+
+class ResourceExceptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "resources.ResourceException"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    resource = factory.SubFactory(ResourceFactory, organization=factory.SelfAttribute("..organization"))
+    kind = "leave"
+    start = dt.date(2026, 3, 2)
+    finish = dt.date(2026, 3, 6)
+    created_by = factory.SubFactory(UserFactory)
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs: Any) -> dict[str, Any]:
+        kwargs["organization"] = kwargs["resource"].organization
+        return kwargs
+
+
+class CostRateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "resources.CostRate"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    resource = factory.SubFactory(ResourceFactory, organization=factory.SelfAttribute("..organization"))
+    effective_from = dt.date(2026, 1, 1)
+    standard_rate = Decimal("100.00")
+    created_by = factory.SubFactory(UserFactory)
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs: Any) -> dict[str, Any]:
+        kwargs["organization"] = kwargs["resource"].organization
+        return kwargs
+
+
+class ProjectResourcingFactory(_ProjectChildFactory):
+    class Meta:
+        model = "resources.ProjectResourcing"
+
+
+class AssignmentFactory(_ProjectChildFactory):
+    class Meta:
+        model = "resources.Assignment"
+
+    task = factory.LazyAttribute(lambda assignment: WbsElementFactory(project=assignment.project))
+    resource = factory.LazyAttribute(lambda assignment: ResourceFactory(organization=assignment.organization))
+    units = Decimal("100")
+    created_by = factory.SubFactory(UserFactory)
+
+
+class ResourceRequestFactory(_ProjectChildFactory):
+    class Meta:
+        model = "resources.ResourceRequest"
+
+    number = factory.Sequence(lambda n: n + 1)
+    task = factory.LazyAttribute(lambda request: WbsElementFactory(project=request.project))
+    role = factory.LazyAttribute(lambda request: ResourceRoleFactory(organization=request.organization))
+    hours = Decimal("40")
+    start = dt.date(2026, 3, 2)
+    finish = dt.date(2026, 3, 13)
+    requested_by = factory.SubFactory(UserFactory)
+
+
+class RequestProposalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "resources.RequestProposal"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    request = factory.SubFactory(ResourceRequestFactory, organization=factory.SelfAttribute("..organization"))
+    resource = factory.LazyAttribute(lambda proposal: ResourceFactory(organization=proposal.organization))
+    hours = Decimal("40")
+    created_by = factory.SubFactory(UserFactory)
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs: Any) -> dict[str, Any]:
+        kwargs["organization"] = kwargs["request"].organization
+        return kwargs
+
+
+class LevelingRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "resources.LevelingRun"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    start = dt.date(2026, 3, 2)
+    finish = dt.date(2026, 6, 26)
+    fingerprint = "0" * 64
+    created_by = factory.SubFactory(UserFactory)
+
+
+class TimesheetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "resources.Timesheet"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    resource = factory.SubFactory(ResourceFactory, organization=factory.SelfAttribute("..organization"))
+    week_start = dt.date(2026, 3, 2)
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs: Any) -> dict[str, Any]:
+        kwargs["organization"] = kwargs["resource"].organization
+        return kwargs
+
+
+class TimesheetLineFactory(factory.django.DjangoModelFactory):
+    """A line of project work on a task of a project of the timesheet's organisation."""
+
+    class Meta:
+        model = "resources.TimesheetLine"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    timesheet = factory.SubFactory(TimesheetFactory, organization=factory.SelfAttribute("..organization"))
+    category = "project"
+    task = factory.LazyAttribute(
+        lambda line: WbsElementFactory(project=ProjectFactory(organization=line.timesheet.organization))
+    )
+    project = factory.LazyAttribute(lambda line: line.task.project if line.task is not None else None)
+    hours_mon = Decimal("8")
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs: Any) -> dict[str, Any]:
+        kwargs["organization"] = kwargs["timesheet"].organization
+        return kwargs
+
+
+class LabourCostFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "resources.LabourCost"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    line = factory.SubFactory(TimesheetLineFactory, organization=factory.SelfAttribute("..organization"))
+    cost = factory.LazyAttribute(
+        lambda labour: ActualCostFactory(
+            project=labour.line.project, wbs_element=labour.line.task, date=labour.date, amount=Decimal("800.00")
+        )
+    )
+    date = dt.date(2026, 3, 2)
+    hours = Decimal("8")
+    rate = Decimal("100.00")
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs: Any) -> dict[str, Any]:
+        kwargs["organization"] = kwargs["line"].organization
+        return kwargs
+
+
+class TimesheetReminderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "resources.TimesheetReminder"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    resource = factory.SubFactory(ResourceFactory, organization=factory.SelfAttribute("..organization"))
+    week_start = dt.date(2026, 3, 2)
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs: Any) -> dict[str, Any]:
+        kwargs["organization"] = kwargs["resource"].organization
+        return kwargs
+
+
+for _factory in (
+    ResourceSettingsFactory,
+    ResourceRoleFactory,
+    SkillFactory,
+    ResourceFactory,
+    ResourceSkillFactory,
+    ResourceExceptionFactory,
+    CostRateFactory,
+    ProjectResourcingFactory,
+    AssignmentFactory,
+    ResourceRequestFactory,
+    RequestProposalFactory,
+    LevelingRunFactory,
+    TimesheetFactory,
+    TimesheetLineFactory,
+    LabourCostFactory,
+    TimesheetReminderFactory,
+):
+    FACTORIES[_factory._meta.get_model_class()] = _factory

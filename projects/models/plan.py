@@ -84,6 +84,8 @@ class WbsElement(TenantModel):
     actual_start = models.DateField(_("actual start"), null=True, blank=True)
     actual_finish = models.DateField(_("actual finish"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    #: Working days resource leveling put before the task's start (applied through the schedule service).
+    leveling_delay = models.PositiveIntegerField(_("leveling delay (working days)"), default=0, editable=False)
     # Written by the scheduler (critical-path method) and by the roll-up of summaries.
     planned_start = models.DateField(_("planned start"), null=True, blank=True, editable=False)
     planned_finish = models.DateField(_("planned finish"), null=True, blank=True, editable=False)

@@ -81,6 +81,7 @@ def schedule_recompute(project: Project, *, elements: list[WbsElement] | None = 
                     actual_finish=leaf.actual_finish,
                     name=f"{leaf.code} {leaf.name}",
                     percent_complete=leaf.percent_complete,
+                    delay=leaf.leveling_delay,
                 )
                 for leaf in leaves
             ],
@@ -150,6 +151,59 @@ def project_schedule_recompute(*, actor: User, project: Project) -> Project:
         target=project,
         changes=diff(before, snapshot(project, ["scheduled_start", "scheduled_finish"])),
     )
+    return project
+
+
+@transaction.atomic
+def schedule_leveling_delays_set(
+    *, actor: User, project: Project, delays: dict[int, int], reason: str = "", source: str = ""
+) -> Project:
+    """Set the leveling delay of some tasks (working days; 0 clears it), reschedule and audit, as one change.
+
+    Resource leveling calls this to apply a proposal; ``delays`` maps task ids of the project to
+    their new delay. Tasks of another project, summaries and negative delays are refused and
+    nothing is saved.
+    """
+    project = lock_project(project)
+    tasks = {
+        element.pk: element
+        for element in WbsElement.objects.for_organization(project.organization_id).filter(
+            project=project, pk__in=list(delays)
+        )
+    }
+    unknown = sorted(set(delays) - set(tasks))
+    if unknown:
+        raise ApplicationError(
+            _("These tasks are not in the project: %(ids)s.") % {"ids": ", ".join(str(pk) for pk in unknown)},
+            code="not_in_project",
+        )
+    if any(not element.is_leaf for element in tasks.values()):
+        raise ApplicationError(_("Only tasks and milestones can be delayed, not summaries."), code="summary_delay")
+    if any(days < 0 for days in delays.values()):
+        raise ApplicationError(_("A leveling delay cannot be negative."), code="negative_delay")
+    before = snapshot(project, ["scheduled_start", "scheduled_finish"])
+    changed = {pk: days for pk, days in delays.items() if tasks[pk].leveling_delay != days}
+    elements = _elements(project)
+    for element in elements:
+        if element.pk in changed:
+            element.leveling_delay = changed[element.pk]
+    WbsElement.objects.for_organization(project.organization_id).bulk_update(
+        [element for element in elements if element.pk in changed], ["leveling_delay"], batch_size=500
+    )
+    schedule_recompute(project, elements=elements)
+    audit_record(
+        organization=project.organization,
+        actor=actor,
+        action="schedule.leveling_delays_set",
+        target=project,
+        changes={
+            **diff(before, snapshot(project, ["scheduled_start", "scheduled_finish"])),
+            "leveling_delay": {str(pk): [tasks[pk].leveling_delay, days] for pk, days in sorted(changed.items())},
+            **({"reason": [None, reason]} if reason else {}),
+            **({"source": [None, source]} if source else {}),
+        },
+    )
+    project_evaluation_queue(project)
     return project
 
 
