@@ -17,7 +17,9 @@ from projects.api import urls as projects_api_urls
 from quality import project_urls as quality_project_urls
 from quality import urls as quality_urls
 from quality.api import urls as quality_api_urls
+from resources import project_urls as resources_project_urls
 from resources import urls as resources_urls
+from resources.api import urls as resources_api_urls
 from risks import project_urls as risks_project_urls
 from risks import urls as risks_urls
 from risks.api import urls as risks_api_urls
@@ -30,6 +32,7 @@ organization_pages: list[URLPattern | URLResolver] = [
     path("projects/<int:project_id>/", include(finance_project_urls)),
     path("projects/<int:project_id>/", include(risks_project_urls)),
     path("projects/<int:project_id>/", include(quality_project_urls)),
+    path("projects/<int:project_id>/", include(resources_project_urls)),
     path("finance/", include(finance_urls)),
     path("resources/", include(resources_urls)),
     path("risks/", include(risks_urls)),
@@ -44,6 +47,7 @@ organization_api: list[URLPattern | URLResolver] = [
     path("", include(finance_api_urls)),
     path("", include(risks_api_urls)),
     path("", include(quality_api_urls)),
+    path("", include(resources_api_urls)),
 ]
 
 urlpatterns = core_urls.site_urlpatterns(

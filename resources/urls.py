@@ -1,10 +1,9 @@
-"""The resources section: the core's "not yet available" page until its own pages are built."""
+"""The resources section of an organisation, under /o/<org_slug>/resources/ (project pages: project_urls)."""
 
-from django.urls import URLPattern, path
-from django.utils.translation import gettext_lazy as _
+from django.urls import URLPattern, URLResolver
 
-from pmo.views import ModuleNotYetAvailableView
+from resources.routes import assignments, capacity, leveling, org, pool, requests, timesheets
 
-urlpatterns: list[URLPattern] = [
-    path("", ModuleNotYetAvailableView.as_view(module="resources", title=_("Resources")), name="org-resources"),
-]
+_PARTS = (org, pool, capacity, assignments, requests, leveling, timesheets)
+
+urlpatterns: list[URLPattern | URLResolver] = [pattern for part in _PARTS for pattern in part.org_urlpatterns]

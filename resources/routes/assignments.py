@@ -1,0 +1,8 @@
+"""Page routes of assignments and a project's resourcing (bottom-up costing)."""
+
+from django.urls import URLPattern, URLResolver
+
+#: Under /o/<org_slug>/resources/.
+org_urlpatterns: list[URLPattern | URLResolver] = []
+#: Under /o/<org_slug>/projects/<project_id>/.
+project_urlpatterns: list[URLPattern | URLResolver] = []
