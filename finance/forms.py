@@ -101,6 +101,21 @@ class BudgetControlForm(forms.Form):
     )
 
 
+class PeriodLockForm(DateWindowFormMixin, forms.Form):
+    locked_through = forms.DateField(
+        label=_("Books closed through"),
+        required=False,
+        widget=DATE_INPUT,
+        help_text=_("No cost or timesheet hours dated on or before this day may be added, changed or reversed."),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        required=False,
+        help_text=_("Needed to reopen closed days (an earlier date, or none)."),
+    )
+
+
 class ExchangeRateForm(DateWindowFormMixin, forms.Form):
     currency = forms.CharField(
         label=_("Currency"),

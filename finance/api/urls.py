@@ -4,6 +4,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from rest_framework.routers import SimpleRouter
 
 from finance.api import views
+from finance.api.period_lock import PeriodLockView
 
 org_router = SimpleRouter()
 org_router.register("cost-categories", views.CostCategoryViewSet, basename="api-cost-category")
@@ -29,6 +30,7 @@ project_patterns: list[URLPattern | URLResolver] = [
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("finance-settings/", views.FinanceSettingsView.as_view(), name="api-finance-settings"),
+    path("finance-period-lock/", PeriodLockView.as_view(), name="api-finance-period-lock"),
     *org_router.urls,
     path("projects/<int:project_id>/", include(project_patterns)),
     # Earned value and the forecast.

@@ -24,6 +24,7 @@ from finance.services.categories import (
     finance_settings,
     validated,
 )
+from finance.services.period_lock import check_period_open, locked_through, period_locked_error
 from pmo.alerts.services import project_evaluation_queue
 from pmo.audit import audit_record, diff
 from pmo.csv_table import CsvErrors, decode_csv, read_table
@@ -167,6 +168,7 @@ def commitment_create(
 ) -> Commitment:
     """Record a purchase order or contract, under budget control."""
     project = lock_project(project)
+    check_period_open(project.organization_id, date)
     check_category(project.organization_id, category)
     check_element(project, wbs_element)
     commitment = Commitment(
@@ -232,6 +234,7 @@ def commitment_update(*, actor: User, commitment: Commitment, **fields: Any) -> 
     for name, value in fields.items():
         setattr(commitment, name, value)
     validated(commitment, exclude=["project", "category", "wbs_element", "created_by"])
+    _check_commitment_period(commitment, before)
     moved = commitment.category_id != before["category"]
     if commitment.status != Commitment.Status.CANCELLED and (moved or commitment.amount != before["amount"]):
         overruns = budget_overruns(
@@ -260,6 +263,16 @@ def commitment_update(*, actor: User, commitment: Commitment, **fields: Any) -> 
     return commitment
 
 
+def _check_commitment_period(commitment: Commitment, before: dict[str, Any]) -> None:
+    """What a commitment holds in a closed period does not change; closing or cancelling it still may."""
+    money = ("date", "amount", "category", "wbs_element")
+    if all(before[name] == _commitment_snapshot(commitment)[name] for name in money):
+        return
+    through = locked_through(commitment.organization_id)
+    for day in (before["date"], commitment.date):
+        check_period_open(commitment.organization_id, day, through=through)
+
+
 # --- actual costs ---------------------------------------------------------------------
 
 
@@ -274,9 +287,14 @@ def actual_cost_create(
     wbs_element: WbsElement | None = None,
     supplier: str = "",
     reference: str = "",
+    source: str = ActualCost.Source.MANUAL,
 ) -> ActualCost:
-    """Record an invoice or expense by hand, under budget control."""
+    """Record an invoice or expense by hand, under budget control, outside a closed period.
+
+    ``source`` says where it came from: by hand, or (through ``finance.services.labour``) a timesheet.
+    """
     project = lock_project(project)
+    check_period_open(project.organization_id, date)
     check_category(project.organization_id, category)
     check_element(project, wbs_element)
     cost = ActualCost(
@@ -288,7 +306,7 @@ def actual_cost_create(
         wbs_element=wbs_element,
         supplier=_clean_text(supplier),
         reference=_clean_text(reference),
-        source=ActualCost.Source.MANUAL,
+        source=source,
         created_by=actor,
     )
     validated(cost, exclude=["project", "category", "wbs_element", "created_by"])
@@ -311,6 +329,7 @@ def actual_cost_create(
                     "wbs_element": cost.wbs_element_id,
                     "supplier": cost.supplier,
                     "reference": cost.reference,
+                    "source": cost.source,
                     "over_budget": cost.over_budget,
                 },
             ),
@@ -330,7 +349,8 @@ def actual_cost_reverse(*, actor: User, cost: ActualCost, reason: str) -> Actual
     Costs are never deleted or edited: a wrong one is reversed. The reversal keeps the original's
     date, category, WBS element, supplier and reference, so the two net to zero on every date and
     in every breakdown. A cost is reversed at most once; a reversal itself cannot be reversed.
-    Reversing a credit restores a cost and so passes budget control like any other.
+    Reversing a credit restores a cost and so passes budget control like any other. Being dated
+    the original's day, the reversal of a cost in a closed period is refused (``period_locked``).
     """
     reason = _clean_text(reason)
     if not reason:
@@ -346,6 +366,7 @@ def actual_cost_reverse(*, actor: User, cost: ActualCost, reason: str) -> Actual
         raise ApplicationError(_("A reversal cannot itself be reversed."), code="reversal_not_reversible")
     if ActualCost.objects.for_organization(project.organization_id).filter(reverses=original).exists():
         raise ApplicationError(_("This cost has already been reversed."), code="already_reversed")
+    check_period_open(project.organization_id, original.date)
     reversal = ActualCost(
         organization_id=project.organization_id,
         project=project,
@@ -422,6 +443,7 @@ def _check_row(
     elements: dict[str, WbsElement],
     errors: CsvErrors,
     window: DateWindow,
+    through: dt.date | None = None,
 ) -> None:
     raw_date = row.cells.get("date", "")
     if not raw_date:
@@ -432,6 +454,8 @@ def _check_row(
             errors.add(row.line, "date", _("Enter a date as YYYY-MM-DD."))
         elif not window.contains(row.date):
             errors.add(row.line, "date", window.message())
+        elif through is not None and row.date <= through:
+            errors.add(row.line, "date", period_locked_error(row.date, through).message)
     raw_amount = row.cells.get("amount", "")
     if not raw_amount:
         errors.add(row.line, "amount", _("This field is required."))
@@ -488,8 +512,9 @@ def actual_costs_import(*, actor: User, project: Project, text: str | bytes) -> 
         element.code: element
         for element in WbsElement.objects.for_organization(organization_id).filter(project=project)
     }
+    through = locked_through(organization_id)
     for row in rows:
-        _check_row(row, categories, elements, errors, project.organization.date_window)
+        _check_row(row, categories, elements, errors, project.organization.date_window, through)
     errors.raise_if_any()
 
     # Every row passed the checks, so every row has its category.

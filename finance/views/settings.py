@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from finance.forms import BudgetControlForm, CostCategoryEditForm, CostCategoryForm, ExchangeRateForm
+from finance.forms import BudgetControlForm, CostCategoryEditForm, CostCategoryForm, ExchangeRateForm, PeriodLockForm
 from finance.models import CostCategory, ExchangeRate
 from finance.permissions import FinanceAction
-from finance.services import categories, rates
+from finance.services import categories, period_lock, rates
 from finance.views.base import OperationsMixin
 from pmo.views import paginate
 
@@ -30,6 +30,7 @@ class FinanceSettingsPage(OperationsMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["nav_active"] = "finance"
         context["may_manage"] = self.can(FinanceAction.FINANCE_SETTINGS_MANAGE)
+        context["may_lock"] = self.can(FinanceAction.PERIOD_LOCK)
         return context
 
 
@@ -39,6 +40,7 @@ class FinanceSettingsView(FinanceSettingsPage):
         "category": ("add_category", None),
         "control": ("set_control", None),
         "rate": ("add_rate", None),
+        "lock": ("set_lock", FinanceAction.PERIOD_LOCK),
     }
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -59,6 +61,10 @@ class FinanceSettingsView(FinanceSettingsPage):
             )
             context["rate_form"] = kwargs.get("rate_form") or ExchangeRateForm(
                 initial={"valid_from": self.organization.today()}
+            )
+        if context["may_lock"]:
+            context["lock_form"] = kwargs.get("lock_form") or self.with_version(
+                PeriodLockForm(initial={"locked_through": settings.locked_through}), settings
             )
         return context
 
@@ -93,6 +99,29 @@ class FinanceSettingsView(FinanceSettingsPage):
                 messages.success(request, _("Budget control saved."))
                 return HttpResponseRedirect(self.settings_url())
         return self.render_page(status=status, control_form=form)
+
+    def set_lock(self, request: HttpRequest) -> HttpResponse:
+        settings = categories.finance_settings(self.organization)
+        form = self.with_version(PeriodLockForm(request.POST), settings)
+        status = 400
+        if form.is_valid():
+            saved, status = self.attempt(
+                lambda: period_lock.period_lock_set(
+                    actor=self.actor, organization=self.organization, **form.cleaned_data
+                ),
+                form,
+                edited=settings,
+            )
+            if saved is not None:
+                if saved.locked_through is None:
+                    messages.success(request, _("Every period is open."))
+                else:
+                    messages.success(
+                        request,
+                        _("The books are closed through %(date)s.") % {"date": saved.locked_through.isoformat()},
+                    )
+                return HttpResponseRedirect(self.settings_url())
+        return self.render_page(status=status, lock_form=form)
 
     def add_rate(self, request: HttpRequest) -> HttpResponse:
         form = ExchangeRateForm(request.POST)
