@@ -43,7 +43,11 @@ TIMED_KINDS = frozenset({ResourceKind.PERSON, ResourceKind.EQUIPMENT})
 
 
 class ResourceSettings(TenantModel):
-    """The organisation's resource rules; one row, made on first read."""
+    """The organisation's resource rules; one row, made on first read.
+
+    The alert thresholds (utilisation above which an over-allocation alerts, days a timesheet line
+    may wait for approval) are the alert rules' own, set on the alert rules page like every kind's.
+    """
 
     default_hours_per_day = models.DecimalField(
         _("hours per working day"),
@@ -52,20 +56,10 @@ class ResourceSettings(TenantModel):
         default=Decimal("8"),
         validators=[MinValueValidator(Decimal("0.25")), MaxValueValidator(Decimal("24"))],
     )
-    overallocation_threshold = models.PositiveSmallIntegerField(
-        _("alert when utilisation exceeds (%)"),
-        default=110,
-        validators=[MinValueValidator(100), MaxValueValidator(1000)],
-    )
     overallocation_weeks = models.PositiveSmallIntegerField(
         _("look ahead for over-allocations (weeks)"),
         default=4,
         validators=[MinValueValidator(1), MaxValueValidator(52)],
-    )
-    approval_wait_days = models.PositiveSmallIntegerField(
-        _("alert when timesheet lines wait for approval longer than (days)"),
-        default=3,
-        validators=[MinValueValidator(1), MaxValueValidator(60)],
     )
     #: Weekday (0 = Monday) and time by which last week's timesheet is due.
     timesheet_deadline_weekday = models.PositiveSmallIntegerField(
