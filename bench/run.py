@@ -9,8 +9,8 @@ and the dashboard of L). It:
 2. seeds each size into its own organisation with ``manage.py seed_bench`` (seed 42), S = 20
    projects x 50 tasks and L = 1,000 projects x 200 tasks, each with one more project of 2,000
    tasks and 20 risks a project (L: 20,000 risks with their history) and 50 inspections of 20
-   readings a project (L: 50,000 inspections, 1,000,000 readings); the status date is today in
-   Asia/Shanghai;
+   readings a project (L: 50,000 inspections, 1,000,000 readings) and a resource pool (L: 500
+   resources, 50,000 assignments); the status date is today in Asia/Shanghai;
 3. runs the variance over each organisation twice with ``manage.py run_variance --wait`` in a
    child process of its own (Celery eager, no broker): the first run of the day opens the alerts,
    the second one updates them, as the nightly run does; it takes the wall time and the child's
@@ -107,6 +107,9 @@ ENDPOINTS = [
     Endpoint("issues_api", "project issues API", scales=True),
     Endpoint("quality", "portfolio quality figures page", scales=False),
     Endpoint("quality_api", "portfolio quality figures API", scales=False),
+    Endpoint("resources", "resource heat map, 26 weeks", scales=False),
+    Endpoint("utilisation_api", "utilisation API, 500 x 26 weeks", scales=False),
+    Endpoint("demand_api", "demand by role API, 26 weeks", scales=False),
 ]
 DASHBOARDS = ("dashboard", "dashboard_api")
 # The portfolio's heat map counts every risk of every project: judged against the dashboard's budget.
@@ -114,6 +117,9 @@ HEAT_MAPS = ("risks",)
 # The portfolio's quality figures read every inspection and non-conformance of every project (L: 1,000
 # projects x 50 inspections x 20 readings): judged against the dashboard's budget too.
 QUALITY_FIGURES = ("quality", "quality_api")
+# Utilisation of the whole pool (L: 500 resources, 50,000 assignments over 1,000 projects), 26 weeks: the
+# page shows 50 resources at a time, the API is asked for all 500 in one page.
+UTILISATION = ("resources", "utilisation_api")
 
 
 @dataclass
@@ -460,6 +466,9 @@ def probe(slugs: list[str], status_date: str) -> None:
             "issues_api": f"/api/v1/orgs/{slug}/projects/{project.pk}/issues/",
             "quality": f"/o/{slug}/quality/",
             "quality_api": f"/api/v1/orgs/{slug}/quality-figures/",
+            "resources": f"/o/{slug}/resources/?weeks=26",
+            "utilisation_api": f"/api/v1/orgs/{slug}/utilisation/?weeks=26&page_size=500",
+            "demand_api": f"/api/v1/orgs/{slug}/resource-demand/?weeks=26",
         }
         client = Client()
         client.force_login(User.objects.get(username=f"{slug}-admin"))
@@ -610,7 +619,7 @@ def evaluate(results: Results) -> list[Target]:
                 )
             )
     if "L" in results.sizes:
-        for key in (*DASHBOARDS, *HEAT_MAPS, *QUALITY_FIGURES):
+        for key in (*DASHBOARDS, *HEAT_MAPS, *QUALITY_FIGURES, *UTILISATION):
             row = by_key["L", key]
             targets.append(
                 Target(

@@ -135,8 +135,10 @@ def total_work(assignment: AssignmentLoad, calendar: WorkCalendar) -> float:
 class DayFigures:
     day: dt.date
     capacity: float | None
-    load: float  # assignments and absences
+    load: float  # assignments and absences, rounded
     absence: float
+    #: The load before rounding, so that a week adds up to what was assigned (3 x 3.3333 is not 10).
+    exact_load: float | None = field(default=None, repr=False, compare=False)
 
     @property
     def utilisation(self) -> float | None:
@@ -164,9 +166,8 @@ def day_figures(
     figures = []
     for day in days(start, finish):
         absence = resource.absence_load(day)
-        figures.append(
-            DayFigures(day, resource.capacity(day), rounded(total.get(day, 0.0) + absence), rounded(absence))
-        )
+        exact = total.get(day, 0.0) + absence
+        figures.append(DayFigures(day, resource.capacity(day), rounded(exact), rounded(absence), exact))
     return figures
 
 
@@ -204,7 +205,7 @@ def week_figures(figures: list[DayFigures]) -> list[WeekFigures]:
             WeekFigures(
                 week_start,
                 capacity,
-                rounded(sum(figure.load for figure in group)),
+                rounded(sum(figure.load if figure.exact_load is None else figure.exact_load for figure in group)),
                 sum(1 for figure in group if figure.over_allocated),
             )
         )

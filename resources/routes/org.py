@@ -1,13 +1,12 @@
-"""Page routes of the section's home (utilisation overview; the core's "not yet available" page until it is built)."""
+"""Page routes of the section's home: the utilisation heat map of the organisation's resources."""
 
 from django.urls import URLPattern, URLResolver, path
-from django.utils.translation import gettext_lazy as _
 
-from pmo.views import ModuleNotYetAvailableView
+from resources.views.capacity import UtilisationView
 
 #: Under /o/<org_slug>/resources/.
 org_urlpatterns: list[URLPattern | URLResolver] = [
-    path("", ModuleNotYetAvailableView.as_view(module="resources", title=_("Resources")), name="org-resources"),
+    path("", UtilisationView.as_view(), name="org-resources"),
 ]
 #: Under /o/<org_slug>/projects/<project_id>/.
 project_urlpatterns: list[URLPattern | URLResolver] = []

@@ -7,8 +7,9 @@ critical-path method, a current baseline, progress with its history, actual cost
 budget by cost category, weekly status reports, a few change requests and budget versions waiting
 for a decision, risk registers (``_bench_risks``: 20 risks a project with their history, responses
 and issues, and ten of the organisation's), quality records (``_bench_quality``: an inspection plan,
-50 inspections of 20 readings a project, their non-conformances, a survey in closing), and the alerts
-of a variance run.
+50 inspections of 20 readings a project, their non-conformances, a survey in closing), a resource pool
+(``_bench_resources``: up to 500 people, equipment and materials with skills, rates and leave, and 50
+assignments a project), and the alerts of a variance run.
 ``--big-project-tasks 2000`` adds one project of that many tasks (the earned-value benchmark reads it).
 
 The same seed and status date give the same data. Each project draws a profile (on track, slipping,
@@ -42,7 +43,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from django.utils import timezone, translation
 
-from dashboard.management.commands import _bench_quality, _bench_risks
+from dashboard.management.commands import _bench_quality, _bench_resources, _bench_risks
 from finance.models import ActualCost, BudgetLine, BudgetVersion, CostCategory
 from finance.services.categories import cost_categories_ensure_defaults
 from finance.variance import variance_run
@@ -648,6 +649,14 @@ class Command(BaseCommand):
                 seed=options["seed"],
             )
             seeder.seed(projects, tasks, big)
+            _bench_resources.seed(
+                organization=organization,
+                users=users,
+                status_date=status_date,
+                seed=options["seed"],
+                projects=projects,
+                create=seeder.create,
+            )
             _bench_risks.insert([seeder.risks.register(None, [], Decimal(1_000_000))], seeder.create)
             alert_rules_ensure(organization)
         seeded = time.monotonic() - started
