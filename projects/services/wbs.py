@@ -15,6 +15,7 @@ from pmo.alerts.services import project_evaluation_queue
 from pmo.audit import audit_record, diff, snapshot
 from pmo.errors import ApplicationError
 from pmo.models import User
+from pmo.money import validate_money
 from projects.models import (
     BaselineTask,
     Dependency,
@@ -267,6 +268,62 @@ def wbs_element_delete(*, actor: User, element: WbsElement) -> None:
     schedule_recompute(project, elements=elements)
     if baselined:
         project_evaluation_queue(project)  # its baseline entry, budget and progress go with it
+
+
+@transaction.atomic
+def task_costs_set(*, actor: User, project: Project, costs: dict[int, Decimal], source: str = "") -> dict[int, Decimal]:
+    """Set the budgeted cost of some tasks at once, roll it up to the summaries and audit it as one change.
+
+    An app that prices the plan (bottom-up costing from resource assignments) calls this; ``costs``
+    maps task ids of the project to their new cost. Ids of another project, summaries, and amounts
+    that are negative or beyond the money limit are refused and nothing is saved. Returns the
+    costs that changed.
+    """
+    project = lock_project(project)
+    elements = _elements(project)
+    by_id = {element.pk: element for element in elements}
+    unknown = sorted(set(costs) - set(by_id))
+    if unknown:
+        raise ApplicationError(
+            _("These tasks are not in the project: %(ids)s.") % {"ids": ", ".join(str(pk) for pk in unknown)},
+            code="not_in_project",
+        )
+    if any(not by_id[pk].is_leaf for pk in costs):
+        raise ApplicationError(
+            _("Only tasks and milestones have a cost of their own, not summaries."), code="summary_cost"
+        )
+    for amount in costs.values():
+        if amount < 0:
+            raise ApplicationError(_("The budgeted cost cannot be negative."), code="invalid")
+        try:
+            validate_money(amount)
+        except ValidationError as error:
+            raise ApplicationError("; ".join(error.messages), code="money_out_of_range") from error
+    cents = Decimal("0.01")
+    changed = {
+        pk: amount.quantize(cents) for pk, amount in costs.items() if by_id[pk].budgeted_cost != amount.quantize(cents)
+    }
+    if not changed:
+        return {}
+    before = {pk: by_id[pk].budgeted_cost for pk in changed}
+    for pk, amount in changed.items():
+        by_id[pk].budgeted_cost = amount
+    WbsElement.objects.for_organization(project.organization_id).bulk_update(
+        [by_id[pk] for pk in changed], ["budgeted_cost"], batch_size=500
+    )
+    schedule_recompute(project, elements=elements)
+    audit_record(
+        organization=project.organization,
+        actor=actor,
+        action="wbs.costs_set",
+        target=project,
+        changes={
+            "budgeted_cost": {str(pk): [str(before[pk]), str(amount)] for pk, amount in sorted(changed.items())},
+            **({"source": [None, source]} if source else {}),
+        },
+    )
+    project_evaluation_queue(project)  # the planned value follows the budgeted cost
+    return changed
 
 
 # --- dependencies ---------------------------------------------------------------------
