@@ -39,6 +39,12 @@ performance_indices: list[
 completion_guards: list[Callable[[WbsElement], str | None]] = []
 
 
+#: Each may suggest a task's percent complete from what its app knows (timesheets: approved hours
+#: against assigned work): ``(task) -> a sentence or None``, shown on the task's progress form. The
+#: project manager decides; nothing is filled in.
+progress_hints: list[Callable[[WbsElement], str | None]] = []
+
+
 def provider(hooks: list[_Hook], what: str) -> _Hook:
     """The one function an app above filled a single-answer hook with (the last, if several did)."""
     if not hooks:

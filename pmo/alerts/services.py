@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
@@ -266,8 +266,12 @@ def _tell(
     event: str,
     recipients: Recipients,
     people: bool,
+    users: Sequence[User] | None = None,
 ) -> None:
-    """Queue what one alert event sends: inbox entries and e-mails for ``people``, webhook messages."""
+    """Queue what one alert event sends: inbox entries and e-mails for ``people``, webhook messages.
+
+    ``users``, when given, are the people told instead of the rule's roles.
+    """
     now = timezone.now()
     built: dict[str, Any] = {}
 
@@ -279,7 +283,7 @@ def _tell(
 
     if people:
         stamp = connection.ops.adapt_datetimefield_value(now)
-        for user in recipients.for_alert(alert.rule, alert.project_id):
+        for user in users if users is not None else recipients.for_alert(alert.rule, alert.project_id):
             digest = user.alert_email == User.AlertEmail.DIGEST
             pending.notifications.append(
                 (organization.pk, user.pk, alert.pk, alert.revision, event, stamp, None if digest else stamp)
@@ -506,6 +510,113 @@ def alerts_sync(
             )
         result.opened += len(fresh)
     _flush(pending, result)
+    return result
+
+
+def alerts_open_for_people(
+    *, organization: Organization, kind: str, findings: Sequence[tuple[Finding, Sequence[User]]]
+) -> SyncResult:
+    """Open an alert of ``kind`` on each finding and tell the people given with it, not the rule's roles.
+
+    For what is addressed to one person (a reminder of their own overdue work) rather than found by
+    the variance run. A subject with an active alert of the kind keeps it (its people were told
+    already); a disabled rule, or a finding within the rule's threshold, opens nothing.
+    """
+    rule = alert_rules_ensure(organization)[kind]
+    result = SyncResult()
+    if not rule.enabled or not findings:
+        return result
+    active = set(
+        Alert.objects.for_organization(organization)
+        .filter(rule=rule, status__in=[AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED])
+        .values_list("subject_type", "subject_id")
+    )
+    subject_types = alert_kinds[kind].subject_types
+    now = timezone.now()
+    fresh: list[tuple[Alert, Sequence[User]]] = []
+    for finding, people in findings:
+        if finding.subject_type not in subject_types:
+            raise ValueError(f"A finding of {kind} is about a {finding.subject_type}, not one of {subject_types}.")
+        if (finding.subject_type, finding.subject_id) in active:
+            continue
+        severity = severity_of(kind, finding.measure, rule.threshold, rule.red_threshold, rule.severity)
+        if severity is None:
+            continue
+        crossed = rule.red_threshold if severity == Severity.RED and rule.red_threshold is not None else rule.threshold
+        alert = Alert(
+            organization=organization,
+            rule=rule,
+            kind=kind,
+            severity=severity,
+            project_id=finding.project_id,
+            subject_type=finding.subject_type,
+            subject_id=finding.subject_id,
+            subject_label=finding.subject_label[:255],
+            figures={**finding.figures, "threshold": _plain_number(crossed)},
+            first_seen_at=now,
+            last_seen_at=now,
+        )
+        fresh.append((alert, people))
+    if not fresh:
+        return result
+    Alert.objects.bulk_create([alert for alert, _people in fresh])
+    pending = _Pending()
+    recipients = _webhooks_only(organization)
+    for alert, people in fresh:
+        _tell(
+            pending,
+            organization=organization,
+            alert=alert,
+            event=WebhookEvent.ALERT_OPENED,
+            recipients=recipients,
+            people=True,
+            users=people,
+        )
+    result.opened = len(fresh)
+    _flush(pending, result)
+    relay_soon(result)
+    return result
+
+
+def alerts_resolve_subjects(
+    *, organization: Organization, kind: str, subject_type: str, subject_ids: Iterable[int]
+) -> SyncResult:
+    """Resolve the active alerts of ``kind`` on these subjects: their condition cleared (a reminder answered)."""
+    ids = list(subject_ids)
+    result = SyncResult()
+    if not ids:
+        return result
+    alerts = list(
+        Alert.objects.for_organization(organization)
+        .filter(
+            kind=kind,
+            subject_type=subject_type,
+            subject_id__in=ids,
+            status__in=[AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED],
+        )
+        .select_related("rule")
+    )
+    if not alerts:
+        return result
+    recipients = _webhooks_only(organization)
+    pending = _Pending()
+    now = timezone.now()
+    for alert in alerts:
+        alert.status = AlertStatus.RESOLVED
+        alert.resolved_at = now
+        alert.revision += 1
+        _tell(
+            pending,
+            organization=organization,
+            alert=alert,
+            event=WebhookEvent.ALERT_RESOLVED,
+            recipients=recipients,
+            people=False,
+        )
+    Alert.objects.for_organization(organization).bulk_update(alerts, ["status", "resolved_at", "revision"])
+    result.resolved = len(alerts)
+    _flush(pending, result)
+    relay_soon(result)
     return result
 
 

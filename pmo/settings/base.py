@@ -215,6 +215,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "outbox-relay": {"task": "pmo.relay_outbox", "schedule": 30.0},
     "digests-daily": {"task": "pmo.send_digests", "schedule": crontab(hour=PMO_DIGEST_HOUR, minute=0)},
+    # Each organisation's deadline is its own weekday and time in its own zone: checked every hour.
+    "timesheet-reminders-hourly": {"task": "resources.timesheet_reminders", "schedule": crontab(minute=5)},
 }
 
 if REDIS_URL:

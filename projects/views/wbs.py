@@ -17,6 +17,7 @@ from django.views.generic import TemplateView
 
 from pmo.errors import ApplicationError
 from pmo.views import paginate
+from projects import registries
 from projects.forms import (
     DependencyForm,
     ProgressForm,
@@ -369,6 +370,7 @@ class TaskProgressView(WbsFormMixin, TemplateView):
         context.update(
             task=task,
             form=form,
+            progress_hints=[hint for suggest in registries.progress_hints if (hint := suggest(task))],
             next=safe_next(self.request, ""),
             updates=list(
                 ProgressUpdate.objects.for_organization(self.organization)

@@ -27,6 +27,7 @@ PROJECT_SECTIONS: tuple[tuple[str, str, Any], ...] = (
     ("requests", "project-resource-requests", _("Requests")),
     ("leveling", "project-resource-leveling", _("Leveling")),
     ("approvals", "project-timesheet-approvals", _("Timesheet approvals")),
+    ("work", "project-resource-work", _("Actual work")),
 )
 #: The organisation's resources pages in the sub-navigation.
 ORGANIZATION_SECTIONS: tuple[tuple[str, str, Any], ...] = (
