@@ -18,3 +18,4 @@ class DashboardConfig(AppConfig):
         navigation.main.register(
             navigation.NavEntry("dashboard", _("Dashboard"), "org-home", order=10, action=Action.ORG_VIEW)
         )
+        navigation.panels.declare_slot("portfolio_dashboard", "the portfolio dashboard, after quality")

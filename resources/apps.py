@@ -8,12 +8,16 @@ class ResourcesConfig(AppConfig):
 
     def ready(self) -> None:
         """Plug resources into the extension points of the layers below it (ARCHITECTURE.md)."""
-        from pmo import navigation
-        from pmo.policy import Action, permissions
+        from pmo.demo import demo_parts
+        from pmo.policy import permissions
+        from resources import alert_kinds, demo, panels
+        from resources import navigation as resources_navigation
         from resources.permissions import GRANTS, ResourceAction
+        from resources.services import timesheets
 
         permissions.register(ResourceAction, GRANTS)
-        # Until its pages are built, the entry leads to the core's "not yet available" page.
-        navigation.main.register(
-            navigation.NavEntry("resources", _("Resources"), "org-resources", order=30, action=Action.ORG_VIEW)
-        )
+        alert_kinds.register()
+        panels.register()
+        demo_parts.register("resources", demo.seed, after=("projects", "finance", "risks", "quality"))
+        timesheets.register()
+        resources_navigation.register()

@@ -1,5 +1,5 @@
-"""The alert kinds finance, projects and risks register, in the order pages and the API list them,
-and the types of subject their alerts are about."""
+"""The alert kinds finance, projects, risks, quality and resources register, in the order pages and the
+API list them, and the types of subject their alerts are about."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from django.db import models
 from finance.alert_kinds import FinanceAlertKind, FinanceSubjectType
 from projects.alert_kinds import ProjectAlertKind, ProjectSubjectType
 from quality.alert_kinds import QualityAlertKind, QualitySubjectType
+from resources.alert_kinds import ResourceAlertKind, ResourceSubjectType
+from resources.services.reminders import ReminderAlertKind, ReminderSubjectType
 from risks.alert_kinds import RiskAlertKind, RiskSubjectType
 
 _TODAY = (
@@ -22,6 +24,8 @@ _TODAY = (
     FinanceAlertKind.BUDGET_WAITING,
     *RiskAlertKind,
     *QualityAlertKind,
+    *ResourceAlertKind,
+    *ReminderAlertKind,
 )
 
 AlertKind = models.TextChoices("AlertKind", [(kind.name, (kind.value, kind.label)) for kind in _TODAY])  # type: ignore[call-overload]
@@ -30,6 +34,13 @@ SubjectType = models.TextChoices(  # type: ignore[call-overload]
     "SubjectType",
     [
         (kind.name, (kind.value, kind.label))
-        for kind in (*ProjectSubjectType, *RiskSubjectType, *QualitySubjectType, *FinanceSubjectType)
+        for kind in (
+            *ProjectSubjectType,
+            *ResourceSubjectType,
+            *ReminderSubjectType,
+            *RiskSubjectType,
+            *QualitySubjectType,
+            *FinanceSubjectType,
+        )
     ],
 )

@@ -751,8 +751,9 @@ def build_projects(organization: Organization, count: int, manager: User, *, fir
 # earned value (6), approved budgets, actual costs, the risks (4: exposure and contingency, top
 # risks, heat map, risk matrix), quality (5: inspections, non-conformances, days to close, plan
 # entries, surveys), open milestones and their baseline dates (2), alerts, latest reports, waiting
-# change requests and budget versions, recent reports; and the header's organisations and alert bell.
-PAGE_QUERIES = 34
+# change requests and budget versions, recent reports; the panels of its slot (resources, 3:
+# over-allocation alerts, open requests, lines waiting); and the header's organisations and alert bell.
+PAGE_QUERIES = 37
 
 
 def test_the_page_runs_a_fixed_number_of_queries_however_many_projects(

@@ -270,7 +270,11 @@ def test_the_registered_panels_stay_within_their_declared_queries(organization: 
     """Whatever panels the apps registered, each slot's page grows by exactly their declared queries."""
     books = build_books(organization)
     client = books.client(books.manager)
-    pages = {"project_overview": books.url(), "evm_forecast": books.url("earned-value/")}
+    pages = {
+        "project_overview": books.url(),
+        "evm_forecast": books.url("earned-value/"),
+        "portfolio_dashboard": f"/o/{organization.slug}/",
+    }
     assert set(pages) == set(navigation.panels.slots)
     for slot, url in pages.items():
         shown = navigation.panels.in_slot(slot)
