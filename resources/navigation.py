@@ -15,5 +15,5 @@ def register() -> None:
         navigation.NavEntry("resources", _("Resources"), "org-resources", order=30, action=Action.ORG_VIEW)
     )
     navigation.project_tabs.register(
-        ProjectTab("resources", _("Resources"), "project-resources", order=35, action=ResourceAction.RESOURCES_VIEW)
+        ProjectTab("resources", _("Resources"), "project-resources", order=125, action=ResourceAction.RESOURCES_VIEW)
     )
