@@ -49,6 +49,8 @@ Conventions:
   by early start, then id.
 
 The passes run over adjacency lists in the order of Kahn's algorithm: O(tasks + dependencies).
+``ScheduleNetwork`` checks and orders a network once and runs the passes again with other leveling
+delays, for resource leveling, which reschedules one network many times.
 """
 
 from collections import deque
@@ -156,84 +158,151 @@ def compute_schedule(
     Raises ``CycleError`` when the dependencies contain a cycle and ``ValueError`` for a negative
     duration, a duplicated task id, an unknown task id in a dependency or inconsistent actual dates.
     """
-    position = _positions(tasks)
-    successors, predecessors = _links(position, dependencies)
-    order = _topological_order(successors, predecessors)
-    if len(order) < len(tasks):
-        done = set(order)
-        loop = _cycle_through(next(i for i in range(len(tasks)) if i not in done), predecessors, done)
-        raise CycleError(_closed_from_smallest([tasks[i].id for i in loop]), {task.id: task.name for task in tasks})
-
-    duration = [task.duration for task in tasks]
-    fixed_start: list[int | None] = [None] * len(tasks)
-    data_index = calendar.index_of(data_date, project_start) if data_date is not None else None
-    # A milestone reported started but not finished has no span to keep: it is scheduled as not started.
-    keeps_actual_start = [
-        task.actual_start is not None and (task.actual_finish is not None or task.duration > 0 or data_index is None)
-        for task in tasks
-    ]
-    for i, task in enumerate(tasks):
-        if keeps_actual_start[i] and task.actual_start is not None:
-            actual_index = fixed_start[i] = calendar.index_of(task.actual_start, project_start)
-            if task.actual_finish is not None:
-                duration[i] = calendar.index_of(task.actual_finish + _ONE_DAY, project_start) - actual_index
-            elif data_index is not None:
-                remaining = remaining_duration(task.duration, task.percent_complete)
-                if remaining:
-                    duration[i] = max(data_index, actual_index) + remaining - actual_index
-
-    delay = [0 if fixed_start[i] is not None else max(task.delay, 0) for i, task in enumerate(tasks)]
-    early_start, early_finish = _forward_pass(order, predecessors, duration, fixed_start, data_index or 0, delay)
-    if project_finish is not None:
-        finish_boundary = calendar.index_of(project_finish + _ONE_DAY, project_start)
-    else:
-        finish_boundary = max(early_finish, default=0)
-    late_start, late_finish, free_float = _backward_pass(
-        order, successors, duration, early_start, early_finish, finish_boundary, delay
+    network = ScheduleNetwork(
+        tasks, dependencies, calendar, project_start, project_finish=project_finish, data_date=data_date, latest=latest
     )
-    if latest is not None:
-        # Checked on the indices, before any becomes a date: a date past year 9999 does not exist.
-        horizon = calendar.index_of(latest + _ONE_DAY, project_start)
-        beyond = [
-            tasks[i].id
-            for i in range(len(tasks))
-            if (early_finish[i] - 1 if duration[i] else early_start[i]) >= horizon
+    return network.result(network.passes())
+
+
+@dataclass(frozen=True, slots=True)
+class SchedulePasses:
+    """The passes' working-day indices, by task position (``ScheduleNetwork.position``); finishes exclusive."""
+
+    early_start: list[int]
+    early_finish: list[int]
+    late_start: list[int]
+    late_finish: list[int]
+    free_float: list[int]
+
+
+class ScheduleNetwork:
+    """A network checked and ordered once, to be scheduled again with other leveling delays.
+
+    ``compute_schedule`` is ``result(passes())``; resource leveling, which reschedules one network
+    many times with growing delays, calls ``passes(delays)`` and reads the indices, and turns into
+    dates only what it reports. Raises as ``compute_schedule`` does.
+    """
+
+    def __init__(
+        self,
+        tasks: Sequence[TaskInput],
+        dependencies: Sequence[DependencyInput],
+        calendar: WorkCalendar,
+        project_start: date,
+        *,
+        project_finish: date | None = None,
+        data_date: date | None = None,
+        latest: date | None = None,
+    ) -> None:
+        self.tasks = tasks
+        self.calendar = calendar
+        self.project_start = project_start
+        self.latest = latest
+        self.position = _positions(tasks)
+        self.successors, self.predecessors = _links(self.position, dependencies)
+        self.order = _topological_order(self.successors, self.predecessors)
+        if len(self.order) < len(tasks):
+            done = set(self.order)
+            loop = _cycle_through(next(i for i in range(len(tasks)) if i not in done), self.predecessors, done)
+            raise CycleError(_closed_from_smallest([tasks[i].id for i in loop]), {task.id: task.name for task in tasks})
+
+        duration = [task.duration for task in tasks]
+        fixed_start: list[int | None] = [None] * len(tasks)
+        data_index = calendar.index_of(data_date, project_start) if data_date is not None else None
+        # A milestone reported started but not finished has no span to keep: it is scheduled as not started.
+        self.keeps_actual_start = [
+            task.actual_start is not None
+            and (task.actual_finish is not None or task.duration > 0 or data_index is None)
+            for task in tasks
         ]
-        if beyond:
-            raise ScheduleOutOfRangeError(latest, beyond, {task.id: task.name for task in tasks})
-
-    dates: dict[int, date] = {}
-
-    def day_at(index: int) -> date:
-        day = dates.get(index)
-        if day is None:
-            day = dates[index] = calendar.day_at(index, project_start)
-        return day
-
-    schedules: dict[int, TaskSchedule] = {}
-    for i, task in enumerate(tasks):
-        total_float = late_start[i] - early_start[i]
-        last_day = early_finish[i] - 1 if duration[i] else early_start[i]
-        last_late_day = late_finish[i] - 1 if duration[i] else late_start[i]
-        schedules[task.id] = TaskSchedule(
-            id=task.id,
-            early_start=task.actual_start if keeps_actual_start[i] and task.actual_start else day_at(early_start[i]),
-            early_finish=day_at(last_day) if task.actual_finish is None else task.actual_finish,
-            late_start=day_at(late_start[i]),
-            late_finish=day_at(last_late_day),
-            total_float=total_float,
-            free_float=free_float[i],
-            is_critical=total_float <= 0,
+        for i, task in enumerate(tasks):
+            if self.keeps_actual_start[i] and task.actual_start is not None:
+                actual_index = fixed_start[i] = calendar.index_of(task.actual_start, project_start)
+                if task.actual_finish is not None:
+                    duration[i] = calendar.index_of(task.actual_finish + _ONE_DAY, project_start) - actual_index
+                elif data_index is not None:
+                    remaining = remaining_duration(task.duration, task.percent_complete)
+                    if remaining:
+                        duration[i] = max(data_index, actual_index) + remaining - actual_index
+        self.duration = duration
+        self.fixed_start = fixed_start
+        self.earliest = data_index or 0
+        self.finish_boundary = (
+            calendar.index_of(project_finish + _ONE_DAY, project_start) if project_finish is not None else None
         )
+        self.horizon = calendar.index_of(latest + _ONE_DAY, project_start) if latest is not None else None
+        # A task reported started keeps no delay, even a milestone scheduled as not started (above).
+        self.delay = [0 if task.actual_start is not None else max(task.delay, 0) for task in tasks]
 
-    critical = sorted((early_start[i], task.id) for i, task in enumerate(tasks) if schedules[task.id].is_critical)
-    first_day = day_at(0)
-    return ScheduleResult(
-        tasks=schedules,
-        critical_path=[task_id for _, task_id in critical],
-        project_start=min([first_day, *(schedule.early_start for schedule in schedules.values())]),
-        project_finish=max((schedule.early_finish for schedule in schedules.values()), default=first_day),
-    )
+    def passes(self, delays: Mapping[int, int] | None = None) -> SchedulePasses:
+        """The forward and backward passes, with ``delays`` (task id: working days) instead of the tasks' own.
+
+        Raises ``ScheduleOutOfRangeError`` when a task would finish after ``latest``.
+        """
+        tasks = self.tasks
+        delay = list(self.delay)
+        for task_id, days in (delays or {}).items():
+            i = self.position[task_id]
+            if tasks[i].actual_start is None:
+                delay[i] = max(days, 0)
+        duration = self.duration
+        early_start, early_finish = _forward_pass(
+            self.order, self.predecessors, duration, self.fixed_start, self.earliest, delay
+        )
+        finish_boundary = self.finish_boundary if self.finish_boundary is not None else max(early_finish, default=0)
+        late_start, late_finish, free_float = _backward_pass(
+            self.order, self.successors, duration, early_start, early_finish, finish_boundary, delay
+        )
+        if self.horizon is not None and self.latest is not None:
+            # Checked on the indices, before any becomes a date: a date past year 9999 does not exist.
+            beyond = [
+                tasks[i].id
+                for i in range(len(tasks))
+                if (early_finish[i] - 1 if duration[i] else early_start[i]) >= self.horizon
+            ]
+            if beyond:
+                raise ScheduleOutOfRangeError(self.latest, beyond, {task.id: task.name for task in tasks})
+        return SchedulePasses(early_start, early_finish, late_start, late_finish, free_float)
+
+    def result(self, passes: SchedulePasses) -> ScheduleResult:
+        """The passes as dates, floats and the critical path."""
+        tasks, calendar, project_start, duration = self.tasks, self.calendar, self.project_start, self.duration
+        early_start, early_finish = passes.early_start, passes.early_finish
+        late_start, late_finish = passes.late_start, passes.late_finish
+        dates: dict[int, date] = {}
+
+        def day_at(index: int) -> date:
+            day = dates.get(index)
+            if day is None:
+                day = dates[index] = calendar.day_at(index, project_start)
+            return day
+
+        schedules: dict[int, TaskSchedule] = {}
+        for i, task in enumerate(tasks):
+            total_float = late_start[i] - early_start[i]
+            last_day = early_finish[i] - 1 if duration[i] else early_start[i]
+            last_late_day = late_finish[i] - 1 if duration[i] else late_start[i]
+            schedules[task.id] = TaskSchedule(
+                id=task.id,
+                early_start=task.actual_start
+                if self.keeps_actual_start[i] and task.actual_start
+                else day_at(early_start[i]),
+                early_finish=day_at(last_day) if task.actual_finish is None else task.actual_finish,
+                late_start=day_at(late_start[i]),
+                late_finish=day_at(last_late_day),
+                total_float=total_float,
+                free_float=passes.free_float[i],
+                is_critical=total_float <= 0,
+            )
+
+        critical = sorted((early_start[i], task.id) for i, task in enumerate(tasks) if schedules[task.id].is_critical)
+        first_day = day_at(0)
+        return ScheduleResult(
+            tasks=schedules,
+            critical_path=[task_id for _, task_id in critical],
+            project_start=min([first_day, *(schedule.early_start for schedule in schedules.values())]),
+            project_finish=max((schedule.early_finish for schedule in schedules.values()), default=first_day),
+        )
 
 
 def remaining_duration(duration: int, percent_complete: Decimal) -> int:
@@ -256,10 +325,11 @@ def _forward_pass(
     """Early start and early finish boundary of every task, by position; nothing unstarted before ``earliest``."""
     early_start = [0] * len(duration)
     early_finish = [0] * len(duration)
+    floor = max(earliest, 0)
     for s in order:
         start = fixed_start[s]
         if start is None:
-            start = max(earliest, 0)
+            start = floor
             for p, from_finish, to_finish, lag in predecessors[s]:
                 bound = (early_finish[p] if from_finish else early_start[p]) + lag
                 if to_finish:
