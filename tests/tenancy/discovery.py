@@ -21,6 +21,8 @@ from tests.factories import FACTORIES
 WRITE_METHODS = ("post", "put", "patch", "delete")
 #: Short URL keywords of long model names (``nc_id``: a non-conformance).
 SHORT_NAMES = {"nc": "nonconformance"}
+#: JSON fields that list the ids of another model, filled from the objects chosen for the URL.
+ID_LISTS = {"projects": "projects.Project"}
 ALL_METHODS = ("get", *WRITE_METHODS)
 
 
@@ -99,6 +101,12 @@ def build_object(model: type[models.Model], organization: Organization, parents:
             for parent in parents:
                 if isinstance(parent, field.related_model):
                     links[field.name] = parent
+        elif isinstance(field, models.JSONField) and field.name in ID_LISTS:
+            # A list of ids standing for a many-to-many link (a leveling run's projects).
+            wanted = apps.get_model(ID_LISTS[field.name])
+            ids = [parent.pk for parent in parents if isinstance(parent, wanted)]
+            if ids:
+                links[field.name] = ids
     return factory(organization=organization, **links)  # type: ignore[no-any-return]
 
 
