@@ -344,12 +344,12 @@ class ProjectResourcingView(ProjectScopedMixin, generics.RetrieveUpdateAPIView):
         return Response(ProjectResourcingSerializer(resourcing).data)
 
 
-class RecostTaskSerializer(serializers.Serializer[Any]):
+class RecostTaskSerializer(inputs.Serializer[Any]):
     task = serializers.IntegerField(help_text=_("The task's id."))
     budgeted_cost = serializers.DecimalField(max_digits=16, decimal_places=2, help_text=_("Its new planned cost."))
 
 
-class ProjectRecostSerializer(serializers.Serializer[Any]):
+class ProjectRecostSerializer(inputs.Serializer[Any]):
     bottom_up_costing = serializers.BooleanField()
     changed = RecostTaskSerializer(many=True, help_text=_("The tasks whose planned cost changed."))
 

@@ -39,7 +39,7 @@ STATUS_ENUM = "LevelingStatusEnum"
 DEFAULT_WEEKS = 13
 
 
-class LevelingMoveSerializer(serializers.Serializer[Any]):
+class LevelingMoveSerializer(inputs.Serializer[Any]):
     task = serializers.IntegerField(help_text=_("The task's id."))
     code = serializers.CharField(help_text=_("The task's WBS code."))
     name = serializers.CharField()
@@ -61,7 +61,7 @@ class LevelingMoveSerializer(serializers.Serializer[Any]):
     )
 
 
-class LevelingFinishSerializer(serializers.Serializer[Any]):
+class LevelingFinishSerializer(inputs.Serializer[Any]):
     project = serializers.IntegerField()
     code = serializers.CharField()
     name = serializers.CharField()
@@ -69,7 +69,7 @@ class LevelingFinishSerializer(serializers.Serializer[Any]):
     new_finish = serializers.DateField()
 
 
-class OverAllocationSerializer(serializers.Serializer[Any]):
+class OverAllocationSerializer(inputs.Serializer[Any]):
     resource = serializers.IntegerField()
     resource_code = serializers.CharField()
     resource_name = serializers.CharField()
@@ -78,7 +78,7 @@ class OverAllocationSerializer(serializers.Serializer[Any]):
     capacity = serializers.FloatField(help_text=_("Hours the resource can work on the day."))
 
 
-class OverAllocatedResourceSerializer(serializers.Serializer[Any]):
+class OverAllocatedResourceSerializer(inputs.Serializer[Any]):
     resource = serializers.IntegerField()
     resource_code = serializers.CharField()
     resource_name = serializers.CharField()
@@ -89,7 +89,7 @@ class OverAllocatedResourceSerializer(serializers.Serializer[Any]):
     capacity = serializers.FloatField(help_text=_("The capacity on the day of the peak load."))
 
 
-class LevelingResultSerializer(serializers.Serializer[Any]):
+class LevelingResultSerializer(inputs.Serializer[Any]):
     moves = LevelingMoveSerializer(many=True, help_text=_("Every task whose dates change, in WBS order."))
     projects = LevelingFinishSerializer(many=True, help_text=_("Each project's finish before and after."))
     before = OverAllocationSerializer(many=True, help_text=_("Over-allocated days before leveling (the first 1,000)."))
@@ -279,6 +279,7 @@ class LevelingRunViewSet(
     )
     @action(detail=True, methods=["post"])
     def apply(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        inputs.refuse_body(request)
         run = services.leveling_apply(actor=_actor(request), run=self.get_object())
         return self._respond(run)
 
@@ -290,5 +291,6 @@ class LevelingRunViewSet(
     )
     @action(detail=True, methods=["post"])
     def discard(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        inputs.refuse_body(request)
         run = services.leveling_discard(actor=_actor(request), run=self.get_object())
         return self._respond(run)

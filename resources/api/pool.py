@@ -546,6 +546,7 @@ class ResourceViewSet(
     )
     @action(detail=True, methods=["post"], filter_backends=[])
     def deactivate(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        inputs.refuse_body(request)
         return self._respond(pool.resource_deactivate(actor=_actor(request), resource=self.get_object()))
 
     @extend_schema(
@@ -557,6 +558,7 @@ class ResourceViewSet(
     )
     @action(detail=True, methods=["post"], filter_backends=[])
     def reactivate(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        inputs.refuse_body(request)
         return self._respond(pool.resource_reactivate(actor=_actor(request), resource=self.get_object()))
 
     @extend_schema(

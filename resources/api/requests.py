@@ -61,7 +61,7 @@ def request_code(number: int) -> str:
     return f"RQ-{number:03d}"
 
 
-class RequestProposalSerializer(serializers.Serializer[Any]):
+class RequestProposalSerializer(inputs.Serializer[Any]):
     id = serializers.IntegerField()
     resource = serializers.IntegerField(source="resource_id", help_text=_("The proposed resource's id."))
     resource_code = serializers.CharField(source="resource.code")
@@ -214,7 +214,7 @@ class RequestCancelSerializer(inputs.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
-class RequestCandidateSerializer(serializers.Serializer[Any]):
+class RequestCandidateSerializer(inputs.Serializer[Any]):
     resource = serializers.IntegerField(source="resource.pk")
     code = serializers.CharField(source="resource.code")
     name = serializers.CharField(source="resource.name")

@@ -182,7 +182,7 @@ class TimesheetOpenSerializer(inputs.Serializer):
     week_start = serializers.DateField(help_text=_("The Monday of the week; the timesheet is made if missing."))
 
 
-class TimesheetHoursInput(serializers.Serializer):
+class TimesheetHoursInput(inputs.Serializer[Any]):
     hours_mon = _hours_field()
     hours_tue = _hours_field()
     hours_wed = _hours_field()
@@ -222,7 +222,7 @@ class TimesheetLineCorrectSerializer(TimesheetHoursInput, inputs.Serializer):
     reason = serializers.CharField(max_length=services.REASON_LENGTH, help_text=_("Why the approved hours change."))
 
 
-class TimesheetCorrectionSerializer(serializers.Serializer):
+class TimesheetCorrectionSerializer(inputs.Serializer[Any]):
     reversal = TimesheetLineSerializer(read_only=True, help_text=_("The approved hours negated, decided at once."))
     line = TimesheetLineSerializer(
         read_only=True, allow_null=True, help_text=_("The corrected hours as a new draft line (none when all are 0).")
@@ -390,6 +390,7 @@ class TimesheetViewSet(
     )
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        inputs.refuse_body(request)
         timesheet = services.timesheet_submit(actor=_actor(request), timesheet=self.get_object())
         return Response(self.detail_body(timesheet))
 
@@ -628,6 +629,7 @@ class TimesheetApprovalViewSet(
     )
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        inputs.refuse_body(request)
         line = services.timesheet_line_approve(actor=_actor(request), line=self.get_object())
         return Response(self._respond([line]).data[0])
 
@@ -669,7 +671,7 @@ class TimesheetApprovalViewSet(
 # --- actual work against assigned work ----------------------------------------------------
 
 
-class ResourceWorkRowSerializer(serializers.Serializer):
+class ResourceWorkRowSerializer(inputs.Serializer[Any]):
     task = serializers.IntegerField(source="task_id")
     task_code = serializers.CharField()
     task_name = serializers.CharField()
@@ -688,7 +690,7 @@ class ResourceWorkRowSerializer(serializers.Serializer):
     )
 
 
-class ResourceWorkTotalSerializer(serializers.Serializer):
+class ResourceWorkTotalSerializer(inputs.Serializer[Any]):
     id = serializers.IntegerField(source="key")
     code = serializers.CharField()
     name = serializers.CharField()
@@ -697,7 +699,7 @@ class ResourceWorkTotalSerializer(serializers.Serializer):
     percent = serializers.DecimalField(max_digits=10, decimal_places=1, allow_null=True)
 
 
-class ResourceWorkSerializer(serializers.Serializer):
+class ResourceWorkSerializer(inputs.Serializer[Any]):
     rows = ResourceWorkRowSerializer(many=True, help_text=_("Each person on each task."))
     by_task = ResourceWorkTotalSerializer(many=True, help_text=_("Each task's totals."))
     by_resource = ResourceWorkTotalSerializer(many=True, help_text=_("Each person's totals on the project."))
