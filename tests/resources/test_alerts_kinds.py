@@ -401,3 +401,26 @@ def test_lines_outside_any_project_waiting_alert_the_resource_office_hourly(orga
     TimesheetLine.objects.for_organization(organization).filter(pk=late.pk).update(status="approved")
     assert office_approvals_sync(organization=organization).resolved == 1
     assert active(organization, WAITING) == []
+
+
+def test_the_hourly_timesheet_run_raises_the_office_approvals_alert(organization: Organization) -> None:
+    """``timesheet_reminders_org`` (beat, hourly) is what calls ``office_approvals_sync``: lines outside projects."""
+    from resources.tasks import timesheet_reminders_org
+
+    member(organization, OrgRole.RESOURCE)
+    person = ResourceFactory(organization=organization, code="R-08", name="Qin Lan")
+    TimesheetLineFactory(
+        organization=organization,
+        timesheet__resource=person,
+        timesheet__week_start=dt.date(2026, 3, 2),
+        category="training",
+        task=None,
+        project=None,
+        status="submitted",
+        submitted_at=timezone.now() - dt.timedelta(days=6),
+    )
+
+    timesheet_reminders_org(organization_id=organization.pk)
+
+    [alert] = active(organization, WAITING)
+    assert (alert.project_id, alert.subject_label) == (None, "R-08 Qin Lan · 2026-W10")
