@@ -274,7 +274,7 @@ class ProjectLoadSerializer(inputs.Serializer):
     hours = _hours()
 
 
-class ProjectRefSerializer(inputs.Serializer):
+class UtilisationProjectSerializer(inputs.Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
     name = serializers.CharField()
@@ -307,7 +307,7 @@ class ResourceUtilisationSerializer(inputs.Serializer):
     resource = ResourceRefSerializer()
     start = serializers.DateField(help_text=gettext_lazy("The Monday of the first week."))
     finish = serializers.DateField(help_text=gettext_lazy("The Sunday of the last week."))
-    projects = ProjectRefSerializer(many=True, help_text=gettext_lazy("The projects with work in the period."))
+    projects = UtilisationProjectSerializer(many=True, help_text=gettext_lazy("The projects with work in the period."))
     weeks = DetailWeekSerializer(many=True)
     days = DetailDaySerializer(
         many=True, help_text=gettext_lazy("Every day of the period; a material's load is in its unit, no capacity.")
@@ -476,6 +476,7 @@ class ResourceUtilisationView(_ReadView):
     serializer_class = ResourceUtilisationSerializer
 
     @extend_schema(
+        operation_id="orgs_utilisation_resource_retrieve",
         summary=gettext_lazy("Utilisation of one resource by day and week"),
         description=gettext_lazy(
             "Capacity, load by project, absences, utilisation and over-allocation of each day and week of the "

@@ -25,7 +25,7 @@ from rest_framework.response import Response
 
 from pmo.api import inputs
 from pmo.api.base import SAFE_METHODS, OrganizationScopedMixin
-from pmo.api.common import ID_PATTERN, NamedChoiceField
+from pmo.api.common import EMPTY_BODY, ID_PATTERN, NamedChoiceField
 from pmo.api.common import actor as _actor
 from pmo.api.rows import RowBuilder, RowListMixin
 from pmo.api.serializers import UserSummarySerializer
@@ -274,7 +274,7 @@ class LevelingRunViewSet(
             "was computed (the proposal is then out of date), `not_proposed` when it was applied or discarded."
         ),
         tags=[TAG],
-        request=None,
+        request=EMPTY_BODY,
         responses={200: LevelingRunDetailSerializer},
     )
     @action(detail=True, methods=["post"])
@@ -286,7 +286,7 @@ class LevelingRunViewSet(
     @extend_schema(
         summary=_("Discard a leveling proposal"),
         tags=[TAG],
-        request=None,
+        request=EMPTY_BODY,
         responses={200: LevelingRunDetailSerializer},
     )
     @action(detail=True, methods=["post"])

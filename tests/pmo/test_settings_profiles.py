@@ -60,15 +60,18 @@ def test_production_refuses_webhooks_to_private_addresses(settings: Any, monkeyp
     assert ids(production_profile_check()) == {"pmo.E004"}
 
 
-def test_the_beat_runs_the_nightly_variance_the_relay_every_30_seconds_and_the_digest(settings: Any) -> None:
+def test_the_beat_runs_the_variance_the_relay_the_digest_and_the_reminders(settings: Any) -> None:
     schedule = {entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert set(schedule) == {
         "finance.run_variance_all",
         "pmo.relay_outbox",
         "pmo.send_digests",
         "projects.reschedule_stale_all",
+        "resources.timesheet_reminders",
     }
     assert schedule["pmo.relay_outbox"] == 30.0
+    # Each organisation's deadline is its own weekday and hour: the reminders look every hour.
+    assert schedule["resources.timesheet_reminders"].minute == {5}
     assert (schedule["finance.run_variance_all"].hour, schedule["finance.run_variance_all"].minute) == ({2}, {0})
     # Stale schedules move to today before the variance run reads them.
     assert (schedule["projects.reschedule_stale_all"].hour, schedule["projects.reschedule_stale_all"].minute) == (
