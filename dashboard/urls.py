@@ -9,7 +9,9 @@ from dashboard import api, views
 from finance import project_urls as finance_project_urls
 from finance import urls as finance_urls
 from finance.api import urls as finance_api_urls
+from maintenance import project_urls as maintenance_project_urls
 from maintenance import urls as maintenance_urls
+from maintenance.api import urls as maintenance_api_urls
 from pmo import urls as core_urls
 from pmo.api import urls as core_api_urls
 from projects import urls as projects_urls
@@ -33,6 +35,7 @@ organization_pages: list[URLPattern | URLResolver] = [
     path("projects/<int:project_id>/", include(risks_project_urls)),
     path("projects/<int:project_id>/", include(quality_project_urls)),
     path("projects/<int:project_id>/", include(resources_project_urls)),
+    path("projects/<int:project_id>/", include(maintenance_project_urls)),
     path("finance/", include(finance_urls)),
     path("resources/", include(resources_urls)),
     path("risks/", include(risks_urls)),
@@ -48,6 +51,7 @@ organization_api: list[URLPattern | URLResolver] = [
     path("", include(risks_api_urls)),
     path("", include(quality_api_urls)),
     path("", include(resources_api_urls)),
+    path("", include(maintenance_api_urls)),
 ]
 
 urlpatterns = core_urls.site_urlpatterns(

@@ -7,10 +7,10 @@ class MaintenanceConfig(AppConfig):
     verbose_name = _("Maintenance")
 
     def ready(self) -> None:
-        from pmo import navigation
-        from pmo.policy import Action
+        """Plug maintenance into the extension points of the layers below it (ARCHITECTURE.md)."""
+        from maintenance import navigation as maintenance_navigation
+        from maintenance.permissions import GRANTS, MaintenanceAction
+        from pmo.policy import permissions
 
-        # Until its pages are built, the entry leads to the core's "not yet available" page.
-        navigation.main.register(
-            navigation.NavEntry("maintenance", _("Maintenance"), "org-maintenance", order=70, action=Action.ORG_VIEW)
-        )
+        permissions.register(MaintenanceAction, GRANTS)
+        maintenance_navigation.register()

@@ -1,10 +1,9 @@
-"""The maintenance section: the core's "not yet available" page until its own pages are built."""
+"""The maintenance section of an organisation, under /o/<org_slug>/maintenance/ (project pages: project_urls)."""
 
-from django.urls import URLPattern, path
-from django.utils.translation import gettext_lazy as _
+from django.urls import URLPattern, URLResolver
 
-from pmo.views import ModuleNotYetAvailableView
+from maintenance.routes import assets, handover, org, preventive, rounds, standards, work_orders
 
-urlpatterns: list[URLPattern] = [
-    path("", ModuleNotYetAvailableView.as_view(module="maintenance", title=_("Maintenance")), name="org-maintenance"),
-]
+_PARTS = (org, assets, handover, standards, rounds, work_orders, preventive)
+
+urlpatterns: list[URLPattern | URLResolver] = [pattern for part in _PARTS for pattern in part.org_urlpatterns]

@@ -1212,3 +1212,322 @@ for _factory in (
     TimesheetReminderFactory,
 ):
     FACTORIES[_factory._meta.get_model_class()] = _factory
+
+
+# maintenance
+
+
+class _MaintenanceChildFactory(factory.django.DjangoModelFactory):
+    """A row under a parent of the same organisation: ``_parent`` names the field it follows."""
+
+    class Meta:
+        abstract = True
+
+    _parent = ""
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs: Any) -> dict[str, Any]:
+        parent = kwargs.get(cls._parent)
+        if parent is not None:
+            kwargs["organization"] = parent.organization
+        return kwargs
+
+
+class MaintenanceSettingsFactory(_TenantGetOrCreateFactory):
+    class Meta:
+        model = "maintenance.MaintenanceSettings"
+        django_get_or_create = ("organization",)
+
+    organization = factory.SubFactory(OrganizationFactory)
+
+
+class SlaTargetFactory(_TenantGetOrCreateFactory):
+    class Meta:
+        model = "maintenance.SlaTarget"
+        django_get_or_create = ("organization", "priority")
+
+    organization = factory.SubFactory(OrganizationFactory)
+    priority = "P3"
+    response_hours = Decimal("16")
+    resolution_hours = Decimal("80")
+
+
+class HoldReasonFactory(_TenantGetOrCreateFactory):
+    class Meta:
+        model = "maintenance.HoldReason"
+        django_get_or_create = ("organization", "code")
+
+    organization = factory.SubFactory(OrganizationFactory)
+    code = "waiting_client"
+    name_zh = "等待业主"
+    name_en = "Waiting for the client"
+    pauses_clock = True
+
+
+class InspectorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "maintenance.Inspector"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    user = factory.SubFactory(UserFactory)
+
+
+class ContractorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "maintenance.Contractor"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Contractor {n}")
+
+
+class SiteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "maintenance.Site"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    code = factory.Sequence(lambda n: f"S{n:03d}")
+    name = factory.Sequence(lambda n: f"Site {n}")
+
+
+class AreaFactory(_MaintenanceChildFactory):
+    class Meta:
+        model = "maintenance.Area"
+
+    _parent = "site"
+    organization = factory.SubFactory(OrganizationFactory)
+    site = factory.SubFactory(SiteFactory, organization=factory.SelfAttribute("..organization"))
+    name = factory.Sequence(lambda n: f"Area {n}")
+
+
+class HandoverFactory(_MaintenanceChildFactory):
+    class Meta:
+        model = "maintenance.Handover"
+
+    _parent = "project"
+    organization = factory.SubFactory(OrganizationFactory)
+    project = factory.SubFactory(ProjectFactory, organization=factory.SelfAttribute("..organization"))
+
+
+class AssetCategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "maintenance.AssetCategory"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    code = factory.Sequence(lambda n: f"category-{n}")
+    name_zh = factory.Sequence(lambda n: f"类别 {n}")
+    name_en = factory.Sequence(lambda n: f"Category {n}")
+
+
+class CriterionFactory(_MaintenanceChildFactory):
+    """A criterion with its first version: "pothole depth > 20 mm is a defect" unless told otherwise.
+
+    Pass ``version__defect_when``, ``version__limit``, ``version__kind``… to shape the rule.
+    """
+
+    class Meta:
+        model = "maintenance.Criterion"
+        skip_postgeneration_save = True
+
+    _parent = "category"
+    organization = factory.SubFactory(OrganizationFactory)
+    category = factory.SubFactory(AssetCategoryFactory, organization=factory.SelfAttribute("..organization"))
+    code = factory.Sequence(lambda n: f"criterion-{n}")
+
+    @factory.post_generation
+    def version(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create and extracted is None:
+            CriterionVersionFactory(criterion=self, **kwargs)
+
+
+class CriterionVersionFactory(_MaintenanceChildFactory):
+    class Meta:
+        model = "maintenance.CriterionVersion"
+
+    _parent = "criterion"
+    organization = factory.SubFactory(OrganizationFactory)
+    criterion = factory.SubFactory(
+        CriterionFactory, organization=factory.SelfAttribute("..organization"), version=False
+    )
+    version = 1
+    measure_zh = "坑槽深度"
+    measure_en = "Pothole depth"
+    unit = "mm"
+    defect_when = "gt"
+    limit = Decimal("20")
+    priority = "P3"
+
+
+class AssetFactory(_MaintenanceChildFactory):
+    class Meta:
+        model = "maintenance.Asset"
+
+    _parent = "site"
+    organization = factory.SubFactory(OrganizationFactory)
+    code = factory.Sequence(lambda n: f"A-{n:05d}")
+    name = factory.Sequence(lambda n: f"Asset {n}")
+    site = factory.SubFactory(SiteFactory, organization=factory.SelfAttribute("..organization"))
+    category = factory.SubFactory(AssetCategoryFactory, organization=factory.SelfAttribute("..organization"))
+
+
+class InspectionPlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "maintenance.InspectionPlan"
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Inspection plan {n}")
+    starts_on = dt.date(2026, 3, 2)
+
+
+class RoundFactory(_MaintenanceChildFactory):
+    class Meta:
+        model = "maintenance.Round"
+
+    _parent = "plan"
+    organization = factory.SubFactory(OrganizationFactory)
+    plan = factory.SubFactory(InspectionPlanFactory, organization=factory.SelfAttribute("..organization"))
+    period_start = dt.date(2026, 3, 2)
+    period_end = dt.date(2026, 3, 8)
+    due_date = dt.date(2026, 3, 6)
+
+
+class RoundStopFactory(_MaintenanceChildFactory):
+    class Meta:
+        model = "maintenance.RoundStop"
+
+    _parent = "round"
+    organization = factory.SubFactory(OrganizationFactory)
+    round = factory.SubFactory(RoundFactory, organization=factory.SelfAttribute("..organization"))
+    asset = factory.SubFactory(AssetFactory, organization=factory.SelfAttribute("..organization"))
+
+
+class AssetReadingFactory(_MaintenanceChildFactory):
+    """A passing reading of the asset's criterion on a round's stop."""
+
+    class Meta:
+        model = "maintenance.AssetReading"
+
+    _parent = "stop"
+    organization = factory.SubFactory(OrganizationFactory)
+    stop = factory.SubFactory(RoundStopFactory, organization=factory.SelfAttribute("..organization"))
+    round = factory.SelfAttribute("stop.round")
+    asset = factory.SelfAttribute("stop.asset")
+    criterion = factory.SubFactory(CriterionFactory, organization=factory.SelfAttribute("..organization"))
+    criterion_version = factory.LazyAttribute(lambda reading: reading.criterion.versions.get(is_current=True))
+    value = Decimal("10")
+    entered_value = Decimal("10")
+    passed = True
+
+
+class DefectFactory(_MaintenanceChildFactory):
+    class Meta:
+        model = "maintenance.Defect"
+
+    _parent = "asset"
+    organization = factory.SubFactory(OrganizationFactory)
+    asset = factory.SubFactory(AssetFactory, organization=factory.SelfAttribute("..organization"))
+    criterion = factory.SubFactory(CriterionFactory, organization=factory.SelfAttribute("..organization"))
+    criterion_version = factory.LazyAttribute(lambda defect: defect.criterion.versions.get(is_current=True))
+    priority = "P3"
+
+
+class WorkOrderFactory(_MaintenanceChildFactory):
+    """An open request on an asset, due in 16 and 80 hours."""
+
+    class Meta:
+        model = "maintenance.WorkOrder"
+
+    _parent = "asset"
+    organization = factory.SubFactory(OrganizationFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    kind = "request"
+    title = factory.Sequence(lambda n: f"Work order {n}")
+    asset = factory.SubFactory(AssetFactory, organization=factory.SelfAttribute("..organization"))
+    site = factory.SelfAttribute("asset.site")
+    response_due_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(hours=16))
+    resolution_due_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(hours=80))
+
+
+class WorkOrderEventFactory(_MaintenanceChildFactory):
+    class Meta:
+        model = "maintenance.WorkOrderEvent"
+
+    _parent = "work_order"
+    organization = factory.SubFactory(OrganizationFactory)
+    work_order = factory.SubFactory(WorkOrderFactory, organization=factory.SelfAttribute("..organization"))
+    to_status = "open"
+
+
+class WorkOrderPauseFactory(_MaintenanceChildFactory):
+    class Meta:
+        model = "maintenance.WorkOrderPause"
+
+    _parent = "work_order"
+    organization = factory.SubFactory(OrganizationFactory)
+    work_order = factory.SubFactory(WorkOrderFactory, organization=factory.SelfAttribute("..organization"))
+    reason = factory.SubFactory(HoldReasonFactory, organization=factory.SelfAttribute("..organization"))
+    started_at = factory.LazyFunction(timezone.now)
+
+
+class MeterFactory(_MaintenanceChildFactory):
+    class Meta:
+        model = "maintenance.Meter"
+
+    _parent = "asset"
+    organization = factory.SubFactory(OrganizationFactory)
+    asset = factory.SubFactory(AssetFactory, organization=factory.SelfAttribute("..organization"))
+    code = "lamp-hours"
+    name = "Lamp operating hours"
+
+
+class MeterReadingFactory(_MaintenanceChildFactory):
+    class Meta:
+        model = "maintenance.MeterReading"
+
+    _parent = "meter"
+    organization = factory.SubFactory(OrganizationFactory)
+    meter = factory.SubFactory(MeterFactory, organization=factory.SelfAttribute("..organization"))
+    value = Decimal("100")
+
+
+class PmPlanFactory(_MaintenanceChildFactory):
+    """Monthly work on one asset from 2 March 2026, opened 7 days ahead."""
+
+    class Meta:
+        model = "maintenance.PmPlan"
+
+    _parent = "asset"
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Preventive plan {n}")
+    asset = factory.SubFactory(AssetFactory, organization=factory.SelfAttribute("..organization"))
+    trigger = "calendar"
+    interval = 1
+    interval_unit = "months"
+    starts_on = dt.date(2026, 3, 2)
+
+
+for _factory in (
+    MaintenanceSettingsFactory,
+    SlaTargetFactory,
+    HoldReasonFactory,
+    InspectorFactory,
+    ContractorFactory,
+    SiteFactory,
+    AreaFactory,
+    HandoverFactory,
+    AssetCategoryFactory,
+    CriterionFactory,
+    CriterionVersionFactory,
+    AssetFactory,
+    InspectionPlanFactory,
+    RoundFactory,
+    RoundStopFactory,
+    AssetReadingFactory,
+    DefectFactory,
+    WorkOrderFactory,
+    WorkOrderEventFactory,
+    WorkOrderPauseFactory,
+    MeterFactory,
+    MeterReadingFactory,
+    PmPlanFactory,
+):
+    FACTORIES[_factory._meta.get_model_class()] = _factory

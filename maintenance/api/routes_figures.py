@@ -1,0 +1,8 @@
+"""API routes of the figures part."""
+
+from django.urls import URLPattern, URLResolver
+
+#: Under /api/v1/orgs/<org_slug>/.
+org_patterns: list[URLPattern | URLResolver] = []
+#: Under /api/v1/orgs/<org_slug>/projects/<project_id>/.
+project_patterns: list[URLPattern | URLResolver] = []

@@ -1,0 +1,8 @@
+"""Page routes of the assets part."""
+
+from django.urls import URLPattern, URLResolver
+
+#: Under /o/<org_slug>/maintenance/.
+org_urlpatterns: list[URLPattern | URLResolver] = []
+#: Under /o/<org_slug>/projects/<project_id>/.
+project_urlpatterns: list[URLPattern | URLResolver] = []
