@@ -1308,6 +1308,16 @@ class HandoverFactory(_MaintenanceChildFactory):
     project = factory.SubFactory(ProjectFactory, organization=factory.SelfAttribute("..organization"))
 
 
+class HandoverRowFactory(_MaintenanceChildFactory):
+    class Meta:
+        model = "maintenance.HandoverRow"
+
+    _parent = "handover"
+    organization = factory.SubFactory(OrganizationFactory)
+    handover = factory.SubFactory(HandoverFactory, organization=factory.SelfAttribute("..organization"))
+    name = factory.Sequence(lambda n: f"Handed-over asset {n}")
+
+
 class AssetCategoryFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "maintenance.AssetCategory"
@@ -1514,6 +1524,7 @@ for _factory in (
     SiteFactory,
     AreaFactory,
     HandoverFactory,
+    HandoverRowFactory,
     AssetCategoryFactory,
     CriterionFactory,
     CriterionVersionFactory,

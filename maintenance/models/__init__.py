@@ -6,7 +6,17 @@ A reading's verdict is computed by ``maintenance.judging`` in the services and s
 a work order's deadlines by ``maintenance.sla``, from the organisation's SLA targets and calendar.
 """
 
-from maintenance.models.assets import Area, Asset, AssetStatus, Contractor, Handover, HandoverStatus, Site, Unit
+from maintenance.models.assets import (
+    Area,
+    Asset,
+    AssetStatus,
+    Contractor,
+    Handover,
+    HandoverRow,
+    HandoverStatus,
+    Site,
+    Unit,
+)
 from maintenance.models.preventive import IntervalUnit, Meter, MeterReading, PmPlan, PmSchedule, PmTrigger
 from maintenance.models.rounds import (
     AssetReading,
@@ -50,6 +60,7 @@ __all__ = [
     "EnteredAs",
     "Frequency",
     "Handover",
+    "HandoverRow",
     "HandoverStatus",
     "HoldReason",
     "InspectionPlan",

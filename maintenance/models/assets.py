@@ -300,3 +300,69 @@ class Asset(TenantModel):
 
     def under_warranty(self, day: object) -> bool:
         return self.warranty_end is not None and day <= self.warranty_end  # type: ignore[operator]
+
+
+class HandoverRow(TenantModel):
+    """One asset a handover proposes, from a deliverable's WBS element or added by hand, completed by
+    the O&M manager; completing the handover writes it as an ``Asset`` (``asset``).
+
+    Fields stay optional while the handover is prepared; ``maintenance.services.handover`` says what a
+    row still lacks and refuses to complete the handover until no included row lacks anything.
+    """
+
+    handover = models.ForeignKey(Handover, on_delete=models.CASCADE, related_name="rows", verbose_name=_("handover"))
+    wbs_element = models.ForeignKey(
+        "projects.WbsElement",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("WBS element"),
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    excluded = models.BooleanField(
+        _("not an asset"), default=False, help_text=_("Left out of the handover (a report, a service).")
+    )
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("site")
+    )
+    area_name = models.CharField(_("area"), max_length=200, blank=True)
+    code = models.CharField(_("code"), max_length=40, blank=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    category = models.ForeignKey(
+        "maintenance.AssetCategory",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("category"),
+    )
+    location_text = models.CharField(_("location"), max_length=255, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=2, null=True, blank=True)
+    unit = models.CharField(_("unit"), max_length=8, choices=Unit, blank=True)
+    surface_area = models.DecimalField(_("surface (m²)"), max_digits=12, decimal_places=2, null=True, blank=True)
+    install_date = models.DateField(_("installed on"), null=True, blank=True)
+    warranty_end = models.DateField(_("warranty / defect liability ends"), null=True, blank=True)
+    contractor = models.ForeignKey(
+        Contractor, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("contractor")
+    )
+    asset = models.ForeignKey(
+        "maintenance.Asset",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("asset written"),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("handover row")
+        verbose_name_plural = _("handover rows")
+        ordering = ["handover", "position", "id"]
+        indexes = [models.Index(fields=["organization", "handover", "position"], name="maint_handover_row_pos")]
+
+    def __str__(self) -> str:
+        return self.code or self.name or f"row {self.pk}"
