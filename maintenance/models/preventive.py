@@ -19,7 +19,12 @@ from pmo.tenancy import TenantModel
 
 
 class Meter(TenantModel):
-    """A counter on an asset that only goes up: a lamp's operating hours, a pump's running hours."""
+    """A counter on an asset that only goes up: a lamp's operating hours, a pump's running hours.
+
+    When the counter itself is replaced (or reset), the new one starts low: ``carried_over`` keeps
+    the units the replaced counters had counted, so that ``total`` (what meter plans fall due on)
+    goes on rising across replacements.
+    """
 
     asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="meters", verbose_name=_("asset"))
     code = models.SlugField(
@@ -29,6 +34,14 @@ class Meter(TenantModel):
     unit = models.CharField(_("unit"), max_length=16, default="h")
     current_value = models.DecimalField(_("current reading"), max_digits=14, decimal_places=2, default=Decimal("0"))
     read_at = models.DateTimeField(_("last read at"), null=True, blank=True)
+    carried_over = models.DecimalField(
+        _("counted by replaced meters"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(0)],
+        help_text=_("The units counted before the meter was last replaced or reset."),
+    )
 
     class Meta:
         verbose_name = _("meter")
@@ -40,6 +53,11 @@ class Meter(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.asset_id}/{self.code}"
+
+    @property
+    def total(self) -> Decimal:
+        """The units counted over the asset's life, across replaced meters."""
+        return self.carried_over + self.current_value
 
 
 class MeterReading(TenantModel):
@@ -53,6 +71,11 @@ class MeterReading(TenantModel):
         blank=True,
         related_name="+",
         verbose_name=_("read by"),
+    )
+    replaced = models.BooleanField(
+        _("meter replaced or reset"),
+        default=False,
+        help_text=_("The first reading of a new or reset meter: it may be lower than the last one."),
     )
 
     class Meta:
