@@ -217,6 +217,8 @@ CELERY_BEAT_SCHEDULE = {
     "digests-daily": {"task": "pmo.send_digests", "schedule": crontab(hour=PMO_DIGEST_HOUR, minute=0)},
     # Each organisation's deadline is its own weekday and time in its own zone: checked every hour.
     "timesheet-reminders-hourly": {"task": "resources.timesheet_reminders", "schedule": crontab(minute=5)},
+    # Inspection rounds are made ahead for each organisation's today, in its own zone: looked at every hour.
+    "maintenance-rounds-hourly": {"task": "maintenance.generate_rounds", "schedule": crontab(minute=15)},
 }
 
 if REDIS_URL:
