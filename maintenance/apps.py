@@ -8,9 +8,14 @@ class MaintenanceConfig(AppConfig):
 
     def ready(self) -> None:
         """Plug maintenance into the extension points of the layers below it (ARCHITECTURE.md)."""
+        from maintenance import attachments as maintenance_attachments
         from maintenance import navigation as maintenance_navigation
+        from maintenance.gate_checks import HANDOVER_CHECK
         from maintenance.permissions import GRANTS, MaintenanceAction
         from pmo.policy import permissions
+        from projects.gate_checks import gate_checks
 
         permissions.register(MaintenanceAction, GRANTS)
         maintenance_navigation.register()
+        maintenance_attachments.register()
+        gate_checks.register(HANDOVER_CHECK)
