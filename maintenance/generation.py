@@ -165,9 +165,7 @@ def covered_assets(plan: InspectionPlan) -> QuerySet[Asset]:
         assets = assets.filter(area_id__in=area_ids)
     if category_ids:
         assets = assets.filter(category_id__in=category_ids)
-    return assets.order_by(
-        "site__code", F("area__position").asc(nulls_first=True), "area__name", "route_order", "code"
-    )
+    return assets.order_by("site__code", F("area__position").asc(nulls_first=True), "area__name", "route_order", "code")
 
 
 def criteria_by_category(plan: InspectionPlan, category_ids: Iterable[int]) -> dict[int, list[int]]:
