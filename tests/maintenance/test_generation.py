@@ -259,6 +259,7 @@ def test_the_task_makes_every_organisations_rounds(
     mine = plan_with_assets(organization)
     theirs = plan_with_assets(other_organization)
     generate_rounds_task.delay()
-    assert rounds_of(mine) and rounds_of(theirs)
+    assert rounds_of(mine)
+    assert rounds_of(theirs)
     stops = RoundStop.objects.for_organization(other_organization).filter(round__plan=theirs)
     assert stops.count() == 3 * len(rounds_of(theirs))
