@@ -82,6 +82,13 @@ def _condition(defect_when: str, limit: Decimal, unit: str) -> str:
     return f"{SYMBOL[DefectWhen(defect_when)]} {plain(limit)} {unit}".strip()
 
 
+def _in_sentence(measure: str) -> str:
+    """A measure inside a sentence: "Crack width" → "crack width" (an acronym such as "LED" stays)."""
+    if len(measure) > 1 and measure[1].isupper():
+        return measure
+    return measure[:1].lower() + measure[1:]
+
+
 def rule_text(version: CriterionVersion) -> str:
     """The rule as a person reads it: "Defect when > 20 mm"; a compound one names both measures:
     "Defect when crack width ≥ 3 mm and crack spacing ≤ 100 mm"."""
@@ -89,9 +96,9 @@ def rule_text(version: CriterionVersion) -> str:
     if version.kind == CriterionKind.COMPOUND and version.second_limit is not None and version.second_defect_when:
         second = _condition(version.second_defect_when, version.second_limit, version.second_unit)
         return _("Defect when %(first_measure)s %(first)s and %(second_measure)s %(second)s") % {
-            "first_measure": version.measure,
+            "first_measure": _in_sentence(version.measure),
             "first": first,
-            "second_measure": version.second_measure,
+            "second_measure": _in_sentence(version.second_measure),
             "second": second,
         }
     if version.kind == CriterionKind.PERCENTAGE:
