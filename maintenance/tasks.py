@@ -37,3 +37,33 @@ def generate_rounds_org(*, organization_id: int) -> int:
     if organization is None:
         return 0
     return generate(organization=organization, today=organization.today()).rounds
+
+
+@app.task(name="maintenance.generate_preventive", tenant_scoped=False, acks_late=True, ignore_result=True)
+def generate_preventive() -> None:
+    """Queue the preventive generation of every organisation (beat runs it every hour: each
+    organisation's day begins in its own time zone, and a run that finds its work orders made
+    changes nothing)."""
+    from pmo.models import Organization
+
+    for organization_id in Organization.objects.order_by("pk").values_list("pk", flat=True):
+        generate_preventive_org.delay(organization_id=organization_id)
+
+
+@app.task(
+    name="maintenance.generate_preventive_org",
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=10,
+    max_retries=5,
+)
+def generate_preventive_org(*, organization_id: int) -> int:
+    """Make one organisation's preventive work orders due by its today; a redelivery makes none twice."""
+    from maintenance.services.preventive import generate_preventive as generate
+    from pmo.models import Organization
+
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if organization is None:
+        return 0
+    return generate(organization=organization, today=organization.today()).made

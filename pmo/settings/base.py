@@ -219,6 +219,8 @@ CELERY_BEAT_SCHEDULE = {
     "timesheet-reminders-hourly": {"task": "resources.timesheet_reminders", "schedule": crontab(minute=5)},
     # Inspection rounds are made ahead for each organisation's today, in its own zone: looked at every hour.
     "maintenance-rounds-hourly": {"task": "maintenance.generate_rounds", "schedule": crontab(minute=15)},
+    # Preventive work orders fall due on each organisation's own day: checked every hour.
+    "maintenance-preventive-hourly": {"task": "maintenance.generate_preventive", "schedule": crontab(minute=20)},
 }
 
 if REDIS_URL:

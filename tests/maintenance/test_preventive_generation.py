@@ -302,3 +302,24 @@ def test_the_plan_name_is_unique_in_the_organisation(organization, manager) -> N
     monthly(organization, manager, asset)
     with pytest.raises(ApplicationError, match="already exists"):
         monthly(organization, manager, asset)
+
+
+def test_the_beat_task_makes_every_organisations_due_work_orders(organization, other_organization, manager) -> None:
+    from maintenance.tasks import generate_preventive as generate_preventive_task
+
+    today = organization.today()
+    mine = monthly(organization, manager, AssetFactory(organization=organization), starts_on=today)
+    theirs = pm_plan_create(
+        actor=None,
+        organization=other_organization,
+        name="Their plan",
+        asset=AssetFactory(organization=other_organization),
+        interval=1,
+        interval_unit="weeks",
+        starts_on=today,
+        lead_days=0,
+    )
+    generate_preventive_task.delay()
+    generate_preventive_task.delay()
+    assert keys(organization, mine) == [today.isoformat()]
+    assert keys(other_organization, theirs) == [today.isoformat()]
