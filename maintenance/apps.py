@@ -9,6 +9,7 @@ class MaintenanceConfig(AppConfig):
     def ready(self) -> None:
         """Plug maintenance into the extension points of the layers below it (ARCHITECTURE.md)."""
         from maintenance import attachments as maintenance_attachments
+        from maintenance import attachments_work_orders as work_order_attachments
         from maintenance import navigation as maintenance_navigation
         from maintenance.gate_checks import HANDOVER_CHECK
         from maintenance.permissions import GRANTS, MaintenanceAction
@@ -18,4 +19,5 @@ class MaintenanceConfig(AppConfig):
         permissions.register(MaintenanceAction, GRANTS)
         maintenance_navigation.register()
         maintenance_attachments.register()
+        work_order_attachments.register()
         gate_checks.register(HANDOVER_CHECK)
