@@ -9,6 +9,7 @@ class MaintenanceConfig(AppConfig):
     def ready(self) -> None:
         """Plug maintenance into the extension points of the layers below it (ARCHITECTURE.md)."""
         from maintenance import attachments as maintenance_attachments
+        from maintenance import attachments_rounds as round_attachments
         from maintenance import attachments_work_orders as work_order_attachments
         from maintenance import navigation as maintenance_navigation
         from maintenance.gate_checks import HANDOVER_CHECK
@@ -20,4 +21,5 @@ class MaintenanceConfig(AppConfig):
         maintenance_navigation.register()
         maintenance_attachments.register()
         work_order_attachments.register()
+        round_attachments.register()
         gate_checks.register(HANDOVER_CHECK)
