@@ -39,6 +39,12 @@ performance_indices: list[
 completion_guards: list[Callable[[WbsElement], str | None]] = []
 
 
+#: Each may keep a task's planned cost from being typed in: ``(task) -> reason or None``, asked when a
+#: WBS edit would change it (bottom-up costing derives it from the task's assignments and would
+#: overwrite a typed amount). A reason refuses the edit with the code ``cost_derived``.
+cost_guards: list[Callable[[WbsElement], str | None]] = []
+
+
 #: Each may suggest a task's percent complete from what its app knows (timesheets: approved hours
 #: against assigned work): ``(task) -> a sentence or None``, shown on the task's progress form. The
 #: project manager decides; nothing is filled in.

@@ -13,11 +13,12 @@ class ResourcesConfig(AppConfig):
         from resources import alert_kinds, demo, panels
         from resources import navigation as resources_navigation
         from resources.permissions import GRANTS, ResourceAction
-        from resources.services import timesheets
+        from resources.services import costing, timesheets
 
         permissions.register(ResourceAction, GRANTS)
         alert_kinds.register()
         panels.register()
         demo_parts.register("resources", demo.seed, after=("projects", "finance", "risks", "quality"))
         timesheets.register()
+        costing.register()
         resources_navigation.register()

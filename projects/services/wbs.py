@@ -16,6 +16,7 @@ from pmo.audit import audit_record, diff, snapshot
 from pmo.errors import ApplicationError
 from pmo.models import User
 from pmo.money import validate_money
+from projects import registries
 from projects.models import (
     BaselineTask,
     Dependency,
@@ -208,6 +209,10 @@ def wbs_element_update(*, actor: User, element: WbsElement, **fields: Any) -> Wb
     if unknown:
         raise ApplicationError(_("These fields cannot be changed: %s") % ", ".join(sorted(unknown)))
     before = snapshot(element, [*ELEMENT_FIELDS, "parent_id", "position"])
+    if "budgeted_cost" in fields and fields["budgeted_cost"] != element.budgeted_cost:
+        derived = [reason for guard in registries.cost_guards if (reason := guard(element))]
+        if derived:
+            raise ApplicationError(" ".join(derived), code="cost_derived", fields={"budgeted_cost": derived})
     if "kind" in fields and fields["kind"] != element.kind:
         if fields["kind"] == WbsElement.Kind.SUMMARY:
             raise ApplicationError(

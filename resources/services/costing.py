@@ -28,11 +28,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from pmo.audit import audit_record
 from pmo.models import CalendarException, User, WorkingCalendar
 from pmo.workdays import WorkCalendar
-from projects.models import Project
+from projects.models import Project, WbsElement
 from projects.services.locks import lock_project
 from projects.services.wbs import task_costs_set
 from resources.capacity import AssignmentLoad, spread, task_working_days
@@ -247,6 +248,30 @@ def project_resourcing(project: Project) -> ProjectResourcing:
 def bottom_up(project: Project) -> bool:
     resourcing = resourcing_of(project)
     return resourcing is not None and resourcing.bottom_up_costing
+
+
+def typed_cost_refusal(task: WbsElement) -> str | None:
+    """Why a task's planned cost cannot be typed in the WBS (``projects.registries.cost_guards``): under
+    bottom-up costing, a task with assignments takes their cost, which the next re-cost would write over
+    a typed amount."""
+    if not Assignment.objects.for_organization(task.organization_id).filter(task_id=task.pk).exists():
+        return None
+    if not bottom_up(task.project):
+        return None
+    return str(
+        _(
+            "This task's planned cost comes from its assignments (bottom-up costing): change its assignments, "
+            "or turn bottom-up costing off for the project."
+        )
+    )
+
+
+def register() -> None:
+    """Keep typed amounts off the tasks bottom-up costing derives; called once from ``ResourcesConfig.ready()``."""
+    from projects import registries
+
+    if typed_cost_refusal not in registries.cost_guards:
+        registries.cost_guards.append(typed_cost_refusal)
 
 
 def recost_tasks(*, actor: User, project: Project, task_ids: Iterable[int], source: str) -> dict[int, Decimal]:

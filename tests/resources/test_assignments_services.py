@@ -234,6 +234,27 @@ def test_turning_bottom_up_costing_off_leaves_the_costs_and_stops_following(site
     assert resourcing.bottom_up_costing is False
 
 
+def test_a_typed_cost_on_a_task_that_bottom_up_costing_derives_is_refused_and_changes_nothing(site: Site) -> None:
+    bottom_up(site)
+    assign(site, work=Decimal("40"))  # 4,320.00
+
+    with pytest.raises(ApplicationError) as refused_edit:
+        wbs_element_update(actor=site.admin, element=site.excavation, budgeted_cost=Decimal("1000.00"))
+
+    assert refused_edit.value.code == "cost_derived"
+    assert "budgeted_cost" in refused_edit.value.fields
+    site.refresh()
+    assert site.excavation.budgeted_cost == Decimal("4320.00")
+    # The same amount, another field, a task without assignments, or bottom-up costing off: allowed.
+    wbs_element_update(actor=site.admin, element=site.excavation, budgeted_cost=Decimal("4320.00"), name="Dig")
+    wbs_element_update(actor=site.admin, element=site.handover, budgeted_cost=Decimal("250.00"))
+    costing.project_resourcing_set(actor=site.manager, project=site.project, bottom_up_costing=False)
+    wbs_element_update(actor=site.admin, element=site.excavation, budgeted_cost=Decimal("1000.00"))
+    site.refresh()
+    assert (site.excavation.name, site.excavation.budgeted_cost) == ("Dig", Decimal("1000.00"))
+    assert site.handover.budgeted_cost == Decimal("250.00")
+
+
 def test_task_costs_set_refuses_another_projects_task_and_a_summary_and_changes_nothing(site: Site) -> None:
     stranger = WbsElementFactory(project=ProjectFactory(organization=site.org))
     with pytest.raises(ApplicationError) as error:
