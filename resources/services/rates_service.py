@@ -4,7 +4,8 @@ A rate holds from its date until the next one (``resources.rates``), so the hist
 adding rates, never by changing one already in force: a rate dated today or earlier stays as it
 is. A rate dated after today may be corrected or removed. People and equipment have a standard
 and an overtime rate per hour; a material has a cost per unit of measure and no overtime. Amounts
-are in the organisation's currency (``Organization.default_currency``). Each change is audited as
+are in the organisation's currency (``Organization.default_currency``). A rate may be back-dated, but not
+into a period finance has closed (``finance.services.period_lock``). Each change is audited as
 ``resource_rate.created``, ``resource_rate.updated`` or ``resource_rate.deleted``.
 """
 
@@ -17,6 +18,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from finance.services.period_lock import check_period_open
 from pmo.audit import audit_record, diff, snapshot
 from pmo.errors import ApplicationError
 from pmo.models import User
@@ -119,6 +121,9 @@ def cost_rate_add(
         created_by=actor,
     )
     _check_rate(resource, rate)
+    # The rate in force on a closed day is part of what was booked for it: a rate back-dated into a
+    # closed period would disagree with the labour cost already booked there.
+    check_period_open(resource.organization_id, rate.effective_from, "effective_from")
     validated(rate, exclude=["organization", "resource", "created_by"])
     rate.save()
     audit_record(

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
+from finance.models import FinanceSettings
 from pmo.errors import ApplicationError
 from pmo.models import AuditEvent, Organization, OrgRole, User
 from resources.models import (
@@ -515,6 +516,30 @@ def test_a_wrong_rate_is_refused_with_its_field(
     refused(lambda: rates_service.cost_rate_add(actor=manager, resource=resource, **values), field)
 
     assert CostRate.objects.for_organization(organization).count() == 1
+
+
+def test_a_rate_back_dated_into_a_closed_period_is_refused_and_one_after_it_is_added(
+    organization: Organization, manager: User
+) -> None:
+    resource = create(organization, manager)
+    CostRateFactory(resource=resource, effective_from=dt.date(2026, 1, 1), standard_rate=Decimal("300"))
+    FinanceSettings.objects.for_organization(organization).update_or_create(
+        organization=organization, defaults={"locked_through": dt.date(2026, 3, 31)}
+    )
+
+    error = refused(
+        lambda: rates_service.cost_rate_add(
+            actor=manager, resource=resource, effective_from=dt.date(2026, 3, 31), standard_rate=Decimal("320")
+        ),
+        "effective_from",
+    )
+
+    assert error.code == "period_locked"
+    assert CostRate.objects.for_organization(organization).count() == 1
+    rates_service.cost_rate_add(
+        actor=manager, resource=resource, effective_from=dt.date(2026, 4, 1), standard_rate=Decimal("320")
+    )
+    assert CostRate.objects.for_organization(organization).count() == 2
 
 
 def test_a_material_has_a_unit_cost_and_no_overtime(organization: Organization, manager: User) -> None:
