@@ -120,7 +120,7 @@ PLAN_ROWS = RowBuilder(
 )
 
 
-class PlanInputSerializer(inputs.Serializer):
+class PmPlanInputSerializer(inputs.Serializer):
     name = serializers.CharField(max_length=200)
     asset = OrganizationRelatedField(
         queryset=Asset.objects.all(), required=False, allow_null=True, default=None, help_text=_("One asset…")
@@ -163,7 +163,7 @@ class PlanInputSerializer(inputs.Serializer):
     )
 
 
-class PlanUpdateSerializer(PlanInputSerializer):
+class PmPlanUpdateSerializer(PmPlanInputSerializer):
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
         for field in fields.values():
@@ -172,7 +172,7 @@ class PlanUpdateSerializer(PlanInputSerializer):
         return fields
 
 
-class NextDueSerializer(inputs.Serializer):
+class PmNextDueSerializer(inputs.Serializer):
     asset = serializers.IntegerField(read_only=True)
     asset_code = serializers.CharField(read_only=True)
     asset_name = serializers.CharField(read_only=True)
@@ -196,7 +196,7 @@ class NextDueSerializer(inputs.Serializer):
     )
 
 
-class GenerationSerializer(inputs.Serializer):
+class PmGenerationSerializer(inputs.Serializer):
     made = serializers.IntegerField(read_only=True, help_text=_("Work orders made by this run."))
     already = serializers.IntegerField(read_only=True, help_text=_("Due points whose work orders existed already."))
 
@@ -237,7 +237,7 @@ PLAN_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description=_("The 
             "meter_code, opened meter_lead units ahead), on one asset or a category."
         ),
         tags=[TAG],
-        request=PlanInputSerializer,
+        request=PmPlanInputSerializer,
         responses={201: PmPlanSerializer},
     ),
     partial_update=extend_schema(
@@ -245,7 +245,7 @@ PLAN_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description=_("The 
         description=_("Work orders already made stay; later due points follow the new schedule."),
         tags=[TAG],
         parameters=[PLAN_ID],
-        request=PlanUpdateSerializer,
+        request=PmPlanUpdateSerializer,
         responses={200: PmPlanSerializer},
     ),
 )
@@ -281,13 +281,13 @@ class PmPlanViewSet(
         return Response(PmPlanSerializer(self.get_queryset().get(pk=plan.pk)).data, status=status_code)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        payload = PlanInputSerializer(data=request.data, context=self.get_serializer_context())
+        payload = PmPlanInputSerializer(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
         plan = services.pm_plan_create(actor=_actor(request), organization=self.organization, **payload.validated_data)
         return self._respond(plan, status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        payload = PlanUpdateSerializer(data=request.data, context=self.get_serializer_context())
+        payload = PmPlanUpdateSerializer(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
         plan = services.pm_plan_update(actor=_actor(request), plan=self.get_object(), **payload.validated_data)
         return self._respond(plan)
@@ -327,7 +327,7 @@ class PmPlanViewSet(
         ),
         tags=[TAG],
         parameters=[PLAN_ID],
-        responses={200: NextDueSerializer(many=True)},
+        responses={200: PmNextDueSerializer(many=True)},
     )
     @action(detail=True, methods=["get"], url_path="next-due")
     def next_due(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -335,7 +335,7 @@ class PmPlanViewSet(
         targets = services.plan_targets(self.organization, [plan], today=self.organization.today())
         rows = next_due_rows(targets)
         page: list[Any] | None = self.paginate_queryset(rows)  # type: ignore[arg-type]
-        data = NextDueSerializer(page if page is not None else rows, many=True).data
+        data = PmNextDueSerializer(page if page is not None else rows, many=True).data
         return self.get_paginated_response(data) if page is not None else Response(data)
 
     @extend_schema(
@@ -364,13 +364,13 @@ class PmPlanViewSet(
         ),
         tags=[TAG],
         request=EMPTY_BODY,
-        responses={200: GenerationSerializer},
+        responses={200: PmGenerationSerializer},
     )
     @action(detail=False, methods=["post"])
     def generate(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         inputs.refuse_body(request)
         result = services.generate_preventive(organization=self.organization, actor=_actor(request))
-        return Response(GenerationSerializer({"made": result.made, "already": result.already}).data)
+        return Response(PmGenerationSerializer({"made": result.made, "already": result.already}).data)
 
 
 # Meters
@@ -506,7 +506,7 @@ class MeterReadingSerializer(inputs.ModelSerializer):
 READING_ROWS = RowBuilder(MeterReadingSerializer)
 
 
-class ReadingInputSerializer(inputs.Serializer):
+class MeterReadingInputSerializer(inputs.Serializer):
     value = serializers.DecimalField(min_value=Decimal("0"), **READING)
     read_at = serializers.DateTimeField(required=False, allow_null=True, default=None, help_text=_("Now if left out."))
     replaced = serializers.BooleanField(
@@ -518,16 +518,16 @@ class ReadingInputSerializer(inputs.Serializer):
     )
 
 
-class MadeWorkOrderSerializer(inputs.Serializer):
+class PmMadeWorkOrderSerializer(inputs.Serializer):
     id = serializers.IntegerField(read_only=True)
     reference = serializers.CharField(read_only=True)
     pm_due_key = serializers.CharField(read_only=True)
 
 
-class RecordedReadingSerializer(inputs.Serializer):
+class MeterReadingRecordedSerializer(inputs.Serializer):
     reading = MeterReadingSerializer(read_only=True)
     meter = MeterSerializer(read_only=True)
-    work_orders = MadeWorkOrderSerializer(
+    work_orders = PmMadeWorkOrderSerializer(
         many=True, read_only=True, help_text=_("Preventive work orders this reading brought due.")
     )
 
@@ -541,8 +541,8 @@ class RecordedReadingSerializer(inputs.Serializer):
             "asset's meter plans are checked at once; the work orders made come back in the answer."
         ),
         tags=[TAG],
-        request=ReadingInputSerializer,
-        responses={201: RecordedReadingSerializer},
+        request=MeterReadingInputSerializer,
+        responses={201: MeterReadingRecordedSerializer},
     ),
 )
 class MeterReadingViewSet(
@@ -572,7 +572,7 @@ class MeterReadingViewSet(
         )
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        payload = ReadingInputSerializer(data=request.data, context=self.get_serializer_context())
+        payload = MeterReadingInputSerializer(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
         recorded = meter_services.meter_reading_record(
             actor=_actor(request), meter=self.meter, **payload.validated_data
@@ -585,4 +585,4 @@ class MeterReadingViewSet(
                 for order in recorded.generation.work_orders
             ],
         }
-        return Response(RecordedReadingSerializer(body).data, status=status.HTTP_201_CREATED)
+        return Response(MeterReadingRecordedSerializer(body).data, status=status.HTTP_201_CREATED)
