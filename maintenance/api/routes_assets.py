@@ -1,8 +1,20 @@
-"""API routes of the assets part."""
+"""API routes of the assets part (see maintenance/api/assets.py)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+from rest_framework.routers import SimpleRouter
+
+from maintenance.api.assets import AreaViewSet, AssetImportView, AssetViewSet, ContractorViewSet, SiteViewSet
+
+_router = SimpleRouter()
+_router.register("maintenance/contractors", ContractorViewSet, basename="api-maintenance-contractor")
+_router.register("maintenance/sites", SiteViewSet, basename="api-maintenance-site")
+_router.register("maintenance/areas", AreaViewSet, basename="api-maintenance-area")
+_router.register("maintenance/assets", AssetViewSet, basename="api-maintenance-asset")
 
 #: Under /api/v1/orgs/<org_slug>/.
-org_patterns: list[URLPattern | URLResolver] = []
+org_patterns: list[URLPattern | URLResolver] = [
+    path("maintenance/asset-import/", AssetImportView.as_view(), name="api-maintenance-asset-import"),
+    *_router.urls,
+]
 #: Under /api/v1/orgs/<org_slug>/projects/<project_id>/.
 project_patterns: list[URLPattern | URLResolver] = []
