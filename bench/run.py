@@ -10,7 +10,9 @@ and the dashboard of L). It:
    projects x 50 tasks and L = 1,000 projects x 200 tasks, each with one more project of 2,000
    tasks and 20 risks a project (L: 20,000 risks with their history) and 50 inspections of 20
    readings a project (L: 50,000 inspections, 1,000,000 readings) and a resource pool (L: 500
-   resources, 50,000 assignments); the status date is today in Asia/Shanghai;
+   resources, 50,000 assignments) and 50 maintained assets a project (L: 50,000 assets over 100
+   sites, four weeks of weekly rounds with their readings, about 15,000 work orders in every state);
+   the status date is today in Asia/Shanghai;
 3. runs the variance over each organisation twice with ``manage.py run_variance --wait`` in a
    child process of its own (Celery eager, no broker): the first run of the day opens the alerts,
    the second one updates them, as the nightly run does; it takes the wall time and the child's
@@ -110,6 +112,10 @@ ENDPOINTS = [
     Endpoint("resources", "resource heat map, 26 weeks", scales=False),
     Endpoint("utilisation_api", "utilisation API, 500 x 26 weeks", scales=False),
     Endpoint("demand_api", "demand by role API, 26 weeks", scales=False),
+    Endpoint("work_orders", "work-order list page", scales=True),
+    Endpoint("work_orders_api", "work-order list API, page of 50", scales=True),
+    Endpoint("maintenance", "O&M figures page", scales=False),
+    Endpoint("maintenance_api", "O&M figures API", scales=False),
 ]
 DASHBOARDS = ("dashboard", "dashboard_api")
 # The portfolio's heat map counts every risk of every project: judged against the dashboard's budget.
@@ -120,6 +126,9 @@ QUALITY_FIGURES = ("quality", "quality_api")
 # Utilisation of the whole pool (L: 500 resources, 50,000 assignments over 1,000 projects), 26 weeks: the
 # page shows 50 resources at a time, the API is asked for all 500 in one page.
 UTILISATION = ("resources", "utilisation_api")
+# Operations and maintenance over 50,000 assets (L), their weekly rounds' readings and their work orders: the
+# work-order list (a page of 50) and the O&M home's figures over every site, category and contractor.
+MAINTENANCE = ("work_orders", "work_orders_api", "maintenance", "maintenance_api")
 
 
 @dataclass
@@ -469,6 +478,10 @@ def probe(slugs: list[str], status_date: str) -> None:
             "resources": f"/o/{slug}/resources/?weeks=26",
             "utilisation_api": f"/api/v1/orgs/{slug}/utilisation/?weeks=26&page_size=500",
             "demand_api": f"/api/v1/orgs/{slug}/resource-demand/?weeks=26",
+            "work_orders": f"/o/{slug}/maintenance/work-orders/",
+            "work_orders_api": f"/api/v1/orgs/{slug}/work-orders/?page_size=50",
+            "maintenance": f"/o/{slug}/maintenance/",
+            "maintenance_api": f"/api/v1/orgs/{slug}/maintenance-figures/",
         }
         client = Client()
         client.force_login(User.objects.get(username=f"{slug}-admin"))
@@ -619,7 +632,7 @@ def evaluate(results: Results) -> list[Target]:
                 )
             )
     if "L" in results.sizes:
-        for key in (*DASHBOARDS, *HEAT_MAPS, *QUALITY_FIGURES, *UTILISATION):
+        for key in (*DASHBOARDS, *HEAT_MAPS, *QUALITY_FIGURES, *UTILISATION, *MAINTENANCE):
             row = by_key["L", key]
             targets.append(
                 Target(

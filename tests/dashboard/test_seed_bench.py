@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Sum
 
 from finance.models import ActualCost, EvmSnapshot
+from maintenance.models import Asset, AssetReading, Round, RoundStatus, WorkOrder, WorkOrderKind
 from pmo.models import Alert, Membership, Organization, OrgRole, User
 from pmo.tenancy import TenantModel
 from projects.models import Baseline, BaselineTask, Dependency, ProgressUpdate, Project, WbsElement
@@ -70,7 +71,11 @@ def test_seed_bench_makes_a_bench_organisation_of_the_size_asked_for() -> None:
     assert EvmSnapshot.objects.for_organization(organization).count() == 3
     assert Alert.objects.for_organization(organization).exists()
     roles = set(Membership.objects.for_organization(organization).values_list("role", flat=True))
-    assert {OrgRole.ADMIN, OrgRole.PMO, OrgRole.PROJECT_MANAGER, OrgRole.FINANCE} <= roles
+    assert {OrgRole.ADMIN, OrgRole.PMO, OrgRole.PROJECT_MANAGER, OrgRole.FINANCE, OrgRole.MAINTENANCE} <= roles
+    assert Asset.objects.for_organization(organization).count() == 3 * 50
+    assert Round.objects.for_organization(organization).filter(status=RoundStatus.COMPLETED).exists()
+    assert AssetReading.objects.for_organization(organization).filter(passed=False, defect__isnull=False).exists()
+    assert WorkOrder.objects.for_organization(organization).filter(kind=WorkOrderKind.CORRECTIVE).exists()
     assert User.objects.get(username=f"{SLUG}-admin").check_password("pmo-bench-2026")
     assert f"{SLUG}-admin" in out
     assert "pmo-bench-2026" in out
@@ -85,7 +90,7 @@ def test_seeding_again_with_the_same_seed_gives_the_same_data_in_a_new_organisat
     assert again.pk != first.pk
     assert Organization.objects.filter(slug=SLUG).count() == 1
     assert fingerprint(again) == before
-    assert User.objects.filter(username__startswith=f"{SLUG}-").count() == 10
+    assert User.objects.filter(username__startswith=f"{SLUG}-").count() == 11
 
 
 def test_another_seed_gives_other_figures() -> None:

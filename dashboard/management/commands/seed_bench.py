@@ -9,7 +9,9 @@ for a decision, risk registers (``_bench_risks``: 20 risks a project with their 
 and issues, and ten of the organisation's), quality records (``_bench_quality``: an inspection plan,
 50 inspections of 20 readings a project, their non-conformances, a survey in closing), a resource pool
 (``_bench_resources``: up to 500 people, equipment and materials with skills, rates and leave, and 50
-assignments a project), and the alerts of a variance run.
+assignments a project), operations and maintenance (``_bench_maintenance``: 50 assets a project over
+sites of ten projects, weekly inspection rounds with their readings, defects and work orders in every
+state), and the alerts of a variance run.
 ``--big-project-tasks 2000`` adds one project of that many tasks (the earned-value benchmark reads it).
 
 The same seed and status date give the same data. Each project draws a profile (on track, slipping,
@@ -43,7 +45,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from django.utils import timezone, translation
 
-from dashboard.management.commands import _bench_quality, _bench_resources, _bench_risks
+from dashboard.management.commands import _bench_maintenance, _bench_quality, _bench_resources, _bench_risks
 from finance.models import ActualCost, BudgetLine, BudgetVersion, CostCategory
 from finance.services.categories import cost_categories_ensure_defaults
 from finance.variance import variance_run
@@ -95,6 +97,7 @@ MEMBERS: list[tuple[str, str]] = [
     ("finance", OrgRole.FINANCE),
     ("quality", OrgRole.QUALITY),
     ("risk", OrgRole.RISK),
+    ("maintenance", OrgRole.MAINTENANCE),
     ("member", OrgRole.MEMBER),
     ("viewer", OrgRole.VIEWER),
 ]
@@ -152,6 +155,15 @@ def drop_bench_organization(organization: Organization) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         for model in apps.get_models():
             if issubclass(model, TenantModel):
+                # The rows of a many-to-many field's own table (no organisation column) go with their owners.
+                for many in model._meta.local_many_to_many:
+                    through = many.remote_field.through._meta  # type: ignore[union-attr]
+                    if through.auto_created:
+                        cursor.execute(
+                            f"DELETE FROM {quote(through.db_table)} WHERE {quote(many.m2m_column_name())} IN "  # noqa: S608
+                            f"(SELECT id FROM {quote(model._meta.db_table)} WHERE organization_id = %s)",
+                            [organization.pk],
+                        )
                 # Raw deletes: audit events refuse the ORM's delete, and the collector would load every row.
                 cursor.execute(
                     f"DELETE FROM {quote(model._meta.db_table)} WHERE organization_id = %s",  # noqa: S608
@@ -658,6 +670,14 @@ class Command(BaseCommand):
                 create=seeder.create,
             )
             _bench_risks.insert([seeder.risks.register(None, [], Decimal(1_000_000))], seeder.create)
+            _bench_maintenance.seed(
+                organization=organization,
+                users=users,
+                status_date=status_date,
+                seed=options["seed"],
+                create=seeder.create,
+                counts=seeder.counts,
+            )
             alert_rules_ensure(organization)
         seeded = time.monotonic() - started
         self._analyze()
@@ -675,7 +695,7 @@ class Command(BaseCommand):
         )
         with translation.override("en"):
             for suffix, role in MEMBERS:
-                self.stdout.write(f"  {slug}-{suffix:<8} {OrgRole(role).label}")
+                self.stdout.write(f"  {slug}-{suffix:<11} {OrgRole(role).label}")
 
     def _status_date(self, value: str | None) -> dt.date:
         if not value:
