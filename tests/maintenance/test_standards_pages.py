@@ -181,7 +181,7 @@ def test_others_read_the_pages_without_forms_and_cannot_post(organization, role)
         response = client.get(page)
         assert response.status_code == 200
         assert 'name="op"' not in response.content.decode()
-        assert "Add category" not in response.content.decode()
+        assert "Add asset category" not in response.content.decode()
     assert client.post(criterion_page, {"op": "retire"}).status_code == 403
     assert client.post(category_page, {"op": "retire"}).status_code == 403
     create = url("org-maintenance-standards-criterion-create", organization, criterion.category_id)
