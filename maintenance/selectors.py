@@ -11,11 +11,12 @@ What is counted (``now`` is the moment of reading, ``today`` the organisation's 
 - **SLA compliance, resolution**: the same with the resolution: completed (``completed_at`` set) or
   ``resolution_due_at`` before ``now``; met when completed at or before the deadline. The deadlines
   are the stored ones, already moved by the time paused for the reasons that pause the clock.
-- **Breached** (a work order, in any status but cancelled): response late (started after its
-  deadline, or not started and the deadline passed) or resolution late (likewise with completion):
-  :func:`breached_q`. **Overdue**: open (``OPEN_STATUSES``) and its resolution deadline passed:
-  :func:`overdue_q`. The work-order list's ``breached`` and ``overdue`` filters use the same
-  predicates, so a drill-down lists what was counted.
+- **Breached** (now, no window): open work orders that missed a deadline: response late (started
+  after its deadline, or not started and the deadline passed) or resolution deadline passed
+  (``maintenance.visibility.breached_q``). **Overdue** (now): open and past the resolution deadline,
+  unless a hold that pauses the clock began before it (``visibility.overdue_q``). The work-order
+  list's ``status=any_open``, ``breached`` and ``overdue`` filters use the same predicates, so a
+  drill-down lists what was counted.
 - **Open work orders** (now, no window): in ``OPEN_STATUSES``, by priority and by age since
   opening in the buckets of ``AGE_BUCKETS`` (under a day, 1 to 7 days, 7 to 30 days, 30 days and more).
 - **Mean time to repair**: of the work orders completed in the window (``completed_at`` set, any
@@ -85,7 +86,8 @@ from maintenance.models import (
     WorkOrderKind,
     WorkOrderStatus,
 )
-from pmo.models import Membership, Organization, OrgRole
+from maintenance.visibility import breached_q, overdue_q
+from pmo.models import Organization
 
 #: Queries of :func:`maintenance_figures`, whatever the data.
 FIGURE_QUERIES = 4
@@ -213,30 +215,6 @@ def open_q() -> Q:
     return Q(status__in=OPEN)
 
 
-def overdue_q(now: dt.datetime) -> Q:
-    """Open and past its resolution deadline."""
-    return open_q() & Q(resolution_due_at__lt=now)
-
-
-def response_breached_q(now: dt.datetime) -> Q:
-    """Started after its response deadline, or not started and the deadline passed (cancelled excluded)."""
-    return ~Q(status=WorkOrderStatus.CANCELLED) & (
-        Q(started_at__gt=F("response_due_at")) | Q(started_at__isnull=True, response_due_at__lt=now)
-    )
-
-
-def resolution_breached_q(now: dt.datetime) -> Q:
-    """Completed after its resolution deadline, or not completed and the deadline passed (cancelled excluded)."""
-    return ~Q(status=WorkOrderStatus.CANCELLED) & (
-        Q(completed_at__gt=F("resolution_due_at")) | Q(completed_at__isnull=True, resolution_due_at__lt=now)
-    )
-
-
-def breached_q(now: dt.datetime) -> Q:
-    """Its response or its resolution deadline missed."""
-    return response_breached_q(now) | resolution_breached_q(now)
-
-
 def age_q(key: str, now: dt.datetime) -> Q:
     """Opened within the age bucket ``key`` of ``AGE_BUCKETS`` (open or not: combine with :func:`open_q`)."""
     for bucket, start, end in AGE_BUCKETS:
@@ -260,20 +238,6 @@ def surface_expression() -> Any:
         Case(When(unit=Unit.SQUARE_METRE, quantity__gt=0, then=F("quantity")), default=Value(None)),
         output_field=DecimalField(max_digits=14, decimal_places=2),
     )
-
-
-def visible_work_orders(membership: Membership) -> QuerySet[WorkOrder]:
-    """The work orders a member may see: all of them, except for a contractor's login with no other
-    role than member, who sees those assigned to the firm (and to themselves)."""
-    work_orders = WorkOrder.objects.for_organization(membership.organization_id)
-    if membership.role != OrgRole.MEMBER:
-        return work_orders
-    from maintenance.models import Contractor
-
-    firms = Contractor.objects.for_organization(membership.organization_id).filter(user_id=membership.user_id)
-    if not firms.exists():
-        return work_orders
-    return work_orders.filter(Q(contractor__in=firms) | Q(assignee_id=membership.user_id))
 
 
 # --- the figures --------------------------------------------------------------------------------
@@ -399,7 +363,7 @@ def _work_order_sums(now: dt.datetime, start: dt.datetime, end: dt.datetime) -> 
         "resolution_measurable": Count("pk", filter=opened & (resolved | Q(resolution_due_at__lt=now))),
         "resolution_met": Count("pk", filter=opened & Q(completed_at__lte=F("resolution_due_at"))),
         "overdue": Count("pk", filter=overdue_q(now)),
-        "breached": Count("pk", filter=opened & breached_q(now)),
+        "breached": Count("pk", filter=open_q() & breached_q(now)),
         "completed": Count("pk", filter=completed),
         "repair": Avg(
             ExpressionWrapper(F("completed_at") - F("opened_at"), output_field=DurationField()), filter=completed

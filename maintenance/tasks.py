@@ -67,3 +67,31 @@ def generate_preventive_org(*, organization_id: int) -> int:
     if organization is None:
         return 0
     return generate(organization=organization, today=organization.today()).made
+
+
+@app.task(name="maintenance.sync_alerts", tenant_scoped=False, acks_late=True, ignore_result=True)
+def sync_alerts() -> None:
+    """Queue the maintenance alerts of every organisation (beat: every quarter of an hour, for SLA clocks)."""
+    from pmo.models import Organization
+
+    for organization_id in Organization.objects.order_by("pk").values_list("pk", flat=True):
+        sync_alerts_org.delay(organization_id=organization_id)
+
+
+@app.task(
+    name="maintenance.sync_alerts_org",
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=10,
+    max_retries=5,
+)
+def sync_alerts_org(*, organization_id: int) -> int:
+    """Raise, update and resolve one organisation's maintenance alerts; idempotent."""
+    from maintenance.alert_kinds import maintenance_alerts_sync
+    from pmo.models import Organization
+
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if organization is None:
+        return 0
+    return maintenance_alerts_sync(organization=organization).opened

@@ -1,4 +1,4 @@
-"""The alert kinds finance, projects, risks, quality and resources register, in the order pages and the
+"""The alert kinds finance, projects, risks, quality, resources and maintenance register, in the order pages and the
 API list them, and the types of subject their alerts are about."""
 
 from __future__ import annotations
@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import models
 
 from finance.alert_kinds import FinanceAlertKind, FinanceSubjectType
+from maintenance.alert_kinds import MaintenanceAlertKind, MaintenanceSubjectType
 from projects.alert_kinds import ProjectAlertKind, ProjectSubjectType
 from quality.alert_kinds import QualityAlertKind, QualitySubjectType
 from resources.alert_kinds import ResourceAlertKind, ResourceSubjectType
@@ -26,6 +27,7 @@ _TODAY = (
     *QualityAlertKind,
     *ResourceAlertKind,
     *ReminderAlertKind,
+    *MaintenanceAlertKind,
 )
 
 AlertKind = models.TextChoices("AlertKind", [(kind.name, (kind.value, kind.label)) for kind in _TODAY])  # type: ignore[call-overload]
@@ -41,6 +43,7 @@ SubjectType = models.TextChoices(  # type: ignore[call-overload]
             *RiskSubjectType,
             *QualitySubjectType,
             *FinanceSubjectType,
+            *MaintenanceSubjectType,
         )
     ],
 )

@@ -221,6 +221,8 @@ CELERY_BEAT_SCHEDULE = {
     "maintenance-rounds-hourly": {"task": "maintenance.generate_rounds", "schedule": crontab(minute=15)},
     # Preventive work orders fall due on each organisation's own day: checked every hour.
     "maintenance-preventive-hourly": {"task": "maintenance.generate_preventive", "schedule": crontab(minute=20)},
+    # SLA clocks run by the hour: the maintenance alerts are looked at every quarter of an hour.
+    "maintenance-alerts": {"task": "maintenance.sync_alerts", "schedule": crontab(minute="*/15")},
 }
 
 if REDIS_URL:

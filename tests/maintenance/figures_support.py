@@ -73,8 +73,8 @@ NOW = dt.datetime(2026, 3, 18, 12, 0, tzinfo=ZONE)
 TODAY = NOW.date()
 
 
-def ago(days: float = 0, hours: float = 0) -> dt.datetime:
-    return NOW - dt.timedelta(days=days, hours=hours)
+def ago(days: float = 0, hours: float = 0, now: dt.datetime = NOW) -> dt.datetime:
+    return now - dt.timedelta(days=days, hours=hours)
 
 
 @dataclass
@@ -96,12 +96,21 @@ class HandWorked:
     work_orders: dict[str, WorkOrder]
 
 
-def local(day: int, hour: int = 12, minute: int = 0) -> dt.datetime:
-    return dt.datetime(2026, 3, day, hour, minute, tzinfo=ZONE)
-
-
-def hand_worked(organization: Organization) -> HandWorked:
+def hand_worked(organization: Organization, now: dt.datetime = NOW) -> HandWorked:
+    """The data set around ``now`` (by default 18 March 2026 12:00; another moment shifts every date)."""
     org = organization
+    now = now.astimezone(ZONE).replace(hour=12, minute=0, second=0, microsecond=0)
+    shift = now.date() - TODAY
+
+    def ago(days: float = 0, hours: float = 0) -> dt.datetime:
+        return now - dt.timedelta(days=days, hours=hours)
+
+    def day(number: int) -> dt.date:
+        return dt.date(2026, 3, number) + shift
+
+    def local(number: int, hour: int = 12, minute: int = 0) -> dt.datetime:
+        return dt.datetime.combine(day(number), dt.time(hour, minute), tzinfo=ZONE)
+
     project = ProjectFactory(organization=org, code="P", name="Riverside park")
     s1 = SiteFactory(organization=org, code="S1", name="North bank")
     s2 = SiteFactory(organization=org, code="S2", name="South bank")
@@ -216,31 +225,35 @@ def hand_worked(organization: Organization) -> HandWorked:
     rounds = [
         RoundFactory(
             plan=plan,
-            period_start=dt.date(2026, 3, 2),
-            due_date=dt.date(2026, 3, 10),
+            period_start=day(2),
+            period_end=day(2),
+            due_date=day(10),
             status="completed",
             completed_at=local(10, 23, 30),
         ),
         RoundFactory(
             plan=plan,
-            period_start=dt.date(2026, 3, 3),
-            due_date=dt.date(2026, 3, 11),
+            period_start=day(3),
+            period_end=day(3),
+            due_date=day(11),
             status="completed",
             completed_at=local(12, 9),
         ),
-        RoundFactory(plan=plan, period_start=dt.date(2026, 3, 4), due_date=dt.date(2026, 3, 13)),
-        RoundFactory(plan=plan, period_start=dt.date(2026, 3, 5), due_date=dt.date(2026, 3, 18)),
+        RoundFactory(plan=plan, period_start=day(4), period_end=day(4), due_date=day(13)),
+        RoundFactory(plan=plan, period_start=day(5), period_end=day(5), due_date=day(18)),
         RoundFactory(
             plan=plan,
-            period_start=dt.date(2026, 3, 6),
-            due_date=dt.date(2026, 3, 17),
+            period_start=day(6),
+            period_end=day(6),
+            due_date=day(17),
             status="completed",
             completed_at=local(16, 10),
         ),
         RoundFactory(
             plan=plan,
-            period_start=dt.date(2026, 3, 1),
-            due_date=dt.date(2026, 3, 5),
+            period_start=day(1),
+            period_end=day(1),
+            due_date=day(5),
             status="cancelled",
             cancel_reason="Flood",
         ),

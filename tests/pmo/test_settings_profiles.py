@@ -70,12 +70,14 @@ def test_the_beat_runs_the_variance_the_relay_the_digest_and_the_reminders(setti
         "resources.timesheet_reminders",
         "maintenance.generate_rounds",
         "maintenance.generate_preventive",
+        "maintenance.sync_alerts",
     }
     assert schedule["pmo.relay_outbox"] == 30.0
     # Each organisation's deadline is its own weekday and hour: the reminders look every hour.
     assert schedule["resources.timesheet_reminders"].minute == {5}
     assert schedule["maintenance.generate_rounds"].minute == {15}
     assert schedule["maintenance.generate_preventive"].minute == {20}
+    assert schedule["maintenance.sync_alerts"].minute == {0, 15, 30, 45}
     assert (schedule["finance.run_variance_all"].hour, schedule["finance.run_variance_all"].minute) == ({2}, {0})
     # Stale schedules move to today before the variance run reads them.
     assert (schedule["projects.reschedule_stale_all"].hour, schedule["projects.reschedule_stale_all"].minute) == (
