@@ -8,18 +8,25 @@ class MaintenanceConfig(AppConfig):
 
     def ready(self) -> None:
         """Plug maintenance into the extension points of the layers below it (ARCHITECTURE.md)."""
+        from maintenance import alert_kinds as maintenance_alert_kinds
         from maintenance import attachments as maintenance_attachments
         from maintenance import attachments_rounds as round_attachments
         from maintenance import attachments_work_orders as work_order_attachments
+        from maintenance import demo as maintenance_demo
         from maintenance import navigation as maintenance_navigation
         from maintenance.gate_checks import HANDOVER_CHECK
         from maintenance.permissions import GRANTS, MaintenanceAction
+        from pmo.demo import demo_parts
         from pmo.policy import permissions
         from projects.gate_checks import gate_checks
 
         permissions.register(MaintenanceAction, GRANTS)
+        demo_parts.register(
+            "maintenance", maintenance_demo.seed, after=("projects", "finance", "risks", "quality", "resources")
+        )
         maintenance_navigation.register()
         maintenance_attachments.register()
         work_order_attachments.register()
         round_attachments.register()
         gate_checks.register(HANDOVER_CHECK)
+        maintenance_alert_kinds.register()
