@@ -137,7 +137,12 @@ class PmPlanInputSerializer(inputs.Serializer):
         min_value=1, max_value=services.MAX_INTERVAL, required=False, allow_null=True, default=None
     )
     interval_unit = NamedChoiceField(
-        choices=IntervalUnit.choices, enum_name=UNIT_ENUM, required=False, allow_blank=True, default=""
+        choices=IntervalUnit.choices,
+        enum_name=UNIT_ENUM,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("Required by calendar plans."),
     )
     schedule = NamedChoiceField(choices=PmSchedule.choices, enum_name=SCHEDULE_ENUM, default=PmSchedule.FIXED)
     starts_on = serializers.DateField(required=False, allow_null=True, default=None, help_text=_("First due date."))
