@@ -1,8 +1,16 @@
-"""Page routes of the work orders part."""
+"""Page routes of the work orders part: the list, a request, one work order, and the O&M settings."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from maintenance.views.settings import MaintenanceSettingsView
+from maintenance.views.work_orders import WorkOrderDetailView, WorkOrderListView, WorkOrderRequestView
 
 #: Under /o/<org_slug>/maintenance/.
-org_urlpatterns: list[URLPattern | URLResolver] = []
+org_urlpatterns: list[URLPattern | URLResolver] = [
+    path("work-orders/", WorkOrderListView.as_view(), name="org-maintenance-work-orders"),
+    path("work-orders/new/", WorkOrderRequestView.as_view(), name="org-maintenance-work-order-request"),
+    path("work-orders/<int:pk>/", WorkOrderDetailView.as_view(), name="org-maintenance-work-order"),
+    path("settings/", MaintenanceSettingsView.as_view(), name="org-maintenance-settings"),
+]
 #: Under /o/<org_slug>/projects/<project_id>/.
 project_urlpatterns: list[URLPattern | URLResolver] = []

@@ -86,6 +86,7 @@ def _event(work_order: WorkOrder, actor: User | None, from_status: str, note: st
         to_status=work_order.status,
         actor=actor if actor is not None and actor.is_authenticated else None,
         note=note,
+        at=timezone.now(),
     )
 
 
