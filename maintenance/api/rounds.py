@@ -69,8 +69,8 @@ SCOPE = ("sites", "areas", "categories", "criteria")
 OPEN = (RoundStatus.SCHEDULED, RoundStatus.IN_PROGRESS)
 
 
-def _ids(help_text: Any) -> serializers.ListField:
-    return serializers.ListField(child=serializers.IntegerField(), read_only=True, help_text=help_text)
+def _ids(source: str, help_text: Any) -> serializers.ListField:
+    return serializers.ListField(child=serializers.IntegerField(), read_only=True, source=source, help_text=help_text)
 
 
 # --- plans ------------------------------------------------------------------------------
@@ -80,10 +80,10 @@ class InspectionPlanSerializer(inputs.ModelSerializer):
     frequency = NamedChoiceField(choices=Frequency.choices, enum_name=FREQUENCY_ENUM, read_only=True)
     day_rule = NamedChoiceField(choices=DayRule.choices, enum_name=DAY_RULE_ENUM, read_only=True)
     inspector = UserSummarySerializer(read_only=True, allow_null=True)
-    sites = _ids(_("Sites covered (none: every site)."))
-    areas = _ids(_("Areas covered (none: every area of the sites)."))
-    categories = _ids(_("Asset categories covered (none: every category)."))
-    criteria = _ids(_("Criteria read (none: every criterion in force of each asset's category)."))
+    sites = _ids("sites_ids", _("Sites covered (none: every site)."))
+    areas = _ids("areas_ids", _("Areas covered (none: every area of the sites)."))
+    categories = _ids("categories_ids", _("Asset categories covered (none: every category)."))
+    criteria = _ids("criteria_ids", _("Criteria read (none: every criterion in force of each asset's category)."))
 
     class Meta:
         model = InspectionPlan
@@ -128,11 +128,10 @@ def _scope_of(
 
 
 def _plan_body(plan: InspectionPlan) -> dict[str, Any]:
-    data = dict(InspectionPlanSerializer(plan).data)
     scope = _scope_of([plan], plan.organization_id)
     for name in SCOPE:
-        data[name] = scope[name].get(plan.pk, [])
-    return data
+        setattr(plan, f"{name}_ids", scope[name].get(plan.pk, []))
+    return dict(InspectionPlanSerializer(plan).data)
 
 
 class InspectionPlanInputSerializer(inputs.Serializer):
