@@ -571,9 +571,9 @@ def ensure_catalogue(organization: Organization | int) -> int:
             "code", "pk", "builtin"
         )
     }
-    have = set(
-        Criterion.objects.for_organization(organization_id).filter(builtin=True).values_list("category__code", "code")
-    )
+    # Any criterion of the code counts: one the organisation added under a code a later catalogue
+    # brings stays the organisation's, rather than clashing with the built-in one.
+    have = set(Criterion.objects.for_organization(organization_id).values_list("category__code", "code"))
     missing_categories = [spec for spec in CATALOGUE if spec.code not in categories]
     missing_criteria = [
         (category, spec)

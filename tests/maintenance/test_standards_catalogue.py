@@ -10,7 +10,7 @@ from django.utils import translation
 from maintenance.judging import judge, rule_text
 from maintenance.models import AssetCategory, Criterion, CriterionKind, CriterionVersion, EnteredAs
 from maintenance.standards import CATALOGUE, builtin_category, catalogue_category, ensure_catalogue
-from tests.factories import AssetCategoryFactory, OrganizationFactory
+from tests.factories import AssetCategoryFactory, CriterionFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -196,3 +196,13 @@ def test_builtin_category_loads_the_catalogue_when_it_is_missing():
     category = builtin_category(organization, "sculpture")
     assert category.builtin
     assert category.criteria.count() == 4
+
+
+def test_a_criterion_the_organisation_added_under_a_builtin_code_is_kept():
+    organization = OrganizationFactory()
+    ensure_catalogue(organization)
+    sign = AssetCategory.objects.for_organization(organization).get(code="sign")
+    Criterion.objects.for_organization(organization).filter(category=sign).delete()
+    CriterionFactory(organization=organization, category=sign, code="damaged-area", version__limit=D("5"))
+    assert ensure_catalogue(organization) == 0
+    assert current(organization, "sign", "damaged-area").limit == D("5")
