@@ -12,6 +12,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
@@ -312,14 +313,15 @@ def asset_problems(asset: Asset, problems: Problems, *, new_contractor: bool = T
     asset.name = _text(problems, "name", asset.name, 200, required=True)
     asset.location_text = _text(problems, "location_text", asset.location_text, 255)
     for field in ("category", "site", "area", "contractor", "origin_project", "origin_wbs_element"):
-        _same_organization(organization_id, field, getattr(asset, field), problems)
+        _same_organization(organization_id, field, _related(asset, field), problems)
     if asset.category_id is None:
         problems.add("category", _("Choose a category."))
     elif not asset.category.is_active and "category" not in problems.fields:
         problems.add("category", _("The category is no longer in use."))
     if asset.site_id is None:
         problems.add("site", _("Choose a site."))
-    if asset.area is not None and asset.site_id is not None and asset.area.site_id != asset.site_id:
+    area = _related(asset, "area")
+    if area is not None and asset.site_id is not None and area.site_id != asset.site_id:
         problems.add("area", _("The area belongs to another site."))
     if (
         new_contractor
@@ -353,6 +355,15 @@ def asset_problems(asset: Asset, problems: Problems, *, new_contractor: bool = T
         problems.add("warranty_end", _("The warranty cannot end before the asset was installed."))
     if asset.route_order is None or asset.route_order < 0:
         problems.add("route_order", _("Enter a whole number, 0 or more."))
+
+
+def _related(instance: Model, field: str) -> Model | None:
+    """The related row of ``field``, or None when it is not set (a required relation left empty included)."""
+    try:
+        value: Model | None = getattr(instance, field)
+    except ObjectDoesNotExist:
+        return None
+    return value
 
 
 def _check_code_free(asset: Asset, problems: Problems) -> None:

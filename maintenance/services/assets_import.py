@@ -299,8 +299,11 @@ def assets_import(*, actor: User, organization: Organization, text: str | bytes)
         asset = _parse(row, errors, register)
         problems = Problems()
         asset_problems(asset, problems)
+        reported = {message.split(": ", 1)[0] for message in errors.by_line.get(str(row.line), [])}
         for field, messages in problems.fields.items():
             column = FIELD_COLUMNS.get(field, field)
+            if column in reported:
+                continue  # the cell itself was refused already; its empty value says nothing more
             for message in messages:
                 if field == "unit":
                     message = _("Write m2, m, count or set.")
