@@ -19,6 +19,7 @@ from pmo.tenancy import active_organization, active_organization_id
 from projects.models import Project
 
 YES_NO = (("yes", _("Yes")), ("no", _("No")))
+CATEGORY = pgettext_lazy("asset category", "Category")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DECIMAL_ATTRS = {"inputmode": "decimal"}
 
@@ -81,7 +82,7 @@ class AssetFilter(django_filters.FilterSet):
     site = django_filters.ModelChoiceFilter(queryset=_scoped(sites), label=_("Site"), empty_label=_("Any site"))
     area = django_filters.ModelChoiceFilter(queryset=_scoped(areas), label=_("Area"), empty_label=_("Any area"))
     category = django_filters.ModelChoiceFilter(
-        queryset=_scoped(categories), label=_("Category"), empty_label=_("Any category")
+        queryset=_scoped(categories), label=CATEGORY, empty_label=_("Any category")
     )
     status = django_filters.ChoiceFilter(choices=AssetStatus.choices, label=_("Status"), empty_label=_("Any status"))
     contractor = django_filters.ModelChoiceFilter(
@@ -170,7 +171,7 @@ class AssetForm(DateWindowFormMixin, _ServiceValidates, forms.ModelForm):
         super().__init__(*args, **kwargs)
         instance = self.instance
         self.fields["category"] = NamedChoiceField(
-            categories(organization, include=instance.category_id), label=_("Category")
+            categories(organization, include=instance.category_id), label=CATEGORY
         )
         self.fields["contractor"] = NamedChoiceField(
             contractors(organization, include=instance.contractor_id), label=_("Contractor"), required=False
@@ -316,7 +317,7 @@ class HandoverRowForm(DateWindowFormMixin, _ServiceValidates, forms.ModelForm):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"] = _ListChoiceField(category_choices, label=_("Category"), required=False)
+        self.fields["category"] = _ListChoiceField(category_choices, label=CATEGORY, required=False)
         self.fields["site"] = _ListChoiceField(
             site_choices, label=pgettext_lazy("handover row", "Site (when not the handover's)"), required=False
         )

@@ -320,7 +320,7 @@ def asset_problems(asset: Asset, problems: Problems, *, new_contractor: bool = T
         problems.add("category", _("The category is no longer in use."))
     if asset.site_id is None:
         problems.add("site", _("Choose a site."))
-    area = _related(asset, "area")
+    area: Any = _related(asset, "area")
     if area is not None and asset.site_id is not None and area.site_id != asset.site_id:
         problems.add("area", _("The area belongs to another site."))
     if (

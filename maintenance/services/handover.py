@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from maintenance.models import Area, Asset, Handover, HandoverRow, HandoverStatus, Site
 from maintenance.services.assets import LATITUDE, LONGITUDE, MAX_QUANTITY, Problems, area_create, asset_create
@@ -87,6 +88,8 @@ def row_missing(row: HandoverRow, handover: Handover) -> list[str]:
 
 def field_label(field: str) -> str:
     """A row field's name for people, in the active language."""
+    if field == "category":
+        return pgettext("asset category", "Category")
     return str(getattr(HandoverRow._meta.get_field(field), "verbose_name", field))
 
 
