@@ -148,6 +148,7 @@ class RoundPage(MaintenancePage):
 
     template_name = "maintenance/round.html"
     section = "rounds"
+    write_action = MaintenanceAction.INSPECT_NAMED
     round: Round
 
     def resolve_scope(self, **url_kwargs: Any) -> None:
