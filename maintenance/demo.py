@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from maintenance import sla
@@ -604,12 +605,17 @@ class _Demo:
         # Dates: the round walked on the Wednesday from 9:00, three minutes a stop.
         visited = {stop.pk: clock.at(found_day, 9 + 0.05 * index) for index, stop in enumerate(stops)}
         if weeks_ago:
-            for stop_pk, moment in visited.items():
-                RoundStop.objects.for_organization(organization).filter(pk=stop_pk).update(visited_at=moment)
-            for result in results:
-                AssetReading.objects.for_organization(organization).filter(pk=result.reading.pk).update(
-                    taken_at=visited[result.reading.stop_id]
+            for stop in stops:
+                stop.visited_at = visited[stop.pk]
+            RoundStop.objects.for_organization(organization).bulk_update(stops, ["visited_at"], batch_size=500)
+            # Each reading when its stop was visited.
+            AssetReading.objects.for_organization(organization).filter(round=round_).update(
+                taken_at=Subquery(
+                    RoundStop.objects.for_organization(organization)
+                    .filter(pk=OuterRef("stop_id"))
+                    .values("visited_at")[:1]
                 )
+            )
             Round.objects.for_organization(organization).filter(pk=round_.pk).update(
                 created_at=clock.at(clock.monday(weeks_ago) - dt.timedelta(days=7), 2),
                 started_at=clock.at(found_day, 9),
