@@ -479,7 +479,7 @@ def probe(slugs: list[str], status_date: str) -> None:
             "utilisation_api": f"/api/v1/orgs/{slug}/utilisation/?weeks=26&page_size=500",
             "demand_api": f"/api/v1/orgs/{slug}/resource-demand/?weeks=26",
             "work_orders": f"/o/{slug}/maintenance/work-orders/",
-            "work_orders_api": f"/api/v1/orgs/{slug}/work-orders/?page_size=50",
+            "work_orders_api": f"/api/v1/orgs/{slug}/maintenance/work-orders/?page_size=50",
             "maintenance": f"/o/{slug}/maintenance/",
             "maintenance_api": f"/api/v1/orgs/{slug}/maintenance-figures/",
         }
