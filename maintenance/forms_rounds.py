@@ -164,14 +164,14 @@ class RoundFilter(django_filters.FilterSet):
     def is_overdue(self, queryset: QuerySet[Any], name: str, value: bool | None) -> QuerySet[Any]:
         if value is None:
             return queryset
-        today = self.request.organization_today  # type: ignore[union-attr]
+        today = self.request.organization_today
         overdue = queryset.filter(status__in=[RoundStatus.SCHEDULED, RoundStatus.IN_PROGRESS], due_date__lt=today)
         return overdue if value else queryset.exclude(pk__in=overdue.values("pk"))
 
     def is_mine(self, queryset: QuerySet[Any], name: str, value: bool | None) -> QuerySet[Any]:
         if value is None:
             return queryset
-        user_id = self.request.user.pk  # type: ignore[union-attr]
+        user_id = self.request.user.pk
         return queryset.filter(inspector_id=user_id) if value else queryset.exclude(inspector_id=user_id)
 
 

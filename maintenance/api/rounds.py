@@ -437,7 +437,7 @@ class RoundReadingInputSerializer(inputs.Serializer):
 
 
 class RoundReadingBatchSerializer(inputs.Serializer):
-    readings = RoundReadingInputSerializer(many=True, min_length=1, max_length=services.MAX_BATCH)
+    readings = RoundReadingInputSerializer(many=True, min_length=1, max_length=services.MAX_BATCH)  # type: ignore[call-arg]
 
 
 class RoundVerdictSerializer(inputs.Serializer[Any]):
@@ -562,11 +562,9 @@ class RoundViewSet(
             _describe(reading, orders, surfaces.get(reading.stop_id or 0))
             taken[reading.stop_id or 0].append(reading)
         for stop in stops:
-            stop.surface = surfaces[stop.pk]  # type: ignore[attr-defined]
-            stop.criteria = [  # type: ignore[attr-defined]
-                to_read[pk] for pk in by_category.get(stop.asset.category_id, []) if pk in to_read
-            ]
-            stop.taken = taken.get(stop.pk, [])  # type: ignore[attr-defined]
+            stop.surface = surfaces[stop.pk]
+            stop.criteria = [to_read[pk] for pk in by_category.get(stop.asset.category_id, []) if pk in to_read]
+            stop.taken = taken.get(stop.pk, [])
         found.stop_rows = stops  # type: ignore[attr-defined]
         return dict(RoundDetailSerializer(found).data)
 
@@ -677,7 +675,7 @@ def _orders_of(organization: Any, readings: list[AssetReading]) -> dict[int, Wor
     if not defects:
         return {}
     return {
-        order.defect_id: order  # type: ignore[misc]
+        order.defect_id: order
         for order in WorkOrder.objects.for_organization(organization).filter(defect_id__in=defects).order_by("pk")
     }
 

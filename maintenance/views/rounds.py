@@ -101,7 +101,7 @@ class RoundListPage(MaintenancePage):
                     "url": reverse("org-maintenance-round", args=[slug, item.pk]),
                     "badge": STATUS_BADGES.get(item.status, "badge-grey"),
                     "overdue": item.is_overdue(today),
-                    "done": item.stop_count - item.stops_left,  # type: ignore[attr-defined]
+                    "done": item.stop_count - item.stops_left,
                 }
                 for item in page.object_list
             ],
