@@ -138,7 +138,10 @@ class WorkOrderFilter(django_filters.FilterSet):
     )
     site = django_filters.ModelChoiceFilter(queryset=_sites, label=_("Site"), empty_label=_("Any site"))
     category = django_filters.ModelChoiceFilter(
-        field_name="asset__category", queryset=_categories, label=_("Category"), empty_label=_("Any category")
+        field_name="asset__category",
+        queryset=_categories,
+        label=pgettext_lazy("asset category", "Category"),
+        empty_label=_("Any category"),
     )
     contractor = django_filters.ModelChoiceFilter(
         queryset=_contractors, label=_("Contractor"), empty_label=_("Any contractor")
@@ -264,7 +267,10 @@ class RequestForm(PickMixin, forms.Form):
     asset = pick(_("Asset"))
     site = pick(_("Site"))
     location_text = forms.CharField(
-        label=_("Where"), max_length=255, required=False, help_text=_("When it is not an asset of the register.")
+        label=_("Or describe the place"),
+        max_length=255,
+        required=False,
+        help_text=_("When it is not an asset of the register."),
     )
     reporter_name = forms.CharField(label=_("Reported by (a caller, a citizen)"), max_length=120, required=False)
     reporter_contact = forms.CharField(label=_("Their phone or e-mail"), max_length=120, required=False)
