@@ -1,13 +1,15 @@
-"""Page routes of the section's home: the O&M overview (the core's placeholder until it is built)."""
+"""Page routes of the section's home: the O&M overview, and the project's O&M page."""
 
 from django.urls import URLPattern, URLResolver, path
-from django.utils.translation import gettext_lazy as _
 
-from pmo.views import ModuleNotYetAvailableView
+from maintenance.views.org import MaintenanceHomeView
+from maintenance.views.project import ProjectMaintenanceView
 
 #: Under /o/<org_slug>/maintenance/.
 org_urlpatterns: list[URLPattern | URLResolver] = [
-    path("", ModuleNotYetAvailableView.as_view(module="maintenance", title=_("Maintenance")), name="org-maintenance"),
+    path("", MaintenanceHomeView.as_view(), name="org-maintenance"),
 ]
 #: Under /o/<org_slug>/projects/<project_id>/.
-project_urlpatterns: list[URLPattern | URLResolver] = []
+project_urlpatterns: list[URLPattern | URLResolver] = [
+    path("maintenance/", ProjectMaintenanceView.as_view(), name="project-maintenance"),
+]
