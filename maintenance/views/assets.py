@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from maintenance.forms_assets import (
@@ -324,8 +324,8 @@ class AssetDetailView(AssetsPage):
     def _optional_link(self, name: str) -> str:
         try:
             return self.link(name)
-        except Exception:  # noqa: BLE001 - a section not mounted yet has no link
-            return ""
+        except NoReverseMatch:
+            return ""  # a section not mounted yet has no link
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         op = request.POST.get("op", "")

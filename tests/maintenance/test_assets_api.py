@@ -41,7 +41,9 @@ def base(org) -> str:
 
 @pytest.fixture
 def manager(organization):
-    return api_client_for(member(organization, OrgRole.MAINTENANCE, language="en").user)
+    client = api_client_for(member(organization, OrgRole.MAINTENANCE, language="en").user)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
 
 
 def test_the_asset_list_answers_what_the_serializer_declares_in_a_fixed_number_of_queries(
