@@ -21,13 +21,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from maintenance.forms_preventive import MeterForm, MeterReadingForm, PmPlanForm
-from maintenance.models import Asset, Meter, MeterReading, PmPlan, PmSchedule, PmTrigger, WorkOrder
+from maintenance.models import Asset, Meter, MeterReading, PmPlan, PmSchedule, PmTrigger
 from maintenance.permissions import MaintenanceAction
 from maintenance.preventive import METER_KEY_PREFIX, DuePoint
 from maintenance.services import meters as meter_services
 from maintenance.services import preventive as services
 from maintenance.services.preventive import PlanTarget
 from maintenance.views.base import MaintenancePage
+from maintenance.visibility import visible_work_orders
 from pmo.views import paginate
 
 PLANS_PER_PAGE = 25
@@ -256,7 +257,7 @@ class PlanDetailView(PlanPage):
         target_page = paginate(self.request, targets, TARGETS_PER_PAGE)
         unit = next((t.meter.unit for t in targets if t.meter is not None), "")
         orders = (
-            WorkOrder.objects.for_organization(self.organization)
+            visible_work_orders(self.membership)
             .filter(pm_plan=plan)
             .select_related("asset")
             .order_by("-opened_at", "-number")

@@ -117,7 +117,7 @@ def test_bad_plan_input_gets_a_400_with_the_field_named_and_changes_nothing(orga
     assert answer.status_code == 400
     error = answer.json()["error"]
     assert "meter_code" in error["fields"]
-    assert "no meter" in error["message"]
+    assert "pump-hours" in error["message"]
     unknown = api.post(f"{base(organization)}/pm-plans/", {"name": "X", "colour": "red"}, format="json")
     assert unknown.json()["error"]["code"] == "unknown_field"
     plan = PmPlanFactory(organization=organization)

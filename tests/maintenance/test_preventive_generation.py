@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from django.utils.translation import override
 
 from maintenance.models import AssetStatus, PmPlan, WorkOrder, WorkOrderKind, WorkOrderStatus
 from maintenance.services.meters import meter_create, meter_reading_record
@@ -210,7 +211,8 @@ def test_a_reading_below_the_current_value_is_refused_and_changes_nothing(organi
     with pytest.raises(ApplicationError) as refused:
         meter_reading_record(actor=manager, meter=meter, value=Decimal("1850"))
     assert refused.value.code == "meter_went_down"
-    assert "only goes up" in refused.value.message
+    with override("en"), pytest.raises(ApplicationError, match="a meter only goes up"):
+        meter_reading_record(actor=manager, meter=meter, value=Decimal("1850"))
     meter.refresh_from_db()
     assert (meter.current_value, meter.readings.count()) == (Decimal("1900"), 0)
 
@@ -284,10 +286,11 @@ def test_a_plan_with_bad_values_is_refused_with_the_field_named(organization, ma
 
 def test_a_plan_names_one_asset_or_one_category_never_both_or_neither(organization, manager) -> None:
     asset = AssetFactory(organization=organization)
-    with pytest.raises(ApplicationError, match="either one asset or a category"):
-        monthly(organization, manager, asset, category=asset.category)
-    with pytest.raises(ApplicationError, match="either one asset or a category"):
-        monthly(organization, manager, None)
+    with override("en"):
+        with pytest.raises(ApplicationError, match="either one asset or a category"):
+            monthly(organization, manager, asset, category=asset.category)
+        with pytest.raises(ApplicationError, match="either one asset or a category"):
+            monthly(organization, manager, None)
 
 
 def test_an_asset_of_another_organisation_is_refused(organization, other_organization, manager) -> None:
@@ -300,7 +303,7 @@ def test_an_asset_of_another_organisation_is_refused(organization, other_organiz
 def test_the_plan_name_is_unique_in_the_organisation(organization, manager) -> None:
     asset = AssetFactory(organization=organization)
     monthly(organization, manager, asset)
-    with pytest.raises(ApplicationError, match="already exists"):
+    with override("en"), pytest.raises(ApplicationError, match="already exists"):
         monthly(organization, manager, asset)
 
 
@@ -323,3 +326,19 @@ def test_the_beat_task_makes_every_organisations_due_work_orders(organization, o
     generate_preventive_task.delay()
     assert keys(organization, mine) == [today.isoformat()]
     assert keys(other_organization, theirs) == [today.isoformat()]
+
+
+def test_a_cancelled_work_order_of_a_floating_plan_counts_as_done_on_its_cancellation_day(
+    organization, manager
+) -> None:
+    asset = AssetFactory(organization=organization)
+    plan = monthly(organization, manager, asset, interval=1, starts_on=D(2027, 3, 1), schedule="floating")
+    generate_preventive(organization=organization, today=D(2027, 3, 1))
+    first = preventive(organization, plan)[0]
+    first.status = WorkOrderStatus.CANCELLED
+    first.cancel_reason = "Pump replaced under warranty"
+    first.cancelled_at = dt.datetime(2027, 3, 10, 8, 0, tzinfo=dt.UTC)
+    first.save()
+    assert generate_preventive(organization=organization, today=D(2027, 4, 9)).made == 0
+    assert generate_preventive(organization=organization, today=D(2027, 4, 10)).made == 1
+    assert keys(organization, plan) == ["2027-03-01", "2027-04-10"]
