@@ -237,3 +237,13 @@ def test_the_variance_run_leaves_maintenance_alerts_alone(organization: Organiza
     maintenance_alerts_sync(organization=organization, now=NOW)
     variance_run(organization=organization, as_of=NOW.date())
     assert len(active(organization, BREACHED)) == 1
+
+
+def test_each_alert_links_to_its_work_order_round_or_asset(organization: Organization) -> None:
+    late = order(organization, ago(2), ago(1), ago(-5))
+    overdue = RoundFactory(organization=organization, due_date=dt.date(2026, 3, 15))
+    maintenance_alerts_sync(organization=organization, now=NOW)
+    [breach] = active(organization, BREACHED)
+    [round_alert] = active(organization, ROUND)
+    assert alert_kinds[BREACHED].link(breach, "acme") == f"/o/acme/maintenance/work-orders/{late.pk}/"  # type: ignore[misc]
+    assert alert_kinds[ROUND].link(round_alert, "acme") == f"/o/acme/maintenance/rounds/{overdue.pk}/"  # type: ignore[misc]
