@@ -17,7 +17,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -300,9 +299,6 @@ class WorkOrderPrioritySerializer(inputs.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
-PRIORITY = OpenApiParameter(
-    "priority", str, OpenApiParameter.PATH, description=_("P1, P2, P3 or P4 (or just its digit).")
-)
 WO_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description=_("The work order's id."))
 
 
@@ -599,17 +595,12 @@ class MaintenanceSettingsView(MaintenanceScoped, generics.RetrieveUpdateAPIView)
         )
 
 
-def _priority(value: str) -> str:
-    """``P2``, or ``2`` for it."""
-    return value if value.startswith("P") else f"P{value}"
-
-
 class SlaTargetSerializer(inputs.ModelSerializer):
     priority = NamedChoiceField(choices=Priority.choices, enum_name=PRIORITY_ENUM, read_only=True)
 
     class Meta:
         model = SlaTarget
-        fields = ["priority", "response_hours", "resolution_hours", "around_the_clock"]
+        fields = ["id", "priority", "response_hours", "resolution_hours", "around_the_clock"]
         read_only_fields = fields
         extra_kwargs = {
             "around_the_clock": {"help_text": _("False: counted in working hours of the settings' calendar.")}
@@ -627,12 +618,11 @@ class SlaTargetInputSerializer(inputs.Serializer):
 
 @extend_schema_view(
     list=extend_schema(summary=_("List the SLA targets per priority"), tags=[SETTINGS_TAG]),
-    retrieve=extend_schema(summary=_("Show a priority's SLA target"), tags=[SETTINGS_TAG], parameters=[PRIORITY]),
+    retrieve=extend_schema(summary=_("Show a priority's SLA target"), tags=[SETTINGS_TAG]),
     update=extend_schema(
         summary=_("Set a priority's SLA target"),
         description=_("Applies to work orders opened or re-prioritised from now on."),
         tags=[SETTINGS_TAG],
-        parameters=[PRIORITY],
         request=SlaTargetInputSerializer,
         responses={200: SlaTargetSerializer},
     ),
@@ -649,9 +639,7 @@ class SlaTargetViewSet(
     serializer_class = SlaTargetSerializer
     row_builder = SLA_TARGET_ROWS
     queryset = SlaTarget.objects.all()
-    lookup_field = "priority"
-    lookup_url_kwarg = "priority"
-    lookup_value_regex = "P?[1-4]"
+    lookup_value_regex = ID_PATTERN
     pagination_class = None
     filterset_class = None
     http_method_names = ["get", "put", "head", "options"]
@@ -663,17 +651,8 @@ class SlaTargetViewSet(
         settings_services.sla_targets_for(self.organization)
         return super().list(request, *args, **kwargs)
 
-    def get_object(self) -> SlaTarget:
-        settings_services.sla_targets_for(self.organization)
-        target = self.get_queryset().filter(priority=_priority(self.kwargs.get("priority", ""))).first()
-        if target is None:
-            raise Http404
-        return target
-
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        priority = _priority(kwargs.get("priority", ""))
-        if priority not in Priority.values:
-            raise Http404
+        priority = self.get_object().priority
         payload = SlaTargetInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         target = settings_services.sla_target_update(

@@ -234,6 +234,7 @@ class WorkOrderDetailView(MaintenancePage):
 
     template_name = "maintenance/work_order.html"
     section = "work_orders"
+    model = WorkOrder
     # Each operation checks its own rule (the assignee works, inspectors verify, the office dispatches).
     write_action = MaintenanceAction.VIEW
     operations: dict[str, str] = {

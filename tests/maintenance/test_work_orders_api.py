@@ -177,14 +177,15 @@ def test_settings_targets_reasons_and_inspectors_through_the_api(site) -> None: 
     assert refused.status_code == 400
     targets = office.get(url(site, "sla-targets/")).json()
     assert [target["priority"] for target in targets] == ["P1", "P2", "P3", "P4"]
+    p2 = SlaTarget.objects.for_organization(site.org).get(priority="P2").pk
     changed = office.put(
-        url(site, "sla-targets/P2/"),
+        url(site, f"sla-targets/{p2}/"),
         {"response_hours": "4", "resolution_hours": "16", "around_the_clock": False},
         format="json",
     )
     assert changed.json()["response_hours"] == "4.00"
     backwards = office.put(
-        url(site, "sla-targets/P2/"),
+        url(site, f"sla-targets/{p2}/"),
         {"response_hours": "20", "resolution_hours": "16", "around_the_clock": False},
         format="json",
     )
@@ -202,7 +203,7 @@ def test_settings_targets_reasons_and_inspectors_through_the_api(site) -> None: 
     assert not Inspector.objects.for_organization(site.org).get().is_active
     assert (
         api_client_for(site.worker)
-        .put(url(site, "sla-targets/P2/"), {"response_hours": "1", "resolution_hours": "2", "around_the_clock": True})
+        .put(url(site, f"sla-targets/{p2}/"), {"response_hours": "1", "resolution_hours": "2", "around_the_clock": True})
         .status_code
         == 403
     )
