@@ -5,10 +5,11 @@ Registered in ``MaintenanceConfig.ready()``. Maintenance after handover is the o
 business, not a project's: its alerts belong to no project (``project`` is empty), so the variance
 run, which evaluates open projects in batches, leaves them alone. :func:`maintenance_alerts_sync`
 raises, updates and resolves them for one organisation in a fixed number of queries (besides the
-writes); the task ``maintenance.sync_alerts`` runs it every quarter of an hour for every organisation,
-and "run the check now" on the alert rules page queues it too. The thresholds are the alert rules'
-(the organisation changes them on the alert rules page); each alert is told to the members of the
-rule's organisation roles (the maintenance role by default) and, for a work order, to its assignee.
+writes); the task ``maintenance.sync_alerts`` runs it every quarter of an hour for every organisation
+("run the check now" on the alert rules page is the variance run's, and leaves them to that beat).
+The thresholds are the alert rules' (the organisation changes them on the alert rules page); each
+alert is told to the members of the rule's organisation roles (the maintenance role by default) and,
+for a work order, to its assignee (for a round, its inspector).
 
 - **SLA resolution deadline near**: an open work order, not on a hold that pauses its clock and not
   yet past its resolution deadline, that has used more than the threshold (80 %) of the time
@@ -476,17 +477,9 @@ def maintenance_alerts_sync(*, organization: Organization, now: dt.datetime | No
     return result
 
 
-def run_now(organization_id: int, as_of: str | None) -> None:
-    """ "Run the check now": queue the organisation's maintenance alerts (``as_of`` is the variance run's)."""
-    from maintenance.tasks import sync_alerts_org
-
-    sync_alerts_org.delay_on_commit(organization_id=organization_id)
-
-
 def register() -> None:
     """Register the maintenance alert kinds with the core's alert engine."""
     for subject_type in MaintenanceSubjectType:
         alert_kinds.register_subject_type(subject_type.value, subject_type.label)
     for spec in KINDS:
         alert_kinds.register(spec)
-    alert_kinds.runner(run_now)
