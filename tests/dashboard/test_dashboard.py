@@ -752,8 +752,9 @@ def build_projects(organization: Organization, count: int, manager: User, *, fir
 # risks, heat map, risk matrix), quality (5: inspections, non-conformances, days to close, plan
 # entries, surveys), open milestones and their baseline dates (2), alerts, latest reports, waiting
 # change requests and budget versions, recent reports; the panels of its slot (resources, 3:
-# over-allocation alerts, open requests, lines waiting); and the header's organisations and alert bell.
-PAGE_QUERIES = 37
+# over-allocation alerts, open requests, lines waiting; maintenance, 4: the O&M figures' work orders,
+# assets, rounds and defects); and the header's organisations and alert bell.
+PAGE_QUERIES = 41
 
 
 def test_the_page_runs_a_fixed_number_of_queries_however_many_projects(
