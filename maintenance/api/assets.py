@@ -76,7 +76,7 @@ class ContractorWriteSerializer(inputs.Serializer):
     name = serializers.CharField(max_length=200, help_text=_("Unique in the organisation, without case."))
     contact = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
-    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    email = serializers.EmailField(required=False, allow_blank=True)
     user = OrganizationMemberField(
         required=False,
         allow_null=True,

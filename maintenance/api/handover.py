@@ -27,7 +27,7 @@ from maintenance.permissions import MaintenanceAction
 from maintenance.services import assets as asset_services
 from maintenance.services import handover as services
 from pmo.api import inputs
-from pmo.api.base import OrganizationRelatedField
+from pmo.api.base import OrganizationRelatedField, OrganizationScopedMixin
 from pmo.api.common import EMPTY_BODY, ID_PATTERN, NamedChoiceField
 from pmo.api.common import actor as _actor
 from pmo.api.rows import Computed, RowBuilder, RowListMixin
@@ -53,8 +53,16 @@ class InHandover(ProjectScopedMixin):
 
 
 class HandoverSerializer(inputs.ModelSerializer):
-    status = NamedChoiceField(choices=HandoverStatus.choices, enum_name=STATUS_ENUM, read_only=True)
+    id = serializers.IntegerField(read_only=True, allow_null=True, help_text=_("Empty until the handover is started."))
+    status = NamedChoiceField(
+        choices=HandoverStatus.choices,
+        enum_name=STATUS_ENUM,
+        read_only=True,
+        allow_null=True,
+        help_text=_("Empty until the handover is started."),
+    )
     site_code = serializers.CharField(source="site.code", read_only=True, allow_null=True, default=None)
+    created_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
     class Meta:
         model = Handover
@@ -105,9 +113,28 @@ class HandoverView(InHandover, generics.GenericAPIView):
         self.remember_version(fresh)
         return Response(HandoverSerializer(fresh).data, status=status_code)
 
-    @extend_schema(summary=_("Show the project's handover to maintenance"), tags=[TAG])
+    @extend_schema(
+        summary=_("Show the project's handover to maintenance"),
+        description=_("Before it is started, the fields are empty (`id` and `status` null)."),
+        tags=[TAG],
+    )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return self._respond(self.handover())
+        handover = services.handover_of(self.project)
+        if handover is None:
+            return Response(
+                {
+                    "id": None,
+                    "project": self.project.pk,
+                    "site": None,
+                    "site_code": None,
+                    "status": None,
+                    "notes": "",
+                    "completed_by": None,
+                    "completed_at": None,
+                    "created_at": None,
+                }
+            )
+        return self._respond(handover)
 
     @extend_schema(
         summary=_("Start the handover with the assets proposed from the deliverables"),
@@ -249,15 +276,52 @@ class HandoverRowWriteSerializer(inputs.Serializer):
 
 @extend_schema_view(
     list=extend_schema(summary=_("List the handover's rows with what each lacks"), tags=[TAG]),
-    retrieve=extend_schema(summary=_("Show a row of the handover"), tags=[TAG]),
     create=extend_schema(
         summary=_("Add a row to the handover"),
         tags=[TAG],
         request=HandoverRowWriteSerializer,
         responses={201: HandoverRowSerializer},
     ),
+)
+class HandoverRowViewSet(
+    InHandover,
+    RowListMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    schema_description = _("The assets a handover proposes and the O&M manager completes.")
+    serializer_class = HandoverRowSerializer
+    row_builder = ROW_ROWS
+    queryset = HandoverRow.objects.all()
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> QuerySet[HandoverRow]:
+        return (
+            HandoverRow.objects.for_organization(self.organization)
+            .filter(handover__project=self.project)
+            .select_related("handover", "wbs_element")
+            .order_by("position", "pk")
+        )
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        payload = HandoverRowWriteSerializer(data=request.data, context=self.get_serializer_context())
+        payload.is_valid(raise_exception=True)
+        handover = self.handover()
+        row = services.handover_row_add(actor=_actor(request), handover=handover, **payload.validated_data)
+        row.handover = handover
+        return Response(represent(row), status=status.HTTP_201_CREATED)
+
+
+def represent(row: HandoverRow) -> dict[str, Any]:
+    row.missing = services.row_missing(row, row.handover)  # type: ignore[attr-defined]
+    return HandoverRowSerializer(row).data
+
+
+@extend_schema_view(
+    retrieve=extend_schema(summary=_("Show a row of a handover"), tags=[TAG]),
     partial_update=extend_schema(
-        summary=_("Confirm and complete a row of the handover"),
+        summary=_("Confirm and complete a row of a handover"),
         tags=[TAG],
         request=HandoverRowWriteSerializer,
         responses={200: HandoverRowSerializer},
@@ -269,53 +333,37 @@ class HandoverRowWriteSerializer(inputs.Serializer):
         responses={204: None},
     ),
 )
-class HandoverRowViewSet(
-    InHandover,
-    RowListMixin,
-    mixins.ListModelMixin,
+class HandoverRowDetailViewSet(
+    OrganizationScopedMixin,
     mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    schema_description = _("The assets a handover proposes and the O&M manager completes.")
+    """One row of a handover, under ``/api/v1/orgs/{org_slug}/maintenance/handover-rows/{id}/``."""
+
+    schema_description = _("A row of a project's handover, by its id (the project's rows list gives them).")
+    read_action = MaintenanceAction.VIEW
+    write_action = MaintenanceAction.MANAGE
     serializer_class = HandoverRowSerializer
-    row_builder = ROW_ROWS
     queryset = HandoverRow.objects.all()
     filter_backends: list[Any] = []
     lookup_value_regex = ID_PATTERN
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    http_method_names = ["get", "patch", "delete", "head", "options"]
 
     def get_queryset(self) -> QuerySet[HandoverRow]:
-        return (
-            HandoverRow.objects.for_organization(self.organization)
-            .filter(handover__project=self.project)
-            .select_related("handover", "wbs_element")
-            .order_by("position", "pk")
+        return HandoverRow.objects.for_organization(self.organization).select_related(
+            "handover__project", "wbs_element"
         )
-
-    def _represent(self, row: HandoverRow) -> dict[str, Any]:
-        row.missing = services.row_missing(row, row.handover)  # type: ignore[attr-defined]
-        return HandoverRowSerializer(row).data
 
     def _object(self) -> HandoverRow:
         row = self.get_object()
         row.organization = self.organization
-        row.handover.project = self.project
         row.handover.organization = self.organization
         return row
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return Response(self._represent(self._object()))
-
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        payload = HandoverRowWriteSerializer(data=request.data, context=self.get_serializer_context())
-        payload.is_valid(raise_exception=True)
-        handover = self.handover()
-        row = services.handover_row_add(actor=_actor(request), handover=handover, **payload.validated_data)
-        row.handover = handover
-        return Response(self._represent(row), status=status.HTTP_201_CREATED)
+        return Response(represent(self._object()))
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         payload = HandoverRowWriteSerializer(data=request.data, context=self.get_serializer_context())
@@ -324,7 +372,7 @@ class HandoverRowViewSet(
         row = services.handover_row_update(actor=_actor(request), row=current, **payload.validated_data)
         row.handover = current.handover
         self.remember_version(row)
-        return Response(self._represent(row))
+        return Response(represent(row))
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         services.handover_row_remove(actor=_actor(request), row=self._object())

@@ -264,3 +264,23 @@ def test_the_csv_import_writes_every_row_or_none_and_names_each_bad_row(organiza
         Decimal("750"),
         Decimal("31.2"),
     )
+
+
+@pytest.mark.parametrize("path", ["contractors/", "sites/", "areas/"])
+def test_the_register_lists_run_a_fixed_number_of_queries(
+    organization, manager, path, django_assert_num_queries
+) -> None:
+    def more() -> None:
+        site = SiteFactory(organization=organization)
+        AreaFactory(site=site)
+        ContractorFactory(organization=organization)
+
+    more()
+    manager.get(base(organization) + path)
+    with django_assert_num_queries(3):
+        manager.get(base(organization) + path)
+    for _ in range(3):
+        more()
+    with django_assert_num_queries(3):
+        answer = manager.get(base(organization) + path)
+    assert answer.json()["count"] == 4

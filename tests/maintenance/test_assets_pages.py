@@ -176,3 +176,22 @@ def test_contractors_sites_and_areas_are_managed_on_their_pages(organization, ma
     )
     assert refused.status_code == 400
     assert "The site already has an area with this name." in refused.content.decode()
+
+
+@pytest.mark.parametrize("path", ["contractors/", "sites/"])
+def test_the_contractor_and_site_pages_run_a_fixed_number_of_queries(
+    organization, manager, path, django_assert_num_queries
+) -> None:
+    def more() -> None:
+        AssetFactory(
+            site=SiteFactory(organization=organization), contractor=ContractorFactory(organization=organization)
+        )
+
+    more()
+    manager.get(url(organization, path))
+    with django_assert_num_queries(8) as first:
+        manager.get(url(organization, path))
+    for _ in range(4):
+        more()
+    with django_assert_num_queries(len(first.captured_queries)):
+        assert manager.get(url(organization, path)).status_code == 200
