@@ -85,9 +85,7 @@ def test_the_handover_through_the_api(project, django_assert_num_queries) -> Non
 
     category = AssetCategoryFactory(organization=org)
     for row in rows:
-        answer = client.patch(
-            api_url(project, f"rows/{row['id']}/"), {**COMPLETE, "category": category.pk}, format="json"
-        )
+        answer = client.patch(row_url(project, row["id"]), {**COMPLETE, "category": category.pk}, format="json")
         assert answer.status_code == 200, answer.json()
         assert answer.json()["missing"] == []
     added = client.post(api_url(project, "rows/"), {"name": "Leftover", "excluded": True}, format="json")
