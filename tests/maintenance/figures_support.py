@@ -97,9 +97,9 @@ class HandWorked:
 
 
 def hand_worked(organization: Organization, now: dt.datetime = NOW) -> HandWorked:
-    """The data set around ``now`` (by default 18 March 2026 12:00; another moment shifts every date)."""
+    """The data set around ``now`` (by default 18 March 2026 12:00; another moment shifts every time and date)."""
     org = organization
-    now = now.astimezone(ZONE).replace(hour=12, minute=0, second=0, microsecond=0)
+    now = now.astimezone(ZONE)
     shift = now.date() - TODAY
 
     def ago(days: float = 0, hours: float = 0) -> dt.datetime:
