@@ -347,6 +347,16 @@ class WorkOrderViewSet(
     http_method_names = ["get", "post", "head", "options"]
     lookup_value_regex = ID_PATTERN
 
+    @classmethod
+    def unowned_action(cls, method: str, viewset_action: str | None = None) -> str | None:
+        """For a member who is neither the assignee nor the contractor's login: working needs the
+        maintenance office's action, verifying the inspectors' (``may_inspect``)."""
+        if viewset_action in ("start", "hold", "resume", "complete"):
+            return MaintenanceAction.MANAGE
+        if viewset_action == "verify":
+            return MaintenanceAction.INSPECT
+        return cls.required_action(method, viewset_action)
+
     def get_queryset(self) -> QuerySet[WorkOrder]:
         return (
             visible_work_orders(self.membership)
