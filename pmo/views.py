@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -47,9 +47,6 @@ from pmo.models import (
 )
 from pmo.pages import OrganizationPageMixin
 from pmo.policy import Action, can
-
-if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
 
 PAGE_SIZE = 25
 
@@ -103,23 +100,6 @@ def switch_language(request: HttpRequest) -> HttpResponse:
         "django_language", language, samesite="Lax", max_age=365 * 24 * 3600, secure=request.is_secure()
     )
     return response
-
-
-class ModuleNotYetAvailableView(OrganizationPageMixin, TemplateView):
-    """A section whose pages have not been built yet says so plainly.
-
-    An app mounts it until it has pages of its own: ``module`` is its navigation entry's key.
-    """
-
-    template_name = "pmo/module_unavailable.html"
-    module = ""
-    title: StrOrPromise = ""
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["module_title"] = self.title
-        context["nav_active"] = self.module
-        return context
 
 
 class MemberListView(OrganizationPageMixin, TemplateView):

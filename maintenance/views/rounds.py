@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -281,8 +282,6 @@ class RoundPage(MaintenancePage):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not self.may_do():
             if not services.may_do_round(self.membership, self.round):
-                from django.core.exceptions import PermissionDenied
-
                 raise PermissionDenied
             messages.error(request, _("The round is closed: it takes no more changes."))
             return HttpResponseRedirect(self.page_url())
@@ -295,7 +294,8 @@ class RoundPage(MaintenancePage):
         stops = self.stops()
         stop = self.chosen(stops, request.POST.get("stop"))
         if stop is None:
-            raise Http404
+            messages.error(request, _("The round has no assets to inspect."))
+            return HttpResponseRedirect(self.page_url())
         if op == "skip":
             form = SkipForm(request.POST)
             if not form.is_valid():

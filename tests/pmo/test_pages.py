@@ -243,7 +243,7 @@ def test_organisation_settings_are_saved_by_an_admin_and_read_only_to_others(
     )
 
 
-def test_sections_not_built_yet_say_so(admin_user: User) -> None:
+def test_the_maintenance_home_of_an_organisation_without_assets_says_how_to_start(admin_user: User) -> None:
     response = page_client_for(admin_user).get("/o/acme/maintenance/")
     assert response.status_code == 200
-    assert "empty-state" in response.content.decode()
+    assert 'id="om-empty"' in response.content.decode()
