@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from maintenance.models import Area, Asset, AssetCategory, AssetStatus, Contractor, HandoverRow, Site, Unit
-from pmo.forms import DateWindowForm, DateWindowFormMixin
+from pmo.forms import DateWindowForm, DateWindowFormMixin, QuickSelect
 from pmo.models import Membership, Organization, User
 from pmo.tenancy import active_organization, active_organization_id
 from projects.models import Project
@@ -91,7 +91,7 @@ class AssetFilter(django_filters.FilterSet):
         empty_label=_("Any contractor"),
     )
     origin_project = django_filters.ModelChoiceFilter(
-        queryset=_scoped(origin_projects), label=_("Origin project"), empty_label=_("Any project")
+        queryset=_scoped(origin_projects), label=_("Origin project"), empty_label=_("Any project"), widget=QuickSelect
     )
     under_warranty = django_filters.ChoiceFilter(
         choices=YES_NO, method="filter_warranty", label=_("Under warranty"), empty_label=_("Any")

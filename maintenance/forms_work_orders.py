@@ -31,6 +31,7 @@ from maintenance.models import (
     WorkOrderStatus,
 )
 from maintenance.visibility import breached_q, overdue_q
+from pmo.forms import QuickSelect
 from pmo.models import Organization, User
 from pmo.tenancy import active_organization, active_organization_id
 from projects.models import Project
@@ -147,7 +148,7 @@ class WorkOrderFilter(django_filters.FilterSet):
         queryset=_contractors, label=_("Contractor"), empty_label=_("Any contractor")
     )
     origin_project = django_filters.ModelChoiceFilter(
-        queryset=_projects, label=_("Origin project"), empty_label=_("Any project")
+        queryset=_projects, label=_("Origin project"), empty_label=_("Any project"), widget=QuickSelect
     )
     overdue = django_filters.ChoiceFilter(
         choices=YES_NO, method="filter_overdue", label=_("Overdue"), empty_label=_("Any")

@@ -5,6 +5,9 @@ from typing import Any, ClassVar
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
+from django.forms.utils import flatatt
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from pmo.authentication import login_failed, login_is_locked, login_succeeded
@@ -156,3 +159,24 @@ class CalendarExceptionForm(DateWindowFormMixin, forms.Form):
         help_text=_("Ticked: a day off that is worked (调休). Empty: a holiday on a working day."),
     )
     name = forms.CharField(label=_("Name"), max_length=120, required=False)
+
+
+class QuickSelect(forms.Select):
+    """A select whose options are written as one string instead of through a template each: a filter
+    offering an organisation's thousand projects renders in milliseconds, not a second.
+
+    Flat choices only (no groups); the option values and labels are escaped as the template would.
+    """
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
+        final = {"name": name, **self.build_attrs(self.attrs, attrs)}
+        chosen = {str(item) for item in self.format_value(value)}
+        parts: list[str] = [format_html("<select{}>", flatatt(final))]
+        for option_value, label in self.choices:
+            if isinstance(label, (list, tuple)):
+                raise ValueError("QuickSelect takes flat choices only.")
+            text = "" if option_value is None else str(option_value)
+            selected = " selected" if text in chosen else ""
+            parts.append(f'<option value="{escape(text)}"{selected}>{escape(label)}</option>')
+        parts.append("</select>")
+        return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
