@@ -1,6 +1,7 @@
 """API of a project's handover to maintenance, under ``/api/v1/orgs/{org_slug}/projects/{project_id}/maintenance/``.
 
-``handover/``: GET the handover (404 until started), POST starts it with the proposal from the project's
+``handover/``: GET the handover (empty fields until started; its changes are refused with
+``handover_not_started``), POST starts it with the proposal from the project's
 deliverables (the project in closing), PATCH chooses the site and keeps notes; ``handover/rows/``: the
 proposed and added rows with what each still lacks (GET, POST adds one), ``handover/rows/{id}/`` (PATCH
 completes one, DELETE removes a row added by hand); ``handover/complete/`` writes the assets and completes
@@ -14,7 +15,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, mixins, serializers, status, viewsets
@@ -31,6 +31,7 @@ from pmo.api.base import OrganizationRelatedField, OrganizationScopedMixin
 from pmo.api.common import EMPTY_BODY, ID_PATTERN, NamedChoiceField
 from pmo.api.common import actor as _actor
 from pmo.api.rows import Computed, RowBuilder, RowListMixin
+from pmo.concurrency import locked_row, row_version
 from pmo.errors import ApplicationError
 from projects.api.base import ProjectScopedMixin
 
@@ -46,7 +47,9 @@ class InHandover(ProjectScopedMixin):
     def handover(self) -> Handover:
         handover = services.handover_of(self.project)
         if handover is None:
-            raise Http404
+            raise ApplicationError(
+                _("The handover to maintenance has not been started: start it first."), code="handover_not_started"
+            )
         handover.project = self.project
         handover.organization = self.organization
         return handover
@@ -92,6 +95,18 @@ class HandoverView(InHandover, generics.GenericAPIView):
     schema_description = _("A project's handover to maintenance: the assets it delivered, confirmed before use.")
     serializer_class = HandoverSerializer
     filter_backends: list[Any] = []
+    # One handover per project, or none yet: versioned by its row ("none" before it is started).
+    versioned_as_setting = True
+
+    def lock_scope(self) -> None:
+        # The lock handover_update takes: the handover row, when there is one.
+        handover = services.handover_of(self.project)
+        if handover is not None:
+            locked_row(handover)
+
+    def setting_version(self) -> str:
+        handover = services.handover_of(self.project)
+        return row_version(handover) if handover is not None else "none"
 
     def _site(self, data: dict[str, Any]) -> Site | None:
         if data.get("site") is not None and data.get("new_site"):

@@ -156,7 +156,7 @@ class InspectionPlanInputSerializer(inputs.Serializer):
 
 
 class InspectionPlanUpdateSerializer(InspectionPlanInputSerializer):
-    """Every field optional: the ones left out keep their values."""
+    schema_description = _("Every field optional: the ones left out keep their values.")
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
@@ -480,6 +480,14 @@ class RoundViewSet(
     read_action = MaintenanceAction.VIEW
     write_action = MaintenanceAction.INSPECT_NAMED
     filterset_class = RoundFilter
+
+    @classmethod
+    def unowned_action(cls, method: str, viewset_action: str | None = None) -> str | None:
+        """For a member who is not the round's named inspector: doing it needs the maintenance office's action."""
+        if method.lower() in ("post", "put", "patch", "delete"):
+            return MaintenanceAction.INSPECT
+        return cls.required_action(method, viewset_action)
+
     ordering_fields = ["due_date", "period_start", "status"]
     ordering = ["due_date"]
     search_fields: list[str] = []

@@ -152,6 +152,13 @@ class RoundPage(MaintenancePage):
     write_action = MaintenanceAction.INSPECT_NAMED
     round: Round
 
+    @classmethod
+    def unowned_action(cls, method: str, viewset_action: str | None = None) -> str | None:
+        """For a member who is not the round's named inspector: doing it needs the maintenance office's action."""
+        if method.lower() == "post":
+            return MaintenanceAction.INSPECT
+        return cls.required_action(method, viewset_action)
+
     def resolve_scope(self, **url_kwargs: Any) -> None:
         super().resolve_scope(**url_kwargs)
         found = (
