@@ -152,7 +152,7 @@ class PmPlanInputSerializer(inputs.Serializer):
         default=7,
         help_text=_("A calendar work order appears this many days before its due date."),
     )
-    meter_code = serializers.SlugField(max_length=40, required=False, allow_blank=True, default="")
+    meter_code = serializers.SlugField(max_length=40, required=False, allow_blank=True)
     meter_interval = serializers.DecimalField(required=False, allow_null=True, default=None, **METER_UNITS)
     meter_lead = serializers.DecimalField(
         required=False,

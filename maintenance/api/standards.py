@@ -22,6 +22,7 @@ from rest_framework.response import Response
 
 from maintenance.judging import rule_text
 from maintenance.models import AssetCategory, Criterion, CriterionKind, CriterionVersion, DefectWhen, Priority
+from maintenance.models.settings import bilingual
 from maintenance.permissions import MaintenanceAction
 from maintenance.services import standards as services
 from maintenance.standards import ensure_catalogue
@@ -29,6 +30,7 @@ from pmo.api import inputs
 from pmo.api.base import OrganizationRelatedField, OrganizationScopedMixin
 from pmo.api.common import EMPTY_BODY, NamedChoiceField
 from pmo.api.common import actor as _actor
+from pmo.api.rows import Computed, RowBuilder, RowListMixin
 
 TAG = "maintenance standards"
 PRIORITY_ENUM = "MaintenancePriorityEnum"
@@ -62,6 +64,12 @@ class CategorySerializer(inputs.ModelSerializer):
         model = AssetCategory
         fields = ["id", "code", "name", "name_zh", "name_en", "builtin", "is_active", "position", "criteria_count"]
         read_only_fields = fields
+
+
+CATEGORY_ROWS = RowBuilder(
+    CategorySerializer,
+    computed={"name": Computed(("name_zh", "name_en"), lambda row: bilingual(row["name_zh"], row["name_en"]))},
+)
 
 
 class CategoryInputSerializer(inputs.Serializer):
@@ -111,6 +119,7 @@ def categories_with_counts(organization: Any) -> QuerySet[AssetCategory]:
 )
 class CategoryViewSet(
     Standards,
+    RowListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -119,6 +128,7 @@ class CategoryViewSet(
 ):
     schema_description = _("Kinds of asset, each with its maintenance criteria.")
     serializer_class = CategorySerializer
+    row_builder = CATEGORY_ROWS
     queryset = AssetCategory.objects.all()
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -218,6 +228,39 @@ class CriterionVersionSerializer(inputs.ModelSerializer):
         return rule_text(version)
 
 
+RULE_COLUMNS = (
+    "kind",
+    "measure_zh",
+    "measure_en",
+    "unit",
+    "defect_when",
+    "limit",
+    "second_measure_zh",
+    "second_measure_en",
+    "second_unit",
+    "second_defect_when",
+    "second_limit",
+)
+
+
+def _row_rule_text(row: Any) -> str:
+    # An unsaved version holding the row's rule: rule_text stays the one rule, no query.
+    return rule_text(CriterionVersion(**{name: row[name] for name in RULE_COLUMNS}))
+
+
+VERSION_ROWS = RowBuilder(
+    CriterionVersionSerializer,
+    computed={
+        "measure": Computed(("measure_zh", "measure_en"), lambda row: bilingual(row["measure_zh"], row["measure_en"])),
+        "second_measure": Computed(
+            ("second_measure_zh", "second_measure_en"),
+            lambda row: bilingual(row["second_measure_zh"], row["second_measure_en"]),
+        ),
+        "rule_text": Computed(RULE_COLUMNS, _row_rule_text),
+    },
+)
+
+
 class CriterionSerializer(inputs.ModelSerializer):
     category_code = serializers.CharField(source="category.code", read_only=True)
     is_retired = serializers.BooleanField(read_only=True)
@@ -241,6 +284,15 @@ class CriterionSerializer(inputs.ModelSerializer):
     @extend_schema_field(CriterionVersionSerializer)
     def get_current_version(self, criterion: Criterion) -> dict[str, Any]:
         return CriterionVersionSerializer(services.current_version(criterion)).data
+
+
+CRITERION_ROWS = RowBuilder(
+    CriterionSerializer,
+    computed={
+        "is_retired": Computed(("retired_at",), lambda row: row["retired_at"] is not None),
+        "current_version": Computed((), lambda row: None),  # filled in by complete_rows
+    },
+)
 
 
 class RuleInputSerializer(inputs.Serializer):
@@ -328,6 +380,7 @@ def criteria_of(organization: Any) -> QuerySet[Criterion]:
 )
 class CriterionViewSet(
     Standards,
+    RowListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -336,8 +389,22 @@ class CriterionViewSet(
 ):
     schema_description = _("Measurable standards of asset categories, with versioned rules.")
     serializer_class = CriterionSerializer
+    row_builder = CRITERION_ROWS
     queryset = Criterion.objects.all()
     http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def complete_rows(self, rows: list[dict[str, Any]]) -> None:
+        """Each criterion's version in force, the page's in one query."""
+        if not rows:
+            return
+        current = (
+            CriterionVersion.objects.for_organization(self.organization)
+            .filter(is_current=True, criterion_id__in=[row["id"] for row in rows])
+            .values(*VERSION_ROWS.columns)
+        )
+        built = {row["criterion"]: row for row in VERSION_ROWS.build(current)}
+        for row in rows:
+            row["current_version"] = built.get(row["id"])
 
     def get_queryset(self) -> QuerySet[Criterion]:
         criteria = criteria_of(self.organization)
@@ -402,9 +469,12 @@ class CriterionViewSet(
     ),
     retrieve=extend_schema(summary=_("Show a version of a maintenance criterion"), tags=[TAG]),
 )
-class CriterionVersionViewSet(Standards, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class CriterionVersionViewSet(
+    Standards, RowListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     schema_description = _("Every rule a criterion has had; read-only.")
     serializer_class = CriterionVersionSerializer
+    row_builder = VERSION_ROWS
     queryset = CriterionVersion.objects.all()
 
     def get_queryset(self) -> QuerySet[CriterionVersion]:
