@@ -20,8 +20,8 @@ this week, and a citizen's call about a loose seat). A preventive plan by calend
 three months) and one by meter (lamps every 10,000 operating hours, on the lamp posts' meters) have
 opened their work orders.
 
-The park is still under way in the projects' demo (its quality and resources stories go on); the
-handover of its first stage is prepared as the handover service prepares it for a project in closing.
+The park is still under way in the projects' demo (its quality and resources stories go on): its
+finished first stage is handed over, as the handover service allows during execution.
 Every write goes through the services, acting as the demo's users (the O&M manager Zhou Qiang, the
 inspector Emma Brown); the rounds are made by the generator on the Monday of their week; dates are
 then moved back to the days the story says, counted from ``today``, and each work order's SLA due
@@ -31,7 +31,6 @@ part leaves everything alone.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import zoneinfo
 from dataclasses import dataclass, field
@@ -73,7 +72,7 @@ from maintenance.services.settings import inspector_name, maintenance_settings_f
 from maintenance.standards import ensure_catalogue
 from pmo.models import Organization, User
 from projects.demo import PARK
-from projects.models import Phase, Project
+from projects.models import Project
 
 S = WorkOrderStatus
 PLAN_NAME = "滨河公园及绿道每周巡查 Weekly inspection of the riverside park and greenway"
@@ -476,10 +475,8 @@ class _Demo:
                 asset_services.site_create(actor=manager, organization=organization, code=code, name=name, project=park)
             )
         categories = {category.code: category for category in AssetCategory.objects.for_organization(organization)}
-        # The park is under way in the projects' demo: its first stage is handed over as from closing.
-        in_closing = copy.copy(park)
-        in_closing.phase = Phase.CLOSING
-        handover = handover_services.handover_start(actor=manager, project=in_closing, site=sites["GW"])
+        # The park is under way in the projects' demo: its finished first stage is handed over.
+        handover = handover_services.handover_start(actor=manager, project=park, site=sites["GW"])
         handover_services.handover_update(
             actor=manager,
             handover=handover,

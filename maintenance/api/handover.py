@@ -1,12 +1,11 @@
-"""API of a project's handover to maintenance, under ``/api/v1/orgs/{org_slug}/projects/{project_id}/maintenance/``.
-
-``handover/``: GET the handover (empty fields until started; its changes are refused with
-``handover_not_started``), POST starts it with the proposal from the project's
-deliverables (the project in closing), PATCH chooses the site and keeps notes; ``handover/rows/``: the
-proposed and added rows with what each still lacks (GET, POST adds one), ``handover/rows/{id}/`` (PATCH
-completes one, DELETE removes a row added by hand); ``handover/complete/`` writes the assets and completes
-the handover (refused with ``handover_incomplete`` while a row lacks something). Everyone reads; the
-maintenance role and the PMO change it.
+"""API of a project's handover to maintenance, under
+``/api/v1/orgs/{org_slug}/projects/{project_id}/maintenance/``. ``handover/``: GET the handover (empty fields
+until started; its changes are refused with ``handover_not_started``), POST starts it with the proposal from
+the project's deliverables (the project in execution, for a finished stage, or in closing), PATCH chooses the
+site and keeps notes; ``handover/rows/``: the proposed and added rows with what each still lacks (GET, POST
+adds one), a row at ``/maintenance/handover-rows/{id}/`` (PATCH completes one, DELETE removes a row added by hand);
+``handover/complete/`` writes the assets and completes the handover (refused with ``handover_incomplete``
+while a row lacks something). Everyone reads; the maintenance role and the PMO change it.
 """
 
 from __future__ import annotations
@@ -154,8 +153,8 @@ class HandoverView(InHandover, generics.GenericAPIView):
     @extend_schema(
         summary=_("Start the handover with the assets proposed from the deliverables"),
         description=_(
-            "The project must be in closing. One row per deliverable (its WBS element) is proposed; a handover "
-            "already started is answered as it is."
+            "The project must be in execution (to hand over a finished stage) or in closing. One row per "
+            "deliverable (its WBS element) is proposed; a handover already started is answered as it is."
         ),
         tags=[TAG],
         request=HandoverStartSerializer,

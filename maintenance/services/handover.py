@@ -60,7 +60,8 @@ REQUIRED_ROW_FIELDS = (
     "install_date",
     "warranty_end",
 )
-HANDOVER_PHASES = (Phase.CLOSING,)
+#: A finished stage may be handed over while the rest is still being built; the whole project in closing.
+HANDOVER_PHASES = (Phase.EXECUTION, Phase.CLOSING)
 
 
 def _audit(actor: User, action: str, target: Any, changes: dict[str, Any]) -> None:
@@ -101,7 +102,10 @@ def _check_draft(handover: Handover) -> None:
 def _check_phase(project: Project) -> None:
     if project.phase not in HANDOVER_PHASES:
         raise ApplicationError(
-            _("A handover to maintenance is prepared while the project is in closing (it is in %(phase)s).")
+            _(
+                "A handover to maintenance is prepared while the project is in execution (a finished stage) "
+                "or in closing (it is in %(phase)s)."
+            )
             % {"phase": project.get_phase_display()},
             code="handover_wrong_phase",
         )

@@ -22,7 +22,6 @@ from maintenance.services import assets as asset_services
 from maintenance.services import handover as services
 from maintenance.views.base import InProject, MaintenancePage
 from pmo.models import Attachment
-from projects.models import Phase
 
 
 class HandoverView(InProject, MaintenancePage):
@@ -123,7 +122,7 @@ class HandoverView(InProject, MaintenancePage):
         incomplete = sum(1 for row in rows if handover is not None and services.row_missing(row, handover))
         context.update(
             handover=handover,
-            in_closing=project.phase == Phase.CLOSING,
+            in_closing=project.phase in services.HANDOVER_PHASES,
             may_manage=self.can(MaintenanceAction.MANAGE),
             draft=handover is not None and handover.status == HandoverStatus.DRAFT,
             groups=self.groups(rows, forms) if handover is not None else [],

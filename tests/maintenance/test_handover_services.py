@@ -103,8 +103,8 @@ def test_the_handover_proposes_one_row_per_deliverable_in_wbs_order(closing) -> 
     assert HandoverRow.objects.for_organization(closing.org).count() == 2
 
 
-@pytest.mark.parametrize("phase", [Phase.EXECUTION, Phase.OPERATIONS])
-def test_a_handover_starts_only_while_the_project_is_in_closing(closing, phase) -> None:
+@pytest.mark.parametrize("phase", [Phase.PLANNING, Phase.OPERATIONS])
+def test_a_handover_starts_only_while_the_project_is_in_execution_or_closing(closing, phase) -> None:
     Project.objects.for_organization(closing.org).filter(pk=closing.project.pk).update(phase=phase)
     closing.project.refresh_from_db()
     with pytest.raises(ApplicationError) as refused:
