@@ -20,6 +20,7 @@ from maintenance.models import (
     Priority,
 )
 from maintenance.services.preventive import MAX_INTERVAL, MAX_LEAD_DAYS
+from pmo.forms import DateWindowFormMixin
 from pmo.models import Organization, User
 
 DECIMAL: dict[str, Any] = {"max_digits": 12, "decimal_places": 2}
@@ -28,7 +29,7 @@ READING: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
 NUMERIC = {"inputmode": "decimal", "autocomplete": "off"}
 
 
-class PmPlanForm(forms.Form):
+class PmPlanForm(DateWindowFormMixin, forms.Form):
     name = forms.CharField(label=_("name"), max_length=200)
     asset_code = forms.CharField(
         label=_("asset code"), max_length=40, required=False, help_text=_("One asset, by its code…")

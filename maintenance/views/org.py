@@ -27,6 +27,7 @@ from maintenance.selectors import (
 )
 from maintenance.views.base import MaintenancePage
 from maintenance.visibility import sees_only_firm
+from pmo.forms import DateWindowFormMixin
 from pmo.models import Organization
 from projects.models import Project
 
@@ -105,7 +106,7 @@ class FigureLinks:
         }
 
 
-class ScopeForm(forms.Form):
+class ScopeForm(DateWindowFormMixin, forms.Form):
     """The home's filters: GET, every one optional."""
 
     site = forms.ModelChoiceField(
