@@ -47,7 +47,8 @@ class InHandover(ProjectScopedMixin):
         handover = services.handover_of(self.project)
         if handover is None:
             raise ApplicationError(
-                _("The handover to maintenance has not been started: start it first."), code="handover_not_started"
+                str(_("The handover to maintenance has not been started: start it first.")),
+                code="handover_not_started",
             )
         handover.project = self.project
         handover.organization = self.organization
