@@ -27,7 +27,7 @@ from maintenance.selectors import (
 )
 from maintenance.views.base import MaintenancePage
 from maintenance.visibility import sees_only_firm
-from pmo.forms import DateWindowFormMixin
+from pmo.forms import DateWindowFormMixin, QuickSelect
 from pmo.models import Organization
 from projects.models import Project
 
@@ -122,7 +122,11 @@ class ScopeForm(DateWindowFormMixin, forms.Form):
         queryset=Contractor.objects.none(), required=False, label=_("Contractor"), empty_label=_("Any contractor")
     )
     origin_project: forms.ModelChoiceField[Project] = forms.ModelChoiceField(
-        queryset=Project.objects.none(), required=False, label=_("Origin project"), empty_label=_("Any project")
+        queryset=Project.objects.none(),
+        required=False,
+        label=_("Origin project"),
+        empty_label=_("Any project"),
+        widget=QuickSelect,
     )
     since = forms.DateField(required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
