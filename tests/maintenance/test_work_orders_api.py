@@ -203,7 +203,10 @@ def test_settings_targets_reasons_and_inspectors_through_the_api(site) -> None: 
     assert not Inspector.objects.for_organization(site.org).get().is_active
     assert (
         api_client_for(site.worker)
-        .put(url(site, f"sla-targets/{p2}/"), {"response_hours": "1", "resolution_hours": "2", "around_the_clock": True})
+        .put(
+            url(site, f"sla-targets/{p2}/"),
+            {"response_hours": "1", "resolution_hours": "2", "around_the_clock": True},
+        )
         .status_code
         == 403
     )
