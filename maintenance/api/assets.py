@@ -62,6 +62,8 @@ def _bool(value: str | None) -> bool | None:
 
 class ContractorSerializer(inputs.ModelSerializer):
     user = UserSummarySerializer(read_only=True, allow_null=True, help_text=_("The firm's login, when it has one."))
+    # Blank when not known, which an OpenAPI e-mail format refuses.
+    email = serializers.CharField(read_only=True, help_text=_("An e-mail address, or empty."))
 
     class Meta:
         model = Contractor

@@ -69,10 +69,16 @@ class PmPlanSerializer(inputs.ModelSerializer):
     category_name = serializers.SerializerMethodField(help_text=_("The category's name in the reader's language."))
     trigger = NamedChoiceField(choices=PmTrigger.choices, enum_name=TRIGGER_ENUM, read_only=True)
     interval_unit = NamedChoiceField(
-        choices=IntervalUnit.choices, enum_name=UNIT_ENUM, read_only=True, allow_blank=True
+        choices=[("", "—"), *IntervalUnit.choices],
+        enum_name="PmPlanIntervalUnitEnum",
+        read_only=True,
+        allow_blank=True,
+        help_text=_("Empty for a meter plan."),
     )
     schedule = NamedChoiceField(choices=PmSchedule.choices, enum_name=SCHEDULE_ENUM, read_only=True)
     priority = NamedChoiceField(choices=Priority.choices, enum_name=PRIORITY_ENUM, read_only=True)
+    # The model's slug pattern does not hold for the blank code of a calendar plan.
+    meter_code = serializers.CharField(read_only=True, help_text=_("Empty for a calendar plan."))
 
     class Meta:
         model = PmPlan

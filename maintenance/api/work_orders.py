@@ -183,7 +183,13 @@ def annotate(work_order: WorkOrder) -> WorkOrder:
 
 
 class WorkOrderEventSerializer(inputs.ModelSerializer):
-    from_status = NamedChoiceField(choices=WorkOrderStatus.choices, enum_name=STATUS_ENUM, read_only=True)
+    from_status = NamedChoiceField(
+        choices=[("", "—"), *WorkOrderStatus.choices],
+        enum_name="WorkOrderFromStatusEnum",
+        read_only=True,
+        allow_blank=True,
+        help_text=_("Empty for the event that opened the work order."),
+    )
     to_status = NamedChoiceField(choices=WorkOrderStatus.choices, enum_name=STATUS_ENUM, read_only=True)
     actor = UserSummarySerializer(read_only=True, allow_null=True)
 
