@@ -19,7 +19,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -568,7 +568,18 @@ class WorkOrderViewSet(
 # --- settings -----------------------------------------------------------------------------------
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$", "example": "09:00:00"}
+)
+class ClockTimeField(serializers.TimeField):
+    """A time of day in the organisation's time zone (an OpenAPI ``time`` would need an offset)."""
+
+
 class MaintenanceSettingsSerializer(inputs.ModelSerializer):
+    workday_start = ClockTimeField(
+        label=_("working day starts at"), required=False, help_text=_("Local time, e.g. 09:00.")
+    )
+    workday_end = ClockTimeField(label=_("working day ends at"), required=False, help_text=_("Local time, e.g. 17:00."))
     calendar = OrganizationRelatedField(
         queryset=WorkingCalendar.objects.all(),
         allow_null=True,
