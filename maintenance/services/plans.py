@@ -170,7 +170,7 @@ def plan_update(*, actor: User, plan: InspectionPlan, **fields: Any) -> Inspecti
         raise ValueError(f"not inspection plan fields: {sorted(unknown)}")
     plan = (
         InspectionPlan.objects.for_organization(plan.organization_id)
-        .select_for_update(no_key=True)
+        .select_for_update(of=("self",), no_key=True)
         .select_related("organization", "inspector")
         .get(pk=plan.pk)
     )
@@ -201,7 +201,7 @@ def plan_delete(*, actor: User, plan: InspectionPlan) -> None:
     """Delete a plan that has made no round yet; one with rounds is deactivated instead (its history stays)."""
     plan = (
         InspectionPlan.objects.for_organization(plan.organization_id)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .select_related("organization")
         .get(pk=plan.pk)
     )
