@@ -35,7 +35,7 @@ from pmo.api.rows import RowBuilder, RowListMixin
 from pmo.api.serializers import UserSummarySerializer
 from pmo.errors import ApplicationError
 from projects.api.serializers import OrganizationMemberField
-from projects.api.views import MAX_UPLOAD_BYTES, CsvParser, PlainTextParser
+from projects.api.views import CsvParser, PlainTextParser, uploaded_csv
 from projects.models import Project, WbsElement
 
 TAG = "maintenance assets"
@@ -665,21 +665,7 @@ class AssetImportView(Register, generics.GenericAPIView):
         responses={201: AssetImportResultSerializer},
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        upload = request.FILES.get("file") if request.content_type.startswith("multipart/") else None
-        if upload is not None and upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
-            raise ApplicationError(
-                gettext("The file is too large."),
-                code="too_large",
-                fields={"file": [gettext("Send at most 5 MB.")]},
-                status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-            )
-        content = upload.read() if upload is not None else request.data
-        if not isinstance(content, bytes) or not content.strip():
-            raise ApplicationError(
-                gettext("Send the CSV file as the field “file” or as the request body."),
-                code="invalid_file",
-                fields={"file": [gettext("This field is required.")]},
-            )
+        content = uploaded_csv(request)
         created = assets_import.assets_import(actor=_actor(request), organization=self.organization, text=content)
         result = {"created": len(created), "codes": [asset.code for asset in created]}
         return Response(AssetImportResultSerializer(result).data, status=status.HTTP_201_CREATED)

@@ -16,7 +16,6 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 from django.http import Http404
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -39,11 +38,10 @@ from pmo.api.common import actor as _actor
 from pmo.api.parsers import MultiPartParser
 from pmo.api.rows import Computed, RowBuilder, RowListMixin
 from pmo.api.serializers import UserSummarySerializer
-from pmo.errors import ApplicationError
 from pmo.models import WorkingCalendar
 from pmo.policy import can
 from projects.api.serializers import OrganizationMemberField
-from projects.api.views import MAX_UPLOAD_BYTES, CsvParser, PlainTextParser
+from projects.api.views import CsvParser, PlainTextParser, uploaded_csv
 from resources.forms_pool import ResourceFilter
 from resources.models import (
     CostRate,
@@ -847,21 +845,7 @@ class PoolImportView(Pool, generics.GenericAPIView):
         responses={201: PoolImportResultSerializer},
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        upload = request.FILES.get("file") if request.content_type.startswith("multipart/") else None
-        if upload is not None and upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
-            raise ApplicationError(
-                gettext("The file is too large."),
-                code="too_large",
-                fields={"file": [gettext("Send at most 5 MB.")]},
-                status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-            )
-        content = upload.read() if upload is not None else request.data
-        if not isinstance(content, bytes) or not content.strip():
-            raise ApplicationError(
-                gettext("Send the CSV file as the field “file” or as the request body."),
-                code="invalid_file",
-                fields={"file": [gettext("This field is required.")]},
-            )
+        content = uploaded_csv(request)
         created = pool_import.pool_import(
             actor=_actor(request),
             organization=self.organization,

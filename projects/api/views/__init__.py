@@ -18,6 +18,7 @@ from projects.api.views.plan import (
     ScheduleView,
     TaskViewSet,
     WbsElementViewSet,
+    uploaded_csv,
 )
 from projects.api.views.portfolio import GateCriterionViewSet, PortfolioViewSet, ProjectSettingsView, ProjectViewSet
 from projects.api.views.team import ProjectMemberViewSet, StageGateViewSet
@@ -45,4 +46,5 @@ __all__ = [
     "StageGateViewSet",
     "TaskViewSet",
     "WbsElementViewSet",
+    "uploaded_csv",
 ]

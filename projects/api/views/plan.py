@@ -141,6 +141,27 @@ class CsvRenderer(renderers.BaseRenderer):
         return b"" if data is None else json.dumps(data).encode()
 
 
+def uploaded_csv(request: Request) -> bytes:
+    """The CSV an import endpoint was sent: the multipart field ``file`` (at most ``MAX_UPLOAD_BYTES``,
+    413 beyond) or the request body; refused with ``invalid_file`` when there is none."""
+    upload = request.FILES.get("file") if request.content_type.startswith("multipart/") else None
+    if upload is not None and upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
+        raise ApplicationError(
+            _("The file is too large."),
+            code="too_large",
+            fields={"file": [_("Send at most 5 MB.")]},
+            status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    content = upload.read() if upload is not None else request.data
+    if not isinstance(content, bytes) or not content.strip():
+        raise ApplicationError(
+            _("Send the CSV file as the field “file” or as the request body."),
+            code="invalid_file",
+            fields={"file": [_("This field is required.")]},
+        )
+    return content
+
+
 class CsvParser(RawBodyParser):
     """A CSV file sent as the request body, kept as bytes (at most 5 MB) for the import to decode."""
 
@@ -260,21 +281,7 @@ class TaskViewSet(
         parser_classes=[MultiPartParser, CsvParser, PlainTextParser],
     )
     def import_csv(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        upload = request.FILES.get("file") if request.content_type.startswith("multipart/") else None
-        if upload is not None and upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
-            raise ApplicationError(
-                _("The file is too large."),
-                code="too_large",
-                fields={"file": [_("Send at most 5 MB.")]},
-                status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-            )
-        content = upload.read() if upload is not None else request.data
-        if not isinstance(content, bytes) or not content.strip():
-            raise ApplicationError(
-                _("Send the CSV file as the field “file” or as the request body."),
-                code="invalid_file",
-                fields={"file": [_("This field is required.")]},
-            )
+        content = uploaded_csv(request)
         result = csv_io.plan_import_csv(actor=_actor(request), project=self.project, content=content)
         return Response(s.PlanImportResultSerializer(result).data, status=status.HTTP_201_CREATED)
 
