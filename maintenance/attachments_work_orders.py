@@ -1,6 +1,10 @@
 """Work orders carry files: photos of the defect before and of the repair after, delivery notes.
 ``MaintenanceConfig.ready()`` calls ``register()``: everyone who sees maintenance sees them; whoever
-may work on work orders attaches (and deletes what they uploaded); the maintenance office deletes any."""
+may work on work orders attaches (and deletes what they uploaded); the maintenance office deletes any.
+
+Per record: a contractor's login sees the files of its firm's work orders only (another's answers 404,
+as the work order does), and adds files only where it may work on the order: the office, the assignee,
+the contractor's login."""
 
 from __future__ import annotations
 
@@ -10,7 +14,14 @@ from django.urls import reverse
 
 from maintenance.models import WorkOrder
 from maintenance.permissions import MaintenanceAction
+from maintenance.visibility import may_work, sees_only_firm
 from pmo.attachments import register_attachable
+from pmo.models import Membership
+
+
+def sees_work_order(membership: Membership, work_order: Any) -> bool:
+    firms = sees_only_firm(membership)
+    return firms is None or work_order.contractor_id in firms or work_order.assignee_id == membership.user_id
 
 
 def work_order_url(work_order: Any) -> str:
@@ -25,4 +36,6 @@ def register() -> None:
         manage=MaintenanceAction.MANAGE,
         url=work_order_url,
         title=lambda work_order: f"{work_order.reference} {work_order.title}",
+        sees=sees_work_order,
+        works=may_work,
     )

@@ -44,13 +44,20 @@ class ParentAccess:
 def access_to(
     membership: Membership, parent: models.Model, attachable: Attachable, known: tuple[Any, str | None] = (None, None)
 ) -> ParentAccess:
+    """The member's rights on the record's files; a record the app hides from the member is a 404."""
+    if not attachable.sees_record(membership, parent):
+        raise Http404
     role = attachable.project_role(membership, parent, known)
+    may_manage = attachable.may_manage(membership, role)
+    may_change = attachable.may_change(membership, role) and (
+        may_manage or attachable.works_on_record(membership, parent)
+    )
     return ParentAccess(
         attachable=attachable,
         parent=parent,
         may_view=attachable.may_view(membership, role),
-        may_change=attachable.may_change(membership, role),
-        may_manage=attachable.may_manage(membership, role),
+        may_change=may_change,
+        may_manage=may_manage,
         user_id=membership.user_id,
     )
 

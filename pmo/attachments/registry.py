@@ -37,6 +37,13 @@ class Attachable:
     url: Callable[[Any], str] | None = None
     #: The record's title for people, in the active language (a gate "Planning → Execution").
     title: Callable[[Any], str] | None = None
+    #: Whether this member sees this record at all, where the app limits records per member (a
+    #: contractor's login sees only its firm's work orders). A record the member does not see, and so
+    #: its files, answers 404 like another organisation's.
+    sees: Callable[[Membership, Any], bool] | None = None
+    #: Whether this member may add files to this record, on top of the ``change`` action, where the app
+    #: gives records to people (the work order's assignee, the round's inspector).
+    works: Callable[[Membership, Any], bool] | None = None
 
     def label(self) -> str:
         return str(self.model._meta.verbose_name)
@@ -74,6 +81,12 @@ class Attachable:
     def may_change(self, membership: Membership, role: str | None) -> bool:
         return can(membership, self.change, role)
 
+    def sees_record(self, membership: Membership, parent: models.Model) -> bool:
+        return self.sees is None or self.sees(membership, parent)
+
+    def works_on_record(self, membership: Membership, parent: models.Model) -> bool:
+        return self.works is None or self.works(membership, parent)
+
     def may_manage(self, membership: Membership, role: str | None) -> bool:
         return can(membership, self.manage, role) if self.manage is not None else self.may_change(membership, role)
 
@@ -93,6 +106,8 @@ def register_attachable(
     name: str | None = None,
     manage: Any = None,
     title: Callable[[Any], str] | None = None,
+    sees: Callable[[Membership, Any], bool] | None = None,
+    works: Callable[[Membership, Any], bool] | None = None,
 ) -> Attachable:
     """Let records of ``model`` carry files; deleting a record deletes its files after the commit."""
     if not issubclass(model, TenantModel):
@@ -106,6 +121,8 @@ def register_attachable(
         url=url,
         manage=manage,
         title=title,
+        sees=sees,
+        works=works,
     )
     existing = _by_name.get(attachable.name)
     if existing is not None and existing.model is not model:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 from django.conf import settings
+from django.http import Http404
 
 from pmo.attachments.access import access_to, attachments_of
 from pmo.attachments.files import ACCEPT, KINDS
@@ -32,7 +33,10 @@ def attachments_panel(context: template.Context, parent: Any) -> dict[str, Any]:
     if attachable is None or membership is None or request is None:
         return {"shown": False}
     known = (context.get("project"), context.get("project_role"))
-    access = access_to(membership, parent, attachable, known)
+    try:
+        access = access_to(membership, parent, attachable, known)
+    except Http404:
+        return {"shown": False}
     if not access.may_view:
         return {"shown": False}
     return {
