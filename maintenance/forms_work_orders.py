@@ -30,6 +30,7 @@ from maintenance.models import (
     WorkOrderKind,
     WorkOrderStatus,
 )
+from maintenance.selectors import AGE_KEYS, age_q
 from maintenance.visibility import breached_q, overdue_q
 from pmo.forms import QuickSelect
 from pmo.models import Organization, User
@@ -37,6 +38,13 @@ from pmo.tenancy import active_organization, active_organization_id
 from projects.models import Project
 
 ANY_OPEN = "any_open"
+#: The O&M home's age buckets of open work orders, by their key in ``AGE_BUCKETS``.
+AGE_LABELS = {
+    "lt1": _("Under a day"),
+    "1to7": _("1 to 7 days"),
+    "7to30": _("7 to 30 days"),
+    "gt30": _("30 days or more"),
+}
 STATUS_CHOICES = [(ANY_OPEN, _("Open (not yet completed)")), *WorkOrderStatus.choices]
 YES_NO = [("true", _("Yes")), ("false", _("No"))]
 ME = "me"
@@ -156,6 +164,13 @@ class WorkOrderFilter(django_filters.FilterSet):
     breached = django_filters.ChoiceFilter(
         choices=YES_NO, method="filter_breached", label=_("SLA breached"), empty_label=_("Any")
     )
+    age = django_filters.ChoiceFilter(
+        choices=[(key, AGE_LABELS[key]) for key in AGE_KEYS],
+        method="filter_age",
+        label=_("Open for"),
+        empty_label=_("Any age"),
+        help_text=_("Time since the work order was opened, as the O&M home groups open work orders."),
+    )
     assignee = django_filters.CharFilter(
         method="filter_assignee", label=_("Assigned to"), help_text=_("A member's id, or “me”.")
     )
@@ -173,6 +188,7 @@ class WorkOrderFilter(django_filters.FilterSet):
             "origin_project",
             "overdue",
             "breached",
+            "age",
             "assignee",
         ]
 
@@ -212,6 +228,9 @@ class WorkOrderFilter(django_filters.FilterSet):
     def filter_breached(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         missed = breached_q(timezone.now())
         return queryset.filter(missed) if value == "true" else queryset.exclude(missed)
+
+    def filter_age(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        return queryset.filter(age_q(value, timezone.now()))
 
     def filter_assignee(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         value = value.strip()

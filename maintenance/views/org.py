@@ -15,6 +15,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from maintenance.forms_work_orders import AGE_LABELS
 from maintenance.models import AssetCategory, Contractor, Priority, Site
 from maintenance.selectors import (
     AGE_BUCKETS,
@@ -33,12 +34,6 @@ from projects.models import Project
 
 #: The work-order list's value of ``status`` for every open one (``forms_work_orders.ANY_OPEN``).
 ANY_OPEN = "any_open"
-AGE_LABELS = {
-    "lt1": _("Under a day"),
-    "1to7": _("1 to 7 days"),
-    "7to30": _("7 to 30 days"),
-    "gt30": _("30 days or more"),
-}
 #: Rows of the per-site and per-contractor tables shown on the page.
 TABLE_ROWS = 50
 
@@ -228,6 +223,7 @@ class MaintenanceHomeView(MaintenancePage):
                     "key": key,
                     "label": AGE_LABELS[key],
                     "count": figures.open_by_age.get(key, 0),
+                    "url": links.open_work_orders(age=key),
                     "share": 0 if not total_open else round(figures.open_by_age.get(key, 0) * 100 / total_open),
                 }
                 for key, _start, _end in AGE_BUCKETS

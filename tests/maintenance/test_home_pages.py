@@ -74,6 +74,12 @@ def test_the_home_shows_the_figures_and_each_count_links_to_a_list_of_as_many(da
         url = re.search(rf'data-priority="{priority}".*?<a href="([^"]+)"', html, re.S)
         assert url, priority
         assert listed(client, unescape(url.group(1))) == count
+    # Each age row with open work orders links to a list of as many; together they are all the open ones.
+    ages = re.findall(r'<tr data-age="(\w+)">.*?<td class="num">(?:<a href="([^"]+)">)?(\d+)', html, re.S)
+    assert sum(int(count) for _key, _url, count in ages) == 3
+    for key, url, count in ages:
+        if int(count):
+            assert listed(client, unescape(url)) == int(count), key
     # Assets in service: A1, A2, A3 on the asset list; the overdue round R3 on the round list.
     assert listed(client, link(html, "assets")) == 3
     assert listed(client, link(html, "rounds-overdue")) == 1

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from types import SimpleNamespace
 
 import pytest
+from django.utils import timezone
 
 from maintenance.api.work_orders import WORK_ORDER_ROWS, WorkOrderSerializer, annotate
 from maintenance.models import HoldReason, Inspector, SlaTarget, WorkOrder
@@ -80,6 +82,32 @@ def test_the_list_filters_by_status_priority_and_assignee_me(site) -> None:  # t
     assert [r["id"] for r in api.get(url(site, "work-orders/?assignee=me")).json()["results"]] == [mine.pk]
     assert len(api.get(url(site, "work-orders/?status=any_open&priority=P3")).json()["results"]) == 2
     assert api.get(url(site, "work-orders/?breached=true")).json()["results"] == []
+
+
+def test_the_list_filters_by_the_age_buckets_of_the_om_home(site) -> None:  # type: ignore[no-untyped-def]
+    """The home's "open for 1 to 7 days" row drills down to the same work orders: a day old is in
+    1 to 7 days, not under a day; seven days old is in 7 to 30."""
+    now = timezone.now()
+    ages = {}
+    for days in (0, 1, 6, 7, 45):
+        work_order = corrective(site)
+        WorkOrder.objects.for_organization(site.org).filter(pk=work_order.pk).update(
+            opened_at=now - dt.timedelta(days=days, minutes=1 if days == 0 else 0)
+        )
+        ages[days] = work_order.pk
+    api = api_client_for(site.office)
+
+    def ids(bucket: str) -> list[int]:
+        answer = api.get(url(site, f"work-orders/?status=any_open&age={bucket}&ordering=number"))
+        return [row["id"] for row in answer.json()["results"]]
+
+    assert ids("lt1") == [ages[0]]
+    assert ids("1to7") == [ages[1], ages[6]]
+    assert ids("7to30") == [ages[7]]
+    assert ids("gt30") == [ages[45]]
+    refused = api.get(url(site, "work-orders/?age=old"))
+    assert refused.status_code == 400
+    assert "age" in refused.json()["error"]["fields"]
 
 
 def test_a_work_order_goes_through_its_lifecycle_by_the_api(site) -> None:  # type: ignore[no-untyped-def]
