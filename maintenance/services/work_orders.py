@@ -101,8 +101,18 @@ def _set_due_times(work_order: WorkOrder, organization: Organization) -> None:
     )
 
 
-def _opened(work_order: WorkOrder, actor: User | None, organization: Organization, note: str = "") -> WorkOrder:
-    validated(work_order, exclude=["number"])
+def _opened(
+    work_order: WorkOrder, actor: User | None, organization: Organization, note: str = "", *, derived: bool = False
+) -> WorkOrder:
+    """Save a new work order, its first event and its audit row.
+
+    ``derived``: every field was copied from rows already stored (a defect's corrective order), so the
+    model's validation is not run again: it would read each foreign key and check each constraint in a
+    query of its own (about 30 per breach). The database still enforces every constraint, and the
+    unclosed-corrective one is caught by the caller.
+    """
+    if not derived:
+        validated(work_order, exclude=["number"])
     work_order.save()
     _event(work_order, actor, "", note)
     audit_record(
@@ -164,7 +174,7 @@ def work_order_open_corrective(*, actor: User | None, defect: Defect, title: str
     _set_due_times(work_order, organization)
     try:
         with transaction.atomic():
-            return _opened(work_order, actor, organization)
+            return _opened(work_order, actor, organization, derived=True)
     except IntegrityError as error:
         if unclosed.exists():
             raise _corrective_exists(asset) from error
