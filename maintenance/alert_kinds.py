@@ -13,7 +13,10 @@ for a work order, to its assignee (for a round, its inspector).
 
 - **SLA resolution deadline near**: an open work order, not on a hold that pauses its clock and not
   yet past its resolution deadline, that has used more than the threshold (80 %) of the time
-  between its opening and that deadline (clock time; the deadline already includes time paused).
+  between its opening and that deadline, counted on the order's own SLA clock: working hours of the
+  organisation's calendar, or around the clock for the priorities set so (the deadline already
+  includes time paused). A P2 order opened on Friday afternoon has used little of its three working
+  days on Monday morning, though most of the calendar time has passed.
 - **SLA breached**: an open work order that missed its response or resolution deadline
   (``maintenance.visibility.breached_q``); the measure is the days since the deadline it missed
   first, red past the red threshold.
@@ -41,6 +44,7 @@ from django.utils.translation import pgettext_lazy
 
 from maintenance.models import AssetReading, Round, WorkOrder, WorkOrderPause
 from maintenance.selectors import open_q, round_overdue_q
+from maintenance.sla import AroundTheClock, Clock, working_hours_for
 from maintenance.visibility import breached_q
 from pmo.alerts.kinds import ABOVE, DAYS, PERCENT, POINTS, AlertKindSpec, alert_kinds, severity_of
 from pmo.alerts.services import (
@@ -254,23 +258,30 @@ def _paused_now() -> Exists:
 
 
 def _near_findings(organization: Organization, now: dt.datetime, threshold: Decimal) -> Found:
-    """Open work orders before their resolution deadline that used more than ``threshold`` % of their time.
+    """Open work orders before their resolution deadline that used more than ``threshold`` % of their
+    time on their SLA clock.
 
-    One query."""
+    One query, and the working-hours clock's settings and calendar when an order runs on it."""
     zone = zoneinfo.ZoneInfo(organization.time_zone)
     rows = (
         WorkOrder.objects.for_organization(organization)
         .filter(open_q(), resolution_due_at__gte=now, opened_at__lt=now)
         .exclude(_paused_now())
         .order_by("pk")
-        .values_list(*_ORDER_FIELDS)
+        .values_list(*_ORDER_FIELDS, "around_the_clock")
     )
     found: Found = []
-    for pk, number, title, priority, asset, assignee, opened, _started, _respond, resolve in rows:
-        total = (resolve - opened).total_seconds()
+    working: Clock | None = None
+    for pk, number, title, priority, asset, assignee, opened, _started, _respond, resolve, around in rows:
+        if around:
+            clock: Clock = AroundTheClock()
+        else:
+            working = working or working_hours_for(organization)
+            clock = working
+        total = clock.elapsed(opened, resolve).total_seconds()
         if total <= 0:
             continue
-        used = _one_place(Decimal(str((now - opened).total_seconds() * 100 / total)))
+        used = _one_place(Decimal(str(clock.elapsed(opened, now).total_seconds() * 100 / total)))
         if used <= threshold:
             continue
         figures = {

@@ -19,6 +19,7 @@ from maintenance.alert_kinds import (
     repeat_parts,
 )
 from maintenance.models import WorkOrder
+from maintenance.services.settings import maintenance_settings_for
 from pmo.alerts.kinds import alert_kinds, alert_message
 from pmo.alerts.services import alert_rule_update, alert_rules_ensure
 from pmo.models import Alert, AlertStatus, Notification, Organization, OrgRole, Severity
@@ -100,9 +101,11 @@ def test_a_work_order_past_eighty_per_cent_of_its_time_raises_the_near_alert_tol
 ) -> None:
     office = member(organization, OrgRole.MAINTENANCE)
     fixer = member(organization, OrgRole.MEMBER)
-    # 8 of 10 hours used: 80 %, not above.  9 of 10: 90 %.  9 of 10 but on a pausing hold: stopped.
-    order(organization, ago(0, 8), ago(0, 7), ago(0, -2), status="in_progress", started_at=ago(0, 7.5))
-    late = order(organization, ago(0, 9), ago(0, -1), ago(0, -1), assignee=fixer.user, title="Fill pothole")
+    # Around the clock: 8 of 10 hours used: 80 %, not above.  9 of 10: 90 %.  9 of 10 but on a
+    # pausing hold: stopped.
+    clock = {"around_the_clock": True}
+    order(organization, ago(0, 8), ago(0, 7), ago(0, -2), status="in_progress", started_at=ago(0, 7.5), **clock)
+    late = order(organization, ago(0, 9), ago(0, -1), ago(0, -1), assignee=fixer.user, title="Fill pothole", **clock)
     held = order(
         organization,
         ago(0, 9),
@@ -110,6 +113,7 @@ def test_a_work_order_past_eighty_per_cent_of_its_time_raises_the_near_alert_tol
         ago(0, -1),
         status="on_hold",
         hold_reason=HoldReasonFactory(organization=organization),
+        **clock,
     )
     WorkOrderPauseFactory(work_order=held, reason=held.hold_reason, pauses_clock=True, started_at=ago(0, 1))
 
@@ -129,6 +133,30 @@ def test_a_work_order_past_eighty_per_cent_of_its_time_raises_the_near_alert_tol
             "it is due 2026-03-18 13:00."
         )
     assert result.opened == 1
+
+
+def test_on_working_hours_the_near_alert_counts_working_time_used_not_calendar_time(
+    organization: Organization,
+) -> None:
+    """Monday to Friday, 09:00 to 17:00 in Shanghai; now is Wednesday 12:00.
+
+    Opened Friday 16:00 with 24 working hours: due Wednesday 16:00. Used: Friday 1 h, Monday 8 h,
+    Tuesday 8 h, Wednesday 3 h = 20 of 24 = 83.3 %, above 80 %.
+    Opened Tuesday 09:00 with 16 working hours: due Wednesday 17:00. Used 11 of 16 = 68.8 %, not
+    near, though 27 of its 32 calendar hours (84 %) have passed.
+    """
+    member(organization, OrgRole.MAINTENANCE)
+
+    def at(day: int, hour: int) -> dt.datetime:
+        return dt.datetime(2026, 3, day, hour, 0, tzinfo=NOW.tzinfo)
+
+    friday = order(organization, at(13, 16), at(16, 9), at(18, 16), around_the_clock=False)
+    order(organization, at(17, 9), at(17, 11), at(18, 17), around_the_clock=False)
+
+    maintenance_alerts_sync(organization=organization, now=NOW)
+
+    [alert] = active(organization, NEAR)
+    assert (alert.subject_id, alert.figures["value"]) == (friday.pk, "83.3")
 
 
 def test_missed_deadlines_raise_the_breach_alert_red_past_three_days_and_it_resolves_once_done(
@@ -220,12 +248,25 @@ def test_the_third_failure_of_one_criterion_on_one_asset_in_ninety_days_raises_a
     assert alert.subject_label == "A-7 Path 7 · pothole"
 
 
-def test_the_findings_take_four_queries(organization: Organization, django_assert_num_queries: object) -> None:
-    order(organization, ago(2), ago(1), ago(-5))
+@pytest.mark.parametrize("orders", [1, 5])
+def test_the_findings_take_four_queries_and_three_more_for_the_working_hours_clock(
+    organization: Organization, django_assert_num_queries: object, orders: int
+) -> None:
+    """The clock's settings, calendar and holidays are read once, whatever the number of orders on it."""
+    order(organization, ago(2), ago(1), ago(-5), around_the_clock=True)
     RoundFactory(organization=organization, due_date=dt.date(2026, 3, 15))
     rules = alert_rules_ensure(organization)
     with django_assert_num_queries(4):  # type: ignore[operator]
         maintenance_findings(organization, rules, NOW)
+    for _ in range(orders):
+        order(organization, ago(0, 30), ago(0, 20), ago(0, -30), around_the_clock=False)
+    maintenance_settings_for(organization)  # made on first use, with the default SLA targets
+    with django_assert_num_queries(4 + WORKING_CLOCK_QUERIES):  # type: ignore[operator]
+        maintenance_findings(organization, rules, NOW)
+
+
+#: The maintenance settings, the calendar, its exceptions.
+WORKING_CLOCK_QUERIES = 3
 
 
 def test_the_variance_run_leaves_maintenance_alerts_alone(organization: Organization) -> None:
