@@ -488,9 +488,18 @@ def maintenance_alerts_sync(*, organization: Organization, now: dt.datetime | No
     return result
 
 
+def run_now(organization_id: int, as_of: str | None) -> None:
+    """ "Run the check now" (alert rules page and API) also brings the maintenance alerts up to date:
+    the SLA clocks run by the hour, so ``as_of`` (a past status date) does not apply to them."""
+    from maintenance.tasks import sync_alerts_org
+
+    sync_alerts_org.delay_on_commit(organization_id=organization_id)
+
+
 def register() -> None:
     """Register the maintenance alert kinds with the core's alert engine."""
     for subject_type in MaintenanceSubjectType:
         alert_kinds.register_subject_type(subject_type.value, subject_type.label)
     for spec in KINDS:
         alert_kinds.register(spec)
+    alert_kinds.runner(run_now)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.utils import translation
@@ -288,3 +289,19 @@ def test_each_alert_links_to_its_work_order_round_or_asset(organization: Organiz
     [round_alert] = active(organization, ROUND)
     assert alert_kinds[BREACHED].link(breach, "acme") == f"/o/acme/maintenance/work-orders/{late.pk}/"  # type: ignore[misc]
     assert alert_kinds[ROUND].link(round_alert, "acme") == f"/o/acme/maintenance/rounds/{overdue.pk}/"  # type: ignore[misc]
+
+
+def test_running_the_check_now_brings_the_maintenance_alerts_up_to_date(
+    organization: Organization, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The alert rules page's "run the check now" runs every registered check, maintenance's too."""
+    from django.test import Client
+
+    office = member(organization, OrgRole.PMO).user
+    order(organization, ago(2), ago(1), ago(-5))
+    client = Client()
+    client.force_login(office)
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(f"/o/{organization.slug}/alerts/rules/", {"op": "run_variance"})
+    assert answer.status_code == 302
+    assert len(active(organization, BREACHED)) == 1
