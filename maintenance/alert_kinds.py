@@ -51,6 +51,7 @@ from pmo.alerts.services import (
     Finding,
     SyncResult,
     alert_rules_ensure,
+    alerts_escalated_tell_people,
     alerts_open_for_people,
     alerts_resolve_subjects,
 )
@@ -425,9 +426,10 @@ def _people(
 def maintenance_alerts_sync(*, organization: Organization, now: dt.datetime | None = None) -> SyncResult:
     """Raise, update and resolve the organisation's maintenance alerts as they stand at ``now``.
 
-    A finding with no active alert opens one, told to the rule's roles and the work order's assignee
-    (the round's inspector); an active alert still found takes the new figures and severity; one no
-    longer found (or whose rule is off) is resolved. Idempotent.
+      A finding with no active alert opens one, told to the rule's roles and the work order's assignee
+      (the round's inspector); an active alert still found takes the new figures and severity; one no
+      longer found (or whose rule is off) is resolved; one that turns from amber to red tells the same
+    people again. Idempotent.
     """
     now = now or timezone.now()
     result = SyncResult()
@@ -442,6 +444,7 @@ def maintenance_alerts_sync(*, organization: Organization, now: dt.datetime | No
     ):
         active[alert.kind][(alert.subject_type, alert.subject_id)] = alert
     changed: list[Alert] = []
+    escalated: list[tuple[Alert, list[User]]] = []
     for kind, rule in rules.items():
         found = findings[kind] if rule.enabled else []
         office = {user.pk: user for role in rule.notify_org_roles for user in by_role.get(role, [])}
@@ -464,6 +467,10 @@ def maintenance_alerts_sync(*, organization: Organization, now: dt.datetime | No
             )
             figures = {**finding.figures, "threshold": _shown(Decimal(crossed))}
             if (alert.severity, alert.figures, alert.subject_label) != (severity, figures, finding.subject_label[:255]):
+                if alert.severity == Severity.AMBER and severity == Severity.RED:
+                    people = dict(office)
+                    people.update({pk: users[pk] for pk in told if pk in users})
+                    escalated.append((alert, list(people.values())))
                 alert.severity, alert.figures = severity, figures
                 alert.subject_label, alert.last_seen_at = finding.subject_label[:255], now
                 alert.revision += 1
@@ -485,6 +492,8 @@ def maintenance_alerts_sync(*, organization: Organization, now: dt.datetime | No
         Alert.objects.for_organization(organization).bulk_update(
             changed, ["severity", "figures", "subject_label", "last_seen_at", "revision"]
         )
+    # Turning red tells the same people again (the rule's roles, the assignee or inspector).
+    result.add(alerts_escalated_tell_people(organization=organization, escalated=escalated))
     return result
 
 

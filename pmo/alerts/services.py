@@ -578,6 +578,36 @@ def alerts_open_for_people(
     return result
 
 
+def alerts_escalated_tell_people(
+    *, organization: Organization, escalated: Sequence[tuple[Alert, Sequence[User]]]
+) -> SyncResult:
+    """Tell the people given with each alert (and the webhooks that want it) that it turned red.
+
+    For kinds kept up to date outside the variance run, which tell their own people
+    (``alerts_open_for_people``); ``alerts_sync`` tells the rule's roles itself. The caller has saved
+    each alert red, with a new revision, in the same transaction.
+    """
+    result = SyncResult()
+    if not escalated:
+        return result
+    pending = _Pending()
+    recipients = _webhooks_only(organization)
+    for alert, people in escalated:
+        _tell(
+            pending,
+            organization=organization,
+            alert=alert,
+            event=WebhookEvent.ALERT_ESCALATED,
+            recipients=recipients,
+            people=True,
+            users=people,
+        )
+    result.escalated = len(escalated)
+    _flush(pending, result)
+    relay_soon(result)
+    return result
+
+
 def alerts_resolve_subjects(
     *, organization: Organization, kind: str, subject_type: str, subject_ids: Iterable[int]
 ) -> SyncResult:

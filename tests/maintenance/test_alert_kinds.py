@@ -160,6 +160,27 @@ def test_on_working_hours_the_near_alert_counts_working_time_used_not_calendar_t
     assert (alert.subject_id, alert.figures["value"]) == (friday.pk, "83.3")
 
 
+def test_a_breach_that_turns_red_tells_the_office_and_the_assignee_again(organization: Organization) -> None:
+    office = member(organization, OrgRole.MAINTENANCE)
+    fixer = member(organization, OrgRole.MEMBER)
+    order(organization, ago(2), ago(1), ago(-5), assignee=fixer.user)
+    maintenance_alerts_sync(organization=organization, now=NOW)
+    [alert] = active(organization, BREACHED)
+    assert alert.severity == Severity.AMBER
+    assert told(alert) == sorted([office.user_id, fixer.user_id])
+
+    later = maintenance_alerts_sync(organization=organization, now=NOW + dt.timedelta(days=3))
+
+    alert.refresh_from_db()
+    assert alert.severity == Severity.RED
+    assert later.escalated == 1
+    events = Notification.objects.for_organization(organization).filter(alert=alert, event="alert.escalated")
+    assert sorted(events.values_list("user_id", flat=True)) == sorted([office.user_id, fixer.user_id])
+    # Still red a day later: nobody is told again.
+    maintenance_alerts_sync(organization=organization, now=NOW + dt.timedelta(days=4))
+    assert Notification.objects.for_organization(organization).filter(alert=alert).count() == 4
+
+
 def test_missed_deadlines_raise_the_breach_alert_red_past_three_days_and_it_resolves_once_done(
     organization: Organization,
 ) -> None:
