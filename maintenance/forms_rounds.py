@@ -175,6 +175,12 @@ class RoundFilter(django_filters.FilterSet):
         return queryset.filter(inspector_id=user_id) if value else queryset.exclude(inspector_id=user_id)
 
 
+class CancelRoundForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is the round cancelled?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
 class SkipForm(forms.Form):
     note = forms.CharField(
         label=_("Why was it not reached?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})

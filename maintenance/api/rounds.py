@@ -289,6 +289,7 @@ class RoundSerializer(inputs.ModelSerializer):
             "stops_left",
             "started_at",
             "completed_at",
+            "cancel_reason",
             "created_at",
         ]
         read_only_fields = fields
@@ -456,6 +457,14 @@ class RoundVerdictsSerializer(inputs.Serializer[Any]):
 class RoundNotReachedSerializer(inputs.Serializer):
     stop = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     note = serializers.CharField(max_length=services.NOTE_LENGTH, help_text=_("Why the stop was not reached."))
+
+
+class RoundCancelSerializer(inputs.Serializer):
+    reason = serializers.CharField(
+        max_length=services.NOTE_LENGTH,
+        allow_blank=True,
+        help_text=_("Why the round is called off (the park closed for works, a typhoon warning)."),
+    )
 
 
 @extend_schema_view(
@@ -674,6 +683,29 @@ class RoundViewSet(
         inputs.refuse_body(request)
         found = services.round_complete(actor=_actor(request), round=self._checked())
         fresh = self.get_queryset().get(pk=found.pk)
+        fresh.overdue = False  # type: ignore[attr-defined]
+        return Response(RoundSerializer(fresh).data)
+
+    @extend_schema(
+        summary=_("Cancel the round, with a reason"),
+        description=_(
+            "The maintenance office calls an open round off: it is no longer overdue and leaves the inspection "
+            "completion figure; its readings, defects and work orders stay. Refused with `reason_required`, "
+            "`round_closed`, and 403 for anyone but the maintenance office."
+        ),
+        tags=[TAG],
+        request=RoundCancelSerializer,
+        responses={200: RoundSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        found = self.get_object()
+        if not services.may_cancel_round(self.membership):
+            raise exceptions.PermissionDenied(_("Only the maintenance office cancels a round."))
+        payload = RoundCancelSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        done = services.round_cancel(actor=_actor(request), round=found, reason=payload.validated_data["reason"])
+        fresh = self.get_queryset().get(pk=done.pk)
         fresh.overdue = False  # type: ignore[attr-defined]
         return Response(RoundSerializer(fresh).data)
 

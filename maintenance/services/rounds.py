@@ -323,6 +323,41 @@ def round_stop_reopen(*, actor: User, stop: RoundStop) -> RoundStop:
     return stop
 
 
+def may_cancel_round(membership: Membership) -> bool:
+    """Only the maintenance office calls a round off, not the inspector it is given to."""
+    return can(membership, MaintenanceAction.INSPECT)
+
+
+@transaction.atomic
+def round_cancel(*, actor: User, round: Round, reason: str) -> Round:
+    """Call an open round off with a reason (the park closed for works, a typhoon warning).
+
+    A cancelled round is no longer overdue and leaves the inspection completion figure; its readings,
+    defects and work orders stay. The period is not made again: the round stays, cancelled.
+    Refused with ``reason_required`` and ``round_closed``.
+    """
+    round_ = _locked_round(round)
+    _check_open(round_)
+    reason = (reason or "").strip()
+    if not reason:
+        message = _("Say why the round is cancelled.")
+        raise ApplicationError(message, code="reason_required", fields={"reason": [message]})
+    if len(reason) > NOTE_LENGTH:
+        message = _("The reason is too long (at most 2000 characters).")
+        raise ApplicationError(message, code="invalid", fields={"reason": [message]})
+    before = round_.status
+    round_.status, round_.cancel_reason = RoundStatus.CANCELLED, reason
+    round_.save(update_fields=["status", "cancel_reason"])
+    audit_record(
+        organization=round_.organization,
+        actor=actor,
+        action="maintenance_round.cancelled",
+        target=round_,
+        changes={"status": [before, round_.status], "reason": ["", reason]},
+    )
+    return round_
+
+
 @transaction.atomic
 def round_complete(*, actor: User, round: Round) -> Round:
     """Complete the round; refused while a stop is to do (read it, or mark it not reached with a note)."""

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from maintenance import judging
-from maintenance.forms_rounds import EVERYONE, MINE, OPEN, RoundListFilter, SkipForm
+from maintenance.forms_rounds import EVERYONE, MINE, OPEN, CancelRoundForm, RoundListFilter, SkipForm
 from maintenance.generation import criteria_by_category
 from maintenance.models import (
     AssetReading,
@@ -226,6 +226,9 @@ class RoundPage(MaintenancePage):
             may_do=self.may_do(),
             list_url=reverse("org-maintenance-rounds", args=[self.organization.slug]),
             skip_form=kwargs.get("skip_form") or SkipForm(),
+            may_cancel=round_.is_open and services.may_cancel_round(self.membership),
+            cancel_form=kwargs.get("cancel_form") or CancelRoundForm(),
+            cancel_open=kwargs.get("cancel_form") is not None,
             kinds=CriterionKind,
             entered=EnteredAs,
             reading_parent_type="maintenance.assetreading",
@@ -287,6 +290,8 @@ class RoundPage(MaintenancePage):
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.POST.get("op") == "cancel":
+            return self._cancel(request)
         if not self.may_do():
             if not services.may_do_round(self.membership, self.round):
                 raise PermissionDenied
@@ -318,6 +323,21 @@ class RoundPage(MaintenancePage):
             self.attempt(lambda: services.round_stop_reopen(actor=self.actor, stop=stop))
             return HttpResponseRedirect(self.page_url(stop))
         return self._readings(request, stops, stop)
+
+    def _cancel(self, request: HttpRequest) -> HttpResponse:
+        if not services.may_cancel_round(self.membership):
+            raise PermissionDenied
+        form = CancelRoundForm(request.POST)
+        if not form.is_valid():
+            return self.render_page(400, cancel_form=form)
+        reason = form.cleaned_data["reason"]
+        _result, status = self.attempt(
+            lambda: services.round_cancel(actor=self.actor, round=self.round, reason=reason), form
+        )
+        if status != 200:
+            return self.render_page(status, cancel_form=form)
+        messages.success(request, _("The round is cancelled."))
+        return HttpResponseRedirect(self.page_url())
 
     def _next_url(self, stops: list[RoundStop], stop: RoundStop) -> str:
         index = stops.index(stop)

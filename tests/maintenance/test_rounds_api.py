@@ -186,3 +186,20 @@ def test_plans_are_made_and_changed_through_the_api(organization: Organization) 
 ROUND_LIST_QUERIES = 3
 #: The membership, the count and page of plans, and their sites, areas, categories and criteria.
 PLAN_LIST_QUERIES = 7
+
+
+def test_a_round_is_cancelled_by_the_api_with_a_reason_once(organization: Organization) -> None:
+    w = walk(organization, assets=1)
+    api = api_client_for(w.user)
+    url = rounds_url(organization, w.round.pk, "cancel")
+    refused = api.post(url, {"reason": ""}, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["error"]["code"] == "reason_required"
+    answer = api.post(url, {"reason": "Typhoon warning"}, format="json")
+    assert answer.status_code == 200
+    assert (answer.json()["status"], answer.json()["cancel_reason"]) == ("cancelled", "Typhoon warning")
+    again = api.post(url, {"reason": "Again"}, format="json")
+    assert again.status_code == 400
+    assert again.json()["error"]["code"] == "round_closed"
+    viewer = api_client_for(member(organization, OrgRole.VIEWER).user)
+    assert viewer.post(url, {"reason": "x"}, format="json").status_code == 403

@@ -158,3 +158,44 @@ def test_a_plan_is_made_on_its_page(organization: Organization) -> None:
 ROUND_PAGE_QUERIES = 7
 #: The same chrome, the count and page of plans (open rounds counted), and their scope (four prefetches).
 PLAN_PAGE_QUERIES = 11
+
+
+def test_the_office_cancels_an_overdue_round_with_a_reason_and_it_is_overdue_no_more(
+    organization: Organization,
+) -> None:
+    w = walk(organization, assets=1)
+    w.round.due_date = dt.date(2026, 1, 5)
+    w.round.save(update_fields=["due_date"])
+    client = page_client_for(w.user)
+    page = client.get(round_url(w)).content.decode()
+    assert 'id="round-cancel"' in page
+
+    refused = client.post(round_url(w), {"op": "cancel", "reason": "  "})
+    assert refused.status_code == 400
+    assert 'id="round-cancel" open' in refused.content.decode()
+    w.round.refresh_from_db()
+    assert w.round.status == RoundStatus.SCHEDULED
+
+    done = client.post(round_url(w), {"op": "cancel", "reason": "Park closed for the lantern festival"}, follow=True)
+    w.round.refresh_from_db()
+    assert (w.round.status, w.round.cancel_reason) == (RoundStatus.CANCELLED, "Park closed for the lantern festival")
+    html = done.content.decode()
+    assert "Park closed for the lantern festival" in html
+    assert 'id="round-cancel"' not in html
+    assert 'id="readings-form"' not in html
+    assert not w.round.is_overdue(dt.date(2026, 12, 1))
+
+
+def test_an_inspector_does_the_round_given_to_them_but_does_not_cancel_it(organization: Organization) -> None:
+    from tests.factories import InspectorFactory
+
+    w = walk(organization, assets=1)
+    inspector = member(organization, OrgRole.MEMBER).user
+    InspectorFactory(organization=organization, user=inspector)
+    w.round.inspector = inspector
+    w.round.save(update_fields=["inspector"])
+    client = page_client_for(inspector)
+    assert 'id="round-cancel"' not in client.get(round_url(w)).content.decode()
+    assert client.post(round_url(w), {"op": "cancel", "reason": "Too hot"}).status_code == 403
+    w.round.refresh_from_db()
+    assert w.round.status == RoundStatus.SCHEDULED
