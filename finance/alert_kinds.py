@@ -30,6 +30,7 @@ from pmo.alerts.kinds import (
 )
 from pmo.alerts.services import Finding
 from pmo.models import OrgRole, Severity
+from pmo.queueing import queue_on_commit
 from projects.alert_kinds import ProjectSubjectType
 from projects.models import Project
 
@@ -257,13 +258,13 @@ def evaluate(batch: EvaluationBatch) -> Mapping[str, Iterable[Finding]]:
 def run_now(organization_id: int, as_of: str | None) -> None:
     from finance.tasks import run_variance_org
 
-    run_variance_org.delay_on_commit(organization_id=organization_id, as_of=as_of)
+    queue_on_commit(run_variance_org, organization_id=organization_id, as_of=as_of)
 
 
 def run_projects(organization_id: int, project_ids: list[int]) -> None:
     from finance.tasks import run_variance_batch
 
-    run_variance_batch.delay(organization_id=organization_id, project_ids=project_ids, as_of=None)
+    queue_on_commit(run_variance_batch, organization_id=organization_id, project_ids=project_ids, as_of=None)
 
 
 def register() -> None:

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from pmo.audit import audit_record
 from pmo.errors import ApplicationError
 from pmo.models import Invitation, InvitationStatus, Membership, Organization, OrgRole, User
+from pmo.queueing import queue_on_commit
 
 LIFETIME = dt.timedelta(days=14)
 _SALT = "pmo.invitation"
@@ -75,12 +76,12 @@ def pending_invitations_for(user: User) -> QuerySet[Invitation]:
 def _queue_email(invitation: Invitation, base_url: str) -> None:
     from pmo.tasks import send_invitation_email
 
-    # robust: a mail or broker failure is logged and must not turn a saved invitation into a 500.
-    transaction.on_commit(
-        lambda: send_invitation_email.delay(
-            organization_id=invitation.organization_id, invitation_id=invitation.pk, base_url=base_url
-        ),
-        robust=True,
+    # A broker or mail failure must not turn a saved invitation into a 500: the e-mail waits (pmo.queueing).
+    queue_on_commit(
+        send_invitation_email,
+        organization_id=invitation.organization_id,
+        invitation_id=invitation.pk,
+        base_url=base_url,
     )
 
 

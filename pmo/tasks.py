@@ -63,6 +63,15 @@ def relay_outbox() -> dict[str, int]:
     return {"sent": result.sent, "retrying": result.retrying, "failed": result.failed}
 
 
+@app.task(name="pmo.dispatch_queued_tasks", tenant_scoped=False, acks_late=True, ignore_result=True)
+def dispatch_queued_tasks() -> dict[str, int]:
+    """Send the tasks that waited in the database for the broker (beat runs it every 30 seconds)."""
+    from pmo.queueing import dispatch_queued_tasks as dispatch
+
+    result = dispatch()
+    return {"sent": result.sent, "waiting": result.waiting}
+
+
 @app.task(name="pmo.send_digests", tenant_scoped=False, acks_late=True, ignore_result=True)
 def send_digests() -> None:
     """Queue one digest task per organisation (beat runs it daily)."""

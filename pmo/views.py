@@ -302,10 +302,15 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def readyz(request: HttpRequest) -> JsonResponse:
-    """The database and (outside eager mode) the broker answer."""
+    """The database, the broker (outside eager mode) and the cache answer; how many queued tasks wait.
+
+    503 with the failing check when one is down. The pages and the API keep working without Redis
+    (README, "When Redis is down"); this tells the operator that tasks wait for the broker.
+    """
     from django.conf import settings
 
     checks: dict[str, str] = {}
+    waiting: int | None = None
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -316,8 +321,16 @@ def readyz(request: HttpRequest) -> JsonResponse:
         checks["broker"] = "eager"
     else:
         checks["broker"] = _broker_status(settings.CELERY_BROKER_URL)
-    ready = all(value in {"ok", "eager"} for value in checks.values())
-    return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503)
+    checks["cache"] = _cache_status()
+    if checks["database"] == "ok":
+        from pmo.queueing import waiting_count
+
+        waiting = waiting_count()
+    ready = all(value in {"ok", "eager", "local"} for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if ready else "unavailable", "checks": checks, "waiting_tasks": waiting},
+        status=200 if ready else 503,
+    )
 
 
 def _broker_status(url: str) -> str:
@@ -326,6 +339,22 @@ def _broker_status(url: str) -> str:
     try:
         client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
         client.ping()
+    except redis.RedisError as error:
+        return f"error: {error.__class__.__name__}"
+    return "ok"
+
+
+def _cache_status() -> str:
+    """ "ok" when the Redis cache answers (asked directly, whatever the breaker says); "local" for a process's own."""
+    import redis
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    cache = caches["default"]
+    if not isinstance(cache, RedisCache):
+        return "local"
+    try:
+        cache._cache.get_client(write=True).ping()  # type: ignore[attr-defined]
     except redis.RedisError as error:
         return f"error: {error.__class__.__name__}"
     return "ok"

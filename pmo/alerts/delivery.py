@@ -28,6 +28,7 @@ from django.utils.translation import ngettext
 
 from pmo.alerts.services import alert_document
 from pmo.models import Notification, Organization, OutboxMessage, Severity, User, WebhookDelivery
+from pmo.queueing import nudge_on_commit
 from pmo.tenancy import tenant_scope
 from pmo.webhook_transport import SIGNATURE_HEADER, TIMESTAMP_HEADER, post, sign
 
@@ -212,5 +213,5 @@ def digests_queue(*, organization: Organization) -> int:
     if messages:
         from pmo.tasks import relay_outbox as relay_task
 
-        relay_task.delay_on_commit()
+        nudge_on_commit(relay_task)
     return len(messages)

@@ -220,12 +220,16 @@ class AlertKindRegistry:
         return found
 
     def run_now(self, *, organization_id: int, as_of: str | None) -> None:
-        """Queue every registered run for the organisation (after the transaction commits)."""
+        """Queue every registered run for the organisation (``pmo.queueing.queue_on_commit``: sent after the commit)."""
         for run in self._runners:
             run(organization_id, as_of)
 
     def run_projects(self, *, organization_id: int, project_ids: list[int]) -> None:
-        """Queue the evaluation of these projects now, by every registered run."""
+        """Queue the evaluation of these projects by every registered run, inside the caller's transaction.
+
+        A runner queues with ``pmo.queueing.queue_on_commit``, so that the evaluation is recorded with
+        the change and sent once it commits.
+        """
         for run in self._project_runners:
             run(organization_id, project_ids)
 

@@ -40,6 +40,7 @@ from pmo.models import (
     WebhookEvent,
 )
 from pmo.project_directory import project_directory
+from pmo.queueing import nudge_on_commit
 
 RULE_FIELDS = ["enabled", "severity", "threshold", "red_threshold", "notify_org_roles", "notify_project_roles"]
 
@@ -342,11 +343,14 @@ def _flush(pending: _Pending, result: SyncResult) -> None:
 
 
 def relay_soon(result: SyncResult) -> None:
-    """Have the relay send what was written as soon as the transaction commits (it also runs every 30 s)."""
+    """Have the relay send what was written as soon as the transaction commits (it also runs every 30 s).
+
+    The messages are in the outbox already: with the broker down, the relay of beat sends them later.
+    """
     if result.messages:
         from pmo.tasks import relay_outbox
 
-        relay_outbox.delay_on_commit()
+        nudge_on_commit(relay_outbox)
 
 
 _evaluations_deferred: ContextVar[bool] = ContextVar("pmo_evaluations_deferred", default=False)
@@ -375,10 +379,8 @@ def project_evaluation_queue(project: Any) -> None:
     """
     if _evaluations_deferred.get():
         return
-    organization_id, project_ids = project.organization_id, [project.pk]
-    transaction.on_commit(
-        lambda: alert_kinds.run_projects(organization_id=organization_id, project_ids=project_ids), robust=True
-    )
+    # The runs queue with pmo.queueing.queue_on_commit: recorded in this transaction, sent after it.
+    alert_kinds.run_projects(organization_id=project.organization_id, project_ids=[project.pk])
 
 
 # --- raising and clearing ------------------------------------------------------------------

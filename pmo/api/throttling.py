@@ -1,4 +1,8 @@
-"""The API's rate limit: a fixed window per token, one round trip to Redis per request."""
+"""The API's rate limit: a fixed window per token, one round trip to Redis per request.
+
+While Redis is down (pmo.cache) each process counts in its own memory at the same rate: the API
+keeps answering, and a client is still limited, per web process.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from rest_framework.throttling import SimpleRateThrottle
+
+from pmo.cache import CacheUnavailableError, ResilientRedisCache
 
 if TYPE_CHECKING:
     from rest_framework.request import Request
@@ -19,16 +25,16 @@ def count_hit(cache: Any, key: str, duration: int) -> tuple[int, float]:
 
     A window opens with the first request and lasts ``duration`` seconds. On Redis this is one
     pipeline (``INCR``, ``EXPIRE … NX``, ``PTTL``), so a request costs one round trip whatever the
-    traffic; other caches (the tests' local memory) count with ``add`` and ``incr``.
+    traffic; other caches (the tests' local memory) count with ``add`` and ``incr``. When the Redis
+    cache is unavailable the count is kept in the process's memory (``ResilientRedisCache.local``).
     """
-    if isinstance(cache, RedisCache):
-        name = cache.make_and_validate_key(key)
-        pipeline = cache._cache.get_client(name, write=True).pipeline(transaction=False)  # type: ignore[attr-defined]
-        pipeline.incr(name)
-        pipeline.expire(name, duration, nx=True)
-        pipeline.pttl(name)
-        count, _set, left_ms = pipeline.execute()
-        return int(count), max(left_ms, 0) / 1000
+    if isinstance(cache, ResilientRedisCache):
+        try:
+            return cache.on_redis(lambda: _count_on_redis(cache, key, duration))
+        except CacheUnavailableError:
+            cache = cache.local
+    elif isinstance(cache, RedisCache):
+        return _count_on_redis(cache, key, duration)
     now = time.time()
     if cache.add(key, 1, timeout=duration):
         cache.set(f"{key}:opened", now, timeout=duration)
@@ -41,6 +47,16 @@ def count_hit(cache: Any, key: str, duration: int) -> tuple[int, float]:
         return 1, float(duration)
     opened = cache.get(f"{key}:opened", now)
     return int(count), max(opened + duration - now, 0.0)
+
+
+def _count_on_redis(cache: RedisCache, key: str, duration: int) -> tuple[int, float]:
+    name = cache.make_and_validate_key(key)
+    pipeline = cache._cache.get_client(name, write=True).pipeline(transaction=False)  # type: ignore[attr-defined]
+    pipeline.incr(name)
+    pipeline.expire(name, duration, nx=True)
+    pipeline.pttl(name)
+    count, _set, left_ms = pipeline.execute()
+    return int(count), max(left_ms, 0) / 1000
 
 
 class PerTokenRateThrottle(SimpleRateThrottle):

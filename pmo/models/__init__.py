@@ -31,6 +31,7 @@ from pmo.models.core import (
     validate_weekdays,
 )
 from pmo.models.invitations import Invitation, InvitationStatus
+from pmo.models.queueing import QueuedTask
 
 __all__ = [
     "Alert",
@@ -50,6 +51,7 @@ __all__ = [
     "OrgRole",
     "Organization",
     "OutboxMessage",
+    "QueuedTask",
     "Severity",
     "User",
     "Webhook",

@@ -195,7 +195,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A task must finish (or be killed) well before Redis would hand it to another worker: the time
 # limits follow the visibility timeout (shortened only by the crash-recovery tests).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))}
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))}
 CELERY_TASK_SOFT_TIME_LIMIT = min(600, CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] * 2 // 3)
 CELERY_TASK_TIME_LIMIT = min(900, CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] * 5 // 6)
 # Exactly one beat process runs these (docker-compose has one "beat" service).
@@ -225,10 +225,29 @@ CELERY_BEAT_SCHEDULE = {
     "maintenance-alerts": {"task": "maintenance.sync_alerts", "schedule": crontab(minute="*/15")},
 }
 
+# --- When Redis is down (README, "When Redis is down") ---
+# The cache falls back to each process's memory (pmo.cache), the API's rate limit counts per
+# process, and tasks queued by a write wait in the database (pmo.queueing) until the dispatcher
+# sends them. Each process stops asking a Redis that failed for PMO_REDIS_RETRY_SECONDS.
+PMO_REDIS_RETRY_SECONDS = float(os.environ.get("PMO_REDIS_RETRY_SECONDS", "5"))
+PMO_REDIS_CONNECT_TIMEOUT = float(os.environ.get("PMO_REDIS_CONNECT_TIMEOUT", "0.5"))
+PMO_REDIS_TIMEOUT = float(os.environ.get("PMO_REDIS_TIMEOUT", "1"))
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "pmo.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": PMO_REDIS_CONNECT_TIMEOUT, "socket_timeout": PMO_REDIS_TIMEOUT},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CELERY_BROKER_TRANSPORT_OPTIONS["socket_connect_timeout"] = PMO_REDIS_CONNECT_TIMEOUT
+# A queued task no worker took within this many seconds is sent again (a broker that lost its
+# messages), at most PMO_QUEUED_TASK_MAX_SENDS times.
+PMO_QUEUED_TASK_RESEND_SECONDS = int(os.environ.get("PMO_QUEUED_TASK_RESEND_SECONDS", "900"))
+PMO_QUEUED_TASK_MAX_SENDS = int(os.environ.get("PMO_QUEUED_TASK_MAX_SENDS", "5"))
+CELERY_BEAT_SCHEDULE["queued-tasks"] = {"task": "pmo.dispatch_queued_tasks", "schedule": 30.0}
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

@@ -16,6 +16,7 @@ from pmo.alerts.services import project_evaluation_queue
 from pmo.audit import audit_record, diff, snapshot
 from pmo.errors import ApplicationError
 from pmo.models import User, WorkingCalendar
+from pmo.queueing import queue_on_commit
 from projects.models import Dependency, DependencyType, Phase, Project, WbsElement
 from projects.scheduling import CycleError, DependencyInput, ScheduleOutOfRangeError, TaskInput, compute_schedule
 from projects.selectors import project_work_calendar
@@ -323,9 +324,4 @@ def calendar_changed(calendar: WorkingCalendar) -> None:
     """The projects planned on a calendar that changed are rescheduled once the change is committed."""
     from projects.tasks import reschedule_calendar_projects
 
-    transaction.on_commit(
-        lambda: reschedule_calendar_projects.apply_async(
-            kwargs={"organization_id": calendar.organization_id, "calendar_id": calendar.pk}
-        ),
-        robust=True,
-    )
+    queue_on_commit(reschedule_calendar_projects, organization_id=calendar.organization_id, calendar_id=calendar.pk)

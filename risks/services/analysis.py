@@ -38,6 +38,7 @@ from pmo.alerts.services import project_evaluation_queue
 from pmo.audit import audit_record
 from pmo.errors import ApplicationError
 from pmo.models import User
+from pmo.queueing import queue_on_commit
 from projects.models import BaselineTask, Dependency, Project, WbsElement
 from projects.selectors.plan import project_work_calendar
 from projects.services.schedule import schedule_data_date
@@ -504,7 +505,7 @@ def monte_carlo_request(
     )
     from risks.tasks import run_monte_carlo
 
-    run_monte_carlo.delay_on_commit(organization_id=project.organization_id, run_id=run.pk)
+    queue_on_commit(run_monte_carlo, organization_id=project.organization_id, run_id=run.pk)
     return run
 
 

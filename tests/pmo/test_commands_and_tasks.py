@@ -131,9 +131,10 @@ def test_readyz_reaches_the_real_redis(client, settings) -> None:  # type: ignor
         require_service("Redis", f"{url}: {error}")
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CELERY_BROKER_URL = url
+    settings.CACHES = {"default": {"BACKEND": "pmo.cache.ResilientRedisCache", "LOCATION": url}}
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.json()["checks"] == {"database": "ok", "broker": "ok"}
+    assert response.json()["checks"] == {"database": "ok", "broker": "ok", "cache": "ok"}
 
 
 def test_seed_demo_brings_a_project_under_way_with_a_plan_and_a_baseline() -> None:

@@ -71,8 +71,10 @@ def test_the_beat_runs_the_variance_the_relay_the_digest_and_the_reminders(setti
         "maintenance.generate_rounds",
         "maintenance.generate_preventive",
         "maintenance.sync_alerts",
+        "pmo.dispatch_queued_tasks",
     }
     assert schedule["pmo.relay_outbox"] == 30.0
+    assert schedule["pmo.dispatch_queued_tasks"] == 30.0
     # Each organisation's deadline is its own weekday and hour: the reminders look every hour.
     assert schedule["resources.timesheet_reminders"].minute == {5}
     assert schedule["maintenance.generate_rounds"].minute == {15}
