@@ -158,14 +158,12 @@ def _relay_counted() -> Iterator[list[int]]:
     """The outbox relay queued after a batch is counted and not run."""
     from unittest import mock
 
-    from pmo.tasks import relay_outbox
-
     queued = [0]
 
-    def count() -> None:
+    def count(task: object, **kwargs: object) -> None:
         queued[0] += 1
 
-    with mock.patch.object(relay_outbox, "delay_on_commit", count):
+    with mock.patch("pmo.alerts.services.nudge_on_commit", count):
         yield queued
 
 

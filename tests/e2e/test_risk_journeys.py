@@ -182,7 +182,10 @@ def test_a_risk_manager_raises_assesses_and_answers_a_risk_and_sees_heat_map_exp
     API handles a route only while the test is inside one of its calls.
     """
     queued: list[dict[str, Any]] = []
-    monkeypatch.setattr(run_monte_carlo, "delay_on_commit", lambda **kwargs: queued.append(kwargs))
+    monkeypatch.setattr(
+        "risks.services.analysis.queue_on_commit",
+        lambda task, **kwargs: queued.append(kwargs) if task is run_monte_carlo else None,
+    )
     login(page, site.risk_manager.user.username, PASSWORD)
 
     # The register starts empty; the risk manager raises a risk from it.
