@@ -62,7 +62,7 @@ def _eager() -> bool:
 def queue_on_commit(task: Task, /, **kwargs: Any) -> None:
     """Queue ``task(**kwargs)`` once the current transaction commits; it waits in the database if the broker is down."""
     if _eager():
-        transaction.on_commit(lambda: task.apply_async(kwargs=kwargs), robust=True)
+        transaction.on_commit(lambda: task.delay(**kwargs), robust=True)
         return
     from pmo.models import QueuedTask
 
@@ -75,7 +75,7 @@ def queue_on_commit(task: Task, /, **kwargs: Any) -> None:
 def nudge_on_commit(task: Task, /, **kwargs: Any) -> None:
     """Queue ``task`` after the commit if the broker answers; for work recorded already that beat runs anyway."""
     if _eager():
-        transaction.on_commit(lambda: task.apply_async(kwargs=kwargs), robust=True)
+        transaction.on_commit(lambda: task.delay(**kwargs), robust=True)
         return
     transaction.on_commit(lambda: _send(task.name, kwargs, headers=None), robust=True)
 

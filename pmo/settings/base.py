@@ -195,7 +195,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A task must finish (or be killed) well before Redis would hand it to another worker: the time
 # limits follow the visibility timeout (shortened only by the crash-recovery tests).
-CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))}
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
+}
 CELERY_TASK_SOFT_TIME_LIMIT = min(600, CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] * 2 // 3)
 CELERY_TASK_TIME_LIMIT = min(900, CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] * 5 // 6)
 # Exactly one beat process runs these (docker-compose has one "beat" service).

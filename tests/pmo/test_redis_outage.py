@@ -321,5 +321,5 @@ class _Recorder:
     def __init__(self, ran: list[dict[str, Any]]) -> None:
         self.ran = ran
 
-    def apply_async(self, *, kwargs: dict[str, Any]) -> None:
+    def delay(self, **kwargs: Any) -> None:
         self.ran.append(kwargs)

@@ -153,24 +153,29 @@ def _redis_url() -> str:
     return url
 
 
-@pytest.fixture
-def workers(transactional_db: None, tmp_path: Path) -> Iterator[Workers]:
+def workers_on(url: str, tmp_path: Path, queue: str | None = None) -> Workers:
+    """Workers (none started yet) on the Redis at ``url``, taking tasks from ``queue`` (a fresh one by default)."""
     if connection.vendor != "postgresql":
         require_service("PostgreSQL", "worker processes share the test database with the test")
-    url = _redis_url()
-    queue = f"pmo-test-{uuid.uuid4().hex[:10]}"
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.workers.settings",
         "REDIS_URL": url,
-        "PMO_TEST_QUEUE": queue,
+        "PMO_TEST_QUEUE": queue or f"pmo-test-{uuid.uuid4().hex[:10]}",
         "PMO_TEST_DATABASE_NAME": str(connection.settings_dict["NAME"]),
         "PMO_TEST_MAIL_DIR": str(mail_dir),
         "PYTHONPATH": str(ROOT),
     }
-    running = Workers(env=env, logs=tmp_path, mail_dir=mail_dir)
+    return Workers(env=env, logs=tmp_path, mail_dir=mail_dir)
+
+
+@pytest.fixture
+def workers(transactional_db: None, tmp_path: Path) -> Iterator[Workers]:
+    url = _redis_url()
+    running = workers_on(url, tmp_path)
+    queue = running.env["PMO_TEST_QUEUE"]
     try:
         yield running
     finally:
