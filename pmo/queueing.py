@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,8 +99,41 @@ def _send(name: str, kwargs: dict[str, Any], headers: dict[str, Any] | None) -> 
 def _publish(name: str, kwargs: dict[str, Any], headers: dict[str, Any] | None) -> None:
     from pmo.celery import app
 
-    # No retries: a broker that is down must not hold the request; the dispatcher retries.
-    app.signature(name, kwargs=kwargs).apply_async(headers=headers, retry=False)
+    with _connections(app).acquire(block=True) as connection:
+        # One reconnection at once (a connection Redis closed on restart), none after: a broker that is
+        # down must not hold the request; the dispatcher tries again later.
+        app.signature(name, kwargs=kwargs).apply_async(
+            headers=headers, connection=connection, retry=True, retry_policy=_ONE_RECONNECTION
+        )
+
+
+_ONE_RECONNECTION = {"max_retries": 1, "interval_start": 0, "interval_step": 0, "interval_max": 0}
+_pools: dict[tuple[int, str], Any] = {}
+_pools_lock = threading.Lock()
+
+
+def _connections(app: Any) -> Any:
+    """The process's pool of broker connections that give up at the first failed connect.
+
+    Celery's own pool keeps trying to connect for ``broker_connection_timeout`` (about six seconds
+    with its pauses) before a send fails; a request must not wait that long for a broker that is down.
+    """
+    url = str(app.conf.broker_write_url or app.conf.broker_url)
+    key = (os.getpid(), url)  # a forked process makes its own connections
+    pool = _pools.get(key)
+    if pool is None:
+        with _pools_lock:
+            pool = _pools.get(key)
+            if pool is None:
+                # These connections only publish: a read timeout cannot cut a worker's wait for tasks.
+                options = {
+                    "socket_timeout": settings.PMO_REDIS_TIMEOUT,
+                    **(app.conf.broker_transport_options or {}),
+                    "max_retries": 0,
+                }
+                pool = app.connection_for_write(url, transport_options=options).Pool(limit=app.conf.broker_pool_limit)
+                _pools[key] = pool
+    return pool
 
 
 def _send_after_commit(row: Any) -> None:
