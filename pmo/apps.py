@@ -8,7 +8,10 @@ class PmoConfig(AppConfig):
     verbose_name = _("PMO core")
 
     def ready(self) -> None:
-        from pmo import checks  # noqa: F401  (registers the system checks)
+        from pmo import (
+            checks,  # noqa: F401  (registers the system checks)
+            queueing,  # noqa: F401  (a worker deletes the row of a queued task it takes)
+        )
         from pmo.api import extensions  # noqa: F401  (registers the OpenAPI auth scheme)
         from pmo.celery import app
         from pmo.navigation import register_core

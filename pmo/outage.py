@@ -29,6 +29,12 @@ class CircuitBreaker:
     def is_open(self) -> bool:
         return self._retry_at is not None
 
+    @property
+    def skipping(self) -> bool:
+        """Open and not yet due for a probe: a call now would be skipped."""
+        retry_at = self._retry_at
+        return retry_at is not None and time.monotonic() < retry_at
+
     def allows(self) -> bool:
         """Whether to call the service now: always while closed, once per retry period while open."""
         if self._retry_at is None:

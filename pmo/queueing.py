@@ -68,7 +68,7 @@ def queue_on_commit(task: Task, /, **kwargs: Any) -> None:
         return
     from pmo.models import QueuedTask
 
-    known_down = broker_breaker().is_open
+    known_down = broker_breaker().skipping
     row = QueuedTask.objects.create(task=task.name, kwargs=kwargs, waiting=known_down)
     if not known_down:
         transaction.on_commit(lambda: _send_after_commit(row), robust=True)

@@ -219,6 +219,20 @@ def test_while_the_broker_is_known_to_be_down_a_write_does_not_try_it(
     assert list(QueuedTask.objects.values_list("waiting", flat=True)) == [True, True]
 
 
+def test_after_the_retry_period_a_write_tries_the_broker_again(
+    api: APIClient, broker: Broker, settings: Any, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    settings.PMO_REDIS_RETRY_SECONDS = 0
+    broker.down = True
+    invite(api, "a@example.test", django_capture_on_commit_callbacks)
+    broker.down = False
+    invite(api, "b@example.test", django_capture_on_commit_callbacks)
+    assert [kwargs["invitation_id"] for _name, kwargs, _headers in broker.sent] == [
+        Invitation.objects.unscoped().get(email="b@example.test").pk
+    ]
+    assert list(QueuedTask.objects.values_list("waiting", flat=True)) == [True, False]
+
+
 def test_a_task_sent_after_the_commit_costs_the_request_no_query_and_the_worker_deletes_its_row(
     organization: Organization, broker: Broker, django_capture_on_commit_callbacks: Callable[..., Any]
 ) -> None:
@@ -323,3 +337,20 @@ class _Recorder:
 
     def delay(self, **kwargs: Any) -> None:
         self.ran.append(kwargs)
+
+
+def test_no_app_queues_a_task_after_a_commit_except_through_pmo_queueing() -> None:
+    """``delay_on_commit`` raises into a committed request when the broker is down, and loses the task."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    apps = ("pmo", "projects", "finance", "resources", "risks", "quality", "maintenance", "dashboard")
+    offenders = [
+        str(path.relative_to(root))
+        for app in apps
+        for path in (root / app).rglob("*.py")
+        if "migrations" not in path.parts
+        and path != root / "pmo" / "queueing.py"
+        and "delay_on_commit" in path.read_text(encoding="utf-8")
+    ]
+    assert offenders == [], "use pmo.queueing.queue_on_commit (or nudge_on_commit) instead"
