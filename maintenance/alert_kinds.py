@@ -56,6 +56,7 @@ from pmo.alerts.services import (
     alerts_resolve_subjects,
 )
 from pmo.models import Alert, AlertRule, AlertStatus, Membership, Organization, OrgRole, Severity, User
+from pmo.queueing import queue_on_commit
 
 #: Subject ids of repeated failures: the asset's id times this plus the criterion's id.
 PAIR = 1 << 32
@@ -502,7 +503,7 @@ def run_now(organization_id: int, as_of: str | None) -> None:
     the SLA clocks run by the hour, so ``as_of`` (a past status date) does not apply to them."""
     from maintenance.tasks import sync_alerts_org
 
-    sync_alerts_org.delay_on_commit(organization_id=organization_id)
+    queue_on_commit(sync_alerts_org, organization_id=organization_id)
 
 
 def register() -> None:
