@@ -34,12 +34,12 @@ from pmo.models import (
     Alert,
     AlertRule,
     AlertStatus,
+    DeliveryAttempt,
     Notification,
     OrgRole,
     Severity,
     User,
     Webhook,
-    WebhookDelivery,
     WebhookEvent,
 )
 from pmo.pages import OrganizationPageMixin
@@ -447,10 +447,11 @@ class WebhookListView(WebhookPage):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        last = WebhookDelivery.objects.for_organization(self.organization).filter(webhook=OuterRef("pk"))
+        last = DeliveryAttempt.objects.for_organization(self.organization).filter(webhook=OuterRef("pk"))
         last = last.order_by("-created_at", "-id")
         webhooks = Webhook.objects.for_organization(self.organization).annotate(
             last_status=Subquery(last.values("status_code")[:1]),
+            last_outcome=Subquery(last.values("outcome")[:1]),
             last_error=Subquery(last.values("error")[:1]),
             last_delivery_at=Subquery(last.values("created_at")[:1]),
         )
@@ -490,7 +491,7 @@ class WebhookDetailView(WebhookPage):
         context = super().get_context_data(**kwargs)
         webhook = self.webhook
         deliveries = (
-            WebhookDelivery.objects.for_organization(self.organization)
+            DeliveryAttempt.objects.for_organization(self.organization)
             .filter(webhook=webhook)
             .order_by("-created_at", "-id")
         )
@@ -555,7 +556,7 @@ class WebhookDeleteView(WebhookPage):
         context = super().get_context_data(**kwargs)
         context["webhook"] = self.webhook
         context["delivery_count"] = (
-            WebhookDelivery.objects.for_organization(self.organization).filter(webhook=self.webhook).count()
+            DeliveryAttempt.objects.for_organization(self.organization).filter(webhook=self.webhook).count()
         )
         return context
 

@@ -69,6 +69,33 @@ def permission_policy_check(app_configs: Any = None, **kwargs: Any) -> list[chec
     return [checks.Error(problem, id="pmo.E010") for problem in permissions.problems()]
 
 
+@checks.register()
+def relay_timing_check(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """The relay's lease outlives an attempt, and a relay task ends inside Celery's soft time limit."""
+    attempt = max(settings.PMO_WEBHOOK_TIMEOUT_SECONDS, settings.EMAIL_TIMEOUT or 0)
+    errors: list[checks.CheckMessage] = []
+    if attempt >= settings.PMO_RELAY_LEASE_SECONDS:
+        errors.append(
+            checks.Error(
+                f"PMO_RELAY_LEASE_SECONDS ({settings.PMO_RELAY_LEASE_SECONDS:g}) must be longer than an attempt "
+                f"may take ({attempt:g} s): another relay would send the message again while it is under way.",
+                hint="Raise PMO_RELAY_LEASE_SECONDS or lower PMO_WEBHOOK_TIMEOUT_SECONDS and EMAIL_TIMEOUT.",
+                id="pmo.E011",
+            )
+        )
+    soft_limit = settings.CELERY_TASK_SOFT_TIME_LIMIT
+    if soft_limit and settings.PMO_RELAY_TIME_BUDGET_SECONDS + attempt >= soft_limit:
+        errors.append(
+            checks.Error(
+                f"A relay task may run PMO_RELAY_TIME_BUDGET_SECONDS + {attempt:g} s, not less than "
+                f"CELERY_TASK_SOFT_TIME_LIMIT ({soft_limit} s).",
+                hint="Lower PMO_RELAY_TIME_BUDGET_SECONDS.",
+                id="pmo.E012",
+            )
+        )
+    return errors
+
+
 def assert_production_ready() -> None:
     """Raise at process start when the production checks fail (gunicorn does not run checks)."""
     errors = [message for message in production_profile_check() if message.is_serious()]

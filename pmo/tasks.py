@@ -55,12 +55,18 @@ def send_invitation_email(*, organization_id: int, invitation_id: int, base_url:
 
 
 @app.task(name="pmo.relay_outbox", tenant_scoped=False, acks_late=True, ignore_result=True)
-def relay_outbox() -> dict[str, int]:
-    """Send the due outgoing messages of every organisation (beat runs it every 30 seconds)."""
-    from pmo.alerts.delivery import relay_outbox as relay
+def relay_outbox(*, link: int = 0) -> dict[str, int]:
+    """Send the due outgoing messages of every organisation, and go on while any are due.
 
-    result = relay()
-    return {"sent": result.sent, "retrying": result.retrying, "failed": result.failed}
+    Queued by the beat every few seconds and on commit after messages are written; a link that
+    runs out of time with messages still due queues the next one (see ``relay_link``).
+    """
+    from pmo.alerts.delivery import relay_link
+
+    result, again = relay_link(link=link)
+    if again:
+        relay_outbox.delay_on_commit(link=link + 1)
+    return {"sent": result.sent, "retrying": result.retrying, "failed": result.failed, "released": result.released}
 
 
 @app.task(name="pmo.dispatch_queued_tasks", tenant_scoped=False, acks_late=True, ignore_result=True)

@@ -31,6 +31,7 @@ from pmo.models import (
     ApiToken,
     AuditEvent,
     CalendarException,
+    DeliveryAttempt,
     Invitation,
     Membership,
     Notification,
@@ -40,7 +41,6 @@ from pmo.models import (
     Severity,
     User,
     Webhook,
-    WebhookDelivery,
     WebhookEvent,
     WorkingCalendar,
 )
@@ -535,16 +535,26 @@ class OutboxMessageFactory(factory.django.DjangoModelFactory):
     key = factory.Sequence(lambda n: f"test:{n}")
 
 
-class WebhookDeliveryFactory(factory.django.DjangoModelFactory):
+class DeliveryAttemptFactory(factory.django.DjangoModelFactory):
+    """A finished attempt: delivered on a 2xx status, else failed."""
+
     class Meta:
-        model = WebhookDelivery
+        model = DeliveryAttempt
 
     message = factory.SubFactory(OutboxMessageFactory)
     organization = factory.SelfAttribute("message.organization")
+    channel = factory.SelfAttribute("message.channel")
     webhook = factory.SelfAttribute("message.webhook")
     event = WebhookEvent.ALERT_OPENED
     attempt = 1
     status_code = 204
+    outcome = factory.LazyAttribute(
+        lambda attempt: DeliveryAttempt.Outcome.DELIVERED
+        if DeliveryAttempt.status_ok(attempt.status_code)
+        else DeliveryAttempt.Outcome.FAILED
+    )
+    created_at = factory.LazyFunction(timezone.now)
+    finished_at = factory.SelfAttribute("created_at")
 
 
 FACTORIES.update(
@@ -555,7 +565,7 @@ FACTORIES.update(
         Notification: NotificationFactory,
         Webhook: WebhookFactory,
         OutboxMessage: OutboxMessageFactory,
-        WebhookDelivery: WebhookDeliveryFactory,
+        DeliveryAttempt: DeliveryAttemptFactory,
     }
 )
 

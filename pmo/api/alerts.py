@@ -41,11 +41,11 @@ from pmo.models import (
     Alert,
     AlertRule,
     AlertStatus,
+    DeliveryAttempt,
     Notification,
     OrgRole,
     Severity,
     Webhook,
-    WebhookDelivery,
     WebhookEvent,
 )
 from pmo.policy import Action
@@ -516,22 +516,34 @@ class WebhookViewSet(
 
 class WebhookDeliverySerializer(inputs.ModelSerializer):
     ok = serializers.BooleanField(read_only=True, help_text=_("The receiver answered with a 2xx status."))
+    outcome = NamedChoiceField(
+        choices=DeliveryAttempt.Outcome.choices,
+        enum_name="DeliveryOutcomeEnum",
+        read_only=True,
+        help_text=_(
+            "started: the attempt was logged before the call and no outcome was recorded after it (the relay "
+            "stopped, or the call is under way); the receiver may have got the message, which is sent again "
+            "with the same key."
+        ),
+    )
     message_key = serializers.CharField(
         read_only=True, help_text=_("The message's idempotency key: the same for every attempt to deliver it.")
     )
 
     class Meta:
-        model = WebhookDelivery
+        model = DeliveryAttempt
         fields = [
             "id",
             "event",
             "attempt",
+            "outcome",
             "status_code",
             "ok",
             "error",
             "response_excerpt",
             "duration_ms",
             "created_at",
+            "finished_at",
             "message_key",
         ]
         read_only_fields = fields
@@ -539,7 +551,7 @@ class WebhookDeliverySerializer(inputs.ModelSerializer):
 
 WEBHOOK_DELIVERY_ROWS = RowBuilder(
     WebhookDeliverySerializer,
-    computed={"ok": Computed(("status_code",), lambda row: WebhookDelivery.status_ok(row["status_code"]))},
+    computed={"ok": Computed(("status_code",), lambda row: DeliveryAttempt.status_ok(row["status_code"]))},
 )
 
 
@@ -551,7 +563,7 @@ class WebhookDeliveryViewSet(OrganizationScopedMixin, RowListMixin, mixins.ListM
 
     serializer_class = WebhookDeliverySerializer
     row_builder = WEBHOOK_DELIVERY_ROWS
-    queryset = WebhookDelivery.objects.all()
+    queryset = DeliveryAttempt.objects.all()
     read_action = Action.WEBHOOKS_MANAGE
     filter_backends: list[Any] = []
 
@@ -560,9 +572,9 @@ class WebhookDeliveryViewSet(OrganizationScopedMixin, RowListMixin, mixins.ListM
             Webhook.objects.for_organization(self.organization), pk=url_kwargs["webhook_id"]
         )
 
-    def get_queryset(self) -> QuerySet[WebhookDelivery]:
+    def get_queryset(self) -> QuerySet[DeliveryAttempt]:
         return (
-            WebhookDelivery.objects.for_organization(self.organization)
+            DeliveryAttempt.objects.for_organization(self.organization)
             .filter(webhook=self.webhook)
             # The key only: the message's payload can be large.
             .annotate(message_key=F("message__key"))

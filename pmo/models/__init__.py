@@ -5,11 +5,11 @@ from pmo.models.alerts import (
     Alert,
     AlertRule,
     AlertStatus,
+    DeliveryAttempt,
     Notification,
     OutboxMessage,
     Severity,
     Webhook,
-    WebhookDelivery,
     WebhookEvent,
 )
 from pmo.models.attachments import Attachment
@@ -44,6 +44,7 @@ __all__ = [
     "AuditEventManager",
     "AuditEventQuerySet",
     "CalendarException",
+    "DeliveryAttempt",
     "Invitation",
     "InvitationStatus",
     "Membership",
@@ -55,7 +56,6 @@ __all__ = [
     "Severity",
     "User",
     "Webhook",
-    "WebhookDelivery",
     "WebhookEvent",
     "WorkingCalendar",
     "currency_validator",

@@ -206,8 +206,12 @@ class Webhook(TenantModel):
 class OutboxMessage(TenantModel):
     """A message to send, written in the same transaction as what it tells about.
 
-    The relay sends pending messages and marks them sent; ``key`` is unique, so writing the
-    same message twice is impossible, and receivers get it to recognise a repeated delivery.
+    ``key`` is unique, so writing the same message twice is impossible; it is the idempotency key
+    receivers get on every attempt. The relay claims a due message (``claimed``, with a
+    ``claim_token`` and a lease until ``lease_until``) in a committed transaction before sending it,
+    and records the result only while the token is still its own. A claimed message falls due again
+    when its lease ends (``next_attempt_at`` follows the lease), so the attempt of a relay that died
+    is made again, with the same key.
     """
 
     class Channel(models.TextChoices):
@@ -216,6 +220,7 @@ class OutboxMessage(TenantModel):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
+        CLAIMED = "claimed", _("Being sent")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
@@ -230,8 +235,11 @@ class OutboxMessage(TenantModel):
     payload = models.JSONField(default=dict)
     key = models.CharField(_("idempotency key"), max_length=200)
     status = models.CharField(_("status"), max_length=8, choices=Status, default=Status.PENDING)
+    # Attempts started, including one whose relay died before recording its outcome.
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
+    lease_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
@@ -247,6 +255,11 @@ class OutboxMessage(TenantModel):
                 | (models.Q(channel="webhook") & models.Q(webhook__isnull=False)),
                 name="outbox_has_recipient",
             ),
+            models.CheckConstraint(
+                condition=~models.Q(status="claimed")
+                | (models.Q(claim_token__isnull=False) & models.Q(lease_until__isnull=False)),
+                name="outbox_claim_has_token_and_lease",
+            ),
         ]
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due")]
 
@@ -254,33 +267,54 @@ class OutboxMessage(TenantModel):
         return self.key
 
 
-class WebhookDelivery(TenantModel):
-    """One attempt to deliver a message to a webhook, with what came back."""
+class DeliveryAttempt(TenantModel):
+    """One attempt to deliver an outgoing message, an e-mail or a webhook call, with what came back.
 
-    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    The row is written and committed before the message leaves (``started``) and completed after it,
+    each in a transaction of its own, so every attempt is in the log whatever happens to the relay:
+    an attempt still ``started`` after its lease is one whose relay stopped before it heard the
+    outcome (the receiver may have got the message).
+    """
+
+    class Outcome(models.TextChoices):
+        STARTED = "started", _("Outcome unknown")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+
     message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(_("channel"), max_length=8, choices=OutboxMessage.Channel)
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries")
     event = models.CharField(_("event"), max_length=32)
     attempt = models.PositiveIntegerField(_("attempt"))
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome, default=Outcome.STARTED)
     status_code = models.PositiveIntegerField(_("status code"), null=True, blank=True)
     error = models.CharField(_("error"), max_length=500, blank=True)
     response_excerpt = models.CharField(_("response"), max_length=500, blank=True)
     duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
     created_at = models.DateTimeField(_("time"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("webhook delivery")
-        verbose_name_plural = _("webhook deliveries")
+        verbose_name = _("delivery attempt")
+        verbose_name_plural = _("delivery attempts")
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(channel="email") | models.Q(webhook__isnull=False),
+                name="delivery_attempt_webhook_named",
+            )
+        ]
         indexes = [models.Index(fields=["organization", "webhook", "-created_at"], name="delivery_org_webhook")]
 
     def __str__(self) -> str:
-        return f"{self.webhook_id} #{self.attempt} {self.status_code}"
+        return f"{self.message_id} #{self.attempt} {self.outcome}"
 
     @property
     def ok(self) -> bool:
-        return self.status_ok(self.status_code)
+        return self.outcome == self.Outcome.DELIVERED
 
     @staticmethod
     def status_ok(status_code: int | None) -> bool:
-        """The receiver answered with a 2xx status (``ok``; the API's list reads it from a row)."""
+        """The receiver answered with a 2xx status (``ok`` of a webhook call; the API's list reads it from a row)."""
         return status_code is not None and 200 <= status_code < 300

@@ -222,7 +222,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "projects.reschedule_stale_all",
         "schedule": crontab(hour=(PMO_VARIANCE_HOUR - 1) % 24, minute=PMO_VARIANCE_MINUTE),
     },
-    "outbox-relay": {"task": "pmo.relay_outbox", "schedule": 30.0},
+    # The outbox relay's entry ("outbox-relay") is added with the relay's settings, below.
     "digests-daily": {"task": "pmo.send_digests", "schedule": crontab(hour=PMO_DIGEST_HOUR, minute=0)},
     # Each organisation's deadline is its own weekday and time in its own zone: checked every hour.
     "timesheet-reminders-hourly": {"task": "resources.timesheet_reminders", "schedule": crontab(minute=5)},
@@ -272,6 +272,31 @@ PMO_WEBHOOK_ALLOW_PRIVATE = env_bool("PMO_WEBHOOK_ALLOW_PRIVATE", False)
 # Where people open the app: links in alert e-mails start with it.
 PMO_BASE_URL = os.environ.get("PMO_BASE_URL", "http://127.0.0.1:8000")
 PMO_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("PMO_WEBHOOK_TIMEOUT_SECONDS", "10"))
+
+# --- The outbox relay (pmo/alerts/delivery.py) -----------------------------------------------
+# Handing an e-mail to the mail server gives up after this, as a webhook call does.
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "10"))
+# A message is leased to the relay sending it, renewed before each attempt: longer than an attempt
+# may take (the timeouts above), so no other relay takes it mid-attempt; a relay that dies leaves it
+# to be sent again (same key) this long after its attempt started.
+PMO_RELAY_LEASE_SECONDS = float(os.environ.get("PMO_RELAY_LEASE_SECONDS", "60"))
+# Receivers one relay sends to at once (threads), and messages of one receiver claimed at once.
+PMO_RELAY_THREADS = int(os.environ.get("PMO_RELAY_THREADS", "8"))
+PMO_RELAY_PER_RECEIVER = int(os.environ.get("PMO_RELAY_PER_RECEIVER", "50"))
+# One relay task claims for this long, then queues the next link while messages are due, at most
+# PMO_RELAY_CHAIN_LINKS times in a row; at most PMO_RELAY_CHAINS relay tasks run at once.
+PMO_RELAY_TIME_BUDGET_SECONDS = float(os.environ.get("PMO_RELAY_TIME_BUDGET_SECONDS", "20"))
+PMO_RELAY_CHAIN_LINKS = int(os.environ.get("PMO_RELAY_CHAIN_LINKS", "30"))
+PMO_RELAY_CHAINS = int(os.environ.get("PMO_RELAY_CHAINS", "2"))
+# The beat queues the relay this often; the first relay waits this long for a message about to fall due.
+PMO_RELAY_BEAT_SECONDS = float(os.environ.get("PMO_RELAY_BEAT_SECONDS", "5"))
+PMO_RELAY_LINGER_SECONDS = PMO_RELAY_BEAT_SECONDS
+CELERY_BEAT_SCHEDULE["outbox-relay"] = {
+    "task": "pmo.relay_outbox",
+    "schedule": PMO_RELAY_BEAT_SECONDS,
+    # A tick that waited longer than the interval in the queue is dropped: the next one is there.
+    "options": {"expires": PMO_RELAY_BEAT_SECONDS},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

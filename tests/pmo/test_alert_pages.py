@@ -36,10 +36,10 @@ from tests.factories import (
     AlertFactory,
     AlertRuleFactory,
     ChangeRequestFactory,
+    DeliveryAttemptFactory,
     NotificationFactory,
     ProjectFactory,
     ProjectMemberFactory,
-    WebhookDeliveryFactory,
     WebhookFactory,
     member,
 )
@@ -733,7 +733,7 @@ def test_a_refused_webhook_edit_changes_nothing(organization: Organization, priv
 
 def test_deleting_a_webhook_asks_first(organization: Organization) -> None:
     webhook = WebhookFactory(organization=organization)
-    WebhookDeliveryFactory(organization=organization, message__webhook=webhook)
+    DeliveryAttemptFactory(organization=organization, message__webhook=webhook)
     client, _user = client_with(organization, OrgRole.ADMIN)
     url = f"{WEBHOOKS}{webhook.pk}/delete/"
 
@@ -752,7 +752,7 @@ def test_deleting_a_webhook_asks_first(organization: Organization) -> None:
 def test_the_delivery_log_shows_each_attempt_and_is_paginated(organization: Organization) -> None:
     webhook = WebhookFactory(organization=organization)
     now = timezone.now()
-    failed = WebhookDeliveryFactory(
+    failed = DeliveryAttemptFactory(
         organization=organization,
         message__webhook=webhook,
         status_code=None,
@@ -761,13 +761,13 @@ def test_the_delivery_log_shows_each_attempt_and_is_paginated(organization: Orga
         created_at=now,
     )
     for minutes in range(1, 51):
-        WebhookDeliveryFactory(
+        DeliveryAttemptFactory(
             organization=organization,
             message__webhook=webhook,
             status_code=204,
             created_at=now - dt.timedelta(minutes=minutes),
         )
-    WebhookDeliveryFactory(organization=organization)  # another webhook's
+    DeliveryAttemptFactory(organization=organization)  # another webhook's
     client, _user = client_with(organization, OrgRole.ADMIN)
 
     first = client.get(f"{WEBHOOKS}{webhook.pk}/")
@@ -785,16 +785,32 @@ def test_the_delivery_log_shows_each_attempt_and_is_paginated(organization: Orga
     assert html.count('class="badge badge-green delivery-ok"') == 49
 
 
+def test_the_delivery_log_shows_an_attempt_without_a_recorded_outcome_as_unknown(organization: Organization) -> None:
+    webhook = WebhookFactory(organization=organization)
+    started = DeliveryAttemptFactory(
+        organization=organization, message__webhook=webhook, status_code=None, outcome="started", finished_at=None
+    )
+    client, _user = client_with(organization, OrgRole.ADMIN)
+
+    html = client.get(f"{WEBHOOKS}{webhook.pk}/").content.decode()
+    listed = client.get(WEBHOOKS).content.decode()
+
+    row = re.search(rf'<tr class="delivery delivery-row-unknown" id="delivery-{started.pk}">(.*?)</tr>', html, re.S)
+    assert row is not None
+    assert 'class="badge badge-amber delivery-unknown"' in row.group(1)
+    assert 'class="badge badge-amber delivery-unknown"' in listed
+
+
 def test_the_webhook_list_shows_each_webhooks_last_delivery_in_a_fixed_number_of_queries(
     organization: Organization,
 ) -> None:
     client, _user = client_with(organization, OrgRole.ADMIN)
     webhook = WebhookFactory(organization=organization)
-    WebhookDeliveryFactory(organization=organization, message__webhook=webhook, status_code=500)
+    DeliveryAttemptFactory(organization=organization, message__webhook=webhook, status_code=500)
     small = count_queries(client, WEBHOOKS)
     for _ in range(5):
         other = WebhookFactory(organization=organization)
-        WebhookDeliveryFactory(organization=organization, message__webhook=other)
+        DeliveryAttemptFactory(organization=organization, message__webhook=other)
 
     large = count_queries(client, WEBHOOKS)
 

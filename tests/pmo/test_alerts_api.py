@@ -30,11 +30,11 @@ from tests.conftest import api_client_for
 from tests.factories import (
     AlertFactory,
     AlertRuleFactory,
+    DeliveryAttemptFactory,
     NotificationFactory,
     ProjectFactory,
     ProjectMemberFactory,
     UserFactory,
-    WebhookDeliveryFactory,
     WebhookFactory,
     member,
 )
@@ -490,11 +490,11 @@ def test_a_webhooks_deliveries_list_newest_first_with_their_message_key(
 ) -> None:
     webhook = WebhookFactory(organization=organization)
     now = timezone.now()
-    first = WebhookDeliveryFactory(
+    first = DeliveryAttemptFactory(
         message__webhook=webhook, status_code=None, error="timed out", created_at=now - dt.timedelta(minutes=5)
     )
-    retry = WebhookDeliveryFactory(message=first.message, attempt=2, status_code=204, duration_ms=120, created_at=now)
-    WebhookDeliveryFactory(message__webhook=WebhookFactory(organization=organization))
+    retry = DeliveryAttemptFactory(message=first.message, attempt=2, status_code=204, duration_ms=120, created_at=now)
+    DeliveryAttemptFactory(message__webhook=WebhookFactory(organization=organization))
 
     response = api.get(f"{BASE}/webhooks/{webhook.pk}/deliveries/")
 
@@ -506,12 +506,23 @@ def test_a_webhooks_deliveries_list_newest_first_with_their_message_key(
     assert rows[0]["message_key"] == rows[1]["message_key"] == first.message.key
 
 
+def test_an_attempt_whose_relay_stopped_before_the_outcome_is_listed_as_started(
+    organization: Organization, api: APIClient
+) -> None:
+    webhook = WebhookFactory(organization=organization)
+    DeliveryAttemptFactory(message__webhook=webhook, status_code=None, outcome="started", finished_at=None)
+
+    [row] = api.get(f"{BASE}/webhooks/{webhook.pk}/deliveries/").json()["results"]
+
+    assert (row["outcome"], row["ok"], row["status_code"], row["finished_at"]) == ("started", False, None, None)
+
+
 @pytest.mark.parametrize("size", [2, 12])
 def test_the_delivery_list_runs_a_fixed_number_of_queries(
     size: int, organization: Organization, api: APIClient, django_assert_num_queries: Any
 ) -> None:
     webhook = WebhookFactory(organization=organization)
-    WebhookDeliveryFactory.create_batch(size, message__webhook=webhook)
+    DeliveryAttemptFactory.create_batch(size, message__webhook=webhook)
 
     # The membership, the webhook, the count, the page.
     with django_assert_num_queries(4):

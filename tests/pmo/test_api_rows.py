@@ -23,11 +23,11 @@ from tests.factories import (
     AlertFactory,
     ChangeRequestElementFactory,
     ChangeRequestFactory,
+    DeliveryAttemptFactory,
     NotificationFactory,
     ProjectFactory,
     StageGateFactory,
     StatusReportFactory,
-    WebhookDeliveryFactory,
     WebhookFactory,
     member,
 )
@@ -139,7 +139,7 @@ def test_alert_and_notification_lists_answer_what_their_serializers_declare(
 def test_webhook_delivery_list_says_which_attempts_succeeded(organization: Organization, api: APIClient) -> None:
     webhook = WebhookFactory(organization=organization)
     for code in (204, 500, None):
-        WebhookDeliveryFactory(message__organization=organization, message__webhook=webhook, status_code=code)
+        DeliveryAttemptFactory(message__organization=organization, message__webhook=webhook, status_code=code)
     rows = api.get(f"{BASE}/webhooks/{webhook.pk}/deliveries/").json()["results"]
     assert sorted((row["status_code"] or 0, row["ok"]) for row in rows) == [(0, False), (204, True), (500, False)]
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.core.checks import Error
 
-from pmo.checks import production_profile_check
+from pmo.checks import production_profile_check, relay_timing_check
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD_PRODUCTION_ENV = {
@@ -73,7 +73,9 @@ def test_the_beat_runs_the_variance_the_relay_the_digest_and_the_reminders(setti
         "maintenance.sync_alerts",
         "pmo.dispatch_queued_tasks",
     }
-    assert schedule["pmo.relay_outbox"] == 30.0
+    # The relay wakes within seconds for a retry falling due; a tick left waiting in the queue is dropped.
+    assert schedule["pmo.relay_outbox"] == settings.PMO_RELAY_BEAT_SECONDS == 5.0
+    assert settings.CELERY_BEAT_SCHEDULE["outbox-relay"]["options"] == {"expires": 5.0}
     assert schedule["pmo.dispatch_queued_tasks"] == 30.0
     # Each organisation's deadline is its own weekday and hour: the reminders look every hour.
     assert schedule["resources.timesheet_reminders"].minute == {5}
@@ -87,6 +89,14 @@ def test_the_beat_runs_the_variance_the_relay_the_digest_and_the_reminders(setti
         {0},
     )
     assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] > settings.CELERY_TASK_TIME_LIMIT
+
+
+def test_the_relays_lease_outlives_an_attempt_and_its_task_ends_inside_the_soft_time_limit(settings: Any) -> None:
+    assert relay_timing_check() == []
+
+    settings.PMO_RELAY_LEASE_SECONDS = settings.PMO_WEBHOOK_TIMEOUT_SECONDS
+    settings.PMO_RELAY_TIME_BUDGET_SECONDS = settings.CELERY_TASK_SOFT_TIME_LIMIT
+    assert ids(relay_timing_check()) == {"pmo.E011", "pmo.E012"}
 
 
 def test_production_accepts_postgres_redis_and_no_debug(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -27,3 +27,9 @@ DATABASES["default"]["NAME"] = os.environ["PMO_TEST_DATABASE_NAME"]  # noqa: F40
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = os.environ["PMO_TEST_MAIL_DIR"]
 PMO_WEBHOOK_ALLOW_PRIVATE = True
+# The relay's task ends inside those limits too (time budget + one attempt); a message a killed
+# relay held is due again a few seconds after its attempt started.
+PMO_WEBHOOK_TIMEOUT_SECONDS = 1.0
+EMAIL_TIMEOUT = 1.0
+PMO_RELAY_TIME_BUDGET_SECONDS = 2.0
+PMO_RELAY_LEASE_SECONDS = 3.0
