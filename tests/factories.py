@@ -549,9 +549,11 @@ class DeliveryAttemptFactory(factory.django.DjangoModelFactory):
     attempt = 1
     status_code = 204
     outcome = factory.LazyAttribute(
-        lambda attempt: DeliveryAttempt.Outcome.DELIVERED
-        if DeliveryAttempt.status_ok(attempt.status_code)
-        else DeliveryAttempt.Outcome.FAILED
+        lambda attempt: (
+            DeliveryAttempt.Outcome.DELIVERED
+            if DeliveryAttempt.status_ok(attempt.status_code)
+            else DeliveryAttempt.Outcome.FAILED
+        )
     )
     created_at = factory.LazyFunction(timezone.now)
     finished_at = factory.SelfAttribute("created_at")

@@ -81,7 +81,7 @@ class RelayResult:
     released: int = 0
     # Messages whose claim another relay had taken over (after the lease ended): not touched.
     lost: int = 0
-    # Messages were still due when the relay stopped (its time budget ran out).
+    # Messages were still due when the relay stopped (its time budget ran out), or fall due within its linger.
     more: bool = False
 
     def add(self, other: RelayResult) -> None:
@@ -482,7 +482,7 @@ def _seconds_until_due(within: float) -> float | None:
 def relay_outbox(*, budget: float | None = None, linger: float = 0.0, threads: int | None = None) -> RelayResult:
     """Send the due messages of every organisation while there are any, for up to ``budget`` seconds
     (``PMO_RELAY_TIME_BUDGET_SECONDS``); when none is due, wait for one falling due within
-    ``linger`` seconds. ``more`` says whether messages were still due at the end."""
+    ``linger`` seconds. ``more`` says whether messages were still due at the end (or within ``linger``)."""
     budget = settings.PMO_RELAY_TIME_BUDGET_SECONDS if budget is None else budget
     deadline = time.monotonic() + budget
     result = RelayResult()
@@ -505,7 +505,8 @@ def relay_outbox(*, budget: float | None = None, linger: float = 0.0, threads: i
             if wait is None:
                 break
             time.sleep(min(wait, 1.0))
-    result.more = _due(timezone.now()).exists()
+    # A relay that waits for messages falling due soon has more to do if one does within that wait.
+    result.more = _due(timezone.now() + dt.timedelta(seconds=linger)).exists()
     return result
 
 
@@ -541,8 +542,9 @@ def relay_link(*, link: int) -> tuple[RelayResult, bool]:
     A chain goes on while messages are still due when a link's time budget ends, for at most
     ``PMO_RELAY_CHAIN_LINKS`` links; the beat starts a new one every few seconds anyway. At most
     ``PMO_RELAY_CHAINS`` links run at once (a link that finds every slot taken leaves at once), so
-    chains never pile up. The first slot's link waits for messages falling due within
-    ``PMO_RELAY_LINGER_SECONDS`` (the beat's interval): a retry due soon goes out on time.
+    chains never pile up. The first slot's link also waits for messages falling due within
+    ``PMO_RELAY_LINGER_SECONDS`` (the beat's interval), and its chain goes on while one does: a
+    retry goes out when it falls due, not at the next tick.
     """
     with relay_slot() as slot:
         if slot is None:

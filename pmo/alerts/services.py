@@ -343,9 +343,8 @@ def _flush(pending: _Pending, result: SyncResult) -> None:
 
 
 def relay_soon(result: SyncResult) -> None:
-    """Have the relay send what was written as soon as the transaction commits (it also runs every 30 s).
-
-    The messages are in the outbox already: with the broker down, the relay of beat sends them later.
+    """Have the relay send what was written as soon as the transaction commits (the beat also queues it
+    every 5 s). The messages are in the outbox already: with the broker down, the beat's relay sends them later.
     """
     if result.messages:
         from pmo.tasks import relay_outbox

@@ -79,7 +79,7 @@ class Migration(migrations.Migration):
                 choices=[("started", "Outcome unknown"), ("delivered", "Delivered"), ("failed", "Failed")],
                 default="started",
                 max_length=10,
-                verbose_name="outcome",
+                verbose_name="attempt outcome",
             ),
         ),
         migrations.AddField(

@@ -287,7 +287,7 @@ class DeliveryAttempt(TenantModel):
     event = models.CharField(_("event"), max_length=32)
     attempt = models.PositiveIntegerField(_("attempt"))
     claim_token = models.UUIDField(null=True, blank=True, editable=False)
-    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome, default=Outcome.STARTED)
+    outcome = models.CharField(_("attempt outcome"), max_length=10, choices=Outcome, default=Outcome.STARTED)
     status_code = models.PositiveIntegerField(_("status code"), null=True, blank=True)
     error = models.CharField(_("error"), max_length=500, blank=True)
     response_excerpt = models.CharField(_("response"), max_length=500, blank=True)

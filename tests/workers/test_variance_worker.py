@@ -1,4 +1,5 @@
-"""Variance runs through real Celery workers on the real Redis: alerts reach people exactly once.
+"""Variance runs through real Celery workers on the real Redis: alerts are raised once and reach
+people at least once (a repeat carries the same key).
 
 Each test starts its own worker processes (see ``conftest``), queues work the way the web
 processes and the beat do, and reads the outcome from the shared test database.
