@@ -504,7 +504,8 @@ def relay_outbox(*, budget: float | None = None, linger: float = 0.0, threads: i
             wait = _seconds_until_due(min(linger, left)) if left > 0 and linger > 0 else None
             if wait is None:
                 break
-            time.sleep(min(wait, 1.0))
+            # Not less than a moment: a message due now may belong to a receiver another relay is busy with.
+            time.sleep(min(max(wait, 0.25), 1.0))
     # A relay that waits for messages falling due soon has more to do if one does within that wait.
     result.more = _due(timezone.now() + dt.timedelta(seconds=linger)).exists()
     return result
@@ -549,7 +550,9 @@ def relay_link(*, link: int) -> tuple[RelayResult, bool]:
     with relay_slot() as slot:
         if slot is None:
             return RelayResult(), False
-        result = relay_outbox(linger=settings.PMO_RELAY_LINGER_SECONDS if slot == 0 else 0.0)
+        # An eager task (no broker) runs in the request that queued it: it does not wait there.
+        lingers = slot == 0 and not settings.CELERY_TASK_ALWAYS_EAGER
+        result = relay_outbox(linger=settings.PMO_RELAY_LINGER_SECONDS if lingers else 0.0)
     return result, result.more and link + 1 < settings.PMO_RELAY_CHAIN_LINKS
 
 
