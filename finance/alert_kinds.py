@@ -29,7 +29,7 @@ from pmo.alerts.kinds import (
     project_page,
 )
 from pmo.alerts.services import Finding
-from pmo.models import OrgRole, Severity
+from pmo.models import Organization, OrgRole, Severity, User
 from pmo.queueing import queue_on_commit
 from projects.alert_kinds import ProjectSubjectType
 from projects.models import Project
@@ -255,10 +255,10 @@ def evaluate(batch: EvaluationBatch) -> Mapping[str, Iterable[Finding]]:
     return found
 
 
-def run_now(organization_id: int, as_of: str | None) -> None:
-    from finance.tasks import run_variance_org
+def run_now(organization_id: int, as_of: str | None, started_by: User | None) -> None:
+    from finance.runs import variance_start
 
-    queue_on_commit(run_variance_org, organization_id=organization_id, as_of=as_of)
+    variance_start(organization=Organization.objects.get(pk=organization_id), as_of=as_of, started_by=started_by)
 
 
 def run_projects(organization_id: int, project_ids: list[int]) -> None:

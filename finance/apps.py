@@ -8,7 +8,7 @@ class FinanceConfig(AppConfig):
 
     def ready(self) -> None:
         """Plug finance into the extension points of the layers below it (ARCHITECTURE.md)."""
-        from finance import alert_kinds, attachments, demo, navigation
+        from finance import alert_kinds, attachments, demo, navigation, runs
         from finance.earned_value import project_performance_indices
         from finance.gate_checks import BUDGET_CHECK
         from finance.permissions import GRANTS, FinanceAction
@@ -20,6 +20,7 @@ class FinanceConfig(AppConfig):
 
         permissions.register(FinanceAction, GRANTS)
         alert_kinds.register()
+        runs.register()
         gate_checks.register(BUDGET_CHECK)
         navigation.register()
         attachments.register()

@@ -1,10 +1,10 @@
-"""Variance runs: fan out per organisation, then per batch of projects."""
+"""Variance runs: started as runs of recorded batches (``finance.runs``), and one batch of projects now."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError
 
 from pmo.celery import app
 
@@ -13,12 +13,11 @@ TRANSIENT = (OperationalError, InterfaceError)
 
 
 @app.task(name="finance.run_variance_all", tenant_scoped=False, acks_late=True, ignore_result=True)
-def run_variance_all(as_of: str | None = None) -> None:
-    """The nightly run: one task per organisation."""
-    from pmo.models import Organization
+def run_variance_all(as_of: str | None = None) -> int:
+    """The nightly run over every organisation, its batches recorded (``finance.runs``); the run's id."""
+    from finance.runs import variance_start
 
-    for organization_id in Organization.objects.order_by("pk").values_list("pk", flat=True):
-        run_variance_org.delay(organization_id=organization_id, as_of=as_of)
+    return variance_start(organization=None, as_of=as_of).pk
 
 
 @app.task(
@@ -30,23 +29,15 @@ def run_variance_all(as_of: str | None = None) -> None:
     max_retries=5,
 )
 def run_variance_org(*, organization_id: int, as_of: str | None = None, batch_size: int | None = None) -> int:
-    """Queue one batch task per ``batch_size`` open projects, then resolve the alerts of closed ones."""
-    from finance.variance import BATCH_SIZE, batches, open_project_ids
-    from pmo.alerts.services import alerts_resolve_closed_projects
+    """Start one organisation's variance run (its batches recorded, see ``finance.runs``); the run's id."""
+    from finance.runs import variance_start
+    from finance.variance import BATCH_SIZE
     from pmo.models import Organization
 
     organization = Organization.objects.filter(pk=organization_id).first()
     if organization is None:
         return 0
-    day = as_of or organization.today().isoformat()
-    ids = open_project_ids(organization)
-    queued = 0
-    for batch in batches(ids, batch_size or BATCH_SIZE):
-        run_variance_batch.delay(organization_id=organization_id, project_ids=batch, as_of=day)
-        queued += 1
-    with transaction.atomic():
-        alerts_resolve_closed_projects(organization=organization, open_project_ids=ids)
-    return queued
+    return variance_start(organization=organization, as_of=as_of, batch_size=batch_size or BATCH_SIZE).pk
 
 
 @app.task(
@@ -58,7 +49,7 @@ def run_variance_org(*, organization_id: int, as_of: str | None = None, batch_si
     max_retries=5,
 )
 def run_variance_batch(*, organization_id: int, project_ids: list[int], as_of: str | None = None) -> int:
-    """Snapshots and alerts of one batch of projects; idempotent, so a redelivery changes nothing."""
+    """Snapshots and alerts of some projects now (after a change to them), outside any run; idempotent."""
     from finance.variance import variance_run_batch
     from pmo.models import Organization
 

@@ -56,7 +56,6 @@ from pmo.alerts.services import (
     alerts_resolve_subjects,
 )
 from pmo.models import Alert, AlertRule, AlertStatus, Membership, Organization, OrgRole, Severity, User
-from pmo.queueing import queue_on_commit
 
 #: Subject ids of repeated failures: the asset's id times this plus the criterion's id.
 PAIR = 1 << 32
@@ -498,12 +497,20 @@ def maintenance_alerts_sync(*, organization: Organization, now: dt.datetime | No
     return result
 
 
-def run_now(organization_id: int, as_of: str | None) -> None:
-    """ "Run the check now" (alert rules page and API) also brings the maintenance alerts up to date:
-    the SLA clocks run by the hour, so ``as_of`` (a past status date) does not apply to them."""
-    from maintenance.tasks import sync_alerts_org
+def run_now(organization_id: int, as_of: str | None, started_by: User | None) -> None:
+    """ "Run the check now" (alert rules page and API) also brings the maintenance alerts up to date,
+    as a recorded run of one batch (``maintenance.runs``): the SLA clocks run by the hour, so
+    ``as_of`` (a past status date) does not apply to them."""
+    from maintenance.runs import ALERTS
+    from pmo.runs.services import BatchPlan, run_start
 
-    queue_on_commit(sync_alerts_org, organization_id=organization_id)
+    organization = Organization.objects.get(pk=organization_id)
+    run_start(
+        kind=ALERTS,
+        organization=organization,
+        started_by=started_by,
+        batches=[BatchPlan(organization_id, "organisation")],
+    )
 
 
 def register() -> None:

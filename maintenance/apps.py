@@ -14,6 +14,7 @@ class MaintenanceConfig(AppConfig):
         from maintenance import attachments_work_orders as work_order_attachments
         from maintenance import demo as maintenance_demo
         from maintenance import navigation as maintenance_navigation
+        from maintenance import runs as maintenance_runs
         from maintenance.gate_checks import HANDOVER_CHECK
         from maintenance.permissions import GRANTS, MaintenanceAction
         from pmo.demo import demo_parts
@@ -30,3 +31,4 @@ class MaintenanceConfig(AppConfig):
         round_attachments.register()
         gate_checks.register(HANDOVER_CHECK)
         maintenance_alert_kinds.register()
+        maintenance_runs.register()

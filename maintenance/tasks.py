@@ -1,4 +1,8 @@
-"""Celery tasks of the maintenance app: ids in, one service call."""
+"""Celery tasks of the maintenance app: ids in, one service call.
+
+The beat's tasks start runs of recorded batches (``maintenance.runs``); the ``*_org`` tasks do
+one organisation's work at once, outside any run.
+"""
 
 from __future__ import annotations
 
@@ -11,13 +15,14 @@ TRANSIENT = (OperationalError, InterfaceError)
 
 
 @app.task(name="maintenance.generate_rounds", tenant_scoped=False, acks_late=True, ignore_result=True)
-def generate_rounds() -> None:
-    """Queue the round generation of every organisation (beat runs it every hour: each organisation's
-    day begins in its own time zone, and a run that finds its rounds made changes nothing)."""
-    from pmo.models import Organization
+def generate_rounds() -> int:
+    """Start the round generation of every organisation, one recorded batch each (beat runs it every
+    hour: each organisation's day begins in its own time zone, and a run that finds its rounds made
+    changes nothing); the run's id."""
+    from maintenance.runs import ROUNDS
+    from pmo.runs.services import run_start_per_organization
 
-    for organization_id in Organization.objects.order_by("pk").values_list("pk", flat=True):
-        generate_rounds_org.delay(organization_id=organization_id)
+    return run_start_per_organization(kind=ROUNDS).pk
 
 
 @app.task(
@@ -40,14 +45,14 @@ def generate_rounds_org(*, organization_id: int) -> int:
 
 
 @app.task(name="maintenance.generate_preventive", tenant_scoped=False, acks_late=True, ignore_result=True)
-def generate_preventive() -> None:
-    """Queue the preventive generation of every organisation (beat runs it every hour: each
-    organisation's day begins in its own time zone, and a run that finds its work orders made
-    changes nothing)."""
-    from pmo.models import Organization
+def generate_preventive() -> int:
+    """Start the preventive generation of every organisation, one recorded batch each (beat runs it
+    every hour: each organisation's day begins in its own time zone, and a run that finds its work
+    orders made changes nothing); the run's id."""
+    from maintenance.runs import PREVENTIVE
+    from pmo.runs.services import run_start_per_organization
 
-    for organization_id in Organization.objects.order_by("pk").values_list("pk", flat=True):
-        generate_preventive_org.delay(organization_id=organization_id)
+    return run_start_per_organization(kind=PREVENTIVE).pk
 
 
 @app.task(
@@ -70,12 +75,13 @@ def generate_preventive_org(*, organization_id: int) -> int:
 
 
 @app.task(name="maintenance.sync_alerts", tenant_scoped=False, acks_late=True, ignore_result=True)
-def sync_alerts() -> None:
-    """Queue the maintenance alerts of every organisation (beat: every quarter of an hour, for SLA clocks)."""
-    from pmo.models import Organization
+def sync_alerts() -> int:
+    """Start the maintenance alerts of every organisation, one recorded batch each (beat: every quarter
+    of an hour, for SLA clocks); the run's id."""
+    from maintenance.runs import ALERTS
+    from pmo.runs.services import run_start_per_organization
 
-    for organization_id in Organization.objects.order_by("pk").values_list("pk", flat=True):
-        sync_alerts_org.delay(organization_id=organization_id)
+    return run_start_per_organization(kind=ALERTS).pk
 
 
 @app.task(

@@ -358,7 +358,7 @@ class AlertRuleListView(AlertsPage):
         return context
 
     def run_variance(self, request: HttpRequest) -> HttpResponse:
-        alert_kinds.run_now(organization_id=self.organization.pk, as_of=None)
+        alert_kinds.run_now(organization_id=self.organization.pk, as_of=None, started_by=self.actor)
         messages.success(
             request,
             _("The variance check is queued: the alerts below are updated as soon as it has run."),

@@ -42,6 +42,7 @@ class Action(models.TextChoices):
     ALERTS_MANAGE = "alerts.manage", _("Acknowledge and resolve alerts")
     ALERT_RULES_MANAGE = "alert_rules.manage", _("Edit alert rules and run the variance check")
     WEBHOOKS_MANAGE = "webhooks.manage", _("Manage webhooks")
+    RUNS_VIEW = "runs.view", _("See background runs and their batches")
 
 
 EVERYONE = frozenset(OrgRole)
@@ -142,12 +143,15 @@ permissions.register(
         Action.ALERTS_MANAGE: Grant(PMO_OFFICE | {OrgRole.FINANCE}, {"manager", "coordinator", "controller"}),
         Action.ALERT_RULES_MANAGE: Grant(PMO_OFFICE),
         Action.WEBHOOKS_MANAGE: Grant({OrgRole.ADMIN}),
+        Action.RUNS_VIEW: Grant(PMO_OFFICE),
     },
 )
 
 # What can be done on the organisation's settings pages; a member with none of these only reads them,
 # so the main navigation leaves the link out.
-SETTINGS_ACTIONS = frozenset({Action.ORG_MANAGE, Action.MEMBERS_MANAGE, Action.CALENDARS_MANAGE, Action.AUDIT_VIEW})
+SETTINGS_ACTIONS = frozenset(
+    {Action.ORG_MANAGE, Action.MEMBERS_MANAGE, Action.CALENDARS_MANAGE, Action.AUDIT_VIEW, Action.RUNS_VIEW}
+)
 
 
 def can(membership: Membership, action: str, project_role: str | None = None) -> bool:

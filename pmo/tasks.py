@@ -6,6 +6,7 @@ import smtplib
 from typing import Any
 
 from celery.contrib.django.task import DjangoTask
+from django.db import InterfaceError, OperationalError
 
 from pmo.celery import app
 from pmo.tenancy import tenant_scope
@@ -82,12 +83,12 @@ def dispatch_queued_tasks() -> dict[str, int]:
 
 
 @app.task(name="pmo.send_digests", tenant_scoped=False, acks_late=True, ignore_result=True)
-def send_digests() -> None:
-    """Queue one digest task per organisation (beat runs it daily)."""
-    from pmo.models import Organization
+def send_digests() -> int:
+    """Start the digests' run: one batch per organisation (beat runs it daily; see ``pmo.runs``); its id."""
+    from pmo.runs.kinds import DIGESTS
+    from pmo.runs.services import run_start_per_organization
 
-    for organization_id in Organization.objects.values_list("pk", flat=True):
-        queue_digest.delay(organization_id=organization_id)
+    return run_start_per_organization(kind=DIGESTS).pk
 
 
 @app.task(name="pmo.queue_digest", acks_late=True, ignore_result=True)
@@ -98,3 +99,31 @@ def queue_digest(*, organization_id: int) -> None:
     organization = Organization.objects.filter(pk=organization_id).first()
     if organization is not None:
         digests_queue(organization=organization)
+
+
+# Lost connections and deadlocks are worth another try; anything else is a bug to see.
+TRANSIENT = (OperationalError, InterfaceError)
+
+
+@app.task(
+    name="pmo.run_batch",
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=10,
+    max_retries=5,
+)
+def run_batch(*, organization_id: int, batch_id: int) -> bool:
+    """One batch of a run (``pmo.runs``); a copy of a batch already done changes nothing."""
+    from pmo.runs.services import batch_run
+
+    return batch_run(organization_id=organization_id, batch_id=batch_id)
+
+
+@app.task(name="pmo.sweep_runs", tenant_scoped=False, acks_late=True, ignore_result=True)
+def sweep_runs() -> dict[str, int]:
+    """Send again the batches that have not reported in time (beat runs it every minute)."""
+    from pmo.runs.services import runs_sweep
+
+    result = runs_sweep()
+    return {"sent": result.sent, "given_up": result.given_up, "settled": result.settled, "deleted": result.deleted}

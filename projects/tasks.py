@@ -12,12 +12,13 @@ def reschedule_calendar_projects(*, organization_id: int, calendar_id: int) -> i
 
 
 @app.task(name="projects.reschedule_stale_all", tenant_scoped=False, acks_late=True, ignore_result=True)
-def reschedule_stale_all() -> None:
-    """The nightly move of unfinished work left in the past: one task per organisation."""
-    from pmo.models import Organization
+def reschedule_stale_all() -> int:
+    """The nightly move of unfinished work left in the past: a run with one recorded batch per
+    organisation (``projects.runs``); the run's id."""
+    from pmo.runs.services import run_start_per_organization
+    from projects.runs import RESCHEDULE_STALE
 
-    for organization_id in Organization.objects.order_by("pk").values_list("pk", flat=True):
-        reschedule_stale_projects.delay(organization_id=organization_id)
+    return run_start_per_organization(kind=RESCHEDULE_STALE).pk
 
 
 @app.task(name="projects.reschedule_stale_projects", acks_late=True, ignore_result=True)

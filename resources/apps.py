@@ -12,6 +12,7 @@ class ResourcesConfig(AppConfig):
         from pmo.policy import permissions
         from resources import alert_kinds, demo, panels
         from resources import navigation as resources_navigation
+        from resources import runs as resources_runs
         from resources.permissions import GRANTS, ResourceAction
         from resources.services import costing, timesheets
 
@@ -22,3 +23,4 @@ class ResourcesConfig(AppConfig):
         timesheets.register()
         costing.register()
         resources_navigation.register()
+        resources_runs.register()

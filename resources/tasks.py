@@ -11,12 +11,13 @@ TRANSIENT = (OperationalError, InterfaceError)
 
 
 @app.task(name="resources.timesheet_reminders", tenant_scoped=False, acks_late=True, ignore_result=True)
-def timesheet_reminders() -> None:
-    """Queue the timesheet reminders of every organisation (beat runs it every hour)."""
-    from pmo.models import Organization
+def timesheet_reminders() -> int:
+    """Start the timesheet reminders of every organisation, one recorded batch each (beat runs it every
+    hour; see ``resources.runs``); the run's id."""
+    from pmo.runs.services import run_start_per_organization
+    from resources.runs import TIMESHEET_REMINDERS
 
-    for organization_id in Organization.objects.order_by("pk").values_list("pk", flat=True):
-        timesheet_reminders_org.delay(organization_id=organization_id)
+    return run_start_per_organization(kind=TIMESHEET_REMINDERS).pk
 
 
 @app.task(

@@ -38,6 +38,8 @@ from pmo.models import (
     Organization,
     OrgRole,
     OutboxMessage,
+    Run,
+    RunBatch,
     Severity,
     User,
     Webhook,
@@ -603,6 +605,36 @@ class AttachmentFactory(factory.django.DjangoModelFactory):
 
 
 FACTORIES[AttachmentFactory._meta.get_model_class()] = AttachmentFactory
+
+
+class RunFactory(factory.django.DjangoModelFactory):
+    """A variance run of one organisation with one batch there (``with_batch=False``: none)."""
+
+    class Meta:
+        model = Run
+        skip_postgeneration_save = True
+
+    organization = factory.SubFactory(OrganizationFactory)
+    kind = "finance.variance"
+    batch_count = 1
+
+    @factory.post_generation
+    def with_batch(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create and extracted is not False and self.organization is not None:
+            RunBatchFactory(run=self, organization=self.organization, key="projects-00001")
+
+
+class RunBatchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RunBatch
+
+    organization = factory.SubFactory(OrganizationFactory)
+    run = factory.SubFactory(RunFactory, organization=factory.SelfAttribute("..organization"), with_batch=False)
+    key = factory.Sequence(lambda n: f"batch-{n:05d}")
+    payload = factory.LazyFunction(lambda: {"as_of": "2026-03-09", "project_ids": [1, 2, 3]})
+
+
+FACTORIES.update({Run: RunFactory, RunBatch: RunBatchFactory})
 
 
 # risks

@@ -24,7 +24,7 @@ from pmo.models import Severity
 
 if TYPE_CHECKING:
     from pmo.alerts.services import Finding
-    from pmo.models import Alert, Organization
+    from pmo.models import Alert, Organization, User
     from pmo.workdays import WorkCalendar
 
 BELOW = "below"
@@ -94,8 +94,9 @@ class EvaluationBatch:
 
 #: Measures a batch: the findings of each of its kinds (a kind left out found nothing).
 Evaluator = Callable[[EvaluationBatch], Mapping[str, Iterable["Finding"]]]
-#: Queues a run of the evaluations of an organisation, as of a date (ISO) or today (None).
-Runner = Callable[[int, "str | None"], None]
+#: Starts a run of the evaluations of an organisation (organisation id, a date in ISO or None for
+#: today, who asked or None), queued once the caller's transaction commits.
+Runner = Callable[[int, "str | None", "User | None"], None]
 #: Queues the evaluation of some projects of an organisation (organisation id, project ids) as of today.
 ProjectRunner = Callable[[int, list[int]], None]
 
@@ -219,10 +220,10 @@ class AlertKindRegistry:
                     found[kind].extend(findings)
         return found
 
-    def run_now(self, *, organization_id: int, as_of: str | None) -> None:
-        """Queue every registered run for the organisation (``pmo.queueing.queue_on_commit``: sent after the commit)."""
+    def run_now(self, *, organization_id: int, as_of: str | None, started_by: User | None = None) -> None:
+        """Start every registered run for the organisation (sent after the caller's transaction commits)."""
         for run in self._runners:
-            run(organization_id, as_of)
+            run(organization_id, as_of, started_by)
 
     def run_projects(self, *, organization_id: int, project_ids: list[int]) -> None:
         """Queue the evaluation of these projects by every registered run, inside the caller's transaction.

@@ -7,7 +7,7 @@ is shown twice only: when the webhook is created and when its secret is rotated.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import django_filters
 from django.db.models import F, QuerySet
@@ -45,6 +45,7 @@ from pmo.models import (
     Notification,
     OrgRole,
     Severity,
+    User,
     Webhook,
     WebhookEvent,
 )
@@ -716,7 +717,10 @@ class VarianceRunView(OrganizationScopedMixin, generics.GenericAPIView):
 
     @extend_schema(
         summary=_("Queue the variance check of every open project"),
-        description=_("The check runs in the background once the request is done; alerts follow as it finishes."),
+        description=_(
+            "The check runs in the background once the request is done, as a run whose progress the runs "
+            "endpoint shows (`runs/`); alerts follow as its batches finish."
+        ),
         tags=ALERT_TAGS,
         request=VarianceRunSerializer,
         responses={202: VarianceRunQueuedSerializer},
@@ -725,7 +729,9 @@ class VarianceRunView(OrganizationScopedMixin, generics.GenericAPIView):
         payload = VarianceRunSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         as_of = payload.validated_data.get("as_of") or self.organization.today()
-        alert_kinds.run_now(organization_id=self.organization.pk, as_of=as_of.isoformat())
+        alert_kinds.run_now(
+            organization_id=self.organization.pk, as_of=as_of.isoformat(), started_by=cast(User, request.user)
+        )
         return Response(
             VarianceRunQueuedSerializer({"queued": True, "as_of": as_of}).data, status=status.HTTP_202_ACCEPTED
         )

@@ -1,5 +1,5 @@
 """The core's models: tenants, people and roles, calendars, tokens, the audit trail, alerts and
-their delivery (in the app, by e-mail and by webhook)."""
+their delivery (in the app, by e-mail and by webhook), and the runs of background work in batches."""
 
 from pmo.models.alerts import (
     Alert,
@@ -32,8 +32,10 @@ from pmo.models.core import (
 )
 from pmo.models.invitations import Invitation, InvitationStatus
 from pmo.models.queueing import QueuedTask
+from pmo.models.runs import UNFINISHED, BatchStatus, Run, RunBatch, RunStatus
 
 __all__ = [
+    "UNFINISHED",
     "Alert",
     "AlertRule",
     "AlertStatus",
@@ -43,6 +45,7 @@ __all__ = [
     "AuditEvent",
     "AuditEventManager",
     "AuditEventQuerySet",
+    "BatchStatus",
     "CalendarException",
     "DeliveryAttempt",
     "Invitation",
@@ -53,6 +56,9 @@ __all__ = [
     "Organization",
     "OutboxMessage",
     "QueuedTask",
+    "Run",
+    "RunBatch",
+    "RunStatus",
     "Severity",
     "User",
     "Webhook",

@@ -241,6 +241,18 @@ CELERY_BEAT_SCHEDULE = {
 PMO_REDIS_RETRY_SECONDS = float(os.environ.get("PMO_REDIS_RETRY_SECONDS", "5"))
 PMO_REDIS_CONNECT_TIMEOUT = float(os.environ.get("PMO_REDIS_CONNECT_TIMEOUT", "0.5"))
 PMO_REDIS_TIMEOUT = float(os.environ.get("PMO_REDIS_TIMEOUT", "1"))
+
+# --- Runs and batches (pmo.runs) ---
+# A batch that has not reported within this many seconds of being queued or started is sent
+# again by the sweeper (every minute). Keep it above CELERY_TASK_TIME_LIMIT: a batch still
+# running is then one whose worker died.
+PMO_RUN_STALE_SECONDS = int(os.environ.get("PMO_RUN_STALE_SECONDS", "1200"))
+# A batch started this many times without reporting done is given up: it and its run fail.
+PMO_RUN_MAX_ATTEMPTS = int(os.environ.get("PMO_RUN_MAX_ATTEMPTS", "5"))
+# Finished runs and their batches are deleted after this many days.
+PMO_RUN_KEEP_DAYS = int(os.environ.get("PMO_RUN_KEEP_DAYS", "30"))
+CELERY_BEAT_SCHEDULE["runs-sweep"] = {"task": "pmo.sweep_runs", "schedule": 60.0}
+
 if REDIS_URL:
     CACHES = {
         "default": {

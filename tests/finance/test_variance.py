@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -29,6 +30,8 @@ from pmo.models import (
     Organization,
     OrgRole,
     OutboxMessage,
+    Run,
+    RunStatus,
     Severity,
     User,
     WebhookEvent,
@@ -415,14 +418,37 @@ def test_the_command_runs_and_reports_with_wait(organization: Organization, caps
     assert len(mail.outbox) >= 3  # the relay ran: e-mails to the admin
 
 
-def test_the_command_queues_without_wait(organization: Organization, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_command_queues_without_wait(
+    organization: Organization, capsys: pytest.CaptureFixture[str], django_capture_on_commit_callbacks: Any
+) -> None:
     build_textbook(organization)
 
-    call_command("run_variance", "--org", organization.slug, "--as-of", "2026-03-09")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("run_variance", "--org", organization.slug, "--as-of", "2026-03-09")
 
-    assert "variance run queued" in capsys.readouterr().out
+    run = Run.objects.get()
+    assert f"{organization.slug}: variance run queued (run {run.pk}, 2 batches)." in capsys.readouterr().out
     # Celery is eager in the tests: queued means done.
     assert len(active(organization)) == 3
+    assert (run.organization, Run.objects.get().status) == (organization, RunStatus.COMPLETE)
+
+
+def test_the_command_without_an_organisation_starts_one_run_over_every_organisation(
+    organization: Organization,
+    other_organization: Organization,
+    capsys: pytest.CaptureFixture[str],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    build_textbook(organization)
+    build_textbook(other_organization)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("run_variance", "--as-of", "2026-03-09")
+
+    run = Run.objects.get()
+    assert f"Every organisation: variance run queued (run {run.pk}, 4 batches)." in capsys.readouterr().out
+    assert (run.organization, Run.objects.get().status) == (None, RunStatus.COMPLETE)
+    assert len(active(organization)) == len(active(other_organization)) == 3
 
 
 @pytest.mark.parametrize(

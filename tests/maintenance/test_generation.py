@@ -254,11 +254,12 @@ def test_the_run_costs_the_same_queries_for_few_and_many_assets(organization: Or
 
 
 def test_the_task_makes_every_organisations_rounds(
-    organization: Organization, other_organization: Organization
+    organization: Organization, other_organization: Organization, django_capture_on_commit_callbacks: Any
 ) -> None:
     mine = plan_with_assets(organization)
     theirs = plan_with_assets(other_organization)
-    generate_rounds_task.delay()
+    with django_capture_on_commit_callbacks(execute=True):
+        generate_rounds_task.delay()
     assert rounds_of(mine)
     assert rounds_of(theirs)
     stops = RoundStop.objects.for_organization(other_organization).filter(round__plan=theirs)

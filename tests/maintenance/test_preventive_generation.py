@@ -307,7 +307,9 @@ def test_the_plan_name_is_unique_in_the_organisation(organization, manager) -> N
         monthly(organization, manager, asset)
 
 
-def test_the_beat_task_makes_every_organisations_due_work_orders(organization, other_organization, manager) -> None:
+def test_the_beat_task_makes_every_organisations_due_work_orders(
+    organization, other_organization, manager, django_capture_on_commit_callbacks
+) -> None:
     from maintenance.tasks import generate_preventive as generate_preventive_task
 
     today = organization.today()
@@ -322,8 +324,9 @@ def test_the_beat_task_makes_every_organisations_due_work_orders(organization, o
         starts_on=today,
         lead_days=0,
     )
-    generate_preventive_task.delay()
-    generate_preventive_task.delay()
+    with django_capture_on_commit_callbacks(execute=True):
+        generate_preventive_task.delay()
+        generate_preventive_task.delay()
     assert keys(organization, mine) == [today.isoformat()]
     assert keys(other_organization, theirs) == [today.isoformat()]
 

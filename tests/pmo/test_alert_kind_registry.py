@@ -19,7 +19,7 @@ from finance.variance import variance_run_batch
 from pmo.alerts.kinds import ABOVE, DAYS, AlertKindSpec, EvaluationBatch, alert_kinds, project_page
 from pmo.alerts.services import Finding, alert_rule_update, alert_rules_ensure, project_evaluation_queue
 from pmo.errors import ApplicationError
-from pmo.models import Alert, AlertRule, Organization, OrgRole, Severity
+from pmo.models import Alert, AlertRule, Organization, OrgRole, Severity, User
 from tests.alert_kinds import AlertKind, SubjectType
 from tests.conftest import page_client_for
 from tests.factories import AlertFactory, AlertRuleFactory, ProjectFactory, member
@@ -194,8 +194,10 @@ def test_run_now_and_a_projects_change_queue_every_registered_run(
 ) -> None:
     runs: list[tuple[int, Any]] = []
 
-    def run(organization_id: int, as_of: str | None) -> None:
+    def run(organization_id: int, as_of: str | None, started_by: User | None) -> None:
         runs.append((organization_id, as_of))
+        assert started_by is not None
+        assert started_by.username == "pmo-who-ran-it"
 
     def run_projects(organization_id: int, project_ids: list[int]) -> None:
         runs.append((organization_id, project_ids))
@@ -205,7 +207,7 @@ def test_run_now_and_a_projects_change_queue_every_registered_run(
         project = ProjectFactory(organization=organization)
         with django_capture_on_commit_callbacks(execute=True):
             project_evaluation_queue(project)
-        client = page_client_for(member(organization, OrgRole.PMO).user)
+        client = page_client_for(member(organization, OrgRole.PMO, username="pmo-who-ran-it").user)
         with django_capture_on_commit_callbacks(execute=False):
             assert client.post("/o/acme/alerts/rules/", {"op": "run_variance"}).status_code == 302
     finally:

@@ -16,9 +16,12 @@ from pmo.models import (
     AlertRule,
     AlertStatus,
     AuditEvent,
+    Membership,
     Notification,
     Organization,
     OrgRole,
+    Run,
+    RunBatch,
     Severity,
     User,
     Webhook,
@@ -636,10 +639,18 @@ def test_the_inbox_runs_a_fixed_number_of_queries(
 
 @pytest.fixture
 def queued(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    from finance.tasks import run_variance_org
+    """The batch tasks sent to the broker, and what their batches say (nothing runs)."""
+    from pmo.tasks import run_batch
 
     calls: list[dict[str, Any]] = []
-    monkeypatch.setattr(run_variance_org, "delay", lambda **kwargs: calls.append(kwargs))
+
+    def apply_async(*args: Any, kwargs: dict[str, Any], **options: Any) -> None:
+        batch = RunBatch.objects.unscoped().get(pk=kwargs["batch_id"])
+        calls.append(
+            {"organization_id": kwargs["organization_id"], "key": batch.key, "as_of": batch.payload.get("as_of")}
+        )
+
+    monkeypatch.setattr(run_batch, "apply_async", apply_async)
     return calls
 
 
@@ -648,15 +659,23 @@ def test_the_pmo_queues_a_variance_run_for_a_date_once_the_request_commits(
 ) -> None:
     pmo = client_with_role(organization, OrgRole.PMO)
 
-    with django_capture_on_commit_callbacks() as callbacks:
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = pmo.post(f"{BASE}/variance-run/", {"as_of": "2026-03-09"})
+    assert queued == []
+    for callback in callbacks:
+        callback()
 
     assert response.status_code == 202, response.json()
     assert response.json() == {"queued": True, "as_of": "2026-03-09"}
-    assert queued == []  # every registered run (maintenance's sync too) goes after the commit
-    for callback in callbacks:
-        callback()
-    assert queued == [{"organization_id": organization.pk, "as_of": "2026-03-09"}]
+    assert sorted(queued, key=lambda call: call["key"]) == [
+        {"organization_id": organization.pk, "key": "closed-projects", "as_of": "2026-03-09"},
+        {"organization_id": organization.pk, "key": "organisation", "as_of": None},  # maintenance's alerts
+    ]
+    pmo_user = Membership.objects.for_organization(organization).get(role=OrgRole.PMO).user
+    assert sorted(Run.objects.values_list("kind", "organization", "started_by")) == [
+        ("finance.variance", organization.pk, pmo_user.pk),
+        ("maintenance.alerts", organization.pk, pmo_user.pk),
+    ]
 
 
 def test_a_variance_run_without_a_date_runs_for_today_in_the_organisation(
@@ -667,7 +686,10 @@ def test_a_variance_run_without_a_date_runs_for_today_in_the_organisation(
 
     today = organization.today().isoformat()
     assert response.json() == {"queued": True, "as_of": today}
-    assert queued == [{"organization_id": organization.pk, "as_of": today}]
+    assert sorted(queued, key=lambda call: call["key"]) == [
+        {"organization_id": organization.pk, "key": "closed-projects", "as_of": today},
+        {"organization_id": organization.pk, "key": "organisation", "as_of": None},
+    ]
 
 
 def test_a_variance_run_with_a_bad_date_is_refused_and_nothing_is_queued(

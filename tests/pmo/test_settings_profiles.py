@@ -72,11 +72,15 @@ def test_the_beat_runs_the_variance_the_relay_the_digest_and_the_reminders(setti
         "maintenance.generate_preventive",
         "maintenance.sync_alerts",
         "pmo.dispatch_queued_tasks",
+        "pmo.sweep_runs",
     }
     # The relay wakes within seconds for a retry falling due; a tick left waiting in the queue is dropped.
     assert schedule["pmo.relay_outbox"] == settings.PMO_RELAY_BEAT_SECONDS == 5.0
     assert settings.CELERY_BEAT_SCHEDULE["outbox-relay"]["options"] == {"expires": 5.0}
     assert schedule["pmo.dispatch_queued_tasks"] == 30.0
+    # Batches the broker lost are sent again: the sweeper looks every minute.
+    assert schedule["pmo.sweep_runs"] == 60.0
+    assert settings.PMO_RUN_STALE_SECONDS > settings.CELERY_TASK_TIME_LIMIT
     # Each organisation's deadline is its own weekday and hour: the reminders look every hour.
     assert schedule["resources.timesheet_reminders"].minute == {5}
     assert schedule["maintenance.generate_rounds"].minute == {15}

@@ -202,7 +202,7 @@ def test_the_gantt_of_a_project_under_way_draws_today_as_its_status_date_in_both
 
 
 def test_the_nightly_beat_task_reschedules_every_organisation(
-    organization: Organization, pm: Membership, settings: Any
+    organization: Organization, pm: Membership, settings: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     from projects.tasks import reschedule_stale_all
 
@@ -214,7 +214,8 @@ def test_the_nightly_beat_task_reschedules_every_organisation(
         planned_start=expected - dt.timedelta(days=10), planned_finish=expected - dt.timedelta(days=6)
     )
 
-    reschedule_stale_all.delay()
+    with django_capture_on_commit_callbacks(execute=True):
+        reschedule_stale_all.delay()
 
     assert refreshed(tasks["paint"]).planned_start == expected
     beat = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -98,14 +99,17 @@ def test_a_disabled_rule_tells_nobody_but_the_week_is_still_counted_as_reminded(
     assert TimesheetReminder.objects.for_organization(site.org).count() == 1
 
 
-def test_the_hourly_task_reminds_every_organisation_of_last_week(site: Site) -> None:
+def test_the_hourly_task_reminds_every_organisation_of_last_week(
+    site: Site, django_capture_on_commit_callbacks: Any
+) -> None:
     other = make_site("rival")
     member(other.org, OrgRole.MEMBER)
     today = timezone.now().astimezone(SHANGHAI).date()
     last_week = today - dt.timedelta(days=today.weekday() + 7)
     due = at(last_week + dt.timedelta(days=7), 12)
 
-    timesheet_reminders.delay()
+    with django_capture_on_commit_callbacks(execute=True):
+        timesheet_reminders.delay()
 
     sent = TimesheetReminder.objects.for_organization(site.org).values_list("week_start", flat=True)
     if timezone.now() >= due:

@@ -10,8 +10,8 @@ from pmo.models import Organization
 
 class Command(BaseCommand):
     help = (
-        "Compute earned-value snapshots and evaluate the alert rules now: queued for the workers, "
-        "or with --wait run here and reported."
+        "Compute earned-value snapshots and evaluate the alert rules now: started as a run whose batches "
+        "are queued for the workers (its progress on the Runs page), or with --wait run here and reported."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -21,7 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=None, help="Projects per batch (default 100).")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from finance.tasks import run_variance_org
+        from finance.runs import variance_start
         from finance.variance import BATCH_SIZE, variance_run
         from pmo.alerts.delivery import relay_outbox
 
@@ -39,11 +39,13 @@ class Command(BaseCommand):
             organizations = organizations.filter(slug=options["org"])
             if not organizations.exists():
                 raise CommandError(f"No organisation with the slug {options['org']!r}.")
+        if not options["wait"]:
+            only = organizations.get() if options["org"] else None
+            run = variance_start(organization=only, as_of=as_of, batch_size=batch_size or BATCH_SIZE)
+            scope = only.slug if only is not None else "Every organisation"
+            self.stdout.write(f"{scope}: variance run queued (run {run.pk}, {run.batch_count} batches).")
+            return
         for organization in organizations:
-            if not options["wait"]:
-                run_variance_org.delay(organization_id=organization.pk, as_of=as_of, batch_size=batch_size)
-                self.stdout.write(f"{organization.slug}: variance run queued.")
-                continue
             day = dt.date.fromisoformat(as_of) if as_of else organization.today()
             report = variance_run(organization=organization, as_of=day, batch_size=batch_size or BATCH_SIZE)
             alerts = report.alerts
@@ -52,6 +54,5 @@ class Command(BaseCommand):
                 f"alerts opened {alerts.opened}, updated {alerts.updated} (escalated {alerts.escalated}), "
                 f"resolved {alerts.resolved}; {alerts.notifications} notifications, {alerts.messages} messages queued."
             )
-        if options["wait"]:
-            relayed = relay_outbox()
-            self.stdout.write(f"Outbox: {relayed.sent} sent, {relayed.retrying} to retry, {relayed.failed} failed.")
+        relayed = relay_outbox()
+        self.stdout.write(f"Outbox: {relayed.sent} sent, {relayed.retrying} to retry, {relayed.failed} failed.")
