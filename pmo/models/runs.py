@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pmo.tenancy import TenantModel
 
@@ -19,14 +20,14 @@ class RunStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     COMPLETE = "complete", _("Complete")
     # Every batch has reported, and at least one gave up after its last attempt: the work is incomplete.
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", pgettext_lazy("run status", "Failed")
 
 
 class BatchStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", pgettext_lazy("run status", "Failed")
 
 
 #: A batch in one of these has not reported its end yet.

@@ -114,19 +114,37 @@ def batches_send(batches: Iterable[tuple[int, int]]) -> int:
 
     sent = 0
     pending = list(batches)
-    for organization_id, batch_id in pending:
-        try:
+    if not pending:
+        return 0
+    try:
+        _declare_queue()
+        for organization_id, batch_id in pending:
             run_batch.apply_async(kwargs={"organization_id": organization_id, "batch_id": batch_id}, retry=False)
-        except BROKER_ERRORS as error:
-            logger.warning(
-                "The broker refused batch %s (%s); %s batches wait in the database for the sweeper.",
-                batch_id,
-                error,
-                len(pending) - sent,
-            )
-            break
-        sent += 1
+            sent += 1
+    except BROKER_ERRORS as error:
+        logger.warning(
+            "The broker refused a batch (%s); %s batches wait in the database for the sweeper.",
+            error,
+            len(pending) - sent,
+        )
     return sent
+
+
+def _declare_queue() -> None:
+    """Declare the batch tasks' queue and its binding anew, not from the producer's cache.
+
+    A broker that lost its memory while its clients stayed connected (a flush, a fail-over to an
+    empty replica) lost the binding too; a declaration cached by a long-lived process (the worker
+    running the sweeper) would not make it again, and the batches sent would land nowhere.
+    """
+    from pmo.celery import app
+    from pmo.tasks import run_batch
+
+    if app.conf.task_always_eager:
+        return
+    queue = app.amqp.router.route({}, run_batch.name)["queue"]
+    with app.producer_or_acquire() as producer:
+        queue.bind(producer.channel).declare()
 
 
 def batch_run(*, organization_id: int, batch_id: int) -> bool:

@@ -203,6 +203,22 @@ def test_a_run_is_complete_only_when_every_batch_has_reported_done(
     assert all(batch.reported_at is not None and batch.started_at is not None for batch in batches(run))
 
 
+def test_a_batch_done_in_its_organisations_scope_does_not_finish_a_run_still_waiting_for_others(
+    handler: Handler, sent: list[int], django_capture_on_commit_callbacks: Any
+) -> None:
+    first, second = OrganizationFactory(), OrganizationFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        run = run_start(
+            kind=KIND, batches=[BatchPlan(org.pk, "organisation", {"name": org.slug}) for org in (first, second)]
+        )
+
+    for organization, status in ((first, RunStatus.RUNNING), (second, RunStatus.COMPLETE)):
+        batch = RunBatch.objects.for_organization(organization).get(run=run)
+        # As a worker runs it: the task enters the batch's organisation.
+        assert run_batch.apply(kwargs={"organization_id": organization.pk, "batch_id": batch.pk}).get()
+        assert fresh(run).status == status
+
+
 @pytest.mark.parametrize("kind", [KIND, ATOMIC_KIND])
 def test_a_batch_sent_again_after_it_was_done_changes_nothing(
     organization: Organization,

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -187,6 +189,84 @@ def workers(transactional_db: None, tmp_path: Path) -> Iterator[Workers]:
             client.delete(key)
         # Close this process's connections so that the database can be flushed after the test.
         connection.close()
+
+
+class RedisServer:
+    """A redis-server of the test's own on a free loopback port, without persistence.
+
+    For tests that stop, start or flush the broker: never the shared Redis.
+    """
+
+    def __init__(self, logs: Path) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            require_service("redis-server", "tests that stop or flush the broker start a Redis of their own")
+        self.binary = str(binary)
+        self.logs = logs
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(  # noqa: S603
+            [
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "no",
+            ],
+            stdout=(self.logs / f"redis-{self.port}.log").open("ab"),
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if self.answers():
+                return
+            assert self.process.poll() is None, (self.logs / f"redis-{self.port}.log").read_text()
+            time.sleep(0.1)
+        raise AssertionError(f"redis-server on port {self.port} did not answer")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=20)
+        self.process = None
+
+    def client(self) -> Any:
+        import redis
+
+        return redis.Redis.from_url(self.url, socket_connect_timeout=1)
+
+    def flushall(self) -> None:
+        """Forget everything, as a restart without persistence does, the clients staying connected."""
+        self.client().flushall()
+
+    def answers(self) -> bool:
+        import redis
+
+        try:
+            return bool(redis.Redis.from_url(self.url, socket_connect_timeout=0.5).ping())
+        except redis.RedisError:
+            return False
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @dataclass

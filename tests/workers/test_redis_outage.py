@@ -8,10 +8,6 @@ starts again, a worker starts, and the tasks that waited in the database run.
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,77 +19,11 @@ from django.db import connection
 from pmo import outage, queueing
 from pmo.celery import app
 from pmo.models import Alert, AlertStatus, Organization, OrgRole, OutboxMessage, QueuedTask, WebhookEvent
-from tests.conftest import api_client_for, page_client_for, require_service
+from tests.conftest import api_client_for, page_client_for
 from tests.factories import AlertFactory, OrganizationFactory, WebhookFactory, member
-from tests.workers.conftest import Receiver, Workers, wait_for, workers_on
+from tests.workers.conftest import Receiver, RedisServer, Workers, wait_for, workers_on
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
-
-
-class RedisServer:
-    """A redis-server of this test's own, without persistence, that the test stops and starts."""
-
-    def __init__(self, logs: Path) -> None:
-        binary = shutil.which("redis-server")
-        if binary is None:
-            require_service("redis-server", "the outage test starts and stops a Redis of its own")
-        self.binary = str(binary)
-        self.logs = logs
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(  # noqa: S603
-            [
-                self.binary,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--daemonize",
-                "no",
-            ],
-            stdout=(self.logs / f"redis-{self.port}.log").open("ab"),
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            if self.answers():
-                return
-            assert self.process.poll() is None, (self.logs / f"redis-{self.port}.log").read_text()
-            time.sleep(0.1)
-        raise AssertionError(f"redis-server on port {self.port} did not answer")
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=20)
-        self.process = None
-
-    def answers(self) -> bool:
-        import redis
-
-        try:
-            return bool(redis.Redis.from_url(self.url, socket_connect_timeout=0.5).ping())
-        except redis.RedisError:
-            return False
-
-
-@pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
-    server = RedisServer(tmp_path)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @contextmanager
