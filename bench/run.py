@@ -18,9 +18,10 @@ and the dashboard of L). It:
    the second one updates them, as the nightly run does; it takes the wall time and the child's
    peak resident memory (``os.wait4``); then twice more as deployed, queued with ``manage.py
    run_variance`` to a Celery worker with one pool process per CPU on Redis db 13 (the alerts
-   removed before the first of these, so that it opens them all again), timed until the last
-   snapshot is written, with the largest peak resident memory among the worker's processes. The
-   time target is judged on the runs through the workers, the memory target on all;
+   removed before the first of these, so that it opens them all again), timed until the run is
+   recorded complete (every batch reported, its snapshots written), with the largest peak
+   resident memory among the worker's processes. The time target is judged on the runs through
+   the workers, the memory target on all;
 4. counts the SQL queries of every page and endpoint with Django's test client in a child process
    (``CaptureQueriesContext``, after one warm-up request), against the same database and settings;
 5. serves the app with ``gunicorn pmo.wsgi:application -w 2`` on a free loopback port under the
@@ -325,9 +326,9 @@ def variance_through_workers(database_url: str, slug: str, status_date: str, *, 
     One worker with a pool of one process per CPU, on the bench's Redis database, under the same
     settings as the commands but with the broker. ``first`` removes the organisation's alerts (and
     their notifications and messages) first, so that the run opens them all again. The run is over
-    when every snapshot of the status date was written after it was queued (a batch writes its
-    snapshots and its alerts in one transaction); the time runs from launching ``manage.py
-    run_variance`` (start-up included, as for the runs in one process) to then.
+    when it is recorded complete (every batch reported done, ``pmo.runs``), and then every snapshot
+    of the status date must have been written after it was queued; the time runs from launching
+    ``manage.py run_variance`` (start-up included, as for the runs in one process) to then.
     """
     import psycopg2
     import redis
@@ -385,15 +386,25 @@ def variance_through_workers(database_url: str, slug: str, status_date: str, *, 
             queued_at = cursor.fetchone()[0]
         started = time.perf_counter()
         run(manage("run_variance", f"--org={slug}", f"--as-of={status_date}"), environment)
+        recorded = (
+            "SELECT r.status FROM pmo_run r JOIN pmo_organization o ON o.id = r.organization_id"
+            " WHERE o.slug = %s AND r.started_at >= %s ORDER BY r.id DESC LIMIT 1"
+        )
         while True:
             with connection.cursor() as cursor:
-                cursor.execute(count + " AND s.computed_at >= %s", [slug, status_date, queued_at])
-                if cursor.fetchone()[0] >= expected:
-                    break
+                cursor.execute(recorded, [slug, queued_at])
+                status = (cursor.fetchone() or [None])[0]
+            if status in {"complete", "failed"}:
+                break
             if worker.poll() is not None or time.perf_counter() - started > 600:
                 raise SystemExit(f"The variance run did not finish:\n{log.read_text(errors='replace')[-3000:]}")
             time.sleep(0.1)
         seconds = time.perf_counter() - started
+        with connection.cursor() as cursor:
+            cursor.execute(count + " AND s.computed_at >= %s", [slug, status_date, queued_at])
+            written = cursor.fetchone()[0]
+        if status != "complete" or written < expected:
+            raise SystemExit(f"The variance run ended {status} with {written} of {expected} snapshots written.")
         peak = max(_peak_rss_mb(pid) for pid in [worker.pid, *_children(worker.pid)])
         with connection.cursor() as cursor:
             cursor.execute(
