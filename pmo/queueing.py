@@ -18,7 +18,8 @@ A task so runs at least once, and may run twice (a row sent again while its firs
 still queued): every task queued here checks its state first so that a repeat changes nothing.
 
 ``nudge_on_commit(task)`` is for a task whose work is recorded already and that beat runs
-anyway (the outbox relay): a broker outage only delays it, so nothing is written.
+anyway (the outbox relay): a broker outage only delays it, so nothing is written. ``send_now(task)``
+sends at once, for work recorded elsewhere whose owner sends it again if lost (a run's batches).
 
 Without a broker (``CELERY_TASK_ALWAYS_EAGER``: the quick start and the tests) nothing can wait:
 the task runs in the process after the commit, as ``delay_on_commit`` would run it, and no row
@@ -80,6 +81,43 @@ def nudge_on_commit(task: Task, /, **kwargs: Any) -> None:
         transaction.on_commit(lambda: task.delay(**kwargs), robust=True)
         return
     transaction.on_commit(lambda: _send(task.name, kwargs, headers=None), robust=True)
+
+
+def send_now(task: Task, /, **kwargs: Any) -> bool:
+    """Hand ``task(**kwargs)`` to the broker now; False at once if it is down (or known to be). Nothing is written.
+
+    For work recorded elsewhere that is sent again when it is lost: the batches of a run
+    (``pmo.runs``), which its sweeper sends again until they report. Without a broker the task runs here.
+    """
+    if _eager():
+        task.delay(**kwargs)
+        return True
+    return _send(task.name, kwargs, headers=None)
+
+
+def declare_queue(task: Task) -> bool:
+    """Declare ``task``'s queue and its binding anew, not from the connection's cache; False if the broker is down.
+
+    A broker that lost its memory while its clients stayed connected (a flush, a fail-over to an empty
+    replica) lost the binding too; a declaration cached by a long-lived process would not make it
+    again, and what that process sends would land nowhere.
+    """
+    if _eager():
+        return True
+    breaker = broker_breaker()
+    if not breaker.allows():
+        return False
+    from pmo.celery import app
+
+    queue = app.amqp.router.route({}, task.name)["queue"]
+    try:
+        with _connections(app).acquire(block=True) as connection:
+            queue.bind(connection.default_channel).declare()
+    except BROKER_ERRORS as error:
+        breaker.failed(error)
+        return False
+    breaker.succeeded()
+    return True
 
 
 def _send(name: str, kwargs: dict[str, Any], headers: dict[str, Any] | None) -> bool:

@@ -12,8 +12,8 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, TextField, Value, When
 from django.utils import timezone
-from kombu.exceptions import OperationalError as BrokerError
 
+from pmo import queueing
 from pmo.audit import audit_record
 from pmo.models import UNFINISHED, BatchStatus, Organization, Run, RunBatch, RunStatus
 from pmo.runs.registry import run_kinds
@@ -24,9 +24,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-#: What sending a task raises when the broker is down or refuses it: the batch then waits in the
-#: database, queued, and the sweeper sends it.
-BROKER_ERRORS = (BrokerError, OSError)
 #: Batches the sweeper looks at in one pass, and finished runs it deletes in one pass.
 SWEEP_LIMIT = 1000
 PRUNE_LIMIT = 100
@@ -107,44 +104,22 @@ def run_start_per_organization(*, kind: str) -> Run:
 def batches_send(batches: Iterable[tuple[int, int]]) -> int:
     """Send the tasks of ``(organization_id, batch_id)`` pairs; how many the broker took.
 
-    Stops at the first the broker refuses, without waiting for it: the rest wait in the database,
-    queued, for the sweeper. Nothing is raised to the caller, whose transaction has committed.
+    Stops at the first the broker refuses, without waiting for it (``pmo.queueing.send_now``): the
+    rest wait in the database, queued, for the sweeper. Nothing is raised to the caller, whose
+    transaction has committed. The queue is declared anew first (``pmo.queueing.declare_queue``).
     """
     from pmo.tasks import run_batch
 
-    sent = 0
     pending = list(batches)
-    if not pending:
-        return 0
-    try:
-        _declare_queue()
+    sent = 0
+    if pending and queueing.declare_queue(run_batch):
         for organization_id, batch_id in pending:
-            run_batch.apply_async(kwargs={"organization_id": organization_id, "batch_id": batch_id}, retry=False)
+            if not queueing.send_now(run_batch, organization_id=organization_id, batch_id=batch_id):
+                break
             sent += 1
-    except BROKER_ERRORS as error:
-        logger.warning(
-            "The broker refused a batch (%s); %s batches wait in the database for the sweeper.",
-            error,
-            len(pending) - sent,
-        )
+    if sent < len(pending):
+        logger.warning("The broker took %s of %s batches: the rest wait for the sweeper.", sent, len(pending))
     return sent
-
-
-def _declare_queue() -> None:
-    """Declare the batch tasks' queue and its binding anew, not from the producer's cache.
-
-    A broker that lost its memory while its clients stayed connected (a flush, a fail-over to an
-    empty replica) lost the binding too; a declaration cached by a long-lived process (the worker
-    running the sweeper) would not make it again, and the batches sent would land nowhere.
-    """
-    from pmo.celery import app
-    from pmo.tasks import run_batch
-
-    if app.conf.task_always_eager:
-        return
-    queue = app.amqp.router.route({}, run_batch.name)["queue"]
-    with app.producer_or_acquire() as producer:
-        queue.bind(producer.channel).declare()
 
 
 def batch_run(*, organization_id: int, batch_id: int) -> bool:

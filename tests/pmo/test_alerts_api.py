@@ -644,7 +644,8 @@ def queued(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
 
     calls: list[dict[str, Any]] = []
 
-    def apply_async(*args: Any, kwargs: dict[str, Any], **options: Any) -> None:
+    def apply_async(args: Any = None, kwargs: dict[str, Any] | None = None, **options: Any) -> None:
+        assert kwargs is not None
         batch = RunBatch.objects.unscoped().get(pk=kwargs["batch_id"])
         calls.append(
             {"organization_id": kwargs["organization_id"], "key": batch.key, "as_of": batch.payload.get("as_of")}
