@@ -15,9 +15,9 @@ from pmo.tenancy import TenantModel, TenantScopeError, tenant_scope
 from tests.factories import FACTORIES, MembershipFactory, OrganizationFactory, member
 
 TENANT_MODELS = [model for model in apps.get_models() if issubclass(model, TenantModel)]
-# Models that belong to a person rather than to one organisation, and the runs of background work
-# (a run may span every organisation; its batches are tenant-owned).
-NOT_TENANT_OWNED = {"pmo.User", "pmo.Organization", "pmo.ApiToken", "pmo.Run"}
+# Models that belong to a person rather than to one organisation, the runs of background work (a
+# run may span every organisation; its batches are tenant-owned) and the tasks waiting for the broker.
+NOT_TENANT_OWNED = {"pmo.User", "pmo.Organization", "pmo.ApiToken", "pmo.Run", "pmo.QueuedTask"}
 PROJECT_APPS = {"pmo", "projects", "resources", "risks", "quality", "finance", "maintenance"}
 OWN_MODELS = [model for model in apps.get_models() if model._meta.app_label in PROJECT_APPS]
 
