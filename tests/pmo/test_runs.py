@@ -88,6 +88,14 @@ def start(
         )
 
 
+def start_everywhere(organizations: list[Organization], capture: Callable[..., Any]) -> Run:
+    """A run over these organisations, one batch each, as the beat starts them."""
+    with capture(execute=True):
+        return run_start(
+            kind=KIND, batches=[BatchPlan(org.pk, "organisation", {"name": org.slug}) for org in organizations]
+        )
+
+
 def batches(run: Run) -> list[RunBatch]:
     return list(RunBatch.objects.unscoped().filter(run=run).order_by("pk"))
 
@@ -221,10 +229,7 @@ def test_a_batch_done_in_its_organisations_scope_does_not_finish_a_run_still_wai
     handler: Handler, sent: list[int], django_capture_on_commit_callbacks: Any
 ) -> None:
     first, second = OrganizationFactory(), OrganizationFactory()
-    with django_capture_on_commit_callbacks(execute=True):
-        run = run_start(
-            kind=KIND, batches=[BatchPlan(org.pk, "organisation", {"name": org.slug}) for org in (first, second)]
-        )
+    run = start_everywhere([first, second], django_capture_on_commit_callbacks)
 
     for organization, status in ((first, RunStatus.RUNNING), (second, RunStatus.COMPLETE)):
         batch = RunBatch.objects.for_organization(organization).get(run=run)
@@ -389,10 +394,7 @@ def test_the_sweeper_finishes_a_run_whose_unfinished_batches_went_with_their_org
     handler: Handler, sent: list[int], django_capture_on_commit_callbacks: Any
 ) -> None:
     staying, leaving = OrganizationFactory(), OrganizationFactory()
-    with django_capture_on_commit_callbacks(execute=True):
-        run = run_start(
-            kind=KIND, batches=[BatchPlan(org.pk, "organisation", {"name": org.slug}) for org in (staying, leaving)]
-        )
+    run = start_everywhere([staying, leaving], django_capture_on_commit_callbacks)
     batch_run(organization_id=staying.pk, batch_id=batches(run)[0].pk)
     assert fresh(run).status == RunStatus.RUNNING
 
