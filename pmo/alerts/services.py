@@ -561,22 +561,29 @@ def alerts_open_for_people(
     if not fresh:
         return result
     Alert.objects.bulk_create([alert for alert, _people in fresh])
+    result.opened = len(fresh)
+    _tell_given_people(organization, fresh, WebhookEvent.ALERT_OPENED, result)
+    return result
+
+
+def _tell_given_people(
+    organization: Organization, alerts: Sequence[tuple[Alert, Sequence[User]]], event: str, result: SyncResult
+) -> None:
+    """Tell each alert's given people, and the webhooks that want ``event``; the relay runs after the commit."""
     pending = _Pending()
     recipients = _webhooks_only(organization)
-    for alert, people in fresh:
+    for alert, people in alerts:
         _tell(
             pending,
             organization=organization,
             alert=alert,
-            event=WebhookEvent.ALERT_OPENED,
+            event=event,
             recipients=recipients,
             people=True,
             users=people,
         )
-    result.opened = len(fresh)
     _flush(pending, result)
     relay_soon(result)
-    return result
 
 
 def alerts_escalated_tell_people(
@@ -591,21 +598,8 @@ def alerts_escalated_tell_people(
     result = SyncResult()
     if not escalated:
         return result
-    pending = _Pending()
-    recipients = _webhooks_only(organization)
-    for alert, people in escalated:
-        _tell(
-            pending,
-            organization=organization,
-            alert=alert,
-            event=WebhookEvent.ALERT_ESCALATED,
-            recipients=recipients,
-            people=True,
-            users=people,
-        )
     result.escalated = len(escalated)
-    _flush(pending, result)
-    relay_soon(result)
+    _tell_given_people(organization, escalated, WebhookEvent.ALERT_ESCALATED, result)
     return result
 
 
