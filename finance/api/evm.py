@@ -26,7 +26,7 @@ from finance.permissions import FinanceAction
 from finance.services import costs
 from pmo.api import inputs
 from pmo.api.base import OrganizationScopedMixin
-from pmo.api.schema import PmoAutoSchema
+from pmo.api.schema import QueryCheckedSchema
 from pmo.api.serializers import UserSummarySerializer
 from pmo.models import Organization, User
 from projects.api.base import ProjectScopedMixin
@@ -37,23 +37,10 @@ REASONS = {earned_value.NO_BASELINE: gettext_lazy("The project has no current ba
 FORECAST_METHODS = [earned_value.TYPICAL, earned_value.ATYPICAL, earned_value.COMBINED, earned_value.MANUAL]
 
 
-class ReadSchema(PmoAutoSchema):
-    """These reads check their query: document the 400 a GET can answer."""
+class ReadSchema(QueryCheckedSchema):
+    """These reads check their query, and answer 400 for a project without a baseline too."""
 
-    def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
-        responses: dict[str, Any] = super()._get_response_bodies(direction)
-        if "400" in responses:
-            return responses
-        invalid = {
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-            "description": gettext_lazy(
-                "The query is not valid, or the project has no current baseline (`no_baseline`)."
-            ),
-        }
-        # Listed before the other errors, as the other operations list it.
-        success = {code: body for code, body in responses.items() if code.startswith("2")}
-        errors = {code: body for code, body in responses.items() if not code.startswith("2")}
-        return {**success, "400": invalid, **errors}
+    invalid_query = gettext_lazy("The query is not valid, or the project has no current baseline (`no_baseline`).")
 
 
 def money(**options: Any) -> serializers.DecimalField:

@@ -33,7 +33,7 @@ from maintenance.selectors import (
 from maintenance.visibility import sees_only_firm
 from pmo.api import inputs
 from pmo.api.base import OrganizationScopedMixin
-from pmo.api.schema import PmoAutoSchema
+from pmo.api.schema import QueryCheckedSchema
 from pmo.tenancy import BIGINT_LIMIT
 
 
@@ -310,26 +310,10 @@ PARAMETERS = [
 ]
 
 
-class ReadSchema(PmoAutoSchema):
-    """This read checks its query: document the 400 a GET can answer."""
-
-    def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
-        responses: dict[str, Any] = super()._get_response_bodies(direction)
-        if "400" in responses:
-            return responses
-        invalid = {
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-            "description": _("The query is not valid: the error names each parameter at fault."),
-        }
-        success = {code: body for code, body in responses.items() if code.startswith("2")}
-        errors = {code: body for code, body in responses.items() if not code.startswith("2")}
-        return {**success, "400": invalid, **errors}
-
-
 class MaintenanceFiguresView(OrganizationScopedMixin, generics.GenericAPIView):
     """The organisation's O&M figures."""
 
-    schema = ReadSchema()
+    schema = QueryCheckedSchema()
 
     read_action = MaintenanceAction.VIEW
     serializer_class = MaintenanceFiguresSerializer

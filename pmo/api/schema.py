@@ -181,3 +181,22 @@ def close_request_bodies(result: dict[str, Any], generator: Any, request: Any, p
         for key in ("allOf", "oneOf", "anyOf"):
             pending.extend(item for item in schema.get(key, []) if isinstance(item, dict))
     return result
+
+
+class QueryCheckedSchema(PmoAutoSchema):
+    """For reads that check their query: the schema documents the 400 a GET can answer, listed
+    before the other errors as the other operations list it. ``invalid_query`` says when it comes."""
+
+    invalid_query: Any = _("The query is not valid: the error names each parameter at fault.")
+
+    def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
+        responses: dict[str, Any] = super()._get_response_bodies(direction)
+        if "400" in responses:
+            return responses
+        invalid = {
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+            "description": self.invalid_query,
+        }
+        success = {code: body for code, body in responses.items() if code.startswith("2")}
+        errors = {code: body for code, body in responses.items() if not code.startswith("2")}
+        return {**success, "400": invalid, **errors}

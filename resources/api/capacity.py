@@ -25,7 +25,7 @@ from rest_framework.response import Response
 
 from pmo.api import inputs
 from pmo.api.base import OrganizationScopedMixin
-from pmo.api.schema import PmoAutoSchema
+from pmo.api.schema import QueryCheckedSchema
 from pmo.tenancy import BIGINT_LIMIT
 from projects.models import Project
 from resources.capacity import DayFigures, WeekFigures
@@ -49,22 +49,6 @@ MAX_PAGE = 100_000
 DETAIL_MAX_WEEKS = 26
 DETAIL_DEFAULT_WEEKS = 4
 TIMED_KIND_VALUES = [kind.value for kind in ResourceKind if kind in TIMED_KINDS]
-
-
-class ReadSchema(PmoAutoSchema):
-    """These reads check their query: document the 400 a GET can answer."""
-
-    def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
-        responses: dict[str, Any] = super()._get_response_bodies(direction)
-        if "400" in responses:
-            return responses
-        invalid = {
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-            "description": gettext_lazy("The query is not valid: the error names each parameter at fault."),
-        }
-        success = {code: body for code, body in responses.items() if code.startswith("2")}
-        errors = {code: body for code, body in responses.items() if not code.startswith("2")}
-        return {**success, "400": invalid, **errors}
 
 
 def _hours(**options: Any) -> serializers.DecimalField:
@@ -401,7 +385,7 @@ def day_document(figures: DayFigures, by_project: dict[int, float]) -> dict[str,
 
 class _ReadView(OrganizationScopedMixin, generics.GenericAPIView):
     read_action = ResourceAction.RESOURCES_VIEW
-    schema = ReadSchema()
+    schema = QueryCheckedSchema()
     filter_backends: list[Any] = []
     pagination_class = None
     http_method_names = ["get", "head", "options"]
