@@ -228,19 +228,7 @@ class CriterionVersionSerializer(inputs.ModelSerializer):
         return rule_text(version)
 
 
-RULE_COLUMNS = (
-    "kind",
-    "measure_zh",
-    "measure_en",
-    "unit",
-    "defect_when",
-    "limit",
-    "second_measure_zh",
-    "second_measure_en",
-    "second_unit",
-    "second_defect_when",
-    "second_limit",
-)
+RULE_COLUMNS = tuple(services.JUDGED_FIELDS)
 
 
 def _row_rule_text(row: Any) -> str:

@@ -30,8 +30,8 @@ from pmo.models import Organization, User
 
 CATEGORY_FIELDS = ["code", "name_zh", "name_en", "position"]
 CRITERION_FIELDS = ["code", "position"]
-#: The fields of a criterion's rule: changing any of them makes a new version.
-RULE_FIELDS = [
+#: The fields a reading is judged by (and the rule's text is written from).
+JUDGED_FIELDS = [
     "kind",
     "measure_zh",
     "measure_en",
@@ -43,10 +43,9 @@ RULE_FIELDS = [
     "second_unit",
     "second_defect_when",
     "second_limit",
-    "priority",
-    "notes_zh",
-    "notes_en",
 ]
+#: The fields of a criterion's rule: changing any of them makes a new version.
+RULE_FIELDS = [*JUDGED_FIELDS, "priority", "notes_zh", "notes_en"]
 SECOND_FIELDS = ["second_measure_zh", "second_measure_en", "second_unit", "second_defect_when", "second_limit"]
 TEXT_LIMITS = {"measure_zh": 120, "measure_en": 120, "second_measure_zh": 120, "second_measure_en": 120}
 UNIT_LENGTH = 16
