@@ -14,14 +14,8 @@ from django.urls import reverse
 
 from maintenance.models import WorkOrder
 from maintenance.permissions import MaintenanceAction
-from maintenance.visibility import may_work, sees_only_firm
+from maintenance.visibility import may_work, sees_work_order
 from pmo.attachments import register_attachable
-from pmo.models import Membership
-
-
-def sees_work_order(membership: Membership, work_order: Any) -> bool:
-    firms = sees_only_firm(membership)
-    return firms is None or work_order.contractor_id in firms or work_order.assignee_id == membership.user_id
 
 
 def work_order_url(work_order: Any) -> str:

@@ -49,6 +49,13 @@ def visible_work_orders(membership: Membership) -> QuerySet[WorkOrder]:
     return work_orders.filter(Q(contractor_id__in=firms) | Q(assignee_id=membership.user_id))
 
 
+def sees_work_order(membership: Membership, work_order: WorkOrder) -> bool:
+    """One work order against ``visible_work_orders``'s rule: a contractor's login sees its firm's and
+    its own; every other member sees all."""
+    firms = sees_only_firm(membership)
+    return firms is None or work_order.contractor_id in firms or work_order.assignee_id == membership.user_id
+
+
 def may_work(membership: Membership, work_order: WorkOrder, firms: list[int] | None = None) -> bool:
     """Start, hold, resume and complete: the maintenance office, the assignee, the contractor's login."""
     if can(membership, MaintenanceAction.MANAGE):
