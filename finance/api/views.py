@@ -13,7 +13,6 @@ import django_filters
 from django.db.models import DecimalField, OuterRef, Prefetch, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -49,10 +48,9 @@ from pmo.api import inputs
 from pmo.api.base import OrganizationScopedMixin
 from pmo.api.parsers import MultiPartParser
 from pmo.api.rows import RowListMixin
-from pmo.errors import ApplicationError
 from pmo.forms import DateWindowForm
 from projects.api.base import ProjectScopedMixin
-from projects.api.views import MAX_UPLOAD_BYTES, CsvParser, PlainTextParser
+from projects.api.views import CsvParser, PlainTextParser, uploaded_csv
 from projects.api.views.common import EMPTY_BODY, ID_PATTERN, _actor
 
 TAGS = ["finance"]
@@ -776,21 +774,7 @@ class ActualCostViewSet(
         filter_backends=[],
     )
     def import_csv(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        upload = request.FILES.get("file") if request.content_type.startswith("multipart/") else None
-        if upload is not None and upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
-            raise ApplicationError(
-                _("The file is too large."),
-                code="too_large",
-                fields={"file": [_("Send at most 5 MB.")]},
-                status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-            )
-        content = upload.read() if upload is not None else request.data
-        if not isinstance(content, bytes) or not content.strip():
-            raise ApplicationError(
-                _("Send the CSV file as the field “file” or as the request body."),
-                code="invalid_file",
-                fields={"file": [_("This field is required.")]},
-            )
+        content = uploaded_csv(request)
         created = costs.actual_costs_import(actor=_actor(request), project=self.project, text=content)
         result = {
             "created": len(created),

@@ -6,7 +6,6 @@ import re
 from typing import Any
 
 from django.http import HttpResponse
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -18,9 +17,8 @@ from rest_framework.response import Response
 from pmo.api import inputs
 from pmo.api.common import actor
 from pmo.api.parsers import MultiPartParser
-from pmo.errors import ApplicationError
 from projects.api.base import ProjectScopedMixin
-from projects.api.views import TRUE_VALUES, CsvParser, CsvRenderer, PlainTextParser
+from projects.api.views import TRUE_VALUES, CsvParser, CsvRenderer, PlainTextParser, uploaded_csv
 from projects.models import Project
 from risks import csv_io
 from risks.permissions import RiskAction
@@ -81,22 +79,9 @@ class RiskRegisterCsvViewSet(ProjectScopedMixin, viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["post"], parser_classes=[MultiPartParser, CsvParser, PlainTextParser])
     def import_csv(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        upload = request.FILES.get("file") if request.content_type.startswith("multipart/") else None
-        if upload is not None and upload.size is not None and upload.size > csv_io.MAX_BYTES:
-            raise ApplicationError(
-                _("The file is too large."),
-                code="too_large",
-                fields={"file": [_("Send at most 5 MB.")]},
-                status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-            )
-        content = upload.read() if upload is not None else request.data
-        if not isinstance(content, bytes) or not content.strip():
-            raise ApplicationError(
-                _("Send the CSV file as the field “file” or as the request body."),
-                code="invalid_file",
-                fields={"file": [_("This field is required.")]},
-            )
-        flag = request.query_params.get("dry_run") or (request.data.get("dry_run") if upload is not None else "")
+        content = uploaded_csv(request)
+        multipart = request.content_type.startswith("multipart/")
+        flag = request.query_params.get("dry_run") or (request.data.get("dry_run") if multipart else "")
         dry_run = str(flag or "").strip().lower() in TRUE_VALUES
         result = csv_io.register_import_csv(
             actor=actor(request), project=self.project, content=content, dry_run=dry_run
