@@ -184,6 +184,10 @@ STORAGES["attachments"] = _attachments_storage
 PMO_ATTACHMENT_PRESIGNED_SECONDS = int(os.environ.get("PMO_ATTACHMENT_PRESIGNED_SECONDS", "0"))
 PMO_ATTACHMENT_MAX_BYTES = int(os.environ.get("PMO_ATTACHMENT_MAX_BYTES", str(25 * 1024 * 1024)))
 PMO_ATTACHMENT_MAX_REQUEST_BYTES = int(os.environ.get("PMO_ATTACHMENT_MAX_REQUEST_BYTES", str(100 * 1024 * 1024)))
+# Exchange files (workbooks, MS Project XML): the largest upload, and the most a workbook may
+# unpack to (a zip bomb is refused before it is read).
+PMO_EXCHANGE_MAX_BYTES = int(os.environ.get("PMO_EXCHANGE_MAX_BYTES", str(20 * 1024 * 1024)))
+PMO_EXCHANGE_MAX_UNPACKED_BYTES = int(os.environ.get("PMO_EXCHANGE_MAX_UNPACKED_BYTES", str(250 * 1024 * 1024)))
 PMO_ATTACHMENT_MAX_FILES = int(os.environ.get("PMO_ATTACHMENT_MAX_FILES", "10"))
 # Images larger than this (in pixels) are refused: a small file may unpack into gigabytes.
 PMO_ATTACHMENT_MAX_PIXELS = int(os.environ.get("PMO_ATTACHMENT_MAX_PIXELS", str(80_000_000)))
