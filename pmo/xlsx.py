@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from defusedxml import DefusedXmlException
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -435,7 +436,8 @@ def _open(data: bytes) -> Any:
         )
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
+    # ElementTree's and lxml's parse errors are SyntaxErrors; defusedxml's refusals ValueErrors.
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, SyntaxError):
         raise _not_a_workbook() from None
 
 
@@ -482,7 +484,11 @@ def read_workbook(
                 errors.add(FILE, None, "", _("The sheet “%(sheet)s” is in the workbook twice.") % {"sheet": ws.title})
                 continue
             seen.add(found_sheet.key)
-            result[found_sheet.key] = _read_sheet(ws, found_sheet, errors, progress)
+            try:
+                result[found_sheet.key] = _read_sheet(ws, found_sheet, errors, progress)
+            except (SyntaxError, DefusedXmlException, zipfile.BadZipFile, KeyError, OSError):
+                # A sheet's XML is read as the rows are: broken or hostile XML shows only here.
+                raise _not_a_workbook() from None
         if unknown:
             errors.add(
                 FILE,

@@ -197,3 +197,36 @@ def test_error_rows_split_the_fields_for_the_page():
         {"sheet": "Tasks", "cell": "", "line": None, "column": "", "message": "Missing columns: Name"},
         {"sheet": "", "cell": "", "line": None, "column": "", "message": "Broken."},
     ]
+
+
+def _with_sheet_xml(sheet_xml: str) -> bytes:
+    """A real workbook whose first sheet's XML is replaced by ``sheet_xml``."""
+    source = zipfile.ZipFile(io.BytesIO(workbook_bytes([(TASKS, [{"code": "1", "name": "A"}])])))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                content = sheet_xml.encode()
+            archive.writestr(info, content)
+    return buffer.getvalue()
+
+
+def test_a_sheet_with_an_entity_expansion_bomb_is_refused_without_expanding_it():
+    bomb = (
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+        '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol3;</t></is></c></row></sheetData></worksheet>'
+    )
+
+    error = _problems(_with_sheet_xml(bomb))
+
+    assert error.code == "invalid_file"
+
+
+def test_a_sheet_whose_xml_is_broken_is_refused_as_not_a_workbook():
+    error = _problems(_with_sheet_xml("<worksheet><sheetData><row>"))
+
+    assert error.code == "invalid_file"
