@@ -43,6 +43,7 @@ class Action(models.TextChoices):
     ALERT_RULES_MANAGE = "alert_rules.manage", _("Edit alert rules and run the variance check")
     WEBHOOKS_MANAGE = "webhooks.manage", _("Manage webhooks")
     RUNS_VIEW = "runs.view", _("See background runs and their batches")
+    JOBS_VIEW_ALL = "jobs.view_all", _("See everyone's jobs and fetch their results")
 
 
 EVERYONE = frozenset(OrgRole)
@@ -144,6 +145,8 @@ permissions.register(
         Action.ALERT_RULES_MANAGE: Grant(PMO_OFFICE),
         Action.WEBHOOKS_MANAGE: Grant({OrgRole.ADMIN}),
         Action.RUNS_VIEW: Grant(PMO_OFFICE),
+        # Everyone sees their own jobs (org.view); a job's result may hold anything its kind exports.
+        Action.JOBS_VIEW_ALL: Grant({OrgRole.ADMIN}),
     },
 )
 

@@ -127,3 +127,27 @@ def sweep_runs() -> dict[str, int]:
 
     result = runs_sweep()
     return {"sent": result.sent, "given_up": result.given_up, "settled": result.settled, "deleted": result.deleted}
+
+
+@app.task(
+    name="pmo.run_job",
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=10,
+    max_retries=5,
+)
+def run_job(*, organization_id: int, job_id: int) -> bool:
+    """A job someone asked for (``pmo.jobs``); a copy of a job already started or ended changes nothing."""
+    from pmo.jobs.services import job_execute
+
+    return job_execute(organization_id=organization_id, job_id=job_id)
+
+
+@app.task(name="pmo.sweep_jobs", tenant_scoped=False, acks_late=True, ignore_result=True)
+def sweep_jobs() -> dict[str, int]:
+    """Queue again the jobs whose worker was lost and delete expired ones (beat runs it every minute)."""
+    from pmo.jobs.services import jobs_sweep
+
+    result = jobs_sweep()
+    return {"queued_again": result.queued_again, "given_up": result.given_up, "deleted": result.deleted}

@@ -23,6 +23,7 @@ organization_pages: list[URLPattern | URLResolver] = [
     path("settings/", views.OrganizationSettingsView.as_view(), name="org-settings"),
     path("audit/", views.AuditLogView.as_view(), name="org-audit"),
     path("settings/runs/", include("pmo.runs.urls")),
+    path("jobs/", include("pmo.jobs.urls")),
     path("settings/calendars/", views.CalendarListView.as_view(), name="org-calendars"),
     path("settings/calendars/<int:pk>/", views.CalendarDetailView.as_view(), name="org-calendar"),
     path(

@@ -25,6 +25,7 @@ from finance.models import (
     FinanceSettings,
     ManualForecast,
 )
+from pmo.jobs import storage as job_storage
 from pmo.models import (
     Alert,
     AlertRule,
@@ -33,6 +34,8 @@ from pmo.models import (
     CalendarException,
     DeliveryAttempt,
     Invitation,
+    Job,
+    JobStatus,
     Membership,
     Notification,
     Organization,
@@ -635,6 +638,30 @@ class RunBatchFactory(factory.django.DjangoModelFactory):
 
 
 FACTORIES.update({Run: RunFactory, RunBatch: RunBatchFactory})
+
+
+class JobFactory(factory.django.DjangoModelFactory):
+    """A job that ended with a small result file (kept in the test run's ``jobs`` storage)."""
+
+    class Meta:
+        model = Job
+
+    organization = factory.SubFactory(OrganizationFactory)
+    kind = "tests.job"
+    requested_by = factory.LazyAttribute(lambda job: member(job.organization).user)
+    status = JobStatus.DONE
+    percent = 100
+    finished_at = factory.LazyFunction(timezone.now)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=7))
+    result_name = "result.txt"
+    result_type = "text/plain"
+    result_key = factory.LazyAttribute(
+        lambda job: job_storage.store_bytes(job_storage.new_key(job.organization.pk, "result"), b"result")
+    )
+    result_size = 6
+
+
+FACTORIES[Job] = JobFactory
 
 
 # risks

@@ -2,7 +2,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from pmo.api import alerts, attachments, docs, invitations, runs, schema_view, views
+from pmo.api import alerts, attachments, docs, invitations, jobs, runs, schema_view, views
 
 me_router = SimpleRouter()
 me_router.register("tokens", views.ApiTokenViewSet, basename="api-token")
@@ -28,6 +28,7 @@ org_router.register("notifications", alerts.NotificationViewSet, basename="api-n
 org_router.register("attachments", attachments.AttachmentViewSet, basename="api-attachment")
 org_router.register("runs", runs.RunViewSet, basename="api-run")
 org_router.register(r"runs/(?P<run_id>[0-9]+)/batches", runs.RunBatchViewSet, basename="api-run-batch")
+org_router.register("jobs", jobs.JobViewSet, basename="api-job")
 
 # The core's API of one organisation; the root URL configuration (``dashboard.urls``) adds each
 # app's under the same prefix.

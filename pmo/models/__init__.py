@@ -1,5 +1,6 @@
 """The core's models: tenants, people and roles, calendars, tokens, the audit trail, alerts and
-their delivery (in the app, by e-mail and by webhook), and the runs of background work in batches."""
+their delivery (in the app, by e-mail and by webhook), the runs of background work in batches, and
+the jobs people ask for."""
 
 from pmo.models.alerts import (
     Alert,
@@ -31,10 +32,12 @@ from pmo.models.core import (
     validate_weekdays,
 )
 from pmo.models.invitations import Invitation, InvitationStatus
+from pmo.models.jobs import JOB_UNFINISHED, Job, JobStatus
 from pmo.models.queueing import QueuedTask
 from pmo.models.runs import UNFINISHED, BatchStatus, Run, RunBatch, RunStatus
 
 __all__ = [
+    "JOB_UNFINISHED",
     "UNFINISHED",
     "Alert",
     "AlertRule",
@@ -50,6 +53,8 @@ __all__ = [
     "DeliveryAttempt",
     "Invitation",
     "InvitationStatus",
+    "Job",
+    "JobStatus",
     "Membership",
     "Notification",
     "OrgRole",

@@ -178,6 +178,19 @@ else:
         "OPTIONS": {"location": VAR_DIR / "media" / "attachments", "base_url": None},
     }
 STORAGES["attachments"] = _attachments_storage
+# Jobs' uploads and results (pmo.jobs): the same store as attachments, under their own prefix or folder.
+_jobs_storage: dict[str, Any]
+if PMO_ATTACHMENTS_S3_BUCKET:
+    _jobs_storage = {
+        "BACKEND": _attachments_storage["BACKEND"],
+        "OPTIONS": {**_attachments_storage["OPTIONS"], "location": os.environ.get("PMO_JOBS_S3_PREFIX", "jobs")},
+    }
+else:
+    _jobs_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": VAR_DIR / "media" / "jobs", "base_url": None},
+    }
+STORAGES["jobs"] = _jobs_storage
 # Above 0, a download answers with a redirect to a signed URL of the object store valid this many
 # seconds (S3 storage only, and the store must be reachable from the browsers); 0 streams every
 # download through the application.
@@ -256,6 +269,15 @@ PMO_RUN_MAX_ATTEMPTS = int(os.environ.get("PMO_RUN_MAX_ATTEMPTS", "5"))
 # Finished runs and their batches are deleted after this many days.
 PMO_RUN_KEEP_DAYS = int(os.environ.get("PMO_RUN_KEEP_DAYS", "30"))
 CELERY_BEAT_SCHEDULE["runs-sweep"] = {"task": "pmo.sweep_runs", "schedule": 60.0}
+
+# --- Jobs (pmo.jobs) ---
+# A job's result (and its upload) is kept this many days after the job ends, then deleted.
+PMO_JOB_RESULT_DAYS = int(os.environ.get("PMO_JOB_RESULT_DAYS", "7"))
+# A job whose worker was lost (no report for PMO_RUN_STALE_SECONDS) is queued again until it has
+# been started this many times, then it fails.
+PMO_JOB_MAX_ATTEMPTS = int(os.environ.get("PMO_JOB_MAX_ATTEMPTS", "2"))
+# The sweeper queues lost jobs again and deletes expired ones with their files.
+CELERY_BEAT_SCHEDULE["jobs-sweep"] = {"task": "pmo.sweep_jobs", "schedule": 60.0}
 
 if REDIS_URL:
     CACHES = {

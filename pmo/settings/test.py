@@ -26,4 +26,8 @@ _test_attachments: dict[str, Any] = {
     "BACKEND": "django.core.files.storage.FileSystemStorage",
     "OPTIONS": {"location": Path(tempfile.gettempdir()) / f"pmo-test-attachments-{os.getpid()}", "base_url": None},
 }
-STORAGES = {**STORAGES, "attachments": _test_attachments}
+_test_jobs: dict[str, Any] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": Path(tempfile.gettempdir()) / f"pmo-test-jobs-{os.getpid()}", "base_url": None},
+}
+STORAGES = {**STORAGES, "attachments": _test_attachments, "jobs": _test_jobs}
