@@ -110,6 +110,7 @@ class NewProjectView(ExchangePage):
 
     template_name = "resources/exchange/new_project.html"
     read_action = ProjectAction.PROJECT_CREATE
+    write_action = ProjectAction.PROJECT_CREATE
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
