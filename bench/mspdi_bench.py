@@ -200,7 +200,8 @@ def main() -> None:
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"file: {size / (1024 * 1024):.1f} MB")
     print(
-        f"{'export (project_export_mspdi)':<40} median {statistics.median(export_ms):8.1f} ms   {export_queries} queries"
+        f"{'export (project_export_mspdi)':<40} median {statistics.median(export_ms):8.1f} ms   "
+        f"{export_queries} queries"
     )
     print(
         f"{'import (project_create_from_mspdi)':<40} median {statistics.median(import_ms):8.1f} ms   "
