@@ -5,12 +5,14 @@ is reported, and every kind of bad file is refused with nothing written."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import override_settings
+from django.utils import translation
 
 from pmo.errors import ApplicationError
 from pmo.models import AuditEvent, CalendarException, Organization, WorkingCalendar
@@ -26,6 +28,13 @@ from tests.resources.assignments_support import Site, d, make_site
 
 pytestmark = pytest.mark.django_db
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """The reports' words are checked in English."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
