@@ -204,8 +204,6 @@ PMO_EXCHANGE_MAX_UNPACKED_BYTES = int(os.environ.get("PMO_EXCHANGE_MAX_UNPACKED_
 PMO_ATTACHMENT_MAX_FILES = int(os.environ.get("PMO_ATTACHMENT_MAX_FILES", "10"))
 # Images larger than this (in pixels) are refused: a small file may unpack into gigabytes.
 PMO_ATTACHMENT_MAX_PIXELS = int(os.environ.get("PMO_ATTACHMENT_MAX_PIXELS", str(80_000_000)))
-# The largest file an exchange import (MS Project XML, Excel) accepts, in bytes.
-PMO_EXCHANGE_MAX_BYTES = int(os.environ.get("PMO_EXCHANGE_MAX_BYTES", str(20 * 1024 * 1024)))
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL
