@@ -17,6 +17,7 @@ PROJECT_SECTIONS: tuple[tuple[str, str, Any], ...] = (
     ("leveling", "project-resource-leveling", _("Leveling")),
     ("approvals", "project-timesheet-approvals", _("Timesheet approvals")),
     ("work", "project-resource-work", _("Actual work")),
+    ("msproject", "project-mspdi", _("MS Project")),
 )
 #: The organisation's resources pages in the sub-navigation.
 ORGANIZATION_SECTIONS: tuple[tuple[str, str, Any], ...] = (
@@ -28,6 +29,7 @@ ORGANIZATION_SECTIONS: tuple[tuple[str, str, Any], ...] = (
     ("timesheet", "org-timesheet", _("My timesheet")),
     ("approvals", "org-timesheet-approvals", _("Approvals")),
     ("settings", "org-resource-settings", _("Settings")),
+    ("msproject", "org-mspdi-import", _("Import MS Project")),
 )
 
 

@@ -1,0 +1,1 @@
+"""File formats other programs read and write: MS Project XML (MSPDI)."""
