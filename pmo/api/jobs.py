@@ -52,7 +52,8 @@ class JobSerializer(serializers.ModelSerializer[Job]):
     )
 
     kind = serializers.CharField(
-        read_only=True, help_text=_("The kind's code, kept by the app that does the work (e.g. `projects.plan_export`).")
+        read_only=True,
+        help_text=_("The kind's code, kept by the app that does the work (e.g. `projects.plan_export`)."),
     )
     kind_label = serializers.SerializerMethodField(help_text=_("The kind in the request's language."))
     status = NamedChoiceField(choices=JobStatus.choices, enum_name="JobStatusEnum", read_only=True)

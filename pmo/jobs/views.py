@@ -98,6 +98,7 @@ class JobResultView(OrganizationPageMixin, View):
     """The job's result file, for its requester and the administrators; gone once expired."""
 
     model = Job
+    is_download = True
 
     def resolve_scope(self, **url_kwargs: Any) -> None:
         self.job = get_object_or_404(visible_jobs(self.membership), pk=url_kwargs["pk"])

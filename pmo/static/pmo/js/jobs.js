@@ -14,6 +14,18 @@
     if (label) { label.textContent = percent + " %"; }
   }
 
+  function started() {
+    var badge = card.querySelector(".job-status");
+    var running = card.getAttribute("data-running-label");
+    if (badge && running) {
+      badge.textContent = running;
+      badge.className = "badge badge-amber job-status";
+    }
+    var waiting = card.querySelector(".job-waiting-what");
+    var working = card.getAttribute("data-working-label");
+    if (waiting && working) { waiting.textContent = working; }
+  }
+
   function poll() {
     fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) {
@@ -22,10 +34,14 @@
       })
       .then(function (job) {
         show(job.percent);
-        if (job.status !== shown) {
-          // Started, done or failed: the page says what is new (the result, the report, the errors).
+        if (job.status === "done" || job.status === "failed") {
+          // Ended: the page shows itself again with what is new (the result, the report, the errors).
           window.location.reload();
           return;
+        }
+        if (job.status !== shown) {
+          shown = job.status;
+          started();
         }
         delay = 700;
         window.setTimeout(poll, delay);
