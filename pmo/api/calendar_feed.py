@@ -10,6 +10,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from pmo.api import inputs
 from pmo.api.base import OrganizationScopedMixin
 from pmo.calendar_feed import services
 from pmo.calendar_feed.views import feed_url
@@ -19,7 +20,7 @@ from pmo.policy import Action
 TAGS = ["account"]
 
 
-class CalendarFeedSerializer(serializers.Serializer[Any]):
+class CalendarFeedSerializer(inputs.Serializer):
     active = serializers.BooleanField(help_text=_("Whether the feed has an address that works."))
     created_at = serializers.DateTimeField(
         allow_null=True, help_text=_("When the current address was made; null without a feed.")
