@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from pmo.api import inputs
 from pmo.api.base import OrganizationScopedMixin
+from pmo.api.common import EMPTY_BODY
 from pmo.calendar_feed import services
 from pmo.calendar_feed.views import feed_url
 from pmo.models import CalendarFeed, User
@@ -65,7 +66,7 @@ class CalendarFeedView(OrganizationScopedMixin, generics.GenericAPIView[Calendar
             "working at once. The answer holds the new address, the only time it is shown. Audited."
         ),
         tags=TAGS,
-        request=None,
+        request=EMPTY_BODY,
         responses={201: CalendarFeedSerializer},
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from maintenance.calendar_sources import rounds, work_order_deadlines
 from maintenance.models import RoundStatus, WorkOrderStatus
@@ -15,6 +16,13 @@ from pmo.models import Organization, OrgRole
 from tests.factories import ContractorFactory, RoundFactory, WorkOrderFactory, member
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """The feed renders in its owner's language; these tests read the English texts."""
+    with translation.override("en"):
+        yield
 
 
 def test_open_rounds_of_the_inspector_on_their_due_day(organization: Organization) -> None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from pmo.calendar_feed.sources import feed_query
 from pmo.models import Membership, Organization, OrgRole
@@ -14,6 +16,13 @@ from projects.models import Phase, WbsElement
 from tests.factories import ProjectFactory, ProjectMemberFactory, WbsElementFactory, member
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """The feed renders in its owner's language; these tests read the English texts."""
+    with translation.override("en"):
+        yield
 
 
 def milestone(project: Any, day: dt.date, **fields: Any) -> WbsElement:
