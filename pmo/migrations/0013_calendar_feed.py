@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pmo', '0011_runs'),
+        ('pmo', '0012_jobs'),
     ]
 
     operations = [
