@@ -12,6 +12,7 @@ class MaintenanceConfig(AppConfig):
         from maintenance import attachments as maintenance_attachments
         from maintenance import attachments_rounds as round_attachments
         from maintenance import attachments_work_orders as work_order_attachments
+        from maintenance import calendar_sources as maintenance_calendar_sources
         from maintenance import demo as maintenance_demo
         from maintenance import navigation as maintenance_navigation
         from maintenance import runs as maintenance_runs
@@ -32,3 +33,4 @@ class MaintenanceConfig(AppConfig):
         gate_checks.register(HANDOVER_CHECK)
         maintenance_alert_kinds.register()
         maintenance_runs.register()
+        maintenance_calendar_sources.register()

@@ -5,20 +5,67 @@ An import (a project's plan, a project's actual costs, a risk register) decodes 
 by column name), then checks each row itself. Problems are collected in ``CsvErrors`` by line of
 the file (the header is line 1; ``"file"`` for the file as a whole), each message starting with
 its column's name, and raised together: the import writes nothing unless every row is valid.
+
+Every export writes with ``csv_writer``: a text cell that a spreadsheet would take for a formula
+(it starts with =, +, -, @, a tab or a carriage return, OWASP's list) is written after an
+apostrophe, so that it opens as text; ``read_table`` removes that apostrophe again, so that an
+export imports back as it was.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Collection, Mapping
+import re
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.translation import gettext as _
 
 from pmo.errors import ApplicationError
 
 FILE = "file"
+#: What a spreadsheet reads as the start of a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: A plain number ("-12.5") is no formula, and stays a number in the sheet.
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$", re.ASCII)
+
+
+def neutralised(value: Any) -> Any:
+    """A cell as an export writes it: text that would start a formula gets a leading apostrophe.
+
+    So does text that starts with apostrophes before a formula's start, so that ``restored`` gives
+    back exactly what was written.
+    """
+    if isinstance(value, str) and value.lstrip("'").startswith(FORMULA_STARTS) and not _NUMBER.match(value):
+        return f"'{value}"
+    return value
+
+
+def restored(text: str) -> str:
+    """A cell as an import reads it: the apostrophe ``neutralised`` put before a formula's start removed."""
+    return text[1:] if text.startswith("'") and text.lstrip("'").startswith(FORMULA_STARTS) else text
+
+
+class SafeWriter:
+    """``csv.writer`` (Excel's dialect, which quotes any cell with a line break) whose every cell goes
+    through ``neutralised``."""
+
+    def __init__(self, out: io.StringIO) -> None:
+        self._writer = csv.writer(out)
+
+    def writerow(self, row: Iterable[Any]) -> None:
+        self._writer.writerow([neutralised(value) for value in row])
+
+    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
+def csv_writer(out: io.StringIO) -> SafeWriter:
+    """The writer of every CSV export."""
+    return SafeWriter(out)
 
 
 class CsvErrors:
@@ -90,6 +137,8 @@ def read_table(
 ) -> list[TableRow]:
     """The rows under the header of ``text``, or none when the file as a whole is wrong.
 
+    Cells are stripped and lose the apostrophe an export put before a formula's start (``restored``).
+
     Header names are matched without case or surrounding spaces, after ``aliases`` (another
     name → the column's); empty names are ignored. Columns named twice, unknown or missing
     (``required``) refuse the file, as do more than ``max_rows`` rows, none at all, or text that
@@ -125,7 +174,9 @@ def read_table(
             if len(rows) == max_rows:
                 errors.add(FILE, "", _("A file can hold at most %(count)d rows.") % {"count": max_rows})
                 return []
-            values = {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(names) if name}
+            values = {
+                name: restored(cells[i].strip()) if i < len(cells) else "" for i, name in enumerate(names) if name
+            }
             if len(cells) > len(names) and any(cell.strip() for cell in cells[len(names) :]):
                 errors.add(reader.line_num, "", _("The row has more cells than the header has columns."))
             rows.append(TableRow(line=reader.line_num, cells=values))

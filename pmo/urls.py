@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 
 from pmo import invitation_views, views
+from pmo.calendar_feed import views as calendar_feed_views
 
 # The core's pages of one organisation; the root URL configuration (``dashboard.urls``) adds each
 # app's under the same prefix.
@@ -22,6 +23,7 @@ organization_pages: list[URLPattern | URLResolver] = [
     ),
     path("settings/", views.OrganizationSettingsView.as_view(), name="org-settings"),
     path("audit/", views.AuditLogView.as_view(), name="org-audit"),
+    path("calendar-feed/", calendar_feed_views.CalendarFeedView.as_view(), name="org-calendar-feed"),
     path("settings/runs/", include("pmo.runs.urls")),
     path("jobs/", include("pmo.jobs.urls")),
     path("settings/calendars/", views.CalendarListView.as_view(), name="org-calendars"),
@@ -64,6 +66,12 @@ def site_urlpatterns(
         path("readyz", views.readyz, name="readyz"),
         path("i18n/language/", views.switch_language, name="switch-language"),
         path("accounts/", include(account_pages)),
+        # No session: calendar programs fetch a person's feed by the secret in its address.
+        re_path(
+            r"^calendar/(?P<secret>[A-Za-z0-9_-]{16,128})\.ics$",
+            calendar_feed_views.calendar_feed,
+            name="calendar-feed",
+        ),
         path(
             "invitations/<int:pk>/answer/", invitation_views.InvitationRespondView.as_view(), name="invitation-answer"
         ),

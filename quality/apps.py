@@ -12,7 +12,7 @@ class QualityConfig(AppConfig):
         from pmo.policy import permissions
         from projects import registries
         from projects.gate_checks import gate_checks
-        from quality import alert_kinds, attachments_acceptance, attachments_ncs, demo
+        from quality import alert_kinds, attachments_acceptance, attachments_ncs, calendar_sources, demo
         from quality import attachments as inspection_attachments
         from quality import navigation as quality_navigation
         from quality.gate_checks import EXECUTION_CHECK, SAFETY_VETO_CHECK
@@ -31,3 +31,4 @@ class QualityConfig(AppConfig):
         gate_checks.register(EXECUTION_CHECK)
         gate_checks.register(SAFETY_VETO_CHECK)
         gate_checks.register(ACCEPTANCE_CHECK)
+        calendar_sources.register()

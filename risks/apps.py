@@ -12,7 +12,7 @@ class RisksConfig(AppConfig):
         from pmo.demo import demo_parts
         from pmo.policy import permissions
         from projects.gate_checks import gate_checks
-        from risks import alert_kinds, demo, exposure, issue_extensions
+        from risks import alert_kinds, calendar_sources, demo, exposure, issue_extensions
         from risks import attachments as risk_attachments
         from risks import navigation as risk_navigation
         from risks.gate_checks import ANSWERED_CHECK, REGISTER_CHECK
@@ -25,6 +25,7 @@ class RisksConfig(AppConfig):
         gate_checks.register(REGISTER_CHECK)
         gate_checks.register(ANSWERED_CHECK)
         exposure.register()
+        calendar_sources.register()
         risk_navigation.register()
         navigation.main.register(
             navigation.NavEntry("risks", _("Risks"), "org-risks", order=40, action=RiskAction.RISK_VIEW)

@@ -15,7 +15,6 @@ same and rolls everything back.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import re
@@ -31,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pmo.audit import audit_record, diff, snapshot
-from pmo.csv_table import CsvErrors, decode_csv, read_table
+from pmo.csv_table import CsvErrors, csv_writer, decode_csv, read_table
 from pmo.dates import DateWindow
 from pmo.errors import ApplicationError
 from pmo.models import Membership, User
@@ -140,7 +139,6 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_DAYS = 99999
 TITLE_LENGTH = Risk._meta.get_field("title").max_length or 200
 TEXT_LENGTH = 10_000
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CODE_PATTERN = re.compile(r"^R-?(\d{1,6})$", re.IGNORECASE | re.ASCII)
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d")
 ASSESSED_STATUSES = frozenset({RiskStatus.ASSESSED, RiskStatus.RESPONDING, RiskStatus.MONITORING})
@@ -149,14 +147,6 @@ POINTS = ("min", "likely", "max")
 
 
 # --- export ---------------------------------------------------------------------------
-
-
-def _escape(text: str) -> str:
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
-
-
-def _unescape(text: str) -> str:
-    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
 
 
 def _plain(value: Decimal | None) -> str:
@@ -170,7 +160,7 @@ def _plain(value: Decimal | None) -> str:
 def template_csv() -> str:
     """The header row of an import file, for a spreadsheet to fill in."""
     out = io.StringIO()
-    csv.writer(out).writerow([column for column in COLUMNS if column not in READ_ONLY_COLUMNS])
+    csv_writer(out).writerow([column for column in COLUMNS if column not in READ_ONLY_COLUMNS])
     return out.getvalue()
 
 
@@ -192,21 +182,21 @@ def register_export_csv(project: Project) -> str:
     ):
         links.setdefault(risk_id, []).append(code)
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(COLUMNS)
     for risk in risks:
         assessed = risk.probability is not None
         writer.writerow(
             [
                 risk.code,
-                _escape(risk.title),
+                risk.title,
                 risk.category.code,
                 risk.kind,
-                _escape(risk.cause),
-                _escape(risk.event),
-                _escape(risk.effect),
+                risk.cause,
+                risk.event,
+                risk.effect,
                 risk.owner.username if risk.owner is not None else "",
-                _escape(risk.trigger),
+                risk.trigger,
                 risk.proximity.isoformat() if risk.proximity else "",
                 ";".join(links.get(risk.pk, [])),
                 risk.probability or "",
@@ -256,7 +246,7 @@ class _Row:
     status: str = ""
 
     def text(self, column: str) -> str:
-        return _unescape(self.cells.get(column, ""))
+        return self.cells.get(column, "")
 
 
 class _Errors(CsvErrors):

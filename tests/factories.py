@@ -32,6 +32,7 @@ from pmo.models import (
     ApiToken,
     AuditEvent,
     CalendarException,
+    CalendarFeed,
     DeliveryAttempt,
     Invitation,
     Job,
@@ -157,8 +158,18 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     expires_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=14))
 
 
+class CalendarFeedFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CalendarFeed
+
+    organization = factory.SubFactory(OrganizationFactory)
+    user = factory.SubFactory(UserFactory)
+    token_hash = factory.Sequence(lambda n: f"{n:064x}")
+
+
 FACTORIES: dict[type, type[factory.django.DjangoModelFactory]] = {
     Membership: MembershipFactory,
+    CalendarFeed: CalendarFeedFactory,
     Invitation: InvitationFactory,
     WorkingCalendar: WorkingCalendarFactory,
     CalendarException: CalendarExceptionFactory,

@@ -17,7 +17,6 @@ Every problem is reported with its line (the header is line 1) and its column, a
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from collections.abc import Iterable
@@ -32,7 +31,7 @@ from django.utils.translation import gettext_lazy
 from maintenance.models import Area, Asset, AssetCategory, Contractor, Site, Unit
 from maintenance.services.assets import ASSET_FIELDS, PLACE_FIELDS, Problems, area_create, asset_problems
 from pmo.audit import audit_record, snapshot
-from pmo.csv_table import CsvErrors, decode_csv, read_table
+from pmo.csv_table import CsvErrors, csv_writer, decode_csv, read_table
 from pmo.models import Organization, User
 from projects.models import Project
 
@@ -149,7 +148,7 @@ TEMPLATE_ROWS = [
 
 def template_csv() -> str:
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(TEMPLATE_ROWS)
+    csv_writer(out).writerows(TEMPLATE_ROWS)
     return out.getvalue()
 
 
@@ -345,7 +344,7 @@ def assets_import(*, actor: User, organization: Organization, text: str | bytes)
 def export_csv(assets: Iterable[dict[str, Any]]) -> str:
     """The assets (rows of ``EXPORT_VALUES``) as a CSV file in the import's columns, so it imports back."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out)
     writer.writerow(CSV_COLUMNS)
     for row in assets:
         writer.writerow(

@@ -2,7 +2,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from pmo.api import alerts, attachments, docs, invitations, jobs, runs, schema_view, views
+from pmo.api import alerts, attachments, calendar_feed, docs, invitations, jobs, runs, schema_view, views
 
 me_router = SimpleRouter()
 me_router.register("tokens", views.ApiTokenViewSet, basename="api-token")
@@ -35,6 +35,7 @@ org_router.register("jobs", jobs.JobViewSet, basename="api-job")
 org_patterns: list[URLPattern | URLResolver] = [
     path("", views.OrganizationDetailView.as_view(), name="api-organization"),
     path("variance-run/", alerts.VarianceRunView.as_view(), name="api-variance-run"),
+    path("calendar-feed/", calendar_feed.CalendarFeedView.as_view(), name="api-calendar-feed"),
     *org_router.urls,
 ]
 

@@ -14,6 +14,7 @@ from pmo.models.alerts import (
     WebhookEvent,
 )
 from pmo.models.attachments import Attachment
+from pmo.models.calendar_feeds import CalendarFeed
 from pmo.models.core import (
     ApiToken,
     AppendOnlyError,
@@ -50,6 +51,7 @@ __all__ = [
     "AuditEventQuerySet",
     "BatchStatus",
     "CalendarException",
+    "CalendarFeed",
     "DeliveryAttempt",
     "Invitation",
     "InvitationStatus",

@@ -5,7 +5,6 @@ The format is ``CSV_FORMAT`` below, which the API shows (translated) for export 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import re
@@ -18,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pmo.audit import audit_record
-from pmo.csv_table import CsvErrors, decode_csv, read_table
+from pmo.csv_table import CsvErrors, csv_writer, decode_csv, read_table
 from pmo.dates import DateWindow
 from pmo.errors import ApplicationError
 from pmo.models import User
@@ -88,8 +87,6 @@ MAX_LAG = 9999
 MAX_DURATION = 99999
 NAME_LENGTH = 255
 HUNDRED = Decimal("100")
-# What a spreadsheet would read as the start of a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CODE_LENGTH = WbsElement._meta.get_field("code").max_length or 64
 # A number in a code is a position among siblings, which is stored as an integer.
 MAX_CODE_PART = 99999
@@ -106,14 +103,6 @@ def code_key(code: str) -> tuple[int, ...]:
 
 
 # --- export ---------------------------------------------------------------------------
-
-
-def _escape(text: str) -> str:
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
-
-
-def _unescape(text: str) -> str:
-    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
 
 
 def _link_text(code: str, type: str, lag: int) -> str:
@@ -135,14 +124,14 @@ def plan_export_csv(project: Project) -> str:
     ):
         predecessors[successor_id].append((codes[predecessor_id], type, lag))
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(COLUMNS)
     for element in elements:
         links = sorted(predecessors.get(element.pk, []), key=lambda link: code_key(link[0]))
         writer.writerow(
             [
                 element.code,
-                _escape(element.name),
+                element.name,
                 element.kind,
                 element.duration,
                 element.budgeted_cost,
@@ -153,7 +142,7 @@ def plan_export_csv(project: Project) -> str:
                 ";".join(_link_text(*link) for link in links),
                 element.planned_start or "",
                 element.planned_finish or "",
-                _escape(element.notes),
+                element.notes,
             ]
         )
     return out.getvalue()
@@ -248,7 +237,7 @@ def _check_tree(rows: list[_Row], errors: CsvErrors) -> dict[str, _Row]:
     for row in rows:
         if not row.cells.get("name"):
             errors.add(row.line, "name", _("This field is required."))
-        elif len(_unescape(row.cells["name"])) > NAME_LENGTH:
+        elif len(row.cells["name"]) > NAME_LENGTH:
             errors.add(row.line, "name", _("The name is too long."))
         if row.code and "." in row.code:
             parent = row.code.rsplit(".", 1)[0]
@@ -426,7 +415,7 @@ def plan_import_csv(*, actor: User, project: Project, content: str | bytes) -> P
                 parent=created.get(row.code.rsplit(".", 1)[0]) if depth else None,
                 position=code_key(row.code)[-1],
                 code=row.code,
-                name=_unescape(row.cells["name"]),
+                name=row.cells["name"],
                 kind=row.kind,
                 duration=row.duration,
                 budgeted_cost=row.budgeted_cost,
@@ -434,7 +423,7 @@ def plan_import_csv(*, actor: User, project: Project, content: str | bytes) -> P
                 percent_complete=row.percent,
                 actual_start=row.actual_start,
                 actual_finish=row.actual_finish,
-                notes=_unescape(row.cells.get("notes", "")),
+                notes=row.cells.get("notes", ""),
             )
             for row in rows
             if row.code.count(".") == depth

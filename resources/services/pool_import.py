@@ -19,7 +19,6 @@ reported with its line (the header is line 1) and its column, and nothing is wri
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from dataclasses import dataclass, field
@@ -32,7 +31,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from pmo.csv_table import CsvErrors, decode_csv, read_table
+from pmo.csv_table import CsvErrors, csv_writer, decode_csv, read_table
 from pmo.errors import ApplicationError
 from pmo.models import Membership, Organization, User, WorkingCalendar
 from pmo.money import money_limit_message, within_money_limit
@@ -167,7 +166,7 @@ class _Row:
 def template_csv() -> str:
     """A CSV file with the columns and one example of each kind, to fill in."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out)
     writer.writerows(TEMPLATE_ROWS)
     return out.getvalue()
 

@@ -21,6 +21,18 @@
       });
     }
 
+    // A "Copy" button copies the text of the element it names (shown only where the clipboard works).
+    document.querySelectorAll("[data-copy]").forEach(function (button) {
+      var source = document.getElementById(button.getAttribute("data-copy"));
+      if (!source || !navigator.clipboard) { return; }
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+          button.textContent = button.getAttribute("data-copied");
+        });
+      });
+    });
+
     // Close an open header menu when the user clicks elsewhere or presses Escape.
     var menus = Array.prototype.slice.call(document.querySelectorAll("details.menu"));
     document.addEventListener("click", function (event) {
