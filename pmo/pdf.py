@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import mimetypes
+import re
 import zoneinfo
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -114,6 +115,25 @@ def attachment_src(attachment: Attachment) -> str:
 
 def embeddable(attachments: Iterable[Attachment]) -> list[Attachment]:
     return [attachment for attachment in attachments if attachment.media_type in EMBEDDED_IMAGES]
+
+
+#: The charts' classes in print, put inside each embedded SVG (``styled_svg``).
+CHART_STYLESHEET = "pmo/css/pdf-charts.css"
+
+
+@functools.cache
+def _chart_css() -> str:
+    found = finders.find(CHART_STYLESHEET)
+    assert isinstance(found, str), CHART_STYLESHEET
+    with open(found, encoding="utf-8") as handle:
+        return handle.read()
+
+
+def styled_svg(markup: str) -> SafeString:
+    """A server-drawn chart (safe markup, one or more ``<svg>`` elements) with the print styles of its
+    classes inside each ``<svg>``: WeasyPrint does not apply the document's style sheets to inline SVG."""
+    style = f"<style>{_chart_css()}</style>"
+    return mark_safe(re.sub(r"(<svg\b[^>]*>)", lambda match: match.group(1) + style, str(markup)))  # noqa: S308
 
 
 def css_string(text: str) -> str:

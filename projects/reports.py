@@ -8,16 +8,15 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from pmo.pdf import pdf_filename, render_pdf
-from projects.models import BaselineTask, Rag, StatusReport, WbsElement
+from projects.models import BaselineTask, Project, Rag, StatusReport, WbsElement
 from projects.services import control
 
 #: A milestone's state on the report: done, late against its baseline, or neither.
 DONE, LATE, ON_TRACK = "done", "late", "on_track"
 
 
-def milestone_rows(report: StatusReport) -> list[dict[str, Any]]:
-    """Every milestone of the plan in WBS order, with its baseline date and its state at the week's end."""
-    project = report.project
+def milestone_rows(project: Project, on: dt.date) -> list[dict[str, Any]]:
+    """Every milestone of the plan in WBS order, with its baseline date and its state on ``on``."""
     milestones = list(
         WbsElement.objects.for_organization(project.organization_id)
         .filter(project=project, kind=WbsElement.Kind.MILESTONE)
@@ -33,10 +32,10 @@ def milestone_rows(report: StatusReport) -> list[dict[str, Any]]:
     for milestone in milestones:
         baseline: dt.date | None = frozen.get(milestone["id"])
         planned, actual = milestone["planned_finish"], milestone["actual_finish"]
-        if actual is not None and actual <= report.period_end:
+        if actual is not None and actual <= on:
             state, label = DONE, _("Done")
         elif baseline is not None and (
-            (planned is not None and planned > baseline) or (baseline <= report.period_end and actual is None)
+            (planned is not None and planned > baseline) or (baseline <= on and actual is None)
         ):
             state, label = LATE, _("Late")
         else:
@@ -57,7 +56,7 @@ def status_report_context(report: StatusReport) -> dict[str, Any]:
             (labels[name], getattr(report, name), Rag(getattr(report, name)).label) for name in control.RAG_FIELDS
         ],
         "narrative": [(labels[name], getattr(report, name)) for name in control.NARRATIVE_FIELDS],
-        "milestones": milestone_rows(report),
+        "milestones": milestone_rows(report.project, report.period_end),
     }
 
 
