@@ -19,3 +19,7 @@ class DashboardConfig(AppConfig):
             navigation.NavEntry("dashboard", _("Dashboard"), "org-home", order=10, action=Action.ORG_VIEW)
         )
         navigation.panels.declare_slot("portfolio_dashboard", "the portfolio dashboard, after quality")
+
+        from dashboard import panels
+
+        panels.register()
