@@ -3,10 +3,12 @@ with ``pdfimages`` (poppler-utils; ``.ci/run`` installs it)."""
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from tests.conftest import require_service
 
@@ -50,3 +52,20 @@ def pdf_fonts(content: bytes) -> str:
             [_poppler("pdffonts"), str(source)], capture_output=True, check=True
         )
     return result.stdout.decode()
+
+
+def photo(parent: Any, name: str = "site-photo.png") -> Any:
+    """An image attachment on ``parent`` whose stored bytes are a real PNG (a report embeds them)."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import storages
+    from PIL import Image
+
+    from tests.factories import AttachmentFactory
+
+    attachment = AttachmentFactory(parent=parent, organization=parent.organization, name=name, media_type="image/png")
+    image = io.BytesIO()
+    Image.new("RGB", (64, 48), (30, 120, 60)).save(image, format="PNG")
+    storage = storages["attachments"]
+    storage.delete(attachment.storage_key)
+    storage.save(attachment.storage_key, ContentFile(image.getvalue()))
+    return attachment
