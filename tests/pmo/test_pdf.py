@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.template import engines
+from django.utils import translation
 
 from pmo.models import Organization
 from pmo.pdf import ORIGIN, PdfResources, ResourceRefused, attachment_src, css_string, page_style, render_pdf
@@ -89,12 +90,16 @@ def test_a_report_naming_outside_urls_makes_no_request_and_still_renders(
 
 def test_every_page_names_the_organisation_the_report_and_its_page_of_pages(organization: Organization) -> None:
     organization.name = 'Acme "Build" <Co>'
-    content = render_pdf("pdf/base.html", {}, organization=organization, title="Weekly report")
-    text = pdf_text(content)
+    with translation.override("en"):
+        text = pdf_text(render_pdf("pdf/base.html", {}, organization=organization, title="Weekly report"))
     assert 'Acme "Build" <Co>' in text
     assert "Weekly report" in text
     assert "Page 1 of 1" in text
     assert "Generated " in text
+    with translation.override("zh-hans"):
+        text = pdf_text(render_pdf("pdf/base.html", {}, organization=organization, title="周报"))
+    assert "第 1 页，共 1 页" in text
+    assert "生成于 " in text
 
 
 def test_text_in_a_page_margin_cannot_leave_its_css_string() -> None:
