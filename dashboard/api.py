@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,10 +20,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dashboard import portfolio as dashboard
-from dashboard.project_summary import project_summary_pdf
+from dashboard.project_summary import prints_in_a_job, project_summary_pdf, summary_job_start
 from finance.api.evm import EvmFiguresSerializer, ReadSchema, money
 from pmo.api import inputs
 from pmo.api.base import OrganizationScopedMixin
+from pmo.api.jobs import job_responses
+from pmo.jobs.responses import job_api_response
 from pmo.pdf import PDF, PdfRenderer, pdf_response
 from projects.api.base import ProjectScopedMixin
 from projects.models import OPEN_PHASES, Rag
@@ -554,9 +556,11 @@ class ProjectSummaryPdfView(ProjectScopedMixin, generics.GenericAPIView):
         ),
         tags=["dashboard"],
         request=None,
-        responses={(200, PDF): OpenApiTypes.BINARY},
+        responses={(200, PDF): OpenApiTypes.BINARY, 202: job_responses(file=True)[202]},
     )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if prints_in_a_job(self.project):
+            return job_api_response(request, summary_job_start(self.project, user=request.user))
         content, filename = project_summary_pdf(
             self.project, membership=self.membership, project_role=self.project_role
         )

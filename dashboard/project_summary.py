@@ -143,3 +143,39 @@ def project_summary_pdf(project: Project, *, membership: Membership, project_rol
         title=_("Project summary %(code)s") % {"code": project.code},
     )
     return content, pdf_filename(project.code, "summary", f"{project.organization.today():%Y-%m-%d}")
+
+
+#: A project with more WBS elements than this prints its summary on a worker (a job with progress);
+#: a smaller one prints in the request.
+JOB_ABOVE_ELEMENTS = 2000
+JOB_KIND = "dashboard.project_summary_pdf"
+
+
+def prints_in_a_job(project: Project) -> bool:
+    return (
+        WbsElement.objects.for_organization(project.organization_id).filter(project=project).count()
+        > JOB_ABOVE_ELEMENTS
+    )
+
+
+def summary_job_start(project: Project, *, user: Any) -> Any:
+    """Start the summary of ``project`` as a job on a worker, for ``user``; the job is returned."""
+    from pmo.jobs import job_start
+
+    return job_start(
+        kind=JOB_KIND, organization=project.organization, requested_by=user, payload={"project": project.pk}
+    )
+
+
+def summary_job(context: Any) -> Any:
+    """The job's work: the reader's membership and project role as the request had them, then the PDF."""
+    from pmo.jobs import JobOutcome
+    from projects.api.base import resolve_project
+
+    organization = context.organization
+    membership = Membership.objects.for_organization(organization).select_related("organization").get(user=context.user)
+    project, role = resolve_project(organization.pk, context.payload["project"], membership.user_id)
+    context.progress(1, 2)
+    content, filename = project_summary_pdf(project, membership=membership, project_role=role)
+    context.progress(2, 2)
+    return JobOutcome(content=content, filename=filename, content_type="application/pdf")

@@ -3,7 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -11,7 +12,8 @@ from dashboard import portfolio as dashboard
 from dashboard.forms import DashboardFilterForm
 from dashboard.portfolio import charts as dashboard_charts
 from dashboard.portfolio.risk_figures import heat_map_svg
-from dashboard.project_summary import project_summary_pdf
+from dashboard.project_summary import prints_in_a_job, project_summary_pdf, summary_job_start
+from pmo.jobs.responses import job_error, job_page_response
 from pmo.models import OrgRole
 from pmo.pages import OrganizationPageMixin
 from pmo.pdf import pdf_response
@@ -84,7 +86,13 @@ class ProjectSummaryPdfView(ProjectPageMixin, View):
     read_action = ProjectAction.PROJECT_VIEW
     http_method_names = ["get", "head"]
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if prints_in_a_job(self.project):
+            job = summary_job_start(self.project, user=request.user)
+            response = job_page_response(request, job)
+            if response is None:
+                raise job_error(job)
+            return response
         content, filename = project_summary_pdf(
             self.project, membership=self.membership, project_role=self.project_role
         )

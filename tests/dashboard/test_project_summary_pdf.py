@@ -46,3 +46,27 @@ def test_the_api_gives_the_summary_and_another_organisation_gets_404(
     stranger = member(other_organization, OrgRole.ADMIN).user
     assert api_client_for(stranger).get(url).status_code == 404
     assert page_client_for(stranger).get(f"/o/acme/projects/{plan.project.pk}/summary-pdf/").status_code == 404
+
+
+def test_a_large_projects_summary_prints_in_a_job_that_its_requester_downloads(
+    plan: Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dashboard import project_summary
+    from pmo.jobs.services import job_execute
+    from pmo.jobs.storage import read
+    from pmo.models import Job
+
+    monkeypatch.setattr(project_summary, "JOB_ABOVE_ELEMENTS", 2)
+    response = api_client_for(plan.manager.user).get(
+        f"/api/v1/orgs/acme/projects/{plan.project.pk}/summary-pdf/", HTTP_ACCEPT="application/pdf"
+    )
+    # The test's transaction is open, so the queued job waits for a worker: run it as one would.
+    assert response.status_code == 202
+    job = Job.objects.for_organization(plan.organization).get()
+    assert response["Location"].endswith(f"/jobs/{job.pk}/")
+    assert job.kind == "dashboard.project_summary_pdf"
+    job_execute(organization_id=plan.organization.pk, job_id=job.pk, retry=False)
+    job.refresh_from_db()
+    assert job.status == "done"
+    # In the requester's language (the manager's profile: Chinese), which the job kept.
+    assert "项目摘要 PRJ-1" in pdf_text(read(job.result_key))
