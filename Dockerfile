@@ -15,6 +15,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# WeasyPrint (the PDF reports) draws with Pango; a CJK font so that Chinese prints as text, not boxes.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+        fonts-noto-cjk fontconfig \
+    && rm -rf /var/lib/apt/lists/*
+
 # Dependencies get their own layer, so that a change to the code does not reinstall them.
 COPY pyproject.toml constraints.txt ./
 RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
@@ -32,6 +38,7 @@ COPY risks risks
 COPY quality quality
 COPY finance finance
 COPY maintenance maintenance
+COPY dashboard dashboard
 COPY templates templates
 RUN pip install -c constraints.txt . \
     && rm -rf build ./*.egg-info

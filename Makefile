@@ -10,7 +10,7 @@ PORT ?= 8000
 # Test processes: one per CPU (pytest-xdist); PYTEST_WORKERS=0 runs the suite in this process.
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test install check lint layers typecheck migrations-check messages clean
+.PHONY: run test install pdf-system check lint layers typecheck migrations-check messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,21 @@ $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) pdf-system
+
+# The PDF reports (WeasyPrint) need Pango and a CJK font, or Chinese prints as boxes: installed with
+# apt-get when missing and this is root (as .ci/run does), otherwise a hint says what to install.
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk poppler-utils
+pdf-system:
+	@if fc-list 2>/dev/null | grep -qi "noto.*cjk\|wqy\|source han" && ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0; then \
+		:; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Pango and a CJK font for the PDF reports: $(PDF_PACKAGES)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_PACKAGES) >/dev/null; \
+	else \
+		echo "Note: the PDF reports need Pango and a CJK font; install them with"; \
+		echo "  sudo apt-get install $(PDF_PACKAGES)   (Debian/Ubuntu)"; \
+	fi
 
 # Links in the e-mails that seeding and the server send point to where the server listens.
 run: export PMO_BASE_URL ?= http://$(HOST):$(PORT)

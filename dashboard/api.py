@@ -8,21 +8,28 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http.response import HttpResponseBase
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
-from rest_framework import generics, serializers
+from rest_framework import generics, renderers, serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dashboard import portfolio as dashboard
+from dashboard.project_summary import prints_in_a_job, project_summary_pdf, summary_job_start
 from finance.api.evm import EvmFiguresSerializer, ReadSchema, money
 from pmo.api import inputs
 from pmo.api.base import OrganizationScopedMixin
+from pmo.api.jobs import job_responses
+from pmo.jobs.responses import job_api_response
+from pmo.pdf import PDF, PdfRenderer, pdf_response
+from projects.api.base import ProjectScopedMixin
 from projects.models import OPEN_PHASES, Rag
+from projects.permissions import ProjectAction
 from quality.api.figures import QualityFiguresSerializer, figures_document
 
 # The computed RAG adds ``unknown`` to the colours: a string in the schema, which keeps one enum
@@ -529,3 +536,32 @@ class DashboardView(OrganizationScopedMixin, generics.GenericAPIView):
             "projects_page": {"count": len(rows), "page": page, "page_size": size, "pages": pages},
         }
         return Response(DashboardSerializer(board, context=context).data)
+
+
+class ProjectSummaryPdfView(ProjectScopedMixin, generics.GenericAPIView):
+    """The printed project summary (``dashboard.project_summary``)."""
+
+    read_action = ProjectAction.PROJECT_VIEW
+    renderer_classes = [renderers.JSONRenderer, PdfRenderer]
+    filter_backends: list[Any] = []
+    pagination_class = None
+    http_method_names = ["get", "head", "options"]
+
+    @extend_schema(
+        summary=gettext_lazy("Download the project summary as PDF (A4, in the reader's language)"),
+        description=gettext_lazy(
+            "The plan and its Gantt chart, earned value with the S-curve, the risks' heat map and the quality "
+            "figures on the organisation's today. Earned value, risks and quality appear only for a reader "
+            "who may see them."
+        ),
+        tags=["dashboard"],
+        request=None,
+        responses={(200, PDF): OpenApiTypes.BINARY, 202: job_responses(file=True)[202]},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if prints_in_a_job(self.project):
+            return job_api_response(request, summary_job_start(self.project, user=request.user))
+        content, filename = project_summary_pdf(
+            self.project, membership=self.membership, project_role=self.project_role
+        )
+        return pdf_response(content, filename)

@@ -19,3 +19,9 @@ class DashboardConfig(AppConfig):
             navigation.NavEntry("dashboard", _("Dashboard"), "org-home", order=10, action=Action.ORG_VIEW)
         )
         navigation.panels.declare_slot("portfolio_dashboard", "the portfolio dashboard, after quality")
+
+        from dashboard import panels, project_summary
+        from pmo.jobs import JobKind, job_kinds
+
+        panels.register()
+        job_kinds.register(JobKind(project_summary.JOB_KIND, _("Project summary (PDF)"), project_summary.summary_job))

@@ -30,6 +30,7 @@ organization_pages: list[URLPattern | URLResolver] = [
     path("", views.OrganizationHomeView.as_view(), name="org-home"),
     *core_urls.organization_pages,
     path("projects/", include(projects_urls)),
+    path("projects/<int:project_id>/summary-pdf/", views.ProjectSummaryPdfView.as_view(), name="project-summary-pdf"),
     # A project's finance pages sit among its own; projects does not know them.
     path("projects/<int:project_id>/", include(finance_project_urls)),
     path("projects/<int:project_id>/", include(risks_project_urls)),
@@ -46,6 +47,11 @@ organization_pages: list[URLPattern | URLResolver] = [
 organization_api: list[URLPattern | URLResolver] = [
     *core_api_urls.org_patterns,
     path("dashboard/", api.DashboardView.as_view(), name="api-dashboard"),
+    path(
+        "projects/<int:project_id>/summary-pdf/",
+        api.ProjectSummaryPdfView.as_view(),
+        name="api-project-summary-pdf",
+    ),
     path("", include(projects_api_urls)),
     path("", include(finance_api_urls)),
     path("", include(risks_api_urls)),

@@ -3,14 +3,22 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.paginator import Paginator
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
+from django.views import View
 from django.views.generic import TemplateView
 
 from dashboard import portfolio as dashboard
 from dashboard.forms import DashboardFilterForm
 from dashboard.portfolio import charts as dashboard_charts
 from dashboard.portfolio.risk_figures import heat_map_svg
+from dashboard.project_summary import prints_in_a_job, project_summary_pdf, summary_job_start
+from pmo.jobs.responses import job_error, job_page_response
 from pmo.models import OrgRole
 from pmo.pages import OrganizationPageMixin
+from pmo.pdf import pdf_response
+from projects.pages import ProjectPageMixin
+from projects.permissions import ProjectAction
 from quality.views.figures import FigureLinks
 
 # Rows of the dashboard's project health table on one page.
@@ -69,3 +77,23 @@ class OrganizationHomeView(OrganizationPageMixin, TemplateView):
             nav_active="dashboard",
         )
         return context
+
+
+class ProjectSummaryPdfView(ProjectPageMixin, View):
+    """The project summary printed (``dashboard.project_summary``), for whoever sees the project; the
+    parts of finance, risks and quality only for those who see them."""
+
+    read_action = ProjectAction.PROJECT_VIEW
+    http_method_names = ["get", "head"]
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if prints_in_a_job(self.project):
+            job = summary_job_start(self.project, user=request.user)
+            response = job_page_response(request, job)
+            if response is None:
+                raise job_error(job)
+            return response
+        content, filename = project_summary_pdf(
+            self.project, membership=self.membership, project_role=self.project_role
+        )
+        return pdf_response(content, filename)

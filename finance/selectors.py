@@ -7,13 +7,16 @@ number of queries, whatever the number of lines, costs or baseline tasks.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 
+from finance import charts
+from finance.earned_value import MONTH, WEEK, ProjectEvm, project_evm_series
 from finance.models import ZERO, ActualCost, BudgetLine, BudgetVersion, Commitment, CostCategory, ManualForecast
 from finance.services.categories import cost_categories_ensure_defaults
 from projects.models import BaselineTask, ChangeRequest, Project
@@ -342,3 +345,52 @@ def budget_version_diff(version: BudgetVersion) -> list[VersionDiffRow]:
         )
         for category in categories
     ]
+
+
+# An S-curve spanning more than this many days is drawn by month unless weeks are asked for.
+WEEKLY_SPAN_DAYS = 183
+
+
+@dataclass(frozen=True)
+class SCurve:
+    """Earned value on the status date, the points to it, and the S-curve drawn through them."""
+
+    evm: ProjectEvm
+    interval: str
+    points: list[ProjectEvm]
+    chart: charts.LineChart | None
+
+
+def planned_value_points(start: dt.date | None, points: list[ProjectEvm]) -> list[tuple[dt.date, Decimal]]:
+    """PV at each point, from zero on the eve of the baseline's start (nothing is planned before it)."""
+    planned = [(point.as_of, point.figures.pv) for point in points]
+    if start is not None and planned and planned[0][0] >= start:
+        planned.insert(0, (start - dt.timedelta(days=1), Decimal(0)))
+    return planned
+
+
+def project_s_curve(project: Project, as_of: dt.date, interval: str | None = None) -> SCurve:
+    """The project's earned value on ``as_of`` and its S-curve: planned value over the whole current
+    baseline, earned value and actual cost to ``as_of``, by week (by month beyond half a year) unless
+    ``interval`` says. ``ApplicationError`` as ``project_evm_series`` (``no_baseline`` without one)."""
+    span = (
+        BaselineTask.objects.for_organization(project.organization_id)
+        .filter(baseline__project=project, baseline__is_current=True)
+        .aggregate(start=Min("start"), finish=Max("finish"))
+    )
+    start, finish = span["start"], span["finish"]
+    chosen = interval or (WEEK if start is None or (as_of - start).days <= WEEKLY_SPAN_DAYS else MONTH)
+    to_date = project_evm_series(project, None, as_of, chosen)
+    ahead: list[ProjectEvm] = []
+    if finish is not None and finish > as_of:
+        ahead = project_evm_series(project, as_of + dt.timedelta(days=1), finish, chosen)
+    current = to_date[-1]
+    chart = charts.s_curve(
+        pv=planned_value_points(start, [*to_date, *ahead]),
+        ev=[(point.as_of, point.figures.ev) for point in to_date],
+        ac=[(point.as_of, point.figures.ac) for point in to_date],
+        bac=current.figures.bac,
+        status_date=as_of,
+        currency=current.currency,
+    )
+    return SCurve(evm=current, interval=chosen, points=to_date, chart=chart)

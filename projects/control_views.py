@@ -20,7 +20,9 @@ from django.views.generic import TemplateView
 from pmo.concurrency import row_version
 from pmo.errors import ApplicationError
 from pmo.models import User
+from pmo.pdf import pdf_response
 from pmo.views import paginate
+from projects import reports
 from projects.control_forms import (
     ChangeRequestFilter,
     ChangeRequestForm,
@@ -299,6 +301,16 @@ class StatusReportDetailView(ControlFormPage):
 
 
 # --- change requests --------------------------------------------------------------------
+
+
+class StatusReportPdfView(StatusReportDetailView):
+    """The report printed (``projects.reports``): whoever sees the report's page may download it."""
+
+    http_method_names = ["get", "head"]
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        content, filename = reports.status_report_pdf(self.status_report)
+        return pdf_response(content, filename)
 
 
 class ChangeRequestListView(ControlFormPage):

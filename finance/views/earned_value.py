@@ -7,27 +7,24 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Max, Min
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from finance import charts
-from finance.earned_value import MONTH, NO_BASELINE, WEEK, ProjectEvm, project_evm_series
+from finance.earned_value import NO_BASELINE
 from finance.evm import EvmFigures
 from finance.forms import StatusDateForm
 from finance.models import EvmSnapshot
 from finance.permissions import FinanceAction
+from finance.selectors import project_s_curve
 from pmo.errors import ApplicationError
-from projects.models import BaselineTask
 from projects.views.common import ProjectTabsMixin
 
 # Alert bands of the performance indices (SPI, CPI), as the PMO office usually sets them. One
 # place, so that per-organisation thresholds can replace them later.
 INDEX_RED_BELOW = Decimal("0.90")
 INDEX_AMBER_BELOW = Decimal("0.95")
-# An S-curve spanning more than this many days is drawn by month unless weeks are asked for.
-WEEKLY_SPAN_DAYS = 183
 
 
 def index_band(value: Decimal | None) -> str:
@@ -121,14 +118,6 @@ def indicators(figures: EvmFigures) -> dict[str, list[Indicator]]:
     }
 
 
-def planned_value_points(start: dt.date | None, points: list[ProjectEvm]) -> list[tuple[dt.date, Decimal]]:
-    """PV at each point, from zero on the eve of the baseline's start (nothing is planned before it)."""
-    planned = [(point.as_of, point.figures.pv) for point in points]
-    if start is not None and planned and planned[0][0] >= start:
-        planned.insert(0, (start - dt.timedelta(days=1), Decimal(0)))
-    return planned
-
-
 class EarnedValueView(ProjectTabsMixin, TemplateView):
     template_name = "finance/earned_value.html"
     read_action = FinanceAction.FINANCE_VIEW
@@ -147,18 +136,8 @@ class EarnedValueView(ProjectTabsMixin, TemplateView):
         today = self.organization.today()
         form, as_of, interval = self.status_form(today)
         context.update(form=form, as_of=as_of, today=today, baseline_missing=False, evm=None, chart=None)
-        span = (
-            BaselineTask.objects.for_organization(self.organization)
-            .filter(baseline__project=self.project, baseline__is_current=True)
-            .aggregate(start=Min("start"), finish=Max("finish"))
-        )
-        start, finish = span["start"], span["finish"]
-        chosen = interval or (WEEK if start is None or (as_of - start).days <= WEEKLY_SPAN_DAYS else MONTH)
         try:
-            to_date = project_evm_series(self.project, None, as_of, chosen)
-            ahead: list[ProjectEvm] = []
-            if finish is not None and finish > as_of:
-                ahead = project_evm_series(self.project, as_of + dt.timedelta(days=1), finish, chosen)
+            curve = project_s_curve(self.project, as_of, interval)
         except ApplicationError as error:
             if error.code == NO_BASELINE:
                 context["baseline_missing"] = True
@@ -169,20 +148,12 @@ class EarnedValueView(ProjectTabsMixin, TemplateView):
             if not error.fields:
                 form.add_error(None, error.message)
             return context
-        current = to_date[-1]
         context.update(
-            evm=current,
-            interval=chosen,
-            groups=indicators(current.figures),
-            points=to_date,
-            chart=charts.s_curve(
-                pv=planned_value_points(start, [*to_date, *ahead]),
-                ev=[(point.as_of, point.figures.ev) for point in to_date],
-                ac=[(point.as_of, point.figures.ac) for point in to_date],
-                bac=current.figures.bac,
-                status_date=as_of,
-                currency=current.currency,
-            ),
+            evm=curve.evm,
+            interval=curve.interval,
+            groups=indicators(curve.evm.figures),
+            points=curve.points,
+            chart=curve.chart,
             thresholds={"red": INDEX_RED_BELOW, "amber": INDEX_AMBER_BELOW},
             trend=charts.index_trend(
                 EvmSnapshot.objects.for_organization(self.organization)

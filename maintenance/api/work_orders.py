@@ -17,15 +17,18 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import exceptions, generics, mixins, serializers, status, viewsets
+from rest_framework import exceptions, generics, mixins, renderers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
+from maintenance import reports
 from maintenance.forms_work_orders import ORDERINGS, WorkOrderFilter
 from maintenance.models import (
     OPEN_STATUSES,
@@ -57,6 +60,7 @@ from pmo.api.common import actor as _actor
 from pmo.api.rows import Computed, RowBuilder, RowListMixin
 from pmo.api.serializers import UserSummarySerializer
 from pmo.models import WorkingCalendar
+from pmo.pdf import PDF, PdfRenderer, pdf_response
 from projects.api.serializers import OrganizationMemberField
 
 TAG = "maintenance work orders"
@@ -563,6 +567,24 @@ class WorkOrderViewSet(
             .order_by("at", "id")
         )
         return Response(WorkOrderEventSerializer(events, many=True).data)
+
+    @extend_schema(
+        summary=_("Download the work-order sheet as PDF (A4, in the reader's language)"),
+        tags=[TAG],
+        request=None,
+        responses={(200, PDF): OpenApiTypes.BINARY},
+        filters=False,
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        pagination_class=None,
+        filterset_class=None,
+        renderer_classes=[renderers.JSONRenderer, PdfRenderer],
+    )
+    def pdf(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
+        content, filename = reports.work_order_pdf(self.get_object())
+        return pdf_response(content, filename)
 
 
 # --- settings -----------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from maintenance import judging
+from maintenance import judging, reports
 from maintenance.forms_work_orders import (
     DEFAULT_ORDERING,
     ME,
@@ -53,6 +53,7 @@ from maintenance.services.settings import hold_reasons_for
 from maintenance.views.base import MaintenancePage
 from maintenance.visibility import ClockState, clock_state, may_work, visible_work_orders
 from pmo.models import Membership, OrgRole, User
+from pmo.pdf import pdf_response
 from pmo.views import paginate
 from projects.views.portfolio import sort_links
 
@@ -505,3 +506,13 @@ class WorkOrderDetailView(MaintenancePage):
             lambda data: services.work_order_set_priority(actor=self.actor, work_order=self.work_order, **data),
             _("Priority changed; the deadlines follow it."),
         )
+
+
+class WorkOrderPdfView(WorkOrderDetailView):
+    """The work-order sheet printed (``maintenance.reports``), for whoever sees the work order."""
+
+    http_method_names = ["get", "head"]
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        content, filename = reports.work_order_pdf(self.work_order)
+        return pdf_response(content, filename)

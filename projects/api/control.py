@@ -6,11 +6,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, renderers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
@@ -21,6 +22,8 @@ from pmo.api.base import OrganizationRelatedField
 from pmo.api.rows import Computed, RowBuilder, RowListMixin
 from pmo.api.serializers import UserSummarySerializer
 from pmo.models import User
+from pmo.pdf import PDF, PdfRenderer, pdf_response
+from projects import reports
 from projects.api.base import ProjectScopedMixin
 from projects.control_forms import ChangeRequestFilter, StatusReportFilter
 from projects.models import Baseline, ChangeRequest, ChangeRequestElement, Rag, StatusReport, WbsElement
@@ -333,6 +336,20 @@ class StatusReportViewSet(
             comment=payload.validated_data["comment"],
         )
         return self._respond(report)
+
+    @extend_schema(
+        summary=_("Download the report as PDF (A4, in the reader's language)"),
+        tags=[TAG_REPORTS],
+        request=None,
+        responses={(200, PDF): OpenApiTypes.BINARY},
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], renderer_classes=[renderers.JSONRenderer, PdfRenderer])
+    def pdf(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
+        report = self.get_object()
+        report.project = self.project
+        content, filename = reports.status_report_pdf(report)
+        return pdf_response(content, filename)
 
 
 # --- change requests --------------------------------------------------------------------

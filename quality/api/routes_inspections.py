@@ -16,13 +16,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import BooleanField, ExpressionWrapper, QuerySet
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, URLResolver
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import exceptions, mixins, renderers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -34,9 +36,11 @@ from pmo.api.common import ID_PATTERN, NamedChoiceField
 from pmo.api.common import actor as _actor
 from pmo.api.rows import Computed, RowBuilder, RowListMixin
 from pmo.api.serializers import UserSummarySerializer
+from pmo.pdf import PDF, PdfRenderer, pdf_response
 from pmo.policy import can
 from projects.api.base import ProjectScopedMixin
 from projects.api.serializers import OrganizationMemberField, ProjectElementField
+from quality import reports
 from quality.inspection_filters import InspectionFilter, OrganizationInspectionFilter, overdue_condition
 from quality.models import (
     ChecklistItem,
@@ -520,6 +524,19 @@ class InspectionViewSet(
         payload.is_valid(raise_exception=True)
         inspection = services.inspection_cancel(actor=_actor(request), inspection=inspection, **payload.validated_data)
         return self._detail(inspection)
+
+    @extend_schema(
+        summary=_("Download the inspection report with its photos as PDF (A4, in the reader's language)"),
+        tags=[TAG],
+        responses={(200, PDF): OpenApiTypes.BINARY},
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], renderer_classes=[renderers.JSONRenderer, PdfRenderer])
+    def pdf(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
+        inspection = self.get_object()
+        inspection.project = self.project
+        content, filename = reports.inspection_pdf(inspection)
+        return pdf_response(content, filename)
 
 
 @extend_schema_view(list=extend_schema(summary=_("List the inspections of every project"), tags=[TAG]))

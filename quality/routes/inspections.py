@@ -5,6 +5,7 @@ from django.urls import URLPattern, URLResolver, path
 
 from quality.views.inspections import (
     InspectionCreateView,
+    InspectionPdfView,
     InspectionView,
     OrganizationInspectionsView,
     ProjectInspectionsView,
@@ -14,6 +15,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("quality/inspections/", ProjectInspectionsView.as_view(), name="project-quality-inspections"),
     path("quality/inspections/new/", InspectionCreateView.as_view(), name="project-quality-inspection-create"),
     path("quality/inspections/<int:inspection_id>/", InspectionView.as_view(), name="quality-inspection"),
+    path(
+        "quality/inspections/<int:inspection_id>/pdf/",
+        InspectionPdfView.as_view(),
+        name="quality-inspection-pdf",
+    ),
 ]
 
 #: Under /o/<org_slug>/quality/.

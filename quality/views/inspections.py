@@ -15,7 +15,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from pmo.models import Attachment
+from pmo.pdf import pdf_response
 from pmo.views import paginate
+from quality import reports
 from quality.inspection_filters import InspectionFilter, OrganizationInspectionFilter, is_overdue
 from quality.inspection_forms import CancelForm, ReadingForm, ScheduleForm, SignForm
 from quality.models import (
@@ -408,3 +410,13 @@ class InspectionView(InProject, QualityPage):
             _("Re-inspection %(code)s scheduled.") % {"code": inspection.code},
         )
         return HttpResponseRedirect(inspection_url(self.organization.slug, self.project.pk, inspection.pk))
+
+
+class InspectionPdfView(InspectionView):
+    """The inspection printed with its photos (``quality.reports``), for whoever sees its page."""
+
+    http_method_names = ["get", "head"]
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        content, filename = reports.inspection_pdf(self.inspection)
+        return pdf_response(content, filename)
