@@ -43,6 +43,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from rest_framework import status
 
+from pmo.csv_table import FORMULA_STARTS
 from pmo.dates import active_date_window
 from pmo.errors import ApplicationError
 
@@ -56,8 +57,6 @@ FILE = "file"
 HELP_SHEET_TITLE = gettext_lazy("Columns explained")
 MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
-#: Text a spreadsheet would evaluate (OWASP's list for CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 #: Messages kept per workbook: a file that is wrong everywhere says so without a megabyte of errors.
 MAX_ERRORS = 500
 _SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -222,7 +221,7 @@ def error_rows(fields: Mapping[str, Sequence[str]]) -> list[dict[str, Any]]:
 
 def spreadsheet_safe(value: str) -> bool:
     """Whether a spreadsheet would show ``value`` as it is (not take it for a formula)."""
-    return not value.startswith(FORMULA_PREFIXES)
+    return not value.startswith(FORMULA_STARTS)
 
 
 def _labels(label: StrOrPromise, key: str) -> set[str]:
