@@ -13,12 +13,23 @@ import csv
 import io
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 from django.utils.translation import gettext as _
 
 from pmo.errors import ApplicationError
 
 FILE = "file"
+
+
+class RowErrors(Protocol):
+    """Where a row check reports: ``CsvErrors`` for a CSV file, ``pmo.xlsx.SheetErrors`` for a sheet."""
+
+    def add(self, line: int | str, column: str, message: str) -> None: ...
+
+    def __bool__(self) -> bool: ...
+
+    def raise_if_any(self) -> None: ...
 
 
 class CsvErrors:

@@ -1,5 +1,5 @@
 """The pool's pages: the list, a resource's page (skills, exceptions, rates, assignments), its forms, the roles
-and skills library, the CSV import and the resource settings.
+and skills library, the import (CSV or Excel), the Excel export and the resource settings.
 
 Everyone reads the pool; the resource office and the PMO change it (``POOL_MANAGE``). Rates show only
 to those with ``RATES_VIEW`` and change only with ``RATES_MANAGE``. Each write is one service call.
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from pmo.errors import ApplicationError
 from pmo.views import paginate
+from pmo.xlsx import error_rows, is_workbook, xlsx_response
 from projects.views.portfolio import sort_links
 from resources import selectors
 from resources.forms_pool import (
@@ -47,7 +48,7 @@ from resources.models import (
     Skill,
 )
 from resources.permissions import ResourceAction
-from resources.services import pool, pool_import, rates_service
+from resources.services import pool, pool_import, rates_service, workbooks
 from resources.services.settings import resource_settings, resource_settings_update
 from resources.views.base import ResourcesPage
 
@@ -60,7 +61,6 @@ KIND_BADGES = {
     ResourceKind.EQUIPMENT: "badge-amber",
     ResourceKind.MATERIAL: "badge-teal",
 }
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 ASSIGNMENTS_SHOWN = 20
 
 
@@ -651,6 +651,7 @@ class ImportView(PoolPage):
         context = super().get_context_data(**kwargs)
         context["form"] = kwargs.get("form") or ImportForm()
         context["row_errors"] = kwargs.get("row_errors")
+        context["with_sheet"] = kwargs.get("with_sheet", False)
         context["columns"] = pool_import.CSV_COLUMNS
         context["required"] = pool_import.REQUIRED_COLUMNS
         context["max_rows"] = pool_import.MAX_ROWS
@@ -661,22 +662,22 @@ class ImportView(PoolPage):
         form = ImportForm(request.POST, request.FILES)
         if not form.is_valid():
             return self.render_page(status=400, form=form)
-        upload = form.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            form.add_error("file", _("The file is larger than 5 MB."))
-            return self.render_page(status=400, form=form)
+        data = form.cleaned_data["file"]
+        workbook = is_workbook(data)
+        rates_allowed = self.can(ResourceAction.RATES_MANAGE)
         try:
-            created = pool_import.pool_import(
-                actor=self.actor,
-                organization=self.organization,
-                text=upload.read(),
-                rates_allowed=self.can(ResourceAction.RATES_MANAGE),
-            )
+            if workbook:
+                created = workbooks.pool_import_xlsx(
+                    actor=self.actor, organization=self.organization, data=data, rates_allowed=rates_allowed
+                )
+            else:
+                created = pool_import.pool_import(
+                    actor=self.actor, organization=self.organization, text=data, rates_allowed=rates_allowed
+                )
         except ApplicationError as error:
             messages.error(request, error.message)
-            return self.render_page(
-                status=error.status_code, form=form, row_errors=row_errors(error) if error.fields else []
-            )
+            found = (error_rows(error.fields) if workbook else row_errors(error)) if error.fields else []
+            return self.render_page(status=error.status_code, form=form, row_errors=found, with_sheet=workbook)
         messages.success(request, _("%(count)d resources added to the pool.") % {"count": len(created)})
         return HttpResponseRedirect(self.link("org-resource-pool"))
 
@@ -692,6 +693,26 @@ class ImportTemplateView(PoolPage):
         response = HttpResponse(body.encode("utf-8"), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="resource-pool-template.csv"'
         return response
+
+
+class PoolWorkbookTemplateView(PoolPage):
+    """The "Resources" sheet with an example row and the sheet that explains its columns, as a workbook."""
+
+    is_download = True
+    read_action = ResourceAction.POOL_MANAGE
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return xlsx_response(workbooks.pool_template(), "resource-pool-template.xlsx")
+
+
+class PoolWorkbookView(PoolPage):
+    """The active pool as a workbook (the import's columns); rates only for those who may see them."""
+
+    is_download = True
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        data = workbooks.pool_workbook(self.organization, with_rates=self.can(ResourceAction.RATES_VIEW))
+        return xlsx_response(data, f"{self.organization.slug}-resource-pool.xlsx")
 
 
 # Settings
