@@ -122,7 +122,9 @@ def actual_cost_rows(project: Project) -> Iterator[dict[str, Any]]:
 
 
 def actual_costs_workbook(project: Project, *, progress: Progress | None = None) -> bytes:
-    total = ActualCost.objects.for_organization(project.organization_id).filter(project=project).count()
+    total = (
+        ActualCost.objects.for_organization(project.organization_id).filter(project=project).count() if progress else 0
+    )
     return xlsx_workbook_bytes([(ACTUAL_COSTS_SHEET, actual_cost_rows(project))], progress=progress, total=total)
 
 

@@ -262,8 +262,8 @@ def test_the_api_exports_in_a_fixed_number_of_queries(
         )
     client = api_client_for(team.editor.user)
 
-    # the membership with the project, the count, the costs with their categories and tasks
-    with django_assert_num_queries(3):
+    # the membership with the project, the costs with their categories and tasks
+    with django_assert_num_queries(2):
         response = client.get(api_url(project))
 
     assert response.status_code == 200
