@@ -12,7 +12,8 @@ from typing import Any
 import django_filters
 from django.db.models import DecimalField, OuterRef, Prefetch, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpResponse
+from django.http import Http404
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -24,6 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
+from finance import jobs as finance_jobs
 from finance.api import serializers as s
 from finance.models import (
     ZERO,
@@ -46,6 +48,7 @@ from finance.selectors import (
 from finance.services import budgets, categories, costs, costs_xlsx, rates
 from pmo.api import inputs
 from pmo.api.base import OrganizationScopedMixin
+from pmo.api.jobs import job_responses
 from pmo.api.parsers import MultiPartParser
 from pmo.api.rows import RowListMixin
 from pmo.api.workbooks import (
@@ -58,6 +61,7 @@ from pmo.api.workbooks import (
     xlsx_response,
 )
 from pmo.forms import DateWindowForm
+from pmo.jobs import job_api_response, job_start
 from projects.api.base import ProjectScopedMixin
 from projects.api.views import CsvParser, PlainTextParser, uploaded_csv
 from projects.api.views.common import EMPTY_BODY, ID_PATTERN, _actor
@@ -801,11 +805,20 @@ class ActualCostViewSet(
         summary=gettext_lazy("Export the project's actual costs as an Excel workbook (the import's columns)"),
         description=costs_xlsx.XLSX_RULES,
         tags=TAGS,
-        responses=XLSX_RESPONSE,
+        responses={**XLSX_RESPONSE, 202: job_responses(file=True)[202]},
         filters=False,
     )
     @action(detail=False, methods=["get"], url_path="xlsx", renderer_classes=XLSX_RENDERERS, filter_backends=[])
-    def export_xlsx(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
+    def export_xlsx(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        rows = ActualCost.objects.for_organization(self.organization).filter(project=self.project).count()
+        if finance_jobs.in_job(rows=rows):
+            job = job_start(
+                kind=finance_jobs.COSTS_EXPORT,
+                organization=self.organization,
+                requested_by=_actor(request),
+                payload={"project": self.project.pk},
+            )
+            return job_api_response(request, job)
         name = f"{file_stem(self.project.code, f'project-{self.project.pk}')}-actual-costs.xlsx"
         return xlsx_response(costs_xlsx.actual_costs_workbook(self.project), name)
 
@@ -823,7 +836,7 @@ class ActualCostViewSet(
         renderer_classes=XLSX_RENDERERS,
         filter_backends=[],
     )
-    def xlsx_template(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
+    def xlsx_template(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
         return xlsx_response(costs_xlsx.actual_costs_template(), "actual-costs-template.xlsx")
 
     @extend_schema(
@@ -831,7 +844,7 @@ class ActualCostViewSet(
         description=costs_xlsx.XLSX_RULES,
         tags=TAGS,
         request={"multipart/form-data": WorkbookUploadSerializer},
-        responses={201: s.ActualCostImportResultSerializer},
+        responses={**job_responses(file=False), 201: s.ActualCostImportResultSerializer},
         filters=False,
     )
     @action(
@@ -841,10 +854,19 @@ class ActualCostViewSet(
         parser_classes=[WorkbookMultiPartParser],
         filter_backends=[],
     )
-    def import_xlsx(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        created = costs_xlsx.actual_costs_import_xlsx(
-            actor=_actor(request), project=self.project, data=uploaded_workbook(request)
-        )
+    def import_xlsx(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        data = uploaded_workbook(request)
+        if finance_jobs.in_job(size=len(data)):
+            job = job_start(
+                kind=finance_jobs.COSTS_IMPORT,
+                organization=self.organization,
+                requested_by=_actor(request),
+                payload={"project": self.project.pk},
+                upload=data,
+                upload_name="actual-costs.xlsx",
+            )
+            return job_api_response(request, job)
+        created = costs_xlsx.actual_costs_import_xlsx(actor=_actor(request), project=self.project, data=data)
         result = {
             "created": len(created),
             "total": sum((cost.amount for cost in created), Decimal(0)),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from finance import charts
+from finance import jobs as finance_jobs
 from finance.earned_value import (
     ATYPICAL,
     COMBINED,
@@ -50,6 +51,8 @@ from finance.services.budgets import OPEN_STATUSES
 from finance.views.base import FinanceProjectPage
 from finance.views.review import diff_totals
 from pmo.errors import ApplicationError
+from pmo.jobs import job_page_response, job_start
+from pmo.jobs.responses import job_error
 from pmo.views import paginate
 from pmo.xlsx import error_rows, file_stem, is_workbook, xlsx_response
 from projects.models import BaselineTask
@@ -558,6 +561,21 @@ class ActualCostListView(FinanceProjectPage):
             return self.render_page(status=400, import_form=form)
         data = form.cleaned_data["file"]
         workbook = is_workbook(data)
+        if workbook and finance_jobs.in_job(size=len(data)):
+            job = job_start(
+                kind=finance_jobs.COSTS_IMPORT,
+                organization=self.organization,
+                requested_by=self.actor,
+                payload={"project": self.project.pk},
+                upload=data,
+                upload_name="actual-costs.xlsx",
+            )
+            answer = job_page_response(request, job)
+            if answer is not None:
+                return answer  # type: ignore[return-value]
+            error = job_error(job)
+            messages.error(request, error.message)
+            return self.render_page(status=400, import_form=form, workbook_errors=error_rows(error.fields))
         try:
             if workbook:
                 imported = costs_xlsx.actual_costs_import_xlsx(actor=self.actor, project=self.project, data=data)
@@ -581,6 +599,18 @@ class ActualCostsWorkbookView(FinanceProjectPage):
     is_download = True
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        rows = ActualCost.objects.for_organization(self.organization).filter(project=self.project).count()
+        if finance_jobs.in_job(rows=rows):
+            job = job_start(
+                kind=finance_jobs.COSTS_EXPORT,
+                organization=self.organization,
+                requested_by=self.actor,
+                payload={"project": self.project.pk},
+            )
+            answer = job_page_response(request, job)
+            if answer is not None:
+                return answer  # type: ignore[return-value]
+            raise job_error(job)
         name = f"{file_stem(self.project.code, f'project-{self.project.pk}')}-actual-costs.xlsx"
         return xlsx_response(costs_xlsx.actual_costs_workbook(self.project), name)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from pmo.api import inputs
 from pmo.api.common import actor
+from pmo.api.jobs import job_responses
 from pmo.api.workbooks import (
     XLSX_RENDERERS,
     XLSX_RESPONSE,
@@ -28,9 +29,12 @@ from pmo.api.workbooks import (
     uploaded_workbook,
     xlsx_response,
 )
+from pmo.jobs import job_api_response, job_start
 from pmo.policy import can
 from projects.api.base import ProjectScopedMixin
+from resources import jobs as resource_jobs
 from resources.api.pool import Pool, PoolImportResultSerializer
+from resources.models import Assignment, Resource
 from resources.permissions import ResourceAction
 from resources.services import workbooks
 
@@ -64,6 +68,10 @@ ASSIGNMENTS_RULES = _(
 )
 
 
+#: An export's answers: the workbook, or a job for a large one.
+EXPORT_RESPONSES: dict[Any, Any] = {**XLSX_RESPONSE, 202: job_responses(file=True)[202]}
+
+
 class AssignmentImportResultSerializer(inputs.Serializer):
     created = serializers.IntegerField(help_text=_("Assignments added."))
     ids = serializers.ListField(child=serializers.IntegerField(), help_text=_("Their ids, in the sheet's order."))
@@ -79,10 +87,21 @@ class PoolWorkbookView(Pool, generics.GenericAPIView):
         summary=_("Export the active resource pool as an Excel workbook"),
         description=POOL_RULES,
         tags=[TAG],
-        responses=XLSX_RESPONSE,
+        responses=EXPORT_RESPONSES,
     )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
-        data = workbooks.pool_workbook(self.organization, with_rates=can(self.membership, ResourceAction.RATES_VIEW))
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        with_rates = can(self.membership, ResourceAction.RATES_VIEW)
+        if resource_jobs.in_job(
+            rows=Resource.objects.for_organization(self.organization).filter(is_active=True).count()
+        ):
+            job = job_start(
+                kind=resource_jobs.POOL_EXPORT,
+                organization=self.organization,
+                requested_by=actor(request),
+                payload={"with_rates": with_rates},
+            )
+            return job_api_response(request, job)
+        data = workbooks.pool_workbook(self.organization, with_rates=with_rates)
         return xlsx_response(data, f"{file_stem(self.organization.slug, 'organisation')}-resource-pool.xlsx")
 
 
@@ -99,7 +118,7 @@ class PoolWorkbookTemplateView(Pool, generics.GenericAPIView):
         tags=[TAG],
         responses=XLSX_RESPONSE,
     )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
         return xlsx_response(workbooks.pool_template(), "resource-pool-template.xlsx")
 
 
@@ -114,14 +133,23 @@ class PoolWorkbookImportView(Pool, generics.GenericAPIView):
         description=POOL_RULES,
         tags=[TAG],
         request={"multipart/form-data": WorkbookUploadSerializer},
-        responses={201: PoolImportResultSerializer},
+        responses={**job_responses(file=False), 201: PoolImportResultSerializer},
     )
-    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        data = uploaded_workbook(request)
+        rates_allowed = can(self.membership, ResourceAction.RATES_MANAGE)
+        if resource_jobs.in_job(size=len(data)):
+            job = job_start(
+                kind=resource_jobs.POOL_IMPORT,
+                organization=self.organization,
+                requested_by=actor(request),
+                payload={"rates_allowed": rates_allowed},
+                upload=data,
+                upload_name="resource-pool.xlsx",
+            )
+            return job_api_response(request, job)
         created = workbooks.pool_import_xlsx(
-            actor=actor(request),
-            organization=self.organization,
-            data=uploaded_workbook(request),
-            rates_allowed=can(self.membership, ResourceAction.RATES_MANAGE),
+            actor=actor(request), organization=self.organization, data=data, rates_allowed=rates_allowed
         )
         result = {"created": len(created), "codes": [resource.code for resource in created]}
         return Response(PoolImportResultSerializer(result).data, status=status.HTTP_201_CREATED)
@@ -142,9 +170,18 @@ class AssignmentsWorkbookView(AssignmentsWorkbook):
         summary=_("Export the project's assignments as an Excel workbook"),
         description=ASSIGNMENTS_RULES,
         tags=[ASSIGNMENTS_TAG],
-        responses=XLSX_RESPONSE,
+        responses=EXPORT_RESPONSES,
     )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        rows = Assignment.objects.for_organization(self.organization).filter(project=self.project).count()
+        if resource_jobs.in_job(rows=rows):
+            job = job_start(
+                kind=resource_jobs.ASSIGNMENTS_EXPORT,
+                organization=self.organization,
+                requested_by=actor(request),
+                payload={"project": self.project.pk},
+            )
+            return job_api_response(request, job)
         name = f"{file_stem(self.project.code, f'project-{self.project.pk}')}-assignments.xlsx"
         return xlsx_response(workbooks.assignments_workbook(self.project), name)
 
@@ -159,7 +196,7 @@ class AssignmentsTemplateView(AssignmentsWorkbook):
         tags=[ASSIGNMENTS_TAG],
         responses=XLSX_RESPONSE,
     )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
         return xlsx_response(workbooks.assignments_template(), "assignments-template.xlsx")
 
 
@@ -171,11 +208,20 @@ class AssignmentsImportView(AssignmentsWorkbook):
         description=ASSIGNMENTS_RULES,
         tags=[ASSIGNMENTS_TAG],
         request={"multipart/form-data": WorkbookUploadSerializer},
-        responses={201: AssignmentImportResultSerializer},
+        responses={**job_responses(file=False), 201: AssignmentImportResultSerializer},
     )
-    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        created = workbooks.assignments_import_xlsx(
-            actor=actor(request), project=self.project, data=uploaded_workbook(request)
-        )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        data = uploaded_workbook(request)
+        if resource_jobs.in_job(size=len(data)):
+            job = job_start(
+                kind=resource_jobs.ASSIGNMENTS_IMPORT,
+                organization=self.organization,
+                requested_by=actor(request),
+                payload={"project": self.project.pk},
+                upload=data,
+                upload_name="assignments.xlsx",
+            )
+            return job_api_response(request, job)
+        created = workbooks.assignments_import_xlsx(actor=actor(request), project=self.project, data=data)
         result = {"created": len(created), "ids": [assignment.pk for assignment in created]}
         return Response(AssignmentImportResultSerializer(result).data, status=status.HTTP_201_CREATED)

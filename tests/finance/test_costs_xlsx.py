@@ -14,6 +14,7 @@ from django.test import override_settings
 from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
+from finance import jobs as finance_jobs
 from finance.models import ActualCost
 from finance.services import costs
 from finance.services.costs_xlsx import (
@@ -23,7 +24,8 @@ from finance.services.costs_xlsx import (
     actual_costs_workbook,
 )
 from pmo.errors import ApplicationError
-from pmo.models import Organization, OrgRole
+from pmo.jobs.services import job_execute
+from pmo.models import Job, JobStatus, Organization, OrgRole
 from pmo.xlsx import XLSX_CONTENT_TYPE, read_workbook
 from projects.models import Project, WbsElement
 from tests.conftest import api_client_for, page_client_for
@@ -262,8 +264,8 @@ def test_the_api_exports_in_a_fixed_number_of_queries(
         )
     client = api_client_for(team.editor.user)
 
-    # the membership with the project, the costs with their categories and tasks
-    with django_assert_num_queries(2):
+    # the membership with the project, how many (a large export is a job), the costs with categories and tasks
+    with django_assert_num_queries(3):
         response = client.get(api_url(project))
 
     assert response.status_code == 200
@@ -355,4 +357,22 @@ def test_the_page_still_imports_csv(project: Project, team: Team) -> None:
     text = SimpleUploadedFile("costs.csv", b"date,amount,category\n2026-03-02,5,labour\n", content_type="text/csv")
 
     assert client.post(page_url(project), {"op": "import", "file": text}).status_code == 302
+    assert len(recorded(project)) == 1
+
+
+def test_a_large_workbook_of_costs_is_recorded_by_a_job(
+    project: Project, team: Team, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(finance_jobs, "JOB_UPLOAD_BYTES", 0)
+
+    started = api_client_for(team.editor.user).post(
+        api_url(project, "import/"), {"file": upload(actual_costs_template())}, format="multipart"
+    )
+    job = Job.objects.for_organization(project.organization).get(pk=started.json()["id"])
+    job_execute(organization_id=project.organization_id, job_id=job.pk)
+    job.refresh_from_db()
+
+    assert started.status_code == 202
+    assert (job.kind, job.status) == (finance_jobs.COSTS_IMPORT, JobStatus.DONE)
+    assert job.link == page_url(project)
     assert len(recorded(project)) == 1

@@ -16,9 +16,12 @@ from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from pmo.errors import ApplicationError
-from pmo.models import AuditEvent, Organization, OrgRole, User
+from pmo.jobs import storage as job_storage
+from pmo.jobs.services import job_execute
+from pmo.models import AuditEvent, Job, JobStatus, Organization, OrgRole, User
 from pmo.xlsx import XLSX_CONTENT_TYPE, read_workbook
 from projects.models import Project
+from resources import jobs as resource_jobs
 from resources.models import Assignment, CostRate, Resource
 from resources.services.assignments import assignment_create
 from resources.services.pool_import import pool_import
@@ -337,8 +340,8 @@ def test_the_pool_api_exports_imports_and_answers_bad_cells(
     client.credentials(HTTP_ACCEPT_LANGUAGE="en")
     base = "/api/v1/orgs/acme/resources/xlsx/"
 
-    # the membership, the resources, their skills, their rates
-    with django_assert_num_queries(4):
+    # the membership, how many (a large pool is a job), the resources, their skills, their rates
+    with django_assert_num_queries(5):
         exported = client.get(base)
     template = client.get(base + "template/")
     bad = client.post(
@@ -383,8 +386,8 @@ def test_the_assignments_api_exports_in_a_fixed_number_of_queries_and_imports(
     client = api_client_for(site.manager)
     base = f"/api/v1/orgs/acme/projects/{site.project.pk}/assignments/xlsx/"
 
-    # the membership with the project and the manager's role, the assignments with their tasks and resources
-    with django_assert_num_queries(2):
+    # the membership with the project and the manager's role, how many, the assignments with tasks and resources
+    with django_assert_num_queries(3):
         exported = client.get(base)
     imported = client.post(
         f"/api/v1/orgs/acme/projects/{twin.project.pk}/assignments/xlsx/import/",
@@ -462,3 +465,59 @@ def test_the_assignments_import_page_imports_a_workbook_for_who_assigns(site: Si
     assert assignments_of(site.project) == [("1.1", "P001", "units", Decimal("50.00"), Decimal("20.00"), "")]
     assert page_client_for(site.viewer).get(base + "assignments/import/").status_code == 403
     assert page_client_for(site.viewer).get(base + "assignments.xlsx").status_code == 200
+
+
+# --- large workbooks as jobs ------------------------------------------------------------------
+
+
+def test_a_large_pool_workbook_is_imported_by_a_job_and_a_large_export_written_by_one(
+    pool: Organization, office: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(resource_jobs, "JOB_UPLOAD_BYTES", 0)
+    monkeypatch.setattr(resource_jobs, "JOB_ROWS", 0)
+    client = api_client_for(office)
+    base = "/api/v1/orgs/acme/resources/xlsx/"
+
+    started = client.post(
+        base + "import/", {"file": upload(book("Resources", POOL_HEADER[:2], [["P-777", "New"]]))}, format="multipart"
+    )
+    export = client.get(base)
+
+    assert (started.status_code, export.status_code) == (202, 202)
+    imported = Job.objects.for_organization(pool).get(pk=started.json()["id"])
+    exported = Job.objects.for_organization(pool).get(pk=export.json()["id"])
+    assert (imported.kind, exported.kind) == (resource_jobs.POOL_IMPORT, resource_jobs.POOL_EXPORT)
+    job_execute(organization_id=pool.pk, job_id=imported.pk)
+    job_execute(organization_id=pool.pk, job_id=exported.pk)
+    imported.refresh_from_db()
+    exported.refresh_from_db()
+    assert imported.status == JobStatus.DONE, imported.error
+    assert Resource.objects.for_organization(pool).filter(code="P-777").exists()
+    assert [row["code"] for row in pool_values(job_storage.read(exported.result_key))] == [
+        "E-001",
+        "M-001",
+        "P-001",
+        "P-900",
+    ]
+
+
+def test_a_large_assignments_workbook_with_a_bad_cell_fails_its_job_with_every_cell_and_assigns_nothing(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(resource_jobs, "JOB_UPLOAD_BYTES", 0)
+    data = book("Assignments", ASSIGNMENT_HEADER, [["1.1", None, "P001", None, "units", 50], ["9.9", None, "P001"]])
+
+    started = api_client_for(site.manager).post(
+        f"/api/v1/orgs/acme/projects/{site.project.pk}/assignments/xlsx/import/",
+        {"file": upload(data)},
+        format="multipart",
+    )
+    job = Job.objects.for_organization(site.org).get(pk=started.json()["id"])
+    job_execute(organization_id=site.org.pk, job_id=job.pk)
+    job.refresh_from_db()
+
+    assert started.status_code == 202
+    assert job.status == JobStatus.FAILED
+    assert job.error["code"] == "invalid_workbook"
+    assert list(job.error["fields"]) == ["Assignments!A3"]
+    assert assignments_of(site.project) == []
