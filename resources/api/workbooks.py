@@ -3,7 +3,9 @@
 Under ``/api/v1/orgs/{org_slug}/``: ``resources/xlsx/`` (the active pool; rates only with
 ``resource_rates.view``), ``resources/xlsx/template/`` and ``resources/xlsx/import/`` (the resource office);
 under ``projects/{project_id}/``: ``assignments/xlsx/`` (who sees the assignments), ``assignments/xlsx/template/``
-and ``assignments/xlsx/import/`` (who assigns). Imports take the multipart field ``file``.
+and ``assignments/xlsx/import/`` (who assigns). Imports take the multipart field ``file``. An upload over
+``resources.jobs.JOB_UPLOAD_BYTES`` or an export over ``JOB_ROWS`` rows starts a job (``pmo.jobs``): 202 and
+the job to follow, or its answer at once when it has already run (eager Celery).
 """
 
 from __future__ import annotations

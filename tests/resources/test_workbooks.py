@@ -497,6 +497,7 @@ def test_a_large_pool_workbook_is_imported_by_a_job_and_a_large_export_written_b
         "E-001",
         "M-001",
         "P-001",
+        "P-777",
         "P-900",
     ]
 
@@ -507,7 +508,9 @@ def test_a_large_assignments_workbook_with_a_bad_cell_fails_its_job_with_every_c
     monkeypatch.setattr(resource_jobs, "JOB_UPLOAD_BYTES", 0)
     data = book("Assignments", ASSIGNMENT_HEADER, [["1.1", None, "P001", None, "units", 50], ["9.9", None, "P001"]])
 
-    started = api_client_for(site.manager).post(
+    client = api_client_for(site.manager)
+    client.credentials(HTTP_ACCEPT_LANGUAGE="en")
+    started = client.post(
         f"/api/v1/orgs/acme/projects/{site.project.pk}/assignments/xlsx/import/",
         {"file": upload(data)},
         format="multipart",
