@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from finance.models import Commitment, CostCategory, FinanceSettings
-from pmo.forms import DateWindowFormMixin
+from pmo.forms import CSV_OR_WORKBOOK_ACCEPT, DateWindowFormMixin, csv_or_workbook_bytes
 from pmo.models import currency_validator
 from pmo.money import validate_money
 from projects.models import ChangeRequest, WbsElement
@@ -216,20 +216,18 @@ class ActualCostForm(ProjectCostForm):
 
 class ActualCostImportForm(forms.Form):
     file = forms.FileField(
-        label=_("CSV file"),
+        label=_("CSV file or Excel workbook"),
         help_text=_(
             "A header row, then one cost a row. Columns: date, amount, category (its code); optional: "
-            "wbs_code, supplier, reference. UTF-8 or GB18030 (as Excel saves it)."
+            "wbs_code, supplier, reference. CSV in UTF-8 or GB18030 (as Excel saves it), or an Excel workbook "
+            "(.xlsx) with the sheet “Actual costs” as the template has it."
         ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        widget=forms.ClearableFileInput(attrs={"accept": CSV_OR_WORKBOOK_ACCEPT}),
     )
 
     def clean_file(self) -> bytes:
-        """The file's bytes; the service decodes, parses and checks every row."""
-        upload = self.cleaned_data["file"]
-        if upload.size > IMPORT_MAX_BYTES:
-            raise forms.ValidationError(_("The file is larger than 2 MB."), code="too_large")
-        return bytes(upload.read())
+        """The file's bytes (a CSV file up to 2 MB); the service decodes, parses and checks every row."""
+        return csv_or_workbook_bytes(self.cleaned_data["file"], IMPORT_MAX_BYTES)
 
 
 class ManualForecastForm(forms.Form):

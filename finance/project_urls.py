@@ -24,6 +24,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("finance/commitments/", views.CommitmentListView.as_view(), name="project-commitments"),
     path("finance/commitments/<int:pk>/", views.CommitmentEditView.as_view(), name="project-commitment"),
     path("finance/actual-costs/", views.ActualCostListView.as_view(), name="project-actual-costs"),
+    path("finance/actual-costs/export.xlsx", views.ActualCostsWorkbookView.as_view(), name="project-actual-costs-xlsx"),
+    path(
+        "finance/actual-costs/template.xlsx",
+        views.ActualCostsTemplateView.as_view(),
+        name="project-actual-costs-template-xlsx",
+    ),
     path("finance/forecast/", views.ForecastView.as_view(), name="project-forecast"),
     path("earned-value/", views.EarnedValueView.as_view(), name="project-earned-value"),
 ]

@@ -19,7 +19,7 @@ import io
 import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from django.utils.translation import gettext as _
 
@@ -66,6 +66,16 @@ class SafeWriter:
 def csv_writer(out: io.StringIO) -> SafeWriter:
     """The writer of every CSV export."""
     return SafeWriter(out)
+
+
+class RowErrors(Protocol):
+    """Where a row check reports: ``CsvErrors`` for a CSV file, ``pmo.xlsx.SheetErrors`` for a sheet."""
+
+    def add(self, line: int | str, column: str, message: str) -> None: ...
+
+    def __bool__(self) -> bool: ...
+
+    def raise_if_any(self) -> None: ...
 
 
 class CsvErrors:

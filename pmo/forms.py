@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django import forms
+from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.forms.utils import flatatt
@@ -14,6 +15,7 @@ from pmo.authentication import login_failed, login_is_locked, login_succeeded
 from pmo.dates import DateWindow, within_date_window
 from pmo.middleware import client_ip
 from pmo.models import Organization, OrgRole
+from pmo.xlsx import XLSX_CONTENT_TYPE, is_workbook
 
 
 class DateWindowFormMixin:
@@ -180,3 +182,38 @@ class QuickSelect(forms.Select):
             parts.append(f'<option value="{escape(text)}"{selected}>{escape(label)}</option>')
         parts.append("</select>")
         return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
+
+
+class WorkbookUploadForm(forms.Form):
+    """An Excel workbook (.xlsx) to import; ``clean_file`` gives its bytes for ``pmo.xlsx.read_workbook``."""
+
+    file = forms.FileField(
+        label=_("Excel workbook (.xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": f".xlsx,{XLSX_CONTENT_TYPE}"}),
+    )
+
+    def clean_file(self) -> bytes:
+        upload = self.cleaned_data["file"]
+        limit = settings.PMO_EXCHANGE_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("The file is larger than %(size)s MB.") % {"size": f"{limit / (1024 * 1024):g}"}, code="too_large"
+            )
+        return bytes(upload.read())
+
+
+#: What a file field that takes a CSV file or a workbook accepts.
+CSV_OR_WORKBOOK_ACCEPT = f".csv,text/csv,.xlsx,{XLSX_CONTENT_TYPE}"
+
+
+def csv_or_workbook_bytes(upload: Any, csv_limit: int) -> bytes:
+    """An upload's bytes for a page that imports a CSV file or a workbook (``pmo.xlsx.is_workbook`` tells them
+    apart): a CSV file up to ``csv_limit`` bytes, a workbook up to ``PMO_EXCHANGE_MAX_BYTES``."""
+    head = upload.read(4)
+    upload.seek(0)
+    limit = settings.PMO_EXCHANGE_MAX_BYTES if is_workbook(head) else csv_limit
+    if upload.size > limit:
+        raise forms.ValidationError(
+            _("The file is larger than %(size)s MB.") % {"size": f"{limit / (1024 * 1024):g}"}, code="too_large"
+        )
+    return bytes(upload.read())

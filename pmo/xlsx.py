@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from defusedxml import DefusedXmlException
 from django.conf import settings
+from django.http import HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -660,3 +661,76 @@ def _date(raw: Any) -> dt.date:
         except ValueError:
             pass
     raise ValueError(_("Enter a date (YYYY-MM-DD)."))
+
+
+class SheetErrors:
+    """One sheet's problems with ``CsvErrors``' interface (``add(line, column_key, message)``), so that a
+    row check written once for an import's CSV rows reports a workbook's cells as well.
+
+    ``line`` is the sheet's row (``"file"``: the sheet as a whole); ``column`` a column's key. A cell
+    the workbook reader refused already (a date that is not one) keeps that one message: the check's
+    "required" for the value it then lacks is not added.
+    """
+
+    def __init__(self, errors: WorkbookErrors, sheet: Sheet) -> None:
+        self.errors = errors
+        self.sheet = sheet
+        self._labels = {column.key: column for column in sheet.columns}
+
+    def add(self, line: int | str, column: str, message: str) -> None:
+        row = line if isinstance(line, int) else (int(line) if str(line).isdigit() else None)
+        found = self._labels.get(column)
+        label = str(found.label) if found is not None else column
+        title = str(self.sheet.title)
+        if (
+            row is not None
+            and label
+            and any(
+                problem.sheet == title and problem.row == row and problem.column == label
+                for problem in self.errors.problems
+            )
+        ):
+            return
+        self.errors.add(self.sheet, row, found if found is not None else column, message)
+
+    def __bool__(self) -> bool:
+        return bool(self.errors)
+
+    def raise_if_any(self) -> None:
+        self.errors.raise_if_any([self.sheet])
+
+
+def as_text(value: Any) -> str:
+    """A value ``read_workbook`` converted, as the text of a CSV cell that an import's row check reads:
+    dates as YYYY-MM-DD, numbers in plain notation, yes/no, choices as their code; blank as ""."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def row_cells(row: SheetRow) -> dict[str, str]:
+    """A sheet row's values as CSV cells by column key (``as_text``)."""
+    return {key: as_text(value) for key, value in row.values.items()}
+
+
+def is_workbook(data: bytes) -> bool:
+    """Whether an upload is a workbook (a zip archive) rather than CSV text, for pages that take either."""
+    return data[:4] == b"PK\x03\x04"
+
+
+def file_stem(code: str, fallback: str) -> str:
+    """A code made safe for a file name (``PRJ 01/a`` → ``PRJ-01-a``)."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", code).strip("-") or fallback
+
+
+def xlsx_response(data: bytes, name: str) -> HttpResponse:
+    """A workbook to download as ``name``."""
+    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

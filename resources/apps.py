@@ -9,13 +9,17 @@ class ResourcesConfig(AppConfig):
     def ready(self) -> None:
         """Plug resources into the extension points of the layers below it (ARCHITECTURE.md)."""
         from pmo.demo import demo_parts
+        from pmo.jobs import job_kinds
         from pmo.policy import permissions
         from resources import alert_kinds, demo, panels
+        from resources import jobs as workbook_jobs
         from resources import navigation as resources_navigation
         from resources import runs as resources_runs
         from resources.permissions import GRANTS, ResourceAction
         from resources.services import costing, timesheets
 
+        for kind in workbook_jobs.KINDS:
+            job_kinds.register(kind)
         permissions.register(ResourceAction, GRANTS)
         alert_kinds.register()
         panels.register()

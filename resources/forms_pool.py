@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from pmo.forms import DateWindowFormMixin
+from pmo.forms import CSV_OR_WORKBOOK_ACCEPT, DateWindowFormMixin, csv_or_workbook_bytes
 from pmo.models import Organization, User, WorkingCalendar
 from pmo.tenancy import active_organization, active_organization_id
 from resources.models import (
@@ -285,9 +285,16 @@ class ResourceSettingsForm(forms.ModelForm):
         """The service validates and saves."""
 
 
+#: The largest CSV file the pool import takes (a workbook: ``PMO_EXCHANGE_MAX_BYTES``).
+CSV_MAX_BYTES = 5 * 1024 * 1024
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label=_("CSV file"),
-        help_text=_("UTF-8, or GB18030 as Excel saves it; at most 1,000 rows."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        label=_("CSV file or Excel workbook"),
+        help_text=_("CSV in UTF-8, or GB18030 as Excel saves it, or an Excel workbook (.xlsx); at most 1,000 rows."),
+        widget=forms.ClearableFileInput(attrs={"accept": CSV_OR_WORKBOOK_ACCEPT}),
     )
+
+    def clean_file(self) -> bytes:
+        return csv_or_workbook_bytes(self.cleaned_data["file"], CSV_MAX_BYTES)

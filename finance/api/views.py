@@ -13,6 +13,7 @@ import django_filters
 from django.db.models import DecimalField, OuterRef, Prefetch, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -24,6 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
+from finance import jobs as finance_jobs
 from finance.api import serializers as s
 from finance.models import (
     ZERO,
@@ -43,12 +45,23 @@ from finance.selectors import (
     offered_change_requests,
     with_reversals,
 )
-from finance.services import budgets, categories, costs, rates
+from finance.services import budgets, categories, costs, costs_xlsx, rates
 from pmo.api import inputs
 from pmo.api.base import OrganizationScopedMixin
+from pmo.api.jobs import job_responses
 from pmo.api.parsers import MultiPartParser
 from pmo.api.rows import RowListMixin
+from pmo.api.workbooks import (
+    XLSX_RENDERERS,
+    XLSX_RESPONSE,
+    WorkbookMultiPartParser,
+    WorkbookUploadSerializer,
+    file_stem,
+    uploaded_workbook,
+    xlsx_response,
+)
 from pmo.forms import DateWindowForm
+from pmo.jobs import job_api_response, job_start
 from projects.api.base import ProjectScopedMixin
 from projects.api.views import CsvParser, PlainTextParser, uploaded_csv
 from projects.api.views.common import EMPTY_BODY, ID_PATTERN, _actor
@@ -712,7 +725,12 @@ class ActualCostViewSet(
     queryset = ActualCost.objects.all()
     read_action = FinanceAction.FINANCE_VIEW
     write_action = FinanceAction.COSTS_MANAGE
-    action_permissions = {"import_csv": FinanceAction.COSTS_MANAGE, "reverse": FinanceAction.COSTS_MANAGE}
+    action_permissions = {
+        "import_csv": FinanceAction.COSTS_MANAGE,
+        "import_xlsx": FinanceAction.COSTS_MANAGE,
+        "xlsx_template": FinanceAction.COSTS_MANAGE,
+        "reverse": FinanceAction.COSTS_MANAGE,
+    }
     filterset_class = ActualCostFilter
     filter_backends = [DjangoFilterBackend, OrderingFilter]
     ordering_fields = ["date", "amount", "created_at"]
@@ -776,6 +794,79 @@ class ActualCostViewSet(
     def import_csv(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         content = uploaded_csv(request)
         created = costs.actual_costs_import(actor=_actor(request), project=self.project, text=content)
+        result = {
+            "created": len(created),
+            "total": sum((cost.amount for cost in created), Decimal(0)),
+            "over_budget": sum(1 for cost in created if cost.over_budget),
+        }
+        return Response(s.ActualCostImportResultSerializer(result).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=gettext_lazy("Export the project's actual costs as an Excel workbook (the import's columns)"),
+        description=costs_xlsx.XLSX_RULES,
+        tags=TAGS,
+        responses={**XLSX_RESPONSE, 202: job_responses(file=True)[202]},
+        filters=False,
+    )
+    @action(detail=False, methods=["get"], url_path="xlsx", renderer_classes=XLSX_RENDERERS, filter_backends=[])
+    def export_xlsx(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        rows = ActualCost.objects.for_organization(self.organization).filter(project=self.project).count()
+        if finance_jobs.in_job(rows=rows):
+            job = job_start(
+                kind=finance_jobs.COSTS_EXPORT,
+                organization=self.organization,
+                requested_by=_actor(request),
+                payload={"project": self.project.pk},
+            )
+            return job_api_response(request, job)
+        name = f"{file_stem(self.project.code, f'project-{self.project.pk}')}-actual-costs.xlsx"
+        return xlsx_response(costs_xlsx.actual_costs_workbook(self.project), name)
+
+    @extend_schema(
+        summary=gettext_lazy("The Excel template of actual costs: an example row and a sheet explaining each column"),
+        description=costs_xlsx.XLSX_RULES,
+        tags=TAGS,
+        responses=XLSX_RESPONSE,
+        filters=False,
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="xlsx/template",
+        renderer_classes=XLSX_RENDERERS,
+        filter_backends=[],
+    )
+    def xlsx_template(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        return xlsx_response(costs_xlsx.actual_costs_template(), "actual-costs-template.xlsx")
+
+    @extend_schema(
+        summary=gettext_lazy("Import actual costs from an Excel workbook: every row, or none"),
+        description=costs_xlsx.XLSX_RULES,
+        tags=TAGS,
+        request={"multipart/form-data": WorkbookUploadSerializer},
+        responses={**job_responses(file=False), 201: s.ActualCostImportResultSerializer},
+        filters=False,
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="xlsx/import",
+        parser_classes=[WorkbookMultiPartParser],
+        filter_backends=[],
+    )
+    def import_xlsx(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        data = uploaded_workbook(request)
+        if finance_jobs.in_job(size=len(data)):
+            job = job_start(
+                kind=finance_jobs.COSTS_IMPORT,
+                organization=self.organization,
+                requested_by=_actor(request),
+                payload={"project": self.project.pk},
+                upload=data,
+                upload_name="actual-costs.xlsx",
+            )
+            return job_api_response(request, job)
+        created = costs_xlsx.actual_costs_import_xlsx(actor=_actor(request), project=self.project, data=data)
         result = {
             "created": len(created),
             "total": sum((cost.amount for cost in created), Decimal(0)),

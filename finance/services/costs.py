@@ -27,7 +27,7 @@ from finance.services.categories import (
 from finance.services.period_lock import check_period_open, locked_through, period_locked_error
 from pmo.alerts.services import project_evaluation_queue
 from pmo.audit import audit_record, diff
-from pmo.csv_table import CsvErrors, decode_csv, read_table
+from pmo.csv_table import CsvErrors, RowErrors, decode_csv, read_table
 from pmo.dates import DateWindow
 from pmo.errors import ApplicationError
 from pmo.models import User
@@ -403,7 +403,9 @@ def actual_cost_reverse(*, actor: User, cost: ActualCost, reason: str) -> Actual
 
 
 @dataclass
-class _CostRow:
+class CostRow:
+    """A row of an actual-costs import: its line (or sheet row), its cells by column name, and what they say."""
+
     line: int
     cells: dict[str, str]
     date: dt.date | None = None
@@ -438,10 +440,10 @@ def _parse_amount(raw: str) -> tuple[Decimal | None, str]:
 
 
 def _check_row(
-    row: _CostRow,
+    row: CostRow,
     categories: dict[str, CostCategory],
     elements: dict[str, WbsElement],
-    errors: CsvErrors,
+    errors: RowErrors,
     window: DateWindow,
     through: dt.date | None = None,
 ) -> None:
@@ -489,11 +491,9 @@ def _check_row(
 def actual_costs_import(*, actor: User, project: Project, text: str | bytes) -> list[ActualCost]:
     """Record a whole CSV file of actual costs (see the module's docstring), or nothing."""
     content = decode_csv(text)
-    project = lock_project(project)
-    organization_id = project.organization_id
     errors = CsvErrors()
     rows = [
-        _CostRow(line=row.line, cells=row.cells)
+        CostRow(line=row.line, cells=row.cells)
         for row in read_table(
             content,
             errors,
@@ -504,6 +504,17 @@ def actual_costs_import(*, actor: User, project: Project, text: str | bytes) -> 
         )
     ]
     errors.raise_if_any()
+    return actual_cost_rows_record(actor=actor, project=project, rows=rows, errors=errors)
+
+
+@transaction.atomic
+def actual_cost_rows_record(
+    *, actor: User, project: Project, rows: list[CostRow], errors: RowErrors, file_format: str = "csv"
+) -> list[ActualCost]:
+    """Check every row of an import (CSV lines or a sheet's rows, cells by column name), then record
+    them all under budget control, or raise with every problem in ``errors`` and record nothing."""
+    project = lock_project(project)
+    organization_id = project.organization_id
     cost_categories_ensure_defaults(project.organization)
     categories = {
         category.code.lower(): category for category in CostCategory.objects.for_organization(organization_id)
@@ -542,7 +553,8 @@ def actual_costs_import(*, actor: User, project: Project, text: str | bytes) -> 
                 created_by=actor,
             )
             for row, category, date in checked
-        ]
+        ],
+        batch_size=1000,
     )
     audit_record(
         organization=project.organization,
@@ -553,6 +565,7 @@ def actual_costs_import(*, actor: User, project: Project, text: str | bytes) -> 
             "rows": [0, len(costs)],
             "total": [None, sum((cost.amount for cost in costs), ZERO)],
             "over_budget_categories": [None, sorted(chosen[category_id].code for category_id in over)],
+            "format": [None, file_format],
         },
     )
     project_evaluation_queue(project)

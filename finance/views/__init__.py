@@ -3,6 +3,8 @@
 from finance.views.earned_value import EarnedValueView
 from finance.views.project import (
     ActualCostListView,
+    ActualCostsTemplateView,
+    ActualCostsWorkbookView,
     BudgetLineEditView,
     BudgetLineRemoveView,
     BudgetVersionView,
@@ -16,6 +18,8 @@ from finance.views.settings import CostCategoryEditView, ExchangeRateDeleteView,
 
 __all__ = [
     "ActualCostListView",
+    "ActualCostsTemplateView",
+    "ActualCostsWorkbookView",
     "BudgetDecisionView",
     "BudgetLineEditView",
     "BudgetLineRemoveView",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from finance import charts
+from finance import jobs as finance_jobs
 from finance.earned_value import (
     ATYPICAL,
     COMBINED,
@@ -45,12 +46,15 @@ from finance.selectors import (
     offered_change_requests,
     with_reversals,
 )
-from finance.services import budgets, costs
+from finance.services import budgets, costs, costs_xlsx
 from finance.services.budgets import OPEN_STATUSES
 from finance.views.base import FinanceProjectPage
 from finance.views.review import diff_totals
 from pmo.errors import ApplicationError
+from pmo.jobs import job_page_response, job_start
+from pmo.jobs.responses import job_error
 from pmo.views import paginate
+from pmo.xlsx import error_rows, file_stem, is_workbook, xlsx_response
 from projects.models import BaselineTask
 
 ZERO = Decimal("0.00")
@@ -514,6 +518,7 @@ class ActualCostListView(FinanceProjectPage):
         context["total"] = queryset.aggregate(total=Sum("amount"))["total"] or ZERO
         context["may_manage"] = self.can(FinanceAction.COSTS_MANAGE)
         context["import_errors"] = kwargs.get("import_errors")
+        context["workbook_errors"] = kwargs.get("workbook_errors")
         if context["may_manage"]:
             context["form"] = kwargs.get("form") or ActualCostForm(
                 initial={"date": self.organization.today()}, **self.cost_form_options()
@@ -554,14 +559,70 @@ class ActualCostListView(FinanceProjectPage):
         form = ActualCostImportForm(request.POST, request.FILES)
         if not form.is_valid():
             return self.render_page(status=400, import_form=form)
+        data = form.cleaned_data["file"]
+        workbook = is_workbook(data)
+        if workbook and finance_jobs.in_job(size=len(data)):
+            job = job_start(
+                kind=finance_jobs.COSTS_IMPORT,
+                organization=self.organization,
+                requested_by=self.actor,
+                payload={"project": self.project.pk},
+                upload=data,
+                upload_name="actual-costs.xlsx",
+            )
+            answer = job_page_response(request, job)
+            if answer is not None:
+                return answer  # type: ignore[return-value]
+            error = job_error(job)
+            messages.error(request, error.message)
+            return self.render_page(status=400, import_form=form, workbook_errors=error_rows(error.fields))
         try:
-            imported = costs.actual_costs_import(actor=self.actor, project=self.project, text=form.cleaned_data["file"])
+            if workbook:
+                imported = costs_xlsx.actual_costs_import_xlsx(actor=self.actor, project=self.project, data=data)
+            else:
+                imported = costs.actual_costs_import(actor=self.actor, project=self.project, text=data)
         except ApplicationError as error:
             messages.error(request, error.message)
+            if workbook:
+                return self.render_page(
+                    status=error.status_code, import_form=form, workbook_errors=error_rows(error.fields)
+                )
             return self.render_page(status=error.status_code, import_form=form, import_errors=import_errors(error))
         messages.success(request, _("%(count)d actual costs imported.") % {"count": len(imported)})
         over_budget_note(request, *imported)
         return HttpResponseRedirect(self.list_url())
+
+
+class ActualCostsWorkbookView(FinanceProjectPage):
+    """The project's actual costs as a workbook (the import's columns)."""
+
+    is_download = True
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        rows = ActualCost.objects.for_organization(self.organization).filter(project=self.project).count()
+        if finance_jobs.in_job(rows=rows):
+            job = job_start(
+                kind=finance_jobs.COSTS_EXPORT,
+                organization=self.organization,
+                requested_by=self.actor,
+                payload={"project": self.project.pk},
+            )
+            answer = job_page_response(request, job)
+            if answer is not None:
+                return answer  # type: ignore[return-value]
+            raise job_error(job)
+        name = f"{file_stem(self.project.code, f'project-{self.project.pk}')}-actual-costs.xlsx"
+        return xlsx_response(costs_xlsx.actual_costs_workbook(self.project), name)
+
+
+class ActualCostsTemplateView(FinanceProjectPage):
+    """The "Actual costs" sheet with an example row and the sheet explaining its columns."""
+
+    is_download = True
+    read_action = FinanceAction.COSTS_MANAGE
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return xlsx_response(costs_xlsx.actual_costs_template(), "actual-costs-template.xlsx")
 
 
 # --- forecast ----------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Page routes of the pool: resources, roles, skills, exceptions, rates, settings, CSV import."""
+"""Page routes of the pool: resources, roles, skills, exceptions, rates, settings, import (CSV, Excel), export."""
 
 from django.urls import URLPattern, URLResolver, path
 
@@ -10,6 +10,12 @@ org_urlpatterns: list[URLPattern | URLResolver] = [
     path("pool/new/", views.ResourceCreateView.as_view(), name="org-resource-create"),
     path("pool/import/", views.ImportView.as_view(), name="org-resource-import"),
     path("pool/import/template.csv", views.ImportTemplateView.as_view(), name="org-resource-import-template"),
+    path(
+        "pool/import/template.xlsx",
+        views.PoolWorkbookTemplateView.as_view(),
+        name="org-resource-import-template-xlsx",
+    ),
+    path("pool/export.xlsx", views.PoolWorkbookView.as_view(), name="org-resource-export-xlsx"),
     path("pool/<int:pk>/", views.ResourceDetailView.as_view(), name="org-resource"),
     path("pool/<int:pk>/edit/", views.ResourceEditView.as_view(), name="org-resource-edit"),
     path("pool/<int:pk>/replace/", views.PlaceholderReplaceView.as_view(), name="org-resource-replace"),

@@ -31,7 +31,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from pmo.csv_table import CsvErrors, csv_writer, decode_csv, read_table
+from pmo.csv_table import CsvErrors, RowErrors, csv_writer, decode_csv, read_table
 from pmo.errors import ApplicationError
 from pmo.models import Membership, Organization, User, WorkingCalendar
 from pmo.money import money_limit_message, within_money_limit
@@ -155,7 +155,9 @@ TEMPLATE_ROWS = [
 
 
 @dataclass
-class _Row:
+class PoolRow:
+    """A row of a pool import: its line (or sheet row), its cells by column name, and what they say."""
+
     line: int
     cells: dict[str, str]
     values: dict[str, Any] = field(default_factory=dict)
@@ -200,7 +202,9 @@ def _decimal(raw: str, places: int) -> tuple[Decimal | None, str]:
     return value, ""
 
 
-def _bounded(row: _Row, errors: CsvErrors, column: str, low: Decimal, high: Decimal, places: int = 2) -> Decimal | None:
+def _bounded(
+    row: PoolRow, errors: RowErrors, column: str, low: Decimal, high: Decimal, places: int = 2
+) -> Decimal | None:
     raw = row.cells.get(column, "")
     if not raw:
         return None
@@ -214,7 +218,7 @@ def _bounded(row: _Row, errors: CsvErrors, column: str, low: Decimal, high: Deci
     return value
 
 
-def _money(row: _Row, errors: CsvErrors, column: str) -> Decimal | None:
+def _money(row: PoolRow, errors: RowErrors, column: str) -> Decimal | None:
     raw = row.cells.get(column, "")
     if not raw:
         return None
@@ -262,7 +266,7 @@ class _Library:
         self.new_roles: dict[str, tuple[str, str, int]] = {}  # lower name -> (name, kind, first line)
         self.new_skills: dict[str, str] = {}
 
-    def role(self, row: _Row, errors: CsvErrors, name: str, kind: str) -> ResourceRole | None:
+    def role(self, row: PoolRow, errors: RowErrors, name: str, kind: str) -> ResourceRole | None:
         found = self.roles.get(name.lower())
         if found is not None:
             return found
@@ -280,7 +284,7 @@ class _Library:
             return None
         return ResourceRole(organization=self.organization, name=known[0], kind=kind)
 
-    def user(self, row: _Row, errors: CsvErrors, raw: str) -> User | None:
+    def user(self, row: PoolRow, errors: RowErrors, raw: str) -> User | None:
         key = raw.lower()
         found = self.by_username.get(key)
         if found is not None:
@@ -295,7 +299,7 @@ class _Library:
         return None
 
 
-def _parse_skills(row: _Row, errors: CsvErrors, library: _Library) -> None:
+def _parse_skills(row: PoolRow, errors: RowErrors, library: _Library) -> None:
     raw = row.cells.get("skills", "")
     seen: set[str] = set()
     for part in (piece.strip() for piece in raw.split(";")):
@@ -326,7 +330,12 @@ def _parse_skills(row: _Row, errors: CsvErrors, library: _Library) -> None:
 
 
 def _parse_row(
-    row: _Row, errors: CsvErrors, library: _Library, kinds: dict[str, str], default_hours: Decimal, rates_allowed: bool
+    row: PoolRow,
+    errors: RowErrors,
+    library: _Library,
+    kinds: dict[str, str],
+    default_hours: Decimal,
+    rates_allowed: bool,
 ) -> None:
     cells = row.cells
     kind_text = cells.get("kind", "").lower()
@@ -369,7 +378,7 @@ def _parse_row(
     _parse_rate(row, errors, kind, rates_allowed, library.organization)
 
 
-def _parse_rate(row: _Row, errors: CsvErrors, kind: str, rates_allowed: bool, organization: Organization) -> None:
+def _parse_rate(row: PoolRow, errors: RowErrors, kind: str, rates_allowed: bool, organization: Organization) -> None:
     given = [column for column in ("standard_rate", "overtime_rate", "rate_from") if row.cells.get(column)]
     if not given:
         return
@@ -395,7 +404,7 @@ def _parse_rate(row: _Row, errors: CsvErrors, kind: str, rates_allowed: bool, or
         row.rate = {"effective_from": day, "standard_rate": standard, "overtime_rate": overtime}
 
 
-def _check_against_pool(rows: list[_Row], errors: CsvErrors, organization: Organization) -> None:
+def _check_against_pool(rows: list[PoolRow], errors: RowErrors, organization: Organization) -> None:
     """The pool's own rules for each row (the resource service's), and what rows of the file share."""
     codes: dict[str, int] = {}
     users: dict[int, int] = {}
@@ -438,10 +447,19 @@ def pool_import(
         content, errors, columns=CSV_COLUMNS, required=REQUIRED_COLUMNS, max_rows=MAX_ROWS, aliases=COLUMN_ALIASES
     )
     errors.raise_if_any()
+    rows = [PoolRow(line=row.line, cells=row.cells) for row in table]
+    return pool_rows_add(actor=actor, organization=organization, rows=rows, errors=errors, rates_allowed=rates_allowed)
+
+
+@transaction.atomic
+def pool_rows_add(
+    *, actor: User, organization: Organization, rows: list[PoolRow], errors: RowErrors, rates_allowed: bool = True
+) -> list[Resource]:
+    """Check every row of a pool import (CSV lines or a sheet's rows, cells by column name), then add them
+    all, or raise with every problem in ``errors`` and add nothing."""
     library = _Library(organization)
     kinds = _kinds()
     default_hours = resource_settings(organization).default_hours_per_day
-    rows = [_Row(line=row.line, cells=row.cells) for row in table]
     for row in rows:
         _parse_row(row, errors, library, kinds, default_hours, rates_allowed)
     _check_against_pool(rows, errors, organization)

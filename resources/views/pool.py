@@ -1,5 +1,5 @@
 """The pool's pages: the list, a resource's page (skills, exceptions, rates, assignments), its forms, the roles
-and skills library, the CSV import and the resource settings.
+and skills library, the import (CSV or Excel), the Excel export and the resource settings.
 
 Everyone reads the pool; the resource office and the PMO change it (``POOL_MANAGE``). Rates show only
 to those with ``RATES_VIEW`` and change only with ``RATES_MANAGE``. Each write is one service call.
@@ -18,8 +18,12 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from pmo.errors import ApplicationError
+from pmo.jobs import job_page_response, job_start
+from pmo.jobs.responses import job_error
 from pmo.views import paginate
+from pmo.xlsx import error_rows, is_workbook, xlsx_response
 from projects.views.portfolio import sort_links
+from resources import jobs as resource_jobs
 from resources import selectors
 from resources.forms_pool import (
     DEFAULT_ORDERING,
@@ -47,7 +51,7 @@ from resources.models import (
     Skill,
 )
 from resources.permissions import ResourceAction
-from resources.services import pool, pool_import, rates_service
+from resources.services import pool, pool_import, rates_service, workbooks
 from resources.services.settings import resource_settings, resource_settings_update
 from resources.views.base import ResourcesPage
 
@@ -60,7 +64,6 @@ KIND_BADGES = {
     ResourceKind.EQUIPMENT: "badge-amber",
     ResourceKind.MATERIAL: "badge-teal",
 }
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 ASSIGNMENTS_SHOWN = 20
 
 
@@ -651,6 +654,7 @@ class ImportView(PoolPage):
         context = super().get_context_data(**kwargs)
         context["form"] = kwargs.get("form") or ImportForm()
         context["row_errors"] = kwargs.get("row_errors")
+        context["with_sheet"] = kwargs.get("with_sheet", False)
         context["columns"] = pool_import.CSV_COLUMNS
         context["required"] = pool_import.REQUIRED_COLUMNS
         context["max_rows"] = pool_import.MAX_ROWS
@@ -661,22 +665,37 @@ class ImportView(PoolPage):
         form = ImportForm(request.POST, request.FILES)
         if not form.is_valid():
             return self.render_page(status=400, form=form)
-        upload = form.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            form.add_error("file", _("The file is larger than 5 MB."))
-            return self.render_page(status=400, form=form)
-        try:
-            created = pool_import.pool_import(
-                actor=self.actor,
+        data = form.cleaned_data["file"]
+        workbook = is_workbook(data)
+        rates_allowed = self.can(ResourceAction.RATES_MANAGE)
+        if workbook and resource_jobs.in_job(size=len(data)):
+            job = job_start(
+                kind=resource_jobs.POOL_IMPORT,
                 organization=self.organization,
-                text=upload.read(),
-                rates_allowed=self.can(ResourceAction.RATES_MANAGE),
+                requested_by=self.actor,
+                payload={"rates_allowed": rates_allowed},
+                upload=data,
+                upload_name="resource-pool.xlsx",
             )
+            answer = job_page_response(request, job)
+            if answer is not None:
+                return answer  # type: ignore[return-value]
+            error = job_error(job)
+            messages.error(request, error.message)
+            return self.render_page(status=400, form=form, row_errors=error_rows(error.fields), with_sheet=True)
+        try:
+            if workbook:
+                created = workbooks.pool_import_xlsx(
+                    actor=self.actor, organization=self.organization, data=data, rates_allowed=rates_allowed
+                )
+            else:
+                created = pool_import.pool_import(
+                    actor=self.actor, organization=self.organization, text=data, rates_allowed=rates_allowed
+                )
         except ApplicationError as error:
             messages.error(request, error.message)
-            return self.render_page(
-                status=error.status_code, form=form, row_errors=row_errors(error) if error.fields else []
-            )
+            found = (error_rows(error.fields) if workbook else row_errors(error)) if error.fields else []
+            return self.render_page(status=error.status_code, form=form, row_errors=found, with_sheet=workbook)
         messages.success(request, _("%(count)d resources added to the pool.") % {"count": len(created)})
         return HttpResponseRedirect(self.link("org-resource-pool"))
 
@@ -692,6 +711,40 @@ class ImportTemplateView(PoolPage):
         response = HttpResponse(body.encode("utf-8"), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="resource-pool-template.csv"'
         return response
+
+
+class PoolWorkbookTemplateView(PoolPage):
+    """The "Resources" sheet with an example row and the sheet that explains its columns, as a workbook."""
+
+    is_download = True
+    read_action = ResourceAction.POOL_MANAGE
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return xlsx_response(workbooks.pool_template(), "resource-pool-template.xlsx")
+
+
+class PoolWorkbookView(PoolPage):
+    """The active pool as a workbook (the import's columns); rates only for those who may see them."""
+
+    is_download = True
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        with_rates = self.can(ResourceAction.RATES_VIEW)
+        if resource_jobs.in_job(
+            rows=Resource.objects.for_organization(self.organization).filter(is_active=True).count()
+        ):
+            job = job_start(
+                kind=resource_jobs.POOL_EXPORT,
+                organization=self.organization,
+                requested_by=self.actor,
+                payload={"with_rates": with_rates},
+            )
+            answer = job_page_response(request, job)
+            if answer is not None:
+                return answer  # type: ignore[return-value]
+            raise job_error(job)
+        data = workbooks.pool_workbook(self.organization, with_rates=with_rates)
+        return xlsx_response(data, f"{self.organization.slug}-resource-pool.xlsx")
 
 
 # Settings
