@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -25,7 +26,15 @@ from pmo.dates import DateWindow
 from pmo.errors import ApplicationError
 from pmo.models import User
 from pmo.money import money_limit_message, within_money_limit
-from projects.models import Dependency, DependencyType, PercentCompleteMethod, ProgressUpdate, Project, WbsElement
+from projects.models import (
+    Dependency,
+    DependencyType,
+    PercentCompleteMethod,
+    ProgressUpdate,
+    Project,
+    WbsElement,
+    wbs_sort_key,
+)
 from projects.scheduling import DependencyInput, find_cycle
 from projects.services.schedule import schedule_recompute
 from projects.services.wbs import MAX_WBS_DEPTH, renumber
@@ -307,9 +316,25 @@ def refuse_unless_plan_empty(project: Project) -> None:
         )
 
 
+def _numbered(rows: list[PlanRow]) -> dict[str, str]:
+    """Each row's code as ``renumber`` would give it (siblings 1, 2, 3 in the order of their last number),
+    so that the elements are created with their final codes and nothing is renumbered after."""
+    children: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        children[row.code.rsplit(".", 1)[0] if "." in row.code else ""].append(row.code)
+    numbered: dict[str, str] = {}
+    pending = [("", "")]
+    while pending:
+        parent, prefix = pending.pop()
+        for index, code in enumerate(sorted(children.get(parent, []), key=code_key), start=1):
+            numbered[code] = f"{prefix}{index}"
+            pending.append((code, f"{prefix}{index}."))
+    return numbered
+
+
 @dataclass(frozen=True)
 class CreatedPlan:
-    #: The new elements by their code in the file (the plan is renumbered after).
+    #: The new elements by their code in the file (they carry the plan's codes, 1, 2, 3 without gaps).
     elements: dict[str, WbsElement]
     dependencies: int
 
@@ -328,6 +353,7 @@ def plan_create(
     event (``wbs.imported``, with ``changes`` added). The caller holds the project's lock."""
     organization_id = project.organization_id
     today = project.organization.today()
+    numbered = _numbered(rows)
     created: dict[str, WbsElement] = {}
     for depth in sorted({row.code.count(".") for row in rows}):
         level = [
@@ -335,8 +361,9 @@ def plan_create(
                 organization_id=organization_id,
                 project=project,
                 parent=created.get(row.code.rsplit(".", 1)[0]) if depth else None,
-                position=code_key(row.code)[-1],
-                code=row.code,
+                position=code_key(numbered[row.code])[-1],
+                code=numbered[row.code],
+                sort_key=wbs_sort_key(numbered[row.code]),
                 name=row.name,
                 kind=row.kind,
                 duration=row.duration,
@@ -351,8 +378,12 @@ def plan_create(
             for row in rows
             if row.code.count(".") == depth
         ]
-        for element in WbsElement.objects.bulk_create(level, batch_size=1000):
-            created[element.code] = element
+        for row, element in zip(
+            (row for row in rows if row.code.count(".") == depth),
+            WbsElement.objects.bulk_create(level, batch_size=1000),
+            strict=True,
+        ):
+            created[row.code] = element
         if progress is not None:
             progress(len(created), len(rows))
     links = Dependency.objects.bulk_create(

@@ -27,6 +27,7 @@ ZIP_MAGIC = b"PK\x03\x04"
 
 
 class PlanImportForm(forms.Form):
+    file_name = ""
     file = forms.FileField(
         label=gettext_lazy("File"),
         help_text=gettext_lazy(
@@ -39,6 +40,7 @@ class PlanImportForm(forms.Form):
 
     def clean_file(self) -> bytes:
         upload = self.cleaned_data["file"]
+        self.file_name = str(upload.name or "")
         if upload.size > settings.PMO_EXCHANGE_MAX_BYTES:
             raise forms.ValidationError(
                 _("The file is larger than %(size)d MB.") % {"size": settings.PMO_EXCHANGE_MAX_BYTES // (1024 * 1024)},
@@ -62,6 +64,12 @@ def _csv_error_rows(fields: dict[str, list[str]]) -> list[dict[str, Any]]:
                 }
             )
     return rows
+
+
+def _in_sheet_order(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A workbook's problems by sheet (the file's first), then by row (the sheet's own first)."""
+    order = {sheet: index for index, sheet in enumerate(dict.fromkeys(row["sheet"] for row in rows))}
+    return sorted(rows, key=lambda row: (bool(row["sheet"]), order[row["sheet"]], row["line"] or 0))
 
 
 class PlanImportView(ProjectTabsMixin, TemplateView):
@@ -91,7 +99,8 @@ class PlanImportView(ProjectTabsMixin, TemplateView):
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
         content: bytes = form.cleaned_data["file"]
-        is_workbook = content.startswith(ZIP_MAGIC) or form.files["file"].name.lower().endswith(".xlsx")
+        is_workbook = content.startswith(ZIP_MAGIC) or form.file_name.lower().endswith(".xlsx")
+        result: plan_xlsx.PlanWorkbookImport | csv_io.PlanImport
         try:
             if is_workbook:
                 result = plan_xlsx.plan_import_xlsx(actor=self.actor, project=self.project, content=content)
@@ -99,7 +108,7 @@ class PlanImportView(ProjectTabsMixin, TemplateView):
                 result = csv_io.plan_import_csv(actor=self.actor, project=self.project, content=content)
         except ApplicationError as error:
             messages.error(request, error.message)
-            found = error_rows(error.fields) if is_workbook else _csv_error_rows(error.fields)
+            found = _in_sheet_order(error_rows(error.fields)) if is_workbook else _csv_error_rows(error.fields)
             return self.render_to_response(
                 self.get_context_data(form=form, row_errors=found, with_sheet=is_workbook), status=error.status_code
             )

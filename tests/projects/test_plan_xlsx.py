@@ -419,3 +419,18 @@ def test_the_plan_page_still_imports_csv(project: Project, pm: Membership) -> No
     page = client.post(f"/o/acme/projects/{project.pk}/wbs/import/", {"file": upload})
     assert page.status_code == 400
     assert "duration" in page.content.decode()
+
+
+def test_codes_with_gaps_are_renumbered_and_links_follow(project: Project, pm_client: APIClient) -> None:
+    content = workbook([task("1", "A"), task("3", "Phase"), task("3.5", "B", predecessors="1FS+2d"), task("3.9", "C")])
+
+    assert send(pm_client, project, content).status_code == 201
+
+    elements = WbsElement.objects.for_organization(project.organization_id).filter(project=project)
+    assert sorted((e.code, e.name, e.position, e.sort_key) for e in elements) == [
+        ("1", "A", 1, "00001"),
+        ("2", "Phase", 2, "00002"),
+        ("2.1", "B", 1, "00002.00001"),
+        ("2.2", "C", 2, "00002.00002"),
+    ]
+    assert links_of(project) == {("1", "2.1", "FS", 2)}
