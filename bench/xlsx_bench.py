@@ -176,22 +176,17 @@ def main() -> None:
     environment = {**os.environ}
     results = {}
     for step, target in (("export", project_id), ("import", empty_id)):
-        output = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "bench.xlsx_bench",
-                "--child",
-                step,
-                *map(str, (organization_id, target, user_id)),
-                path,
-            ],
+        arguments = [str(organization_id), str(target), str(user_id), path]
+        finished = subprocess.run(
+            [sys.executable, "-m", "bench.xlsx_bench", "--child", step, *arguments],
             env=environment,
-            check=True,
+            check=False,
             capture_output=True,
             text=True,
-        ).stdout
-        results[step] = json.loads(output.strip().splitlines()[-1])
+        )
+        if finished.returncode:
+            sys.exit(f"the {step} failed:\n{finished.stderr}")
+        results[step] = json.loads(finished.stdout.strip().splitlines()[-1])
     size = Path(path).stat().st_size
     print(f"workbook: {size / 1024:.0f} KB")
     for step, figures in results.items():

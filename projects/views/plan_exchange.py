@@ -8,14 +8,18 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
 
 from pmo.api.workbooks import workbook_response
 from pmo.errors import ApplicationError
+from pmo.jobs.responses import job_error, job_page_response
+from pmo.jobs.services import job_start
 from pmo.models import User
 from pmo.xlsx import error_rows
+from projects import jobs
 from projects.api.views.plan import _file_name
 from projects.models import WbsElement
 from projects.permissions import ProjectAction
@@ -94,13 +98,31 @@ class PlanImportView(ProjectTabsMixin, TemplateView):
         )
         return context
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         form = PlanImportForm(request.POST, request.FILES)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
         content: bytes = form.cleaned_data["file"]
         is_workbook = content.startswith(ZIP_MAGIC) or form.file_name.lower().endswith(".xlsx")
         result: plan_xlsx.PlanWorkbookImport | csv_io.PlanImport
+        if is_workbook and jobs.import_in_job(content):
+            job = job_start(
+                kind=jobs.PLAN_XLSX_IMPORT,
+                organization=self.organization,
+                requested_by=self.actor,
+                payload={"project": self.project.pk},
+                upload=content,
+                upload_name=form.file_name,
+            )
+            response = job_page_response(request, job)
+            if response is not None:
+                return response
+            error = job_error(job)
+            messages.error(request, error.message)
+            found = _in_sheet_order(error_rows(error.fields))
+            return self.render_to_response(
+                self.get_context_data(form=form, row_errors=found, with_sheet=True), status=error.status_code
+            )
         try:
             if is_workbook:
                 result = plan_xlsx.plan_import_xlsx(actor=self.actor, project=self.project, content=content)
@@ -130,7 +152,19 @@ class PlanWorkbookExportView(ProjectTabsMixin, View):
     is_download = True
     read_action = ProjectAction.PROJECT_VIEW
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if jobs.export_in_job(self.project):
+            job = job_start(
+                kind=jobs.PLAN_XLSX_EXPORT,
+                organization=self.organization,
+                requested_by=cast(User, request.user),
+                payload={"project": self.project.pk},
+            )
+            response = job_page_response(request, job)
+            if response is not None:
+                return response
+            messages.error(request, job_error(job).message)
+            return HttpResponseRedirect(self.project_url("project-wbs"))
         return workbook_response(plan_xlsx.plan_export_xlsx(self.project), f"{_file_name(self.project)}-plan")
 
 

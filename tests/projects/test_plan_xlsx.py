@@ -14,7 +14,8 @@ from django.utils import translation
 from openpyxl import Workbook, load_workbook
 from rest_framework.test import APIClient
 
-from pmo.models import AuditEvent, Membership, Organization, OrgRole
+from pmo.jobs import storage as job_storage
+from pmo.models import AuditEvent, Job, JobStatus, Membership, Organization, OrgRole
 from pmo.xlsx import XLSX_CONTENT_TYPE
 from projects.models import Baseline, BaselineTask, Dependency, ProgressUpdate, Project, ProjectMember, WbsElement
 from projects.services import plan
@@ -434,3 +435,51 @@ def test_codes_with_gaps_are_renumbered_and_links_follow(project: Project, pm_cl
         ("2.2", "C", 2, "00002.00002"),
     ]
     assert links_of(project) == {("1", "2.1", "FS", 2)}
+
+
+@override_settings(PMO_PLAN_XLSX_JOB_ABOVE=2)
+def test_a_large_plan_is_exported_and_imported_as_a_job(
+    organization: Organization,
+    project: Project,
+    copy: Project,
+    pm: Membership,
+    pm_client: APIClient,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    for number in range(3):
+        add_task(project, f"Task {number}", actor=pm, duration=2)
+
+    with django_capture_on_commit_callbacks(execute=False):
+        queued = pm_client.get(xlsx_url(project))
+    assert queued.status_code == 202
+    assert queued.json()["kind"] == "projects.plan_xlsx_export"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        exported = pm_client.get(xlsx_url(project))
+    job = Job.objects.for_organization(organization).filter(kind="projects.plan_xlsx_export").latest("pk")
+    assert job.status == JobStatus.DONE
+    content = job_storage.read(job.result_key)
+    assert load_workbook(io.BytesIO(content)).sheetnames == ["Tasks", "Baseline"]
+    assert exported.status_code in (200, 202)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        started = send(pm_client, copy, content)
+    assert started.status_code == 202, started.content
+    job = Job.objects.for_organization(organization).filter(kind="projects.plan_xlsx_import").get()
+    assert job.status == JobStatus.DONE, job.error
+    assert list(job.report["counts"].values()) == [3, 0, 0]
+    assert plan_of(copy) == plan_of(project)
+
+
+@override_settings(PMO_PLAN_XLSX_JOB_ABOVE=0)
+def test_a_bad_workbook_imported_as_a_job_fails_it_with_every_bad_cell(
+    organization: Organization, project: Project, pm_client: APIClient, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        send(pm_client, project, workbook([task("1", "A", duration="x"), task("1", "B")]))
+
+    job = Job.objects.for_organization(organization).get()
+    assert job.status == JobStatus.FAILED
+    assert job.error["code"] == "invalid_workbook"
+    assert set(job.error["fields"]) == {"Tasks!E2", "Tasks!A3"}
+    assert not WbsElement.objects.for_organization(organization).exists()

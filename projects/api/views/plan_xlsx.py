@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -12,8 +12,12 @@ from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from pmo.api.jobs import job_responses
 from pmo.api.workbooks import WORKBOOK_PARSERS, WORKBOOK_RENDERERS, uploaded_workbook, workbook_response
+from pmo.jobs.responses import job_api_response
+from pmo.jobs.services import job_start
 from pmo.xlsx import XLSX_CONTENT_TYPE
+from projects import jobs
 from projects.api import serializers as s
 from projects.api.base import ProjectScopedMixin
 from projects.api.views.common import _actor
@@ -24,7 +28,9 @@ from projects.services import plan_xlsx
 
 PLAN_XLSX_FORMAT = gettext_lazy(
     "A project's plan as an Excel workbook (.xlsx): export any plan, import a whole plan into a project\n"
-    "whose plan is empty.\n"
+    "whose plan is empty. A plan of more than `PMO_PLAN_XLSX_JOB_ABOVE` tasks (500) is exported and\n"
+    "imported as a background job: the answer is then the job (202 with its `Location`, or 200 once\n"
+    "done: the export's file, the import's report).\n"
     "\n"
     "Sheet **Tasks**: one row per WBS element in tree order: WBS code and outline level, name, kind\n"
     "(summary, task, milestone), duration in working days, planned start and finish (for reading; the\n"
@@ -63,20 +69,34 @@ class PlanWorkbookView(ProjectScopedMixin, generics.GenericAPIView):
         summary=gettext_lazy("Export the plan as an Excel workbook"),
         description=PLAN_XLSX_FORMAT,
         tags=["plan"],
-        responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY},
+        responses={**job_responses(file=True), (200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY},
     )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if jobs.export_in_job(self.project):
+            return job_api_response(request, self._start(jobs.PLAN_XLSX_EXPORT, request))
         return workbook_response(plan_xlsx.plan_export_xlsx(self.project), f"{_file_name(self.project)}-plan")
+
+    def _start(self, kind: str, request: Request, upload: bytes | None = None) -> Any:
+        return job_start(
+            kind=kind,
+            organization=self.organization,
+            requested_by=_actor(request),
+            payload={"project": self.project.pk},
+            upload=upload,
+            upload_name="plan.xlsx" if upload is not None else "",
+        )
 
     @extend_schema(
         summary=gettext_lazy("Import a whole plan from an Excel workbook into a project whose plan is empty"),
         description=PLAN_XLSX_FORMAT,
         tags=["plan"],
         request={"multipart/form-data": s.PlanWorkbookUploadSerializer, XLSX_CONTENT_TYPE: OpenApiTypes.BINARY},
-        responses={201: s.PlanWorkbookImportResultSerializer},
+        responses={**job_responses(file=False), 201: s.PlanWorkbookImportResultSerializer},
     )
-    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
         content = uploaded_workbook(request)
+        if jobs.import_in_job(content):
+            return job_api_response(request, self._start(jobs.PLAN_XLSX_IMPORT, request, content))
         result = plan_xlsx.plan_import_xlsx(actor=_actor(request), project=self.project, content=content)
         return Response(s.PlanWorkbookImportResultSerializer(result).data, status=status.HTTP_201_CREATED)
 
@@ -95,5 +115,5 @@ class PlanWorkbookTemplateView(ProjectScopedMixin, generics.GenericAPIView):
         tags=["plan"],
         responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY},
     )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
         return workbook_response(plan_xlsx.plan_template_xlsx(), f"{_file_name(self.project)}-plan-template")
