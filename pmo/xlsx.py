@@ -399,16 +399,20 @@ def template_bytes(sheets: Sequence[Sheet]) -> bytes:
     return buffer.getvalue()
 
 
+def upload_too_large() -> ApplicationError:
+    """The refusal (413) of an upload larger than ``PMO_EXCHANGE_MAX_BYTES``."""
+    return ApplicationError(
+        _("The file is too large."),
+        code="too_large",
+        fields={FILE: [_("Send at most %(size)d MB.") % {"size": settings.PMO_EXCHANGE_MAX_BYTES // (1024 * 1024)}]},
+        status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    )
+
+
 def check_upload_size(data: bytes) -> None:
     """Refuse (413) an upload larger than ``PMO_EXCHANGE_MAX_BYTES``."""
-    limit = settings.PMO_EXCHANGE_MAX_BYTES
-    if len(data) > limit:
-        raise ApplicationError(
-            _("The file is too large."),
-            code="too_large",
-            fields={FILE: [_("Send at most %(size)d MB.") % {"size": limit // (1024 * 1024)}]},
-            status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-        )
+    if len(data) > settings.PMO_EXCHANGE_MAX_BYTES:
+        raise upload_too_large()
 
 
 def _not_a_workbook() -> ApplicationError:

@@ -12,7 +12,7 @@ class ProjectsConfig(AppConfig):
         from pmo.policy import permissions
         from pmo.project_directory import project_directory
         from pmo.services import calendar_change_listeners
-        from projects import alert_kinds, attachments, calendar_sources, demo, navigation, runs
+        from projects import alert_kinds, attachments, calendar_sources, demo, jobs, navigation, runs
         from projects.gate_checks import BASELINE_CHECK, gate_checks
         from projects.models import Project, ProjectMember, ProjectRole
         from projects.permissions import GRANTS, ProjectAction
@@ -27,6 +27,7 @@ class ProjectsConfig(AppConfig):
         demo_parts.register("projects", demo.seed)
         runs.register()
         calendar_sources.register()
+        jobs.register()
         project_directory.install(
             projects=Project.objects.for_organization,
             members=ProjectMember.objects.for_organization,

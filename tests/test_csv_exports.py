@@ -48,6 +48,7 @@ def _asset(organization: Organization, name: str) -> dict[str, Any]:
 #: URL name → (builds a record named ``name``, returns the URL's other arguments; the column; API or page).
 EXPORTS: dict[str, tuple[Callable[[Organization, str], dict[str, Any]], str, bool]] = {
     "api-project-task-export-csv": (_project_task, "name", True),
+    "project-plan-export-csv": (_project_task, "name", False),
     "api-project-risk-export": (_project_risk, "title", True),
     "project-risks-export": (_project_risk, "title", False),
     "org-maintenance-assets-export": (_asset, "name", False),

@@ -1,9 +1,11 @@
 """What the API's workbook (.xlsx) endpoints share: the upload, the download, and their schema.
 
-An import endpoint takes the workbook as the multipart field ``file`` (``WorkbookMultiPartParser``,
-at most ``PMO_EXCHANGE_MAX_BYTES``: 413 beyond) and reads it with ``uploaded_workbook``; an export
-or template endpoint answers ``xlsx_response`` and declares ``XLSX_RESPONSE``. A client may ask for
-the workbook's media type (``XlsxRenderer``); refusals stay JSON.
+An import endpoint takes the workbook as the multipart field ``file`` (``WorkbookMultiPartParser``)
+or as the request body sent with the XLSX content type (``WorkbookParser``), both within
+``PMO_EXCHANGE_MAX_BYTES`` (413 beyond), and reads it with ``uploaded_workbook``;
+``pmo.xlsx.read_workbook`` does the rest. An export or template endpoint answers
+``pmo.xlsx.xlsx_response`` and declares ``XLSX_RESPONSE``; a client may ask for the workbook's
+media type (``XlsxRenderer``), and refusals stay JSON.
 """
 
 from __future__ import annotations
@@ -20,9 +22,18 @@ from rest_framework import renderers, serializers
 from rest_framework.request import Request
 
 from pmo.api import inputs
-from pmo.api.parsers import MultiPartParser
+from pmo.api.parsers import MultiPartParser, RawBodyParser, read_body
 from pmo.errors import ApplicationError
-from pmo.xlsx import XLSX_CONTENT_TYPE, check_upload_size, file_stem, xlsx_response
+from pmo.xlsx import XLSX_CONTENT_TYPE, check_upload_size, file_stem, upload_too_large, xlsx_response
+
+__all__ = [
+    "WORKBOOK_PARSERS",
+    "XLSX_RENDERERS",
+    "XLSX_RESPONSE",
+    "file_stem",
+    "uploaded_workbook",
+    "xlsx_response",
+]
 
 #: An export's or template's 200 in the schema.
 XLSX_RESPONSE = {
@@ -32,12 +43,20 @@ XLSX_RESPONSE = {
 }
 
 
+class WorkbookParser(RawBodyParser):
+    """A workbook sent as the request body, kept as bytes (at most ``PMO_EXCHANGE_MAX_BYTES``)."""
+
+    media_type = XLSX_CONTENT_TYPE
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> bytes:  # type: ignore[override]
+        return read_body(stream, parser_context, settings.PMO_EXCHANGE_MAX_BYTES)
+
+
 class WorkbookMultiPartParser(MultiPartParser):
-    """A form upload of a workbook: larger than a CSV file may be."""
+    """A form upload of a workbook: its limit is the exchange's, not the CSV imports'."""
 
     def limit(self) -> int:
-        limit: int = settings.PMO_EXCHANGE_MAX_BYTES
-        return limit
+        return int(settings.PMO_EXCHANGE_MAX_BYTES)
 
 
 class XlsxRenderer(renderers.BaseRenderer):
@@ -52,9 +71,9 @@ class XlsxRenderer(renderers.BaseRenderer):
         return b"" if data is None else json.dumps(data).encode()
 
 
-__all__ = ["XLSX_RENDERERS", "XLSX_RESPONSE", "file_stem", "uploaded_workbook", "xlsx_response"]
-
-#: The renderers of an export or template action.
+#: The parsers of a workbook import endpoint.
+WORKBOOK_PARSERS = [WorkbookMultiPartParser, WorkbookParser]
+#: The renderers of an export or template action (JSON for its errors).
 XLSX_RENDERERS = [renderers.JSONRenderer, XlsxRenderer]
 
 
@@ -63,14 +82,20 @@ class WorkbookUploadSerializer(inputs.Serializer):
 
 
 def uploaded_workbook(request: Request) -> bytes:
-    """The workbook sent as the multipart field ``file``: 413 beyond the limit, ``invalid_file`` without one."""
+    """The workbook an import endpoint was sent: the multipart field ``file`` or the body (413 beyond the
+    limit); refused with ``invalid_file`` when there is none."""
     upload = request.FILES.get("file") if request.content_type.startswith("multipart/") else None
-    if upload is None:
+    if upload is not None:
+        if upload.size is not None and upload.size > settings.PMO_EXCHANGE_MAX_BYTES:
+            raise upload_too_large()
+        content = upload.read()
+    else:
+        content = request.data
+    if not isinstance(content, bytes) or not content:
         raise ApplicationError(
-            _("Send the workbook as the multipart field “file”."),
+            _("Send the workbook as the field “file” or as the request body."),
             code="invalid_file",
             fields={"file": [_("This field is required.")]},
         )
-    data = bytes(upload.read())
-    check_upload_size(data)
-    return data
+    check_upload_size(content)
+    return content

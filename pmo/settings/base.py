@@ -272,6 +272,8 @@ CELERY_BEAT_SCHEDULE["runs-sweep"] = {"task": "pmo.sweep_runs", "schedule": 60.0
 
 # --- Jobs (pmo.jobs) ---
 # A job's result (and its upload) is kept this many days after the job ends, then deleted.
+#: A plan of more tasks than this is exported to, or imported from, Excel as a background job.
+PMO_PLAN_XLSX_JOB_ABOVE = int(os.environ.get("PMO_PLAN_XLSX_JOB_ABOVE", "500"))
 PMO_JOB_RESULT_DAYS = int(os.environ.get("PMO_JOB_RESULT_DAYS", "7"))
 # A job whose worker was lost (no report for PMO_RUN_STALE_SECONDS) is queued again until it has
 # been started this many times, then it fails.

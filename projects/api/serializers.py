@@ -645,3 +645,16 @@ class PlanImportUploadSerializer(inputs.Serializer):
 class PlanImportResultSerializer(inputs.Serializer):
     elements = serializers.IntegerField()
     dependencies = serializers.IntegerField()
+
+
+# --- Excel ----------------------------------------------------------------------------
+
+
+class PlanWorkbookUploadSerializer(inputs.Serializer):
+    file = serializers.FileField(help_text=_("The workbook (.xlsx), as exported or as the template filled in."))
+
+
+class PlanWorkbookImportResultSerializer(inputs.Serializer):
+    elements = serializers.IntegerField()
+    dependencies = serializers.IntegerField()
+    baseline_tasks = serializers.IntegerField(help_text=_("Tasks of the imported current baseline (0: none)."))

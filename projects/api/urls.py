@@ -20,6 +20,8 @@ project_router.register("baselines", views.BaselineViewSet, basename="api-projec
 
 project_patterns: list[URLPattern | URLResolver] = [
     *project_router.urls,
+    path("plan/xlsx/", views.PlanWorkbookView.as_view(), name="api-project-plan-xlsx"),
+    path("plan/xlsx/template/", views.PlanWorkbookTemplateView.as_view(), name="api-project-plan-xlsx-template"),
     path("schedule/", views.ScheduleView.as_view(), name="api-project-schedule"),
     path("schedule/recompute/", views.ScheduleRecomputeView.as_view(), name="api-project-schedule-recompute"),
     path(

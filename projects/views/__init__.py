@@ -7,6 +7,12 @@ a form from ``projects.forms`` and calls one service; a refusal comes back as
 
 from projects.views.common import ProjectTabsMixin
 from projects.views.gate_checks import GateCheckSettingsView
+from projects.views.plan_exchange import (
+    PlanCsvExportView,
+    PlanImportView,
+    PlanWorkbookExportView,
+    PlanWorkbookTemplateView,
+)
 from projects.views.portfolio import PortfolioEditView, PortfolioListView, ProjectCreateView, ProjectListView
 from projects.views.project import (
     ProjectEditView,
@@ -36,6 +42,10 @@ __all__ = [
     "DependencyDeleteView",
     "GanttView",
     "GateCheckSettingsView",
+    "PlanCsvExportView",
+    "PlanImportView",
+    "PlanWorkbookExportView",
+    "PlanWorkbookTemplateView",
     "PortfolioEditView",
     "PortfolioListView",
     "ProjectCreateView",

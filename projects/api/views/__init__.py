@@ -20,6 +20,7 @@ from projects.api.views.plan import (
     WbsElementViewSet,
     uploaded_csv,
 )
+from projects.api.views.plan_xlsx import PlanWorkbookTemplateView, PlanWorkbookView
 from projects.api.views.portfolio import GateCriterionViewSet, PortfolioViewSet, ProjectSettingsView, ProjectViewSet
 from projects.api.views.team import ProjectMemberViewSet, StageGateViewSet
 
@@ -37,6 +38,8 @@ __all__ = [
     "GateCheckSelectionView",
     "GateCriterionViewSet",
     "PlainTextParser",
+    "PlanWorkbookTemplateView",
+    "PlanWorkbookView",
     "PortfolioViewSet",
     "ProjectMemberViewSet",
     "ProjectSettingsView",

@@ -1,0 +1,217 @@
+"""Time the plan's Excel export and import of a 2,000-task project, and their peak memory.
+
+Run with ``python -m bench.xlsx_bench`` (SQLite in a temporary folder) or against PostgreSQL with a
+scratch database of its own, e.g. ``createdb pmo_bench`` then
+``DATABASE_URL=postgres://postgres@127.0.0.1:5432/pmo_bench python -m bench.xlsx_bench`` (it migrates
+that database and adds a fresh organisation each run).
+
+The project is the same on every run (``random.Random(42)``): 40 work packages holding 2,000 tasks
+of 1-20 working days, one in ten a milestone, every percent-complete method, about 2,400 links of
+every type with lags, the first fifth of the tasks under way or done, and a current baseline of
+them all. The export (``plan_export_xlsx``) and the import of that workbook into an empty project
+(``plan_import_xlsx``: read, check, write, schedule, baseline) each run in a child process of their
+own, which reports its wall time, its CPU time (what the wall time is on an idle machine, the
+database's own work aside) and its peak resident memory (``ru_maxrss``, Django and the
+interpreter included) and, with ``tracemalloc``, the peak of Python allocations during the call.
+It prints the figures and the targets (under 10 s and 300 MB each); nothing here asserts on them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from decimal import Decimal
+from pathlib import Path
+
+TASKS = 2000
+PACKAGES = 40
+PROJECT_START = dt.date(2025, 3, 3)
+TARGET_SECONDS = 10
+TARGET_MEGABYTES = 300
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pmo.settings.test")
+    import django
+
+    django.setup()
+
+
+def seed() -> tuple[int, int, int, int]:
+    """The organisation, the project to export, an empty project to import into, and the user: their ids."""
+    from pmo.models import Membership, OrgRole, User
+    from pmo.services import organization_create
+    from projects.models import Dependency, DependencyType, PercentCompleteMethod, Project, WbsElement
+    from projects.services import plan
+    from projects.services.projects import project_create
+
+    rng = random.Random(42)
+    user = User.objects.create(username=f"bench{os.getpid()}", language="en")
+    organization = organization_create(actor=None, name="Bench", slug=f"bench-{os.getpid()}", admin=user)
+    Membership.objects.for_organization(organization).filter(user=user).update(role=OrgRole.ADMIN)
+    project = project_create(
+        actor=user, organization=organization, code="B-1", name="Bench", planned_start=PROJECT_START
+    )
+    empty = project_create(
+        actor=user, organization=organization, code="B-2", name="Bench copy", planned_start=PROJECT_START
+    )
+    packages = [
+        WbsElement(organization=organization, project=project, name=f"Package {p}", kind="summary", position=p, code="")
+        for p in range(1, PACKAGES + 1)
+    ]
+    WbsElement.objects.bulk_create(packages)
+    methods = list(PercentCompleteMethod)
+    tasks: list[WbsElement] = []
+    today = organization.today()
+    for i in range(TASKS):
+        is_milestone = i % 10 == 9
+        method = methods[i % len(methods)]
+        started = i < TASKS // 5
+        finished = started and i % 2 == 0
+        start = PROJECT_START + dt.timedelta(days=i // 10)
+        percent = Decimal(0)
+        if finished:
+            percent = Decimal(100)
+        elif started:
+            percent = {
+                PercentCompleteMethod.PHYSICAL: Decimal(rng.randint(1, 99)),
+                PercentCompleteMethod.FIFTY_FIFTY: Decimal(50),
+            }.get(method, Decimal(0))
+        tasks.append(
+            WbsElement(
+                organization=organization,
+                project=project,
+                parent=packages[i % PACKAGES],
+                position=i,
+                name=f"Task {i} 任务",
+                kind="milestone" if is_milestone else "task",
+                duration=0 if is_milestone else rng.randint(1, 20),
+                budgeted_cost=Decimal(rng.randint(1, 500_000)) / 100,
+                percent_complete_method=method,
+                percent_complete=percent,
+                actual_start=min(start, today) if started else None,
+                actual_finish=min(start + dt.timedelta(days=5), today) if finished else None,
+                notes="Notes" if i % 7 == 0 else "",
+                code="",
+            )
+        )
+    WbsElement.objects.bulk_create(tasks, batch_size=1000)
+    links: set[tuple[int, int]] = set()
+    types = list(DependencyType)
+    for i in range(1, TASKS):
+        for _ in range(rng.choice((1, 1, 1, 2))):
+            j = rng.randrange(max(0, i - 30), i)
+            links.add((j, i))
+    Dependency.objects.bulk_create(
+        [
+            Dependency(
+                organization=organization,
+                project=project,
+                predecessor=tasks[j],
+                successor=tasks[i],
+                type=types[(i + j) % len(types)],
+                lag=rng.randint(-2, 5),
+            )
+            for j, i in sorted(links)
+        ],
+        batch_size=1000,
+    )
+    plan.renumber(project)
+    projects = Project.objects.for_organization(organization).select_related("organization")
+    plan.schedule_recompute(projects.get(pk=project.pk))
+    plan.baseline_create(actor=user, project=projects.get(pk=project.pk), name="Bench baseline")
+    return organization.pk, project.pk, empty.pk, user.pk
+
+
+def child(step: str, organization_id: int, project_id: int, user_id: int, path: str) -> None:
+    """One measured step in this process: ``export`` writes the workbook to ``path``, ``import`` reads it."""
+    _setup()
+    from pmo.models import User
+    from pmo.tenancy import activate
+    from projects.models import Project
+    from projects.services.plan_xlsx import plan_export_xlsx, plan_import_xlsx
+
+    project = Project.objects.for_organization(organization_id).select_related("organization").get(pk=project_id)
+    activate(project.organization)
+    user = User.objects.get(pk=user_id)
+    content = Path(path).read_bytes() if step == "import" else b""
+    tracemalloc.start()
+    started = time.perf_counter()
+    cpu_started = time.process_time()
+    if step == "export":
+        Path(path).write_bytes(plan_export_xlsx(project))
+        figures: dict[str, object] = {}
+    else:
+        result = plan_import_xlsx(actor=user, project=project, content=content)
+        figures = {"elements": result.elements, "links": result.dependencies, "baseline": result.baseline_tasks}
+    seconds = time.perf_counter() - started
+    cpu_seconds = time.process_time() - cpu_started
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    maxrss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "cpu_seconds": cpu_seconds,
+                "python_peak_mb": peak / 2**20,
+                "maxrss_mb": maxrss_kb / 1024,
+                **figures,
+            }
+        )
+    )
+
+
+def main() -> None:
+    if len(sys.argv) == 7 and sys.argv[1] == "--child":
+        child(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6])
+        return
+    if not os.environ.get("DATABASE_URL"):
+        os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
+    _setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    organization_id, project_id, empty_id, user_id = seed()
+    print(f"database: {connection.vendor}; seeded {TASKS} tasks in {time.perf_counter() - started:.1f} s")
+    connection.close()
+    path = str(Path(tempfile.mkdtemp()) / "plan.xlsx")
+    environment = {**os.environ}
+    results = {}
+    for step, target in (("export", project_id), ("import", empty_id)):
+        arguments = [str(organization_id), str(target), str(user_id), path]
+        finished = subprocess.run(
+            [sys.executable, "-m", "bench.xlsx_bench", "--child", step, *arguments],
+            env=environment,
+            check=False,
+            capture_output=True,
+            text=True,
+        )
+        if finished.returncode:
+            sys.exit(f"the {step} failed:\n{finished.stderr}")
+        results[step] = json.loads(finished.stdout.strip().splitlines()[-1])
+    size = Path(path).stat().st_size
+    print(f"workbook: {size / 1024:.0f} KB")
+    for step, figures in results.items():
+        met = figures["seconds"] < TARGET_SECONDS and figures["maxrss_mb"] < TARGET_MEGABYTES
+        extra = "" if step == "export" else f"   ({figures['elements']} elements, {figures['links']} links, "
+        extra += "" if step == "export" else f"{figures['baseline']} baseline tasks)"
+        print(
+            f"{step:<7} {figures['seconds']:6.2f} s (CPU {figures['cpu_seconds']:6.2f} s)   "
+            f"peak RSS {figures['maxrss_mb']:6.1f} MB   "
+            f"Python peak {figures['python_peak_mb']:6.1f} MB   target {'met' if met else 'MISSED'}{extra}"
+        )
+
+
+if __name__ == "__main__":
+    main()
