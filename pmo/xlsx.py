@@ -148,6 +148,9 @@ class WorkbookErrors:
     def __init__(self) -> None:
         self.problems: list[WorkbookProblem] = []
         self.truncated = False
+        #: Where each column is in the upload, by (sheet title, column header): a problem names the cell
+        #: of the file, whatever order its columns are in.
+        self.letters: dict[tuple[str, str], str] = {}
 
     def add(self, sheet: Sheet | str, row: int | None, column: Column | str | None, message: str) -> None:
         if len(self.problems) >= MAX_ERRORS:
@@ -176,7 +179,8 @@ class WorkbookErrors:
             elif problem.row is None:
                 key = problem.sheet
             else:
-                letter = letters.get((problem.sheet, problem.column), "")
+                where = (problem.sheet, problem.column)
+                letter = self.letters.get(where) or letters.get(where, "")
                 key = f"{problem.sheet}!{letter}{problem.row}"
             fields.setdefault(key, []).append(
                 f"{problem.column}: {problem.message}" if problem.column else problem.message
@@ -532,6 +536,7 @@ def _read_sheet(ws: Any, sheet: Sheet, errors: WorkbookErrors, progress: Progres
             errors.add(sheet, None, "", _("The column “%(column)s” is there twice.") % {"column": value})
         else:
             found.add(named.key)
+            errors.letters[(str(sheet.title), str(named.label))] = get_column_letter(index + 1)
             reader = _ColumnReader(named)
             if named.choices:
                 for code, label in named.choices:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -36,10 +37,12 @@ from maintenance.models import (
 from maintenance.permissions import MaintenanceAction
 from maintenance.selectors import lifecycle_cost
 from maintenance.services import assets as services
-from maintenance.services import assets_import
+from maintenance.services import assets_import, assets_xlsx
 from maintenance.views.base import MaintenancePage
 from pmo.errors import ApplicationError
 from pmo.views import paginate
+from pmo.xlsx import error_rows
+from pmo.xlsx_http import workbook_response
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 #: Query parameters that do not narrow the list.
@@ -122,6 +125,16 @@ class AssetExportView(AssetsPage):
         return response
 
 
+class AssetWorkbookExportView(AssetsPage):
+    """The filtered asset list as an Excel workbook in the import's columns."""
+
+    is_download = True
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        _filterset, assets = filtered_assets(self.organization, request.GET)
+        return workbook_response(assets_xlsx.assets_export_xlsx(assets), "assets.xlsx")
+
+
 def row_errors(error: ApplicationError) -> list[dict[str, Any]]:
     """A refused import's problems as rows: the file's first, then each line's, column apart from the message."""
 
@@ -155,6 +168,7 @@ class AssetImportView(AssetsPage):
             required=assets_import.REQUIRED_COLUMNS,
             max_rows=assets_import.MAX_ROWS,
             sample=assets_import.template_csv().strip(),
+            with_sheet=kwargs.get("with_sheet", False),
         )
         return context
 
@@ -163,16 +177,27 @@ class AssetImportView(AssetsPage):
         if not form.is_valid():
             return self.render_page(status=400, form=form)
         upload = form.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            form.add_error("file", _("The file is larger than 5 MB."))
+        workbook = (upload.name or "").lower().endswith(".xlsx")
+        limit = settings.PMO_EXCHANGE_MAX_BYTES if workbook else MAX_UPLOAD_BYTES
+        if upload.size > limit:
+            form.add_error("file", _("The file is larger than %(size)d MB.") % {"size": limit // (1024 * 1024)})
             return self.render_page(status=400, form=form)
         try:
-            created = assets_import.assets_import(actor=self.actor, organization=self.organization, text=upload.read())
+            if workbook:
+                created = assets_xlsx.assets_import_xlsx(
+                    actor=self.actor, organization=self.organization, content=upload.read()
+                )
+            else:
+                created = assets_import.assets_import(
+                    actor=self.actor, organization=self.organization, text=upload.read()
+                )
         except ApplicationError as error:
             messages.error(request, error.message)
-            return self.render_page(
-                status=error.status_code, form=form, row_errors=row_errors(error) if error.fields else []
-            )
+            if not error.fields:
+                errors: list[dict[str, Any]] = []
+            else:
+                errors = error_rows(error.fields) if workbook else row_errors(error)
+            return self.render_page(status=error.status_code, form=form, row_errors=errors, with_sheet=workbook)
         messages.success(request, _("%(count)d assets imported.") % {"count": len(created)})
         return HttpResponseRedirect(self.link("org-maintenance-assets"))
 
@@ -188,6 +213,16 @@ class AssetImportTemplateView(AssetsPage):
         response = HttpResponse(body.encode("utf-8"), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="assets-template.csv"'
         return response
+
+
+class AssetImportWorkbookTemplateView(AssetsPage):
+    """The workbook to fill in: header, an example row and the sheet explaining each column."""
+
+    is_download = True
+    read_action = MaintenanceAction.MANAGE
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return workbook_response(assets_xlsx.template_xlsx(), "assets-template.xlsx")
 
 
 class AssetFormPage(AssetsPage):

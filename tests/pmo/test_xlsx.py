@@ -230,3 +230,9 @@ def test_a_sheet_whose_xml_is_broken_is_refused_as_not_a_workbook():
     error = _problems(_with_sheet_xml("<worksheet><sheetData><row>"))
 
     assert error.code == "invalid_file"
+
+
+def test_a_bad_cell_is_named_where_it_is_in_the_file_whatever_the_order_of_its_columns():
+    data = _book([["soon", "1", "Pour"]], header=["Start", "WBS code", "Name"])
+
+    assert _problems(data).fields == {"Tasks!A2": ["Start: Enter a date (YYYY-MM-DD)."]}
