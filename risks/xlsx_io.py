@@ -70,7 +70,7 @@ RISKS = Sheet(
         ),
         Column(
             "category",
-            pgettext_lazy("risk register column", "Category"),
+            pgettext_lazy("risk", "Category"),
             required=True,
             help=gettext_lazy("The category's code (technical, schedule, cost, …) or its name in either language."),
             example="supplier",
@@ -226,6 +226,7 @@ def register_import_xlsx(
         errors = WorkbookErrors()
         rows = _rows(read_workbook(content, SHEETS, errors=errors, progress=progress)[RISKS.key])
         csv_io.check_rows(rows, lookups(), _CellErrors(errors))
+        errors.sort(SHEETS)
         errors.raise_if_any(SHEETS)
         return rows
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from maintenance.models import Asset, Unit
 from maintenance.services.assets_import import (
@@ -54,7 +54,7 @@ ASSETS = Sheet(
         Column("name", gettext_lazy("Name"), required=True, example="Greenway path, segment 1", width=30),
         Column(
             "category",
-            gettext_lazy("Category"),
+            pgettext_lazy("asset category", "Category"),
             required=True,
             help=gettext_lazy("A category's code, or its name in either language."),
             example="asphalt-road",
@@ -195,6 +195,7 @@ def assets_import_xlsx(
     rows = _rows(read_workbook(content, SHEETS, errors=errors, progress=progress)[ASSETS.key])
     register = AssetRegister(organization)
     parsed = check_rows(rows, register, _CellErrors(errors))
+    errors.sort(SHEETS)
     errors.raise_if_any(SHEETS)
     return write_assets(
         actor=actor,
