@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpResponse
-from django.utils.translation import gettext
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -15,14 +15,15 @@ from rest_framework import generics, renderers, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from maintenance import jobs
 from maintenance.api.assets import FILTER_PARAMETERS, TAG, AssetImportResultSerializer, Register
-from maintenance.forms_assets import AssetFilter
-from maintenance.models import Asset
 from maintenance.permissions import MaintenanceAction
 from maintenance.services import assets_xlsx
 from pmo.api import inputs
 from pmo.api.common import actor as _actor
-from pmo.errors import ApplicationError
+from pmo.api.jobs import job_responses
+from pmo.jobs.responses import job_api_response
+from pmo.jobs.services import job_start
 from pmo.xlsx_http import WorkbookMultiPartParser, XlsxRenderer, uploaded_workbook, workbook_response
 
 XLSX_RULES = _(
@@ -35,7 +36,11 @@ XLSX_RULES = _(
     "is valid; a code already in the register is refused. Its error (`invalid_workbook`) lists every bad cell: "
     "`fields` maps the cell (`Assets!D5`), the row (`Assets!5`), the sheet (`Assets`) or `file` to messages that "
     "start with the column's header. A file larger than the limit is refused with 413 (`too_large`), a file that "
-    "is not a workbook with `invalid_file`."
+    "is not a workbook with `invalid_file`.\n"
+    "\n"
+    "A large export (more than 5,000 assets) or import (a workbook over 512 KB) runs as a job: the answer is "
+    "202 with the job resource and its URL in `Location` (with eager Celery the job is done at once: the file, "
+    "or the job's report)."
 )
 BINARY = {(200, XlsxRenderer.media_type): OpenApiTypes.BINARY}
 
@@ -55,10 +60,19 @@ class AssetWorkbookImportView(Register, generics.GenericAPIView):
         description=XLSX_RULES,
         tags=[TAG],
         request={"multipart/form-data": AssetWorkbookUploadSerializer},
-        responses={201: AssetImportResultSerializer},
+        responses={201: AssetImportResultSerializer, **job_responses(file=False)},
     )
-    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
         content = uploaded_workbook(request.FILES)
+        if len(content) > jobs.JOB_UPLOAD_BYTES:
+            job = job_start(
+                kind=jobs.IMPORT,
+                organization=self.organization,
+                requested_by=_actor(request),
+                upload=content,
+                upload_name=request.FILES["file"].name or "assets.xlsx",
+            )
+            return job_api_response(request, job)
         created = assets_xlsx.assets_import_xlsx(actor=_actor(request), organization=self.organization, content=content)
         result = {"created": len(created), "codes": [asset.code for asset in created]}
         return Response(AssetImportResultSerializer(result).data, status=status.HTTP_201_CREATED)
@@ -74,19 +88,20 @@ class AssetWorkbookExportView(Register, generics.GenericAPIView):
         description=XLSX_RULES,
         tags=[TAG],
         parameters=FILTER_PARAMETERS,
-        responses=BINARY,
+        responses={**job_responses(file=True), **BINARY},
         filters=False,
     )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
-        queryset = Asset.objects.for_organization(self.organization).order_by("site__code", "route_order", "code")
-        filterset = AssetFilter(request.query_params, queryset=queryset)
-        if not filterset.is_valid():
-            raise ApplicationError(
-                gettext("A filter is not valid."),
-                code="invalid_filter",
-                fields={name: [str(message) for message in errors] for name, errors in filterset.errors.items()},
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        assets = jobs.filtered(self.organization, request.query_params.urlencode())
+        if assets.count() > jobs.JOB_ROWS:
+            job = job_start(
+                kind=jobs.EXPORT,
+                organization=self.organization,
+                requested_by=_actor(request),
+                payload={"query": request.query_params.urlencode()},
             )
-        return workbook_response(assets_xlsx.assets_export_xlsx(filterset.qs), "assets.xlsx")
+            return job_api_response(request, job)
+        return workbook_response(assets_xlsx.assets_export_xlsx(assets), "assets.xlsx")
 
 
 class AssetWorkbookTemplateView(Register, generics.GenericAPIView):

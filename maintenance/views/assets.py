@@ -10,10 +10,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
+from maintenance import jobs
 from maintenance.forms_assets import (
     AreaForm,
     AssetFilter,
@@ -40,6 +42,8 @@ from maintenance.services import assets as services
 from maintenance.services import assets_import, assets_xlsx
 from maintenance.views.base import MaintenancePage
 from pmo.errors import ApplicationError
+from pmo.jobs.responses import job_error, job_page_response
+from pmo.jobs.services import job_start
 from pmo.views import paginate
 from pmo.xlsx import error_rows
 from pmo.xlsx_http import workbook_response
@@ -130,8 +134,21 @@ class AssetWorkbookExportView(AssetsPage):
 
     is_download = True
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(  # type: ignore[override]  # a download, or a redirect to the job that makes it
+        self, request: HttpRequest, *args: Any, **kwargs: Any
+    ) -> HttpResponseBase:
         _filterset, assets = filtered_assets(self.organization, request.GET)
+        if assets.count() > jobs.JOB_ROWS:
+            job = job_start(
+                kind=jobs.EXPORT,
+                organization=self.organization,
+                requested_by=self.actor,
+                payload={"query": request.GET.urlencode()},
+            )
+            response = job_page_response(request, job)
+            if response is not None:
+                return response
+            raise job_error(job)
         return workbook_response(assets_xlsx.assets_export_xlsx(assets), "assets.xlsx")
 
 
@@ -172,7 +189,7 @@ class AssetImportView(AssetsPage):
         )
         return context
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         form = ImportForm(request.POST, request.FILES)
         if not form.is_valid():
             return self.render_page(status=400, form=form)
@@ -182,6 +199,21 @@ class AssetImportView(AssetsPage):
         if upload.size > limit:
             form.add_error("file", _("The file is larger than %(size)d MB.") % {"size": limit // (1024 * 1024)})
             return self.render_page(status=400, form=form)
+        if workbook and upload.size > jobs.JOB_UPLOAD_BYTES:
+            job = job_start(
+                kind=jobs.IMPORT,
+                organization=self.organization,
+                requested_by=self.actor,
+                upload=upload.read(),
+                upload_name=upload.name or "assets.xlsx",
+            )
+            response = job_page_response(request, job)
+            if response is not None:
+                return response
+            error = job_error(job)
+            messages.error(request, error.message)
+            rows = error_rows(error.fields) if error.fields else []
+            return self.render_page(status=error.status_code, form=form, row_errors=rows, with_sheet=True)
         try:
             if workbook:
                 created = assets_xlsx.assets_import_xlsx(

@@ -14,6 +14,7 @@ from django.test import override_settings
 from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
+from maintenance import jobs
 from maintenance.models import Area, Asset
 from maintenance.services import assets_xlsx
 from pmo.models import AuditEvent, OrgRole
@@ -158,11 +159,11 @@ def test_the_export_is_the_filtered_list_in_a_fixed_number_of_queries(
 ) -> None:
     site = Asset.objects.for_organization(organization).get(code="B-7").site_id
     manager.get(api(organization, "asset-export/xlsx/"))
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         answer = manager.get(api(organization, f"asset-export/xlsx/?site={site}"))
     assert [row[0] for row in cells(answer.content)] == ["Code", "B-7"]
     AssetFactory.create_batch(5, organization=organization)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         manager.get(api(organization, "asset-export/xlsx/"))
     assert manager.get(api(organization, "asset-export/xlsx/?site=nope")).status_code == 400
 
@@ -307,3 +308,44 @@ def test_the_pages_link_the_workbook_downloads(organization, register) -> None:
     assert len(cells(export.content)) == 3
     template = browser.get(page(organization, "assets/import/template.xlsx"))
     assert cells(template.content)[0][0] == "Code"
+
+
+def test_a_large_export_and_a_large_import_run_as_jobs_and_reproduce_the_register(
+    organization, manager, register, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    monkeypatch.setattr(jobs, "JOB_ROWS", 1)
+    monkeypatch.setattr(jobs, "JOB_UPLOAD_BYTES", 1)
+    before = snapshot(organization)
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = manager.get(api(organization, "asset-export/xlsx/"))
+    assert answer.status_code == 202
+    job = manager.get(answer["Location"]).json()
+    assert (job["status"], job["percent"]) == ("done", 100)
+    content = b"".join(manager.get(job["result_url"]).streaming_content)
+    assert sorted(row[0] for row in cells(content)[1:]) == ["B-7", "GW-P-001"]
+    Asset.objects.for_organization(organization).delete()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = send(manager, organization, content)
+
+    assert answer.status_code == 202
+    job = manager.get(answer["Location"]).json()
+    assert (job["status"], job["report"]["counts"]) == ("done", {"Assets added": 2})
+    assert snapshot(organization) == before
+
+
+def test_a_large_import_with_a_bad_cell_fails_its_job_with_every_bad_cell_and_writes_nothing(
+    organization, manager, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    monkeypatch.setattr(jobs, "JOB_UPLOAD_BYTES", 1)
+    SiteFactory(organization=organization, code="RIV")
+    AssetCategoryFactory(organization=organization, code="seat")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = send(manager, organization, book([["A-1", "Bench", "sofa", "RIV"], ["A-2", "Bench", "seat", "MOON"]]))
+
+    job = manager.get(answer["Location"]).json()
+    assert job["status"] == "failed"
+    assert job["error"]["code"] == "invalid_workbook"
+    assert set(job["error"]["fields"]) == {"Assets!C2", "Assets!D3"}
+    assert not Asset.objects.for_organization(organization).exists()
