@@ -22,9 +22,10 @@ from maintenance.services import assets_xlsx
 from pmo.api import inputs
 from pmo.api.common import actor as _actor
 from pmo.api.jobs import job_responses
+from pmo.api.workbooks import WorkbookMultiPartParser, XlsxRenderer, uploaded_workbook
 from pmo.jobs.responses import job_api_response
 from pmo.jobs.services import job_start
-from pmo.xlsx_http import WorkbookMultiPartParser, XlsxRenderer, uploaded_workbook, workbook_response
+from pmo.xlsx_http import workbook_response
 
 XLSX_RULES = _(
     "The asset register as an Excel workbook (.xlsx): the sheet “Assets” has the CSV's columns, with headers in "
@@ -63,7 +64,7 @@ class AssetWorkbookImportView(Register, generics.GenericAPIView):
         responses={201: AssetImportResultSerializer, **job_responses(file=False)},
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        content = uploaded_workbook(request.FILES)
+        content = uploaded_workbook(request)
         if len(content) > jobs.JOB_UPLOAD_BYTES:
             job = job_start(
                 kind=jobs.IMPORT,

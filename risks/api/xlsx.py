@@ -15,7 +15,8 @@ from rest_framework.response import Response
 
 from pmo.api import inputs
 from pmo.api.common import actor
-from pmo.xlsx_http import WorkbookMultiPartParser, XlsxRenderer, uploaded_workbook, workbook_name, workbook_response
+from pmo.api.workbooks import WorkbookMultiPartParser, XlsxRenderer, uploaded_workbook
+from pmo.xlsx_http import workbook_name, workbook_response
 from projects.api.base import ProjectScopedMixin
 from projects.api.views import TRUE_VALUES
 from risks import xlsx_io
@@ -70,7 +71,7 @@ class RiskRegisterXlsxViewSet(ProjectScopedMixin, viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["post"], parser_classes=[WorkbookMultiPartParser])
     def import_xlsx(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        content = uploaded_workbook(request.FILES)
+        content = uploaded_workbook(request)
         flag = request.query_params.get("dry_run") or request.data.get("dry_run")
         dry_run = str(flag or "").strip().lower() in TRUE_VALUES
         result = xlsx_io.register_import_xlsx(
