@@ -14,11 +14,13 @@ class MaintenanceConfig(AppConfig):
         from maintenance import attachments_work_orders as work_order_attachments
         from maintenance import calendar_sources as maintenance_calendar_sources
         from maintenance import demo as maintenance_demo
+        from maintenance import jobs as maintenance_jobs
         from maintenance import navigation as maintenance_navigation
         from maintenance import runs as maintenance_runs
         from maintenance.gate_checks import HANDOVER_CHECK
         from maintenance.permissions import GRANTS, MaintenanceAction
         from pmo.demo import demo_parts
+        from pmo.jobs import job_kinds
         from pmo.policy import permissions
         from projects.gate_checks import gate_checks
 
@@ -34,3 +36,5 @@ class MaintenanceConfig(AppConfig):
         maintenance_alert_kinds.register()
         maintenance_runs.register()
         maintenance_calendar_sources.register()
+        for kind in maintenance_jobs.KINDS:
+            job_kinds.register(kind)

@@ -16,6 +16,7 @@ from maintenance.models import Area, Asset, AssetCategory, AssetStatus, Contract
 from pmo.forms import DateWindowForm, DateWindowFormMixin, QuickSelect
 from pmo.models import Membership, Organization, User
 from pmo.tenancy import active_organization, active_organization_id
+from pmo.xlsx import XLSX_CONTENT_TYPE
 from projects.models import Project
 
 YES_NO = (("yes", _("Yes")), ("no", _("No")))
@@ -250,9 +251,12 @@ class AreaForm(_ServiceValidates, forms.ModelForm):
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label=_("CSV file"),
-        help_text=_("UTF-8, or GB18030 as Excel saves it; at most 2,000 rows."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        label=_("CSV file or Excel workbook"),
+        help_text=_(
+            "CSV: UTF-8, or GB18030 as Excel saves it; at most 2,000 rows. Excel (.xlsx): the sheet “Assets” of "
+            "the template."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": f".csv,text/csv,.xlsx,{XLSX_CONTENT_TYPE}"}),
     )
 
 

@@ -40,7 +40,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from rest_framework import status
 
@@ -148,6 +148,9 @@ class WorkbookErrors:
     def __init__(self) -> None:
         self.problems: list[WorkbookProblem] = []
         self.truncated = False
+        #: Where each column is in the upload, by (sheet title, column header): a problem names the cell
+        #: of the file, whatever order its columns are in.
+        self.letters: dict[tuple[str, str], str] = {}
 
     def add(self, sheet: Sheet | str, row: int | None, column: Column | str | None, message: str) -> None:
         if len(self.problems) >= MAX_ERRORS:
@@ -163,6 +166,27 @@ class WorkbookErrors:
     def __bool__(self) -> bool:
         return bool(self.problems)
 
+    def sort(self, sheets: Sequence[Sheet] = ()) -> None:
+        """Order the problems as people read the file: the file's first, then by sheet (in ``sheets``' order),
+        row and column (where it is in the file). An import that adds its own checks after reading sorts
+        before it raises, so that each row's problems come together."""
+        sheet_order = {str(sheet.title): index for index, sheet in enumerate(sheets)}
+        positions = {
+            (str(sheet.title), str(column.label)): index
+            for sheet in sheets
+            for index, column in enumerate(sheet.columns, start=1)
+        }
+
+        def place(problem: WorkbookProblem) -> tuple[int, int, int, int]:
+            where = (problem.sheet, problem.column)
+            letter = self.letters.get(where)
+            column = column_index_from_string(letter) if letter else positions.get(where, 0)
+            if problem.sheet == FILE or not problem.sheet:
+                return (0, 0, 0, 0)
+            return (1, sheet_order.get(problem.sheet, len(sheet_order)), problem.row or 0, column)
+
+        self.problems.sort(key=place)
+
     def fields(self, sheets: Sequence[Sheet] = ()) -> dict[str, list[str]]:
         letters = {
             (str(sheet.title), str(column.label)): get_column_letter(index)
@@ -176,7 +200,8 @@ class WorkbookErrors:
             elif problem.row is None:
                 key = problem.sheet
             else:
-                letter = letters.get((problem.sheet, problem.column), "")
+                where = (problem.sheet, problem.column)
+                letter = self.letters.get(where) or letters.get(where, "")
                 key = f"{problem.sheet}!{letter}{problem.row}"
             fields.setdefault(key, []).append(
                 f"{problem.column}: {problem.message}" if problem.column else problem.message
@@ -536,6 +561,7 @@ def _read_sheet(ws: Any, sheet: Sheet, errors: WorkbookErrors, progress: Progres
             errors.add(sheet, None, "", _("The column “%(column)s” is there twice.") % {"column": value})
         else:
             found.add(named.key)
+            errors.letters[(str(sheet.title), str(named.label))] = get_column_letter(index + 1)
             reader = _ColumnReader(named)
             if named.choices:
                 for code, label in named.choices:

@@ -18,10 +18,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from itertools import count
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.db import transaction
 from django.db.models import Max
@@ -51,6 +52,9 @@ from risks.models import (
 from risks.services import register
 from risks.services.settings import risk_categories_ensure_defaults, risk_settings_for
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 CSV_FORMAT = gettext_lazy(
     "A project's risk register as CSV: export it, or import a whole file of new risks.\n"
     "\n"
@@ -58,8 +62,9 @@ CSV_FORMAT = gettext_lazy(
     "the order is free, and a column may be left out:\n"
     "\n"
     "``code``\n"
-    "    R-001 on export. On import a code the project already has is refused (the import adds\n"
-    "    risks, it does not update them); new risks take the project's next numbers in file order.\n"
+    "    R-001 on export. On import a risk keeps its code, and a code the project already has is\n"
+    "    refused (the import adds risks, it does not update them); rows without a code take the\n"
+    "    numbers after the project's last risk and the file's highest code, in file order.\n"
     "``title``, ``cause``, ``event``, ``effect``, ``trigger``\n"
     "    Text: cause → event → effect, and the early-warning sign. A value that a spreadsheet would\n"
     "    take for a formula (=, +, -, @) is exported with a leading apostrophe, which the import removes.\n"
@@ -149,7 +154,7 @@ POINTS = ("min", "likely", "max")
 # --- export ---------------------------------------------------------------------------
 
 
-def _plain(value: Decimal | None) -> str:
+def plain(value: Decimal | None) -> str:
     """A decimal as written in the file: no exponent, no trailing zeros after the point."""
     if value is None:
         return ""
@@ -164,8 +169,9 @@ def template_csv() -> str:
     return out.getvalue()
 
 
-def register_export_csv(project: Project) -> str:
-    """Every risk of the project as CSV text in the import's columns, by number (two queries)."""
+def register_rows(project: Project) -> Iterator[dict[str, Any]]:
+    """Every risk of the project as typed values by column, by number (two queries): what the CSV and the
+    workbook export write (``None``: an empty cell)."""
     organization_id = project.organization_id
     risks = list(
         Risk.objects.for_organization(organization_id)
@@ -181,37 +187,52 @@ def register_export_csv(project: Project) -> str:
         .values_list("risk_id", "element__code")
     ):
         links.setdefault(risk_id, []).append(code)
+    for risk in risks:
+        assessed = risk.probability is not None
+        yield {
+            "code": risk.code,
+            "title": risk.title,
+            "category": risk.category.code,
+            "kind": risk.kind,
+            "cause": risk.cause,
+            "event": risk.event,
+            "effect": risk.effect,
+            "owner": risk.owner.username if risk.owner is not None else None,
+            "trigger": risk.trigger,
+            "proximity": risk.proximity,
+            "wbs": ";".join(links.get(risk.pk, [])),
+            "probability": risk.probability or None,
+            **{column: getattr(risk, column) or None for column in IMPACT_COLUMNS},
+            "probability_percent": risk.probability_percent if assessed and not risk.percent_is_default else None,
+            **{f"cost_{point}": getattr(risk, f"cost_{point}") if assessed else None for point in POINTS},
+            **{f"days_{point}": getattr(risk, f"days_{point}") if assessed else None for point in POINTS},
+            "target_probability": risk.target_probability or None,
+            "target_impact": risk.target_impact or None,
+            "status": risk.status,
+            "score": risk.score or None,
+            "level": risk.level or None,
+            "emv": risk.emv,
+            "next_review": risk.next_review,
+        }
+
+
+def _csv_cell(column: str, value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return plain(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def register_export_csv(project: Project) -> str:
+    """Every risk of the project as CSV text in the import's columns, by number (two queries)."""
     out = io.StringIO()
     writer = csv_writer(out)
     writer.writerow(COLUMNS)
-    for risk in risks:
-        assessed = risk.probability is not None
-        writer.writerow(
-            [
-                risk.code,
-                risk.title,
-                risk.category.code,
-                risk.kind,
-                risk.cause,
-                risk.event,
-                risk.effect,
-                risk.owner.username if risk.owner is not None else "",
-                risk.trigger,
-                risk.proximity.isoformat() if risk.proximity else "",
-                ";".join(links.get(risk.pk, [])),
-                risk.probability or "",
-                *(getattr(risk, column) or "" for column in IMPACT_COLUMNS),
-                _plain(risk.probability_percent) if assessed and not risk.percent_is_default else "",
-                *(_plain(getattr(risk, f"cost_{point}")) if assessed else "" for point in POINTS),
-                *(getattr(risk, f"days_{point}") if assessed else "" for point in POINTS),
-                risk.target_probability or "",
-                risk.target_impact or "",
-                risk.status,
-                risk.score or "",
-                risk.level,
-                _plain(risk.emv),
-            ]
-        )
+    for values in register_rows(project):
+        writer.writerow([_csv_cell(column, values[column]) for column in COLUMNS])
     return out.getvalue()
 
 
@@ -226,7 +247,7 @@ class RowError:
 
 
 @dataclass
-class _Row:
+class RiskRow:
     line: int
     cells: dict[str, str]
     number: int | None = None
@@ -249,8 +270,21 @@ class _Row:
         return self.cells.get(column, "")
 
 
+class RowErrors(Protocol):
+    """Where the row checks put a problem: a line (or row) of the upload, a column, a message."""
+
+    @property
+    def same_code(self) -> StrOrPromise:
+        """The message for a code already on an earlier line (or row), with ``%(line)d``."""
+        ...
+
+    def add(self, line: int | str, column: str, message: str) -> None: ...
+
+
 class _Errors(CsvErrors):
     """The file's problems first, then each line's in order."""
+
+    same_code = gettext_lazy("Line %(line)d has the same code.")
 
     def raise_if_any(self) -> None:
         if self.by_line:
@@ -277,7 +311,7 @@ def row_errors(error: ApplicationError) -> list[RowError]:
 
 
 @dataclass(frozen=True)
-class _Lookups:
+class Lookups:
     """What the rows name, read once: categories, members, WBS elements, numbers taken, the date window."""
 
     categories: dict[str, RiskCategory]
@@ -300,7 +334,7 @@ def _choice_names(choices: Iterable[tuple[str, Any]]) -> dict[str, str]:
     return names
 
 
-def _lookups(project: Project) -> _Lookups:
+def _lookups(project: Project) -> Lookups:
     organization = project.organization
     risk_categories_ensure_defaults(organization)
     categories: dict[str, RiskCategory] = {}
@@ -320,7 +354,7 @@ def _lookups(project: Project) -> _Lookups:
     numbers = frozenset(
         Risk.objects.for_organization(organization).filter(project=project).values_list("number", flat=True)
     )
-    return _Lookups(
+    return Lookups(
         categories=categories,
         members=members,
         elements=elements,
@@ -331,7 +365,7 @@ def _lookups(project: Project) -> _Lookups:
     )
 
 
-def _one_to_five(row: _Row, column: str, errors: _Errors) -> int | None:
+def _one_to_five(row: RiskRow, column: str, errors: RowErrors) -> int | None:
     raw = row.cells.get(column, "")
     if not raw:
         return None
@@ -341,7 +375,7 @@ def _one_to_five(row: _Row, column: str, errors: _Errors) -> int | None:
     return int(raw)
 
 
-def _decimal(row: _Row, column: str, errors: _Errors, *, places: int, money: bool) -> Decimal | None:
+def _decimal(row: RiskRow, column: str, errors: RowErrors, *, places: int, money: bool) -> Decimal | None:
     raw = row.cells.get(column, "").replace(",", "") if money else row.cells.get(column, "")
     if not raw:
         return None
@@ -363,7 +397,7 @@ def _decimal(row: _Row, column: str, errors: _Errors, *, places: int, money: boo
     return value
 
 
-def _whole(row: _Row, column: str, errors: _Errors) -> int | None:
+def _whole(row: RiskRow, column: str, errors: RowErrors) -> int | None:
     raw = row.cells.get(column, "")
     if not raw:
         return None
@@ -373,7 +407,7 @@ def _whole(row: _Row, column: str, errors: _Errors) -> int | None:
     return int(raw)
 
 
-def _three_points(row: _Row, name: str, values: Iterable[Any], errors: _Errors) -> tuple[Any, Any, Any] | None:
+def _three_points(row: RiskRow, name: str, values: Iterable[Any], errors: RowErrors) -> tuple[Any, Any, Any] | None:
     """Minimum, most likely, maximum: empty ends take the most likely; None when none is given."""
     low, likely, high = tuple(values)
     if low is None and likely is None and high is None:
@@ -389,7 +423,7 @@ def _three_points(row: _Row, name: str, values: Iterable[Any], errors: _Errors) 
     return low, likely, high
 
 
-def _check_row(row: _Row, lookups: _Lookups, seen_codes: dict[int, int], errors: _Errors) -> None:
+def _check_row(row: RiskRow, lookups: Lookups, seen_codes: dict[int, int], errors: RowErrors) -> None:
     line = row.line
     code = row.cells.get("code", "")
     if code:
@@ -406,7 +440,7 @@ def _check_row(row: _Row, lookups: _Lookups, seen_codes: dict[int, int], errors:
                     % {"code": risk_code(number)},
                 )
             elif number in seen_codes:
-                errors.add(line, "code", _("Line %(line)d has the same code.") % {"line": seen_codes[number]})
+                errors.add(line, "code", str(errors.same_code) % {"line": seen_codes[number]})
             else:
                 seen_codes[number] = line
                 row.number = number
@@ -542,10 +576,17 @@ def _date(raw: str) -> dt.date | None:
     return None
 
 
-def _validated_rows(text: str, lookups_of: Any) -> list[_Row]:
+def check_rows(rows: Iterable[RiskRow], lookups: Lookups, errors: RowErrors) -> None:
+    """Every row against the register's rules (what the services check), whatever file it came from."""
+    seen: dict[int, int] = {}
+    for row in rows:
+        _check_row(row, lookups, seen, errors)
+
+
+def _validated_rows(text: str, lookups: Callable[[], Lookups]) -> list[RiskRow]:
     errors = _Errors()
     rows = [
-        _Row(line=row.line, cells=row.cells)
+        RiskRow(line=row.line, cells=row.cells)
         for row in read_table(
             text,
             errors,
@@ -557,10 +598,7 @@ def _validated_rows(text: str, lookups_of: Any) -> list[_Row]:
         )
     ]
     errors.raise_if_any()
-    lookups: _Lookups = lookups_of()
-    seen: dict[int, int] = {}
-    for row in rows:
-        _check_row(row, lookups, seen, errors)
+    check_rows(rows, lookups(), errors)
     errors.raise_if_any()
     return rows
 
@@ -577,6 +615,10 @@ class RegisterImport:
     exposure: Decimal
 
 
+#: Reads and checks an upload's rows, given the lookups to check them against (read once, when needed).
+RowSource = Callable[[Callable[[], Lookups]], list[RiskRow]]
+
+
 def register_import_csv(
     *, actor: User, project: Project, content: str | bytes, dry_run: bool = False
 ) -> RegisterImport:
@@ -585,38 +627,51 @@ def register_import_csv(
     With ``dry_run`` the whole import runs and is rolled back: the answer says what it would have
     done, and its errors are those the import would meet.
     """
-    with transaction.atomic():
-        result = _import(actor=actor, project=project, content=content, dry_run=dry_run)
-        if dry_run:
-            transaction.set_rollback(True)
-    return result
-
-
-def _import(*, actor: User, project: Project, content: str | bytes, dry_run: bool) -> RegisterImport:
     if isinstance(content, bytes) and len(content) > MAX_BYTES:
         raise ApplicationError(
             _("The file is too large."), code="too_large", fields={"file": [_("Send at most 5 MB.")]}, status_code=413
         )
     text = decode_csv(content)
+    return import_rows(
+        actor=actor,
+        project=project,
+        rows=lambda lookups: _validated_rows(text, lookups),
+        dry_run=dry_run,
+        reason=_("Imported from CSV"),
+    )
+
+
+def import_rows(*, actor: User, project: Project, rows: RowSource, dry_run: bool, reason: str) -> RegisterImport:
+    """Lock the project, read and check every row (``rows`` raises with every problem), then add them all.
+
+    A row with a code keeps its number; the others take the numbers after the project's last risk
+    and the file's highest code, in file order. With ``dry_run`` everything is rolled back.
+    """
+    with transaction.atomic():
+        result = _import(actor=actor, project=project, rows=rows, dry_run=dry_run, reason=reason)
+        if dry_run:
+            transaction.set_rollback(True)
+    return result
+
+
+def _import(*, actor: User, project: Project, rows: RowSource, dry_run: bool, reason: str) -> RegisterImport:
     project = lock_project(project)
     if not project.is_open:
         raise ApplicationError(
             _("The project is closed: its risk register can no longer change."), code="project_closed"
         )
-    rows = _validated_rows(text, lambda: _lookups(project))
+    checked = rows(lambda: _lookups(project))
     organization = project.organization
     settings = risk_settings_for(organization)
     today = organization.today()
     now = timezone.now()
-    first = (
-        Risk.objects.for_organization(organization).filter(project=project).aggregate(latest=Max("number"))["latest"]
-        or 0
-    ) + 1
-    reason = _("Imported from CSV")
+    last = Risk.objects.for_organization(organization).filter(project=project).aggregate(latest=Max("number"))["latest"]
+    following = count(max([last or 0, *(row.number or 0 for row in checked)]) + 1)
     risks: list[Risk] = []
     links: list[RiskWbsLink] = []
     history: list[RiskAssessment] = []
-    for number, row in enumerate(rows, start=first):
+    for row in checked:
+        number = row.number or next(following)
         risk, entries = _built(row, project, number, actor, settings, today, now, reason)
         risks.append(risk)
         links.extend(
@@ -645,7 +700,7 @@ def _import(*, actor: User, project: Project, content: str | bytes, dry_run: boo
 
 
 def _built(
-    row: _Row,
+    row: RiskRow,
     project: Project,
     number: int,
     actor: User,

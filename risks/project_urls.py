@@ -18,6 +18,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="project-risks-import-template",
     ),
     path("risks/export/", csv_views.ProjectRegisterExportView.as_view(), name="project-risks-export"),
+    path(
+        "risks/import/template.xlsx",
+        csv_views.ProjectRegisterWorkbookTemplateView.as_view(),
+        name="project-risks-import-template-xlsx",
+    ),
+    path("risks/export.xlsx", csv_views.ProjectRegisterWorkbookExportView.as_view(), name="project-risks-export-xlsx"),
     path("risks/<int:pk>/", views.ProjectRiskView.as_view(), name="project-risk"),
     path("risks/<int:pk>/edit/", views.ProjectRiskEditView.as_view(), name="project-risk-edit"),
     path("risks/<int:pk>/assess/", views.ProjectRiskAssessView.as_view(), name="project-risk-assess"),

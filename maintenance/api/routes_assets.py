@@ -4,6 +4,7 @@ from django.urls import URLPattern, URLResolver, path
 from rest_framework.routers import SimpleRouter
 
 from maintenance.api.assets import AreaViewSet, AssetImportView, AssetViewSet, ContractorViewSet, SiteViewSet
+from maintenance.api.assets_xlsx import AssetWorkbookExportView, AssetWorkbookImportView, AssetWorkbookTemplateView
 
 _router = SimpleRouter()
 _router.register("maintenance/contractors", ContractorViewSet, basename="api-maintenance-contractor")
@@ -14,6 +15,13 @@ _router.register("maintenance/assets", AssetViewSet, basename="api-maintenance-a
 #: Under /api/v1/orgs/<org_slug>/.
 org_patterns: list[URLPattern | URLResolver] = [
     path("maintenance/asset-import/", AssetImportView.as_view(), name="api-maintenance-asset-import"),
+    path("maintenance/asset-import/xlsx/", AssetWorkbookImportView.as_view(), name="api-maintenance-asset-import-xlsx"),
+    path(
+        "maintenance/asset-import/template/xlsx/",
+        AssetWorkbookTemplateView.as_view(),
+        name="api-maintenance-asset-import-template-xlsx",
+    ),
+    path("maintenance/asset-export/xlsx/", AssetWorkbookExportView.as_view(), name="api-maintenance-asset-export-xlsx"),
     *_router.urls,
 ]
 #: Under /api/v1/orgs/<org_slug>/projects/<project_id>/.

@@ -9,7 +9,13 @@ org_urlpatterns: list[URLPattern | URLResolver] = [
     path("assets/", views.AssetListView.as_view(), name="org-maintenance-assets"),
     path("assets/new/", views.AssetCreateView.as_view(), name="org-maintenance-asset-create"),
     path("assets/export.csv", views.AssetExportView.as_view(), name="org-maintenance-assets-export"),
+    path("assets/export.xlsx", views.AssetWorkbookExportView.as_view(), name="org-maintenance-assets-export-xlsx"),
     path("assets/import/", views.AssetImportView.as_view(), name="org-maintenance-assets-import"),
+    path(
+        "assets/import/template.xlsx",
+        views.AssetImportWorkbookTemplateView.as_view(),
+        name="org-maintenance-assets-import-template-xlsx",
+    ),
     path(
         "assets/import/template.csv",
         views.AssetImportTemplateView.as_view(),

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.db import transaction
 from django.db.models.functions import Lower
@@ -31,9 +31,12 @@ from django.utils.translation import gettext_lazy
 from maintenance.models import Area, Asset, AssetCategory, Contractor, Site, Unit
 from maintenance.services.assets import ASSET_FIELDS, PLACE_FIELDS, Problems, area_create, asset_problems
 from pmo.audit import audit_record, snapshot
-from pmo.csv_table import CsvErrors, csv_writer, decode_csv, read_table
+from pmo.csv_table import CsvErrors, TableRow, csv_writer, decode_csv, read_table
 from pmo.models import Organization, User
 from projects.models import Project
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 CSV_COLUMNS = [
     "code",
@@ -152,7 +155,7 @@ def template_csv() -> str:
     return out.getvalue()
 
 
-def _decimal(row: Any, errors: CsvErrors, column: str, places: int) -> Decimal | None:
+def _decimal(row: Any, errors: RowErrors, column: str, places: int) -> Decimal | None:
     raw = row.cells.get(column, "").replace(",", "")
     if not raw:
         return None
@@ -171,7 +174,7 @@ def _decimal(row: Any, errors: CsvErrors, column: str, places: int) -> Decimal |
     return value
 
 
-def _date(row: Any, errors: CsvErrors, column: str, organization: Organization) -> dt.date | None:
+def _date(row: Any, errors: RowErrors, column: str, organization: Organization) -> dt.date | None:
     raw = row.cells.get(column, "")
     if not raw:
         return None
@@ -188,7 +191,7 @@ def _date(row: Any, errors: CsvErrors, column: str, organization: Organization) 
     return None
 
 
-class _Register:
+class AssetRegister:
     """The organisation's categories, sites, areas, contractors, projects and codes, read once."""
 
     def __init__(self, organization: Organization) -> None:
@@ -228,7 +231,7 @@ class _Register:
         return found
 
 
-def _parse(row: Any, errors: CsvErrors, register: _Register) -> Asset:
+def _parse(row: Any, errors: RowErrors, register: AssetRegister) -> Asset:
     cells = row.cells
     organization = register.organization
     asset = Asset(organization=organization, code=cells.get("code", ""), name=cells.get("name", ""))
@@ -283,22 +286,37 @@ def _parse(row: Any, errors: CsvErrors, register: _Register) -> Asset:
     return asset
 
 
-@transaction.atomic
-def assets_import(*, actor: User, organization: Organization, text: str | bytes) -> list[Asset]:
-    """Add every asset of a CSV file (see the module's docstring), or none; answers the new assets."""
-    content = decode_csv(text)
-    errors = CsvErrors()
-    table = read_table(
-        content, errors, columns=CSV_COLUMNS, required=REQUIRED_COLUMNS, max_rows=MAX_ROWS, aliases=COLUMN_ALIASES
-    )
-    errors.raise_if_any()
-    register = _Register(organization)
+class RowErrors(Protocol):
+    """Where the row checks put a problem: a line (or row) of the upload, a column, a message."""
+
+    @property
+    def same_code(self) -> StrOrPromise:
+        """The message for a code already on an earlier line (or row), with ``%(line)d``."""
+        ...
+
+    def add(self, line: int | str, column: str, message: str) -> None: ...
+
+    def reported(self, line: int) -> set[str]:
+        """The columns of the line whose cell was refused already."""
+        ...
+
+
+class _Errors(CsvErrors):
+    same_code = gettext_lazy("The code is also on line %(line)d.")
+
+    def reported(self, line: int) -> set[str]:
+        return {message.split(": ", 1)[0] for message in self.by_line.get(str(line), [])}
+
+
+def check_rows(rows: Iterable[TableRow], register: AssetRegister, errors: RowErrors) -> list[tuple[int, Asset]]:
+    """Every row as the asset it describes, checked with the asset's own rules and against the register
+    (codes taken, codes twice in the file), whatever file it came from."""
     parsed: list[tuple[int, Asset]] = []
-    for row in table:
+    for row in rows:
         asset = _parse(row, errors, register)
         problems = Problems()
         asset_problems(asset, problems)
-        reported = {message.split(": ", 1)[0] for message in errors.by_line.get(str(row.line), [])}
+        reported = errors.reported(row.line)
         for field, messages in problems.fields.items():
             column = FIELD_COLUMNS.get(field, field)
             if column in reported:
@@ -317,20 +335,45 @@ def assets_import(*, actor: User, organization: Organization, text: str | bytes)
         if key in taken:
             errors.add(line, "code", _("An asset with this code already exists."))
         elif key in lines:
-            errors.add(line, "code", _("The code is also on line %(line)d.") % {"line": lines[key]})
+            errors.add(line, "code", str(errors.same_code) % {"line": lines[key]})
         lines.setdefault(key, line)
-    errors.raise_if_any()
+    return parsed
 
+
+@transaction.atomic
+def assets_import(*, actor: User, organization: Organization, text: str | bytes) -> list[Asset]:
+    """Add every asset of a CSV file (see the module's docstring), or none; answers the new assets."""
+    content = decode_csv(text)
+    errors = _Errors()
+    table = read_table(
+        content, errors, columns=CSV_COLUMNS, required=REQUIRED_COLUMNS, max_rows=MAX_ROWS, aliases=COLUMN_ALIASES
+    )
+    errors.raise_if_any()
+    register = AssetRegister(organization)
+    parsed = check_rows(table, register, errors)
+    errors.raise_if_any()
+    return write_assets(actor=actor, organization=organization, register=register, assets=[a for _l, a in parsed])
+
+
+def write_assets(
+    *,
+    actor: User,
+    organization: Organization,
+    register: AssetRegister,
+    assets: list[Asset],
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Asset]:
+    """Add checked assets (and the areas they name that their site lacks), each with its audit event."""
     for area in register.new_areas.values():
         created = area_create(actor=actor, site=area.site, name=area.name)
         area.pk = created.pk
         area.position = created.position
-    assets = [asset for _line, asset in parsed]
     for asset in assets:
         if asset.area is not None:
             asset.area_id = asset.area.pk
-    Asset.objects.for_organization(organization).bulk_create(assets)
-    for asset in assets:
+    Asset.objects.for_organization(organization).bulk_create(assets, batch_size=1000)
+    total = len(assets)
+    for done, asset in enumerate(assets, start=1):
         audit_record(
             organization=organization,
             actor=actor,
@@ -338,7 +381,39 @@ def assets_import(*, actor: User, organization: Organization, text: str | bytes)
             target=asset,
             changes=snapshot(asset, ASSET_FIELDS + PLACE_FIELDS),
         )
+        if progress is not None and done % 1000 == 0:
+            progress(done, total)
     return assets
+
+
+def asset_rows(assets: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Rows of ``EXPORT_VALUES`` as typed values by the import's columns (``None``: an empty cell)."""
+    for row in assets:
+        yield {
+            "code": row["code"],
+            "name": row["name"],
+            "category": row["category__code"],
+            "site": row["site__code"],
+            "area": row["area__name"],
+            "location": row["location_text"],
+            "latitude": row["latitude"],
+            "longitude": row["longitude"],
+            "quantity": row["quantity"],
+            "unit": row["unit"],
+            "surface": row["surface_area"],
+            "install_date": row["install_date"],
+            "warranty_end": row["warranty_end"],
+            "contractor": row["contractor__name"],
+            "origin_project": row["origin_project__code"],
+        }
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
 
 
 def export_csv(assets: Iterable[dict[str, Any]]) -> str:
@@ -346,26 +421,8 @@ def export_csv(assets: Iterable[dict[str, Any]]) -> str:
     out = io.StringIO()
     writer = csv_writer(out)
     writer.writerow(CSV_COLUMNS)
-    for row in assets:
-        writer.writerow(
-            [
-                row["code"],
-                row["name"],
-                row["category__code"],
-                row["site__code"],
-                row["area__name"] or "",
-                row["location_text"],
-                "" if row["latitude"] is None else row["latitude"],
-                "" if row["longitude"] is None else row["longitude"],
-                row["quantity"],
-                row["unit"],
-                "" if row["surface_area"] is None else row["surface_area"],
-                row["install_date"].isoformat() if row["install_date"] else "",
-                row["warranty_end"].isoformat() if row["warranty_end"] else "",
-                row["contractor__name"] or "",
-                row["origin_project__code"] or "",
-            ]
-        )
+    for row in asset_rows(assets):
+        writer.writerow([_csv_cell(row[column]) for column in CSV_COLUMNS])
     return out.getvalue()
 
 

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
+from maintenance import jobs
 from maintenance.forms_assets import (
     AreaForm,
     AssetFilter,
@@ -36,10 +39,14 @@ from maintenance.models import (
 from maintenance.permissions import MaintenanceAction
 from maintenance.selectors import lifecycle_cost
 from maintenance.services import assets as services
-from maintenance.services import assets_import
+from maintenance.services import assets_import, assets_xlsx
 from maintenance.views.base import MaintenancePage
 from pmo.errors import ApplicationError
+from pmo.jobs.responses import job_error, job_page_response
+from pmo.jobs.services import job_start
 from pmo.views import paginate
+from pmo.xlsx import error_rows
+from pmo.xlsx_http import workbook_response
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 #: Query parameters that do not narrow the list.
@@ -122,6 +129,29 @@ class AssetExportView(AssetsPage):
         return response
 
 
+class AssetWorkbookExportView(AssetsPage):
+    """The filtered asset list as an Excel workbook in the import's columns."""
+
+    is_download = True
+
+    def get(  # type: ignore[override]  # a download, or a redirect to the job that makes it
+        self, request: HttpRequest, *args: Any, **kwargs: Any
+    ) -> HttpResponseBase:
+        _filterset, assets = filtered_assets(self.organization, request.GET)
+        if assets.count() > jobs.JOB_ROWS:
+            job = job_start(
+                kind=jobs.EXPORT,
+                organization=self.organization,
+                requested_by=self.actor,
+                payload={"query": request.GET.urlencode()},
+            )
+            response = job_page_response(request, job)
+            if response is not None:
+                return response
+            raise job_error(job)
+        return workbook_response(assets_xlsx.assets_export_xlsx(assets), "assets.xlsx")
+
+
 def row_errors(error: ApplicationError) -> list[dict[str, Any]]:
     """A refused import's problems as rows: the file's first, then each line's, column apart from the message."""
 
@@ -155,24 +185,51 @@ class AssetImportView(AssetsPage):
             required=assets_import.REQUIRED_COLUMNS,
             max_rows=assets_import.MAX_ROWS,
             sample=assets_import.template_csv().strip(),
+            with_sheet=kwargs.get("with_sheet", False),
         )
         return context
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         form = ImportForm(request.POST, request.FILES)
         if not form.is_valid():
             return self.render_page(status=400, form=form)
         upload = form.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            form.add_error("file", _("The file is larger than 5 MB."))
+        workbook = (upload.name or "").lower().endswith(".xlsx")
+        limit = settings.PMO_EXCHANGE_MAX_BYTES if workbook else MAX_UPLOAD_BYTES
+        if upload.size > limit:
+            form.add_error("file", _("The file is larger than %(size)d MB.") % {"size": limit // (1024 * 1024)})
             return self.render_page(status=400, form=form)
+        if workbook and upload.size > jobs.JOB_UPLOAD_BYTES:
+            job = job_start(
+                kind=jobs.IMPORT,
+                organization=self.organization,
+                requested_by=self.actor,
+                upload=upload.read(),
+                upload_name=upload.name or "assets.xlsx",
+            )
+            response = job_page_response(request, job)
+            if response is not None:
+                return response
+            error = job_error(job)
+            messages.error(request, error.message)
+            rows = error_rows(error.fields) if error.fields else []
+            return self.render_page(status=error.status_code, form=form, row_errors=rows, with_sheet=True)
         try:
-            created = assets_import.assets_import(actor=self.actor, organization=self.organization, text=upload.read())
+            if workbook:
+                created = assets_xlsx.assets_import_xlsx(
+                    actor=self.actor, organization=self.organization, content=upload.read()
+                )
+            else:
+                created = assets_import.assets_import(
+                    actor=self.actor, organization=self.organization, text=upload.read()
+                )
         except ApplicationError as error:
             messages.error(request, error.message)
-            return self.render_page(
-                status=error.status_code, form=form, row_errors=row_errors(error) if error.fields else []
-            )
+            if not error.fields:
+                errors: list[dict[str, Any]] = []
+            else:
+                errors = error_rows(error.fields) if workbook else row_errors(error)
+            return self.render_page(status=error.status_code, form=form, row_errors=errors, with_sheet=workbook)
         messages.success(request, _("%(count)d assets imported.") % {"count": len(created)})
         return HttpResponseRedirect(self.link("org-maintenance-assets"))
 
@@ -188,6 +245,16 @@ class AssetImportTemplateView(AssetsPage):
         response = HttpResponse(body.encode("utf-8"), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="assets-template.csv"'
         return response
+
+
+class AssetImportWorkbookTemplateView(AssetsPage):
+    """The workbook to fill in: header, an example row and the sheet explaining each column."""
+
+    is_download = True
+    read_action = MaintenanceAction.MANAGE
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return workbook_response(assets_xlsx.template_xlsx(), "assets-template.xlsx")
 
 
 class AssetFormPage(AssetsPage):

@@ -7,6 +7,7 @@ from risks.api import analysis, register
 from risks.api.csv import csv_route
 from risks.api.ri_urls import org_urlpatterns as org_responses
 from risks.api.ri_urls import urlpatterns as responses_and_issues
+from risks.api.xlsx import xlsx_route
 
 org_router = SimpleRouter()
 project_router = SimpleRouter()
@@ -23,6 +24,13 @@ project_patterns: list[URLPattern | URLResolver] = [
     path("risks/import/", csv_route("post", "import_csv"), name="api-project-risk-import"),
     path("risks/import/template/", csv_route("get", "template"), name="api-project-risk-import-template"),
     path("risks/export/", csv_route("get", "export_csv"), name="api-project-risk-export"),
+    path("risks/import/xlsx/", xlsx_route("post", "import_xlsx"), name="api-project-risk-import-xlsx"),
+    path(
+        "risks/import/template/xlsx/",
+        xlsx_route("get", "template_xlsx"),
+        name="api-project-risk-import-template-xlsx",
+    ),
+    path("risks/export/xlsx/", xlsx_route("get", "export_xlsx"), name="api-project-risk-export-xlsx"),
     *responses_and_issues,
     *project_router.urls,
 ]

@@ -230,3 +230,22 @@ def test_a_sheet_whose_xml_is_broken_is_refused_as_not_a_workbook():
     error = _problems(_with_sheet_xml("<worksheet><sheetData><row>"))
 
     assert error.code == "invalid_file"
+
+
+def test_a_bad_cell_is_named_where_it_is_in_the_file_whatever_the_order_of_its_columns():
+    data = _book([["soon", "1", "Pour"]], header=["Start", "WBS code", "Name"])
+
+    assert _problems(data).fields == {"Tasks!A2": ["Start: Enter a date (YYYY-MM-DD)."]}
+
+
+def test_sorted_problems_come_file_first_then_by_row_and_by_where_the_column_is_in_the_file():
+    errors = WorkbookErrors()
+    read_workbook(
+        _book([["x", "1", ""], ["soon", "2", "B"]], header=["Start", "WBS code", "Name"]), [TASKS], errors=errors
+    )
+    errors.add(TASKS, 2, TASKS.column("code"), "Taken.")
+    errors.add("file", None, "", "Something about the file.")
+
+    errors.sort([TASKS])
+
+    assert list(errors.fields([TASKS])) == ["file", "Tasks!A2", "Tasks!B2", "Tasks!C2", "Tasks!A3"]
