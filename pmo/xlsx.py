@@ -759,6 +759,11 @@ def file_stem(code: str, fallback: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", code).strip("-") or fallback
 
 
+def workbook_name(stem: str, suffix: str) -> str:
+    """``<stem>-<suffix>.xlsx`` with only the characters every file system and header take."""
+    return f"{file_stem(stem, 'export')}-{suffix}.xlsx"
+
+
 def xlsx_response(data: bytes, name: str) -> HttpResponse:
     """A workbook to download as ``name``."""
     response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)

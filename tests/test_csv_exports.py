@@ -65,7 +65,8 @@ def _names(patterns: list[URLPattern | URLResolver]) -> set[str]:
     return found
 
 
-#: Exports in other formats: workbooks write such text as text cells (tests/pmo/test_xlsx.py), MS Project XML as XML text.
+#: Exports in other formats: workbooks write such text as text cells (tests/pmo/test_xlsx.py),
+#: MS Project XML as XML text.
 OTHER_FORMATS = ("xlsx", "mspdi", "pdf")
 
 

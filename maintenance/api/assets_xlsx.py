@@ -25,7 +25,7 @@ from pmo.api.jobs import job_responses
 from pmo.api.workbooks import WorkbookMultiPartParser, XlsxRenderer, uploaded_workbook
 from pmo.jobs.responses import job_api_response
 from pmo.jobs.services import job_start
-from pmo.xlsx_http import workbook_response
+from pmo.xlsx import xlsx_response
 
 XLSX_RULES = _(
     "The asset register as an Excel workbook (.xlsx): the sheet “Assets” has the CSV's columns, with headers in "
@@ -102,7 +102,7 @@ class AssetWorkbookExportView(Register, generics.GenericAPIView):
                 payload={"query": request.query_params.urlencode()},
             )
             return job_api_response(request, job)
-        return workbook_response(assets_xlsx.assets_export_xlsx(assets), "assets.xlsx")
+        return xlsx_response(assets_xlsx.assets_export_xlsx(assets), "assets.xlsx")
 
 
 class AssetWorkbookTemplateView(Register, generics.GenericAPIView):
@@ -119,4 +119,4 @@ class AssetWorkbookTemplateView(Register, generics.GenericAPIView):
         filters=False,
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
-        return workbook_response(assets_xlsx.template_xlsx(), "assets-template.xlsx")
+        return xlsx_response(assets_xlsx.template_xlsx(), "assets-template.xlsx")

@@ -45,8 +45,7 @@ from pmo.errors import ApplicationError
 from pmo.jobs.responses import job_error, job_page_response
 from pmo.jobs.services import job_start
 from pmo.views import paginate
-from pmo.xlsx import error_rows
-from pmo.xlsx_http import workbook_response
+from pmo.xlsx import error_rows, xlsx_response
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 #: Query parameters that do not narrow the list.
@@ -149,7 +148,7 @@ class AssetWorkbookExportView(AssetsPage):
             if response is not None:
                 return response
             raise job_error(job)
-        return workbook_response(assets_xlsx.assets_export_xlsx(assets), "assets.xlsx")
+        return xlsx_response(assets_xlsx.assets_export_xlsx(assets), "assets.xlsx")
 
 
 def row_errors(error: ApplicationError) -> list[dict[str, Any]]:
@@ -254,7 +253,7 @@ class AssetImportWorkbookTemplateView(AssetsPage):
     read_action = MaintenanceAction.MANAGE
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return workbook_response(assets_xlsx.template_xlsx(), "assets-template.xlsx")
+        return xlsx_response(assets_xlsx.template_xlsx(), "assets-template.xlsx")
 
 
 class AssetFormPage(AssetsPage):

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from pmo.api import inputs
 from pmo.api.common import actor
 from pmo.api.workbooks import WorkbookMultiPartParser, XlsxRenderer, uploaded_workbook
-from pmo.xlsx_http import workbook_name, workbook_response
+from pmo.xlsx import workbook_name, xlsx_response
 from projects.api.base import ProjectScopedMixin
 from projects.api.views import TRUE_VALUES
 from risks import xlsx_io
@@ -91,7 +91,7 @@ class RiskRegisterXlsxViewSet(ProjectScopedMixin, viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["get"], renderer_classes=[renderers.JSONRenderer, XlsxRenderer])
     def export_xlsx(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
-        return workbook_response(xlsx_io.register_export_xlsx(self.project), workbook_name(self.project.code, "risks"))
+        return xlsx_response(xlsx_io.register_export_xlsx(self.project), workbook_name(self.project.code, "risks"))
 
     @extend_schema(
         summary=gettext_lazy("An empty risk register workbook to fill in: header, example row, columns explained"),
@@ -102,7 +102,7 @@ class RiskRegisterXlsxViewSet(ProjectScopedMixin, viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["get"], renderer_classes=[renderers.JSONRenderer, XlsxRenderer])
     def template_xlsx(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
-        return workbook_response(xlsx_io.template_xlsx(), workbook_name(self.project.code, "risks-template"))
+        return xlsx_response(xlsx_io.template_xlsx(), workbook_name(self.project.code, "risks-template"))
 
 
 def xlsx_route(method: str, name: str) -> Any:

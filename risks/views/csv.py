@@ -13,8 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pmo.errors import ApplicationError
-from pmo.xlsx import XLSX_CONTENT_TYPE, error_rows
-from pmo.xlsx_http import workbook_name, workbook_response
+from pmo.xlsx import XLSX_CONTENT_TYPE, error_rows, workbook_name, xlsx_response
 from risks import csv_io, xlsx_io
 from risks.api.csv import csv_response, file_name
 from risks.permissions import RiskAction
@@ -137,7 +136,7 @@ class ProjectRegisterWorkbookExportView(InProject, RiskPage):
     is_download = True
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return workbook_response(xlsx_io.register_export_xlsx(self.project), workbook_name(self.project.code, "risks"))
+        return xlsx_response(xlsx_io.register_export_xlsx(self.project), workbook_name(self.project.code, "risks"))
 
 
 class ProjectRegisterWorkbookTemplateView(InProject, RiskPage):
@@ -146,7 +145,7 @@ class ProjectRegisterWorkbookTemplateView(InProject, RiskPage):
     is_download = True
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return workbook_response(xlsx_io.template_xlsx(), workbook_name(self.project.code, "risks-template"))
+        return xlsx_response(xlsx_io.template_xlsx(), workbook_name(self.project.code, "risks-template"))
 
 
 class ProjectRegisterTemplateView(InProject, RiskPage):
