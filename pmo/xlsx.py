@@ -36,7 +36,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -78,14 +78,14 @@ class CellType(enum.StrEnum):
 
 
 _TYPE_NAMES = {
-    CellType.TEXT: gettext_lazy("text"),
-    CellType.INTEGER: gettext_lazy("whole number"),
-    CellType.DECIMAL: gettext_lazy("number"),
-    CellType.MONEY: gettext_lazy("amount (two decimals)"),
-    CellType.PERCENT: gettext_lazy("percentage from 0 to 100"),
-    CellType.DATE: gettext_lazy("date"),
-    CellType.BOOLEAN: gettext_lazy("yes or no"),
-    CellType.CHOICE: gettext_lazy("one of the listed values"),
+    CellType.TEXT: pgettext_lazy("cell type", "text"),
+    CellType.INTEGER: pgettext_lazy("cell type", "whole number"),
+    CellType.DECIMAL: pgettext_lazy("cell type", "number"),
+    CellType.MONEY: pgettext_lazy("cell type", "amount (two decimals)"),
+    CellType.PERCENT: pgettext_lazy("cell type", "percentage from 0 to 100"),
+    CellType.DATE: pgettext_lazy("cell type", "date"),
+    CellType.BOOLEAN: pgettext_lazy("cell type", "yes or no"),
+    CellType.CHOICE: pgettext_lazy("cell type", "one of the listed values"),
 }
 _TRUE = {"1", "true", "yes", "y", "是", "对"}
 _FALSE = {"0", "false", "no", "n", "否", "不"}
