@@ -13,6 +13,7 @@ class ResourcesConfig(AppConfig):
         from pmo.policy import permissions
         from resources import alert_kinds, demo, panels
         from resources import jobs as workbook_jobs
+        from resources import mspdi_jobs
         from resources import navigation as resources_navigation
         from resources import runs as resources_runs
         from resources.permissions import GRANTS, ResourceAction
@@ -28,3 +29,4 @@ class ResourcesConfig(AppConfig):
         costing.register()
         resources_navigation.register()
         resources_runs.register()
+        mspdi_jobs.register()
