@@ -11,9 +11,8 @@ class ResourcesConfig(AppConfig):
         from pmo.demo import demo_parts
         from pmo.jobs import job_kinds
         from pmo.policy import permissions
-        from resources import alert_kinds, demo, panels
+        from resources import alert_kinds, demo, mspdi_jobs, panels
         from resources import jobs as workbook_jobs
-        from resources import mspdi_jobs
         from resources import navigation as resources_navigation
         from resources import runs as resources_runs
         from resources.permissions import GRANTS, ResourceAction

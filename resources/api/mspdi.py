@@ -96,7 +96,7 @@ def file_name(project: Project) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", project.code).strip("-") or f"project-{project.pk}"
 
 
-def export_answer(job: Job) -> HttpResponseBase | None:
+def export_answer(job: Job) -> HttpResponse | None:
     """A small plan's export, done in the request: the file itself, as before exports were jobs."""
     if not (ran_inline(job) and job.status == JobStatus.DONE and job.result_key):
         return None

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 
@@ -73,8 +73,8 @@ class ExchangePage(ResourcesPage):
             **target,
         )
         if job.status == JobStatus.FAILED:
-            error = job_error(job)
-            return self.render_page(status=error.status_code, form=form, problems=problems(error))
+            failure = job_error(job)
+            return self.render_page(status=failure.status_code, form=form, problems=problems(failure))
         result = inline_result(job)
         if result is not None:
             return self.render_page(result=result, form=None)
@@ -113,13 +113,13 @@ class ProjectExportView(InProject, ExchangePage):
     is_download = True
     read_action = ProjectAction.PROJECT_VIEW
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         job = start_export(project=self.project, user=self.actor, rates_visible=self.can(ResourceAction.RATES_VIEW))
         answer = export_answer(job)
         if answer is not None:
             return answer
         response = job_page_response(request, job)
-        if response is None:
+        if not isinstance(response, HttpResponse):  # None: the export failed
             raise job_error(job)
         return response
 
