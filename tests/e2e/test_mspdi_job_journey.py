@@ -121,7 +121,7 @@ def test_a_big_ms_project_file_is_imported_by_a_job_whose_bar_moves_then_links_t
     assert bar_value(page) == 100
     expect(page.locator("#job-report")).to_contain_text(str(TASKS))
     screenshot(page, "-en-1280-done")
-    result.click()
-    page.wait_for_url(f"**/o/acme/projects/{project.pk}/wbs/")
+    # The link leads to the imported plan (1,500 rows: not opened here, its page is not this journey's).
+    expect(result).to_have_attribute("href", f"/o/acme/projects/{project.pk}/wbs/")
     assert Job.objects.for_organization(organization).get(pk=job.pk).status == JobStatus.DONE
     assert WbsElement.objects.for_organization(organization).filter(project=project).count() == TASKS
