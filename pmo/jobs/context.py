@@ -24,6 +24,9 @@ logger = logging.getLogger(__name__)
 
 #: Progress is written at most this often (seconds), and only when the percentage moved ...
 PROGRESS_INTERVAL = 0.5
+#: ... except a jump of this many points, written at once: a handler's coarse step before a long one
+#: (the write after a quick read) must show, and there are at most 100 / PROGRESS_STEP of them.
+PROGRESS_STEP = 10
 #: ... or this long after the last write, so that a long step still tells the sweeper it is alive.
 HEARTBEAT_INTERVAL = 60.0
 
@@ -39,7 +42,8 @@ class JobContext:
     """A running job as its handler sees it (``job``, ``organization``, ``user``, ``payload``).
 
     ``progress(done, total)`` may be called for every row: it writes at most every
-    ``PROGRESS_INTERVAL`` seconds and only when the whole percentage moved. The handler's own
+    ``PROGRESS_INTERVAL`` seconds and only when the whole percentage moved (a jump of
+    ``PROGRESS_STEP`` points or more at once). The handler's own
     transaction (an all-or-nothing import) would hide a write on its connection until it commits,
     so inside one the write goes through a connection of its own, in a thread of its own, and
     commits at once: a poller sees the bar move while the import is still uncommitted.
@@ -66,7 +70,7 @@ class JobContext:
         percent = percent_of(done, total)
         now = self._clock()
         elapsed = now - self._last_write
-        if elapsed < PROGRESS_INTERVAL:
+        if elapsed < PROGRESS_INTERVAL and percent - self._last_percent < PROGRESS_STEP:
             return
         if percent <= self._last_percent and elapsed < HEARTBEAT_INTERVAL:
             return

@@ -27,7 +27,12 @@ def report_parts(report: dict[str, Any]) -> dict[str, Any]:
     """A report as the page shows it: ``messages`` as a list, ``counts`` as a table, the rest as facts."""
     messages = report.get("messages") or []
     counts = report.get("counts") or {}
-    facts = {key: value for key, value in report.items() if key not in {"messages", "counts"}}
+    # Structured values (a dict, a list) are for API clients; the page shows the plain facts.
+    facts = {
+        key: value
+        for key, value in report.items()
+        if key not in {"messages", "counts"} and not isinstance(value, dict | list)
+    }
     return {
         "messages": [str(message) for message in messages] if isinstance(messages, list) else [str(messages)],
         "counts": list(counts.items()) if isinstance(counts, dict) else [],

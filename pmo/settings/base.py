@@ -278,6 +278,10 @@ PMO_JOB_RESULT_DAYS = int(os.environ.get("PMO_JOB_RESULT_DAYS", "7"))
 # A job whose worker was lost (no report for PMO_RUN_STALE_SECONDS) is queued again until it has
 # been started this many times, then it fails.
 PMO_JOB_MAX_ATTEMPTS = int(os.environ.get("PMO_JOB_MAX_ATTEMPTS", "2"))
+# Work the request may do itself (an inline job) rather than queue for a worker: an export of a
+# project with at most this many WBS elements, an import of a file of at most this many bytes.
+PMO_JOB_INLINE_TASKS = int(os.environ.get("PMO_JOB_INLINE_TASKS", "500"))
+PMO_JOB_INLINE_BYTES = int(os.environ.get("PMO_JOB_INLINE_BYTES", str(256 * 1024)))
 # The sweeper queues lost jobs again and deletes expired ones with their files.
 CELERY_BEAT_SCHEDULE["jobs-sweep"] = {"task": "pmo.sweep_jobs", "schedule": 60.0}
 

@@ -12,10 +12,11 @@ import re
 from typing import Any
 
 from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, renderers, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,16 +24,20 @@ from rest_framework.response import Response
 from pmo.api import inputs
 from pmo.api.base import OrganizationScopedMixin
 from pmo.api.common import actor as _actor
+from pmo.api.jobs import job_responses
 from pmo.api.parsers import MultiPartParser, RawBodyParser, read_body
 from pmo.errors import ApplicationError
+from pmo.jobs import job_api_response
+from pmo.jobs import storage as job_storage
+from pmo.models import Job, JobStatus
 from pmo.policy import can
 from projects.api.base import ProjectScopedMixin
 from projects.models import Project
 from projects.permissions import ProjectAction
 from resources.exchange import mspdi_format
 from resources.exchange.mspdi_read import check_size
+from resources.mspdi_jobs import inline_result, ran_inline, start_export, start_import
 from resources.permissions import ResourceAction
-from resources.services.mspdi import MspdiImport, project_create_from_mspdi, project_export_mspdi, project_import_mspdi
 
 TAG = "exchange"
 XML_TYPE = "application/xml"
@@ -72,8 +77,8 @@ class ExchangeMultiPartParser(MultiPartParser):
 PARSERS = [ExchangeMultiPartParser, XmlParser, TextXmlParser]
 
 
-def uploaded_file(request: Request) -> bytes:
-    """The file the request carries: the multipart field ``file`` or the body; refused when missing."""
+def uploaded(request: Request) -> tuple[bytes, str]:
+    """The file the request carries and its name (empty when sent as the body)."""
     upload = request.FILES.get("file") if request.content_type.startswith("multipart/") else None
     if upload is not None and upload.size is not None:
         check_size(upload.size)
@@ -84,16 +89,19 @@ def uploaded_file(request: Request) -> bytes:
             code="invalid_file",
             fields={"file": [gettext_now("This field is required.")]},
         )
-    return content
+    return content, (upload.name or "") if upload is not None else ""
 
 
 def file_name(project: Project) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", project.code).strip("-") or f"project-{project.pk}"
 
 
-def export_response(project: Project, content: bytes) -> HttpResponse:
-    response = HttpResponse(content, content_type=f"{XML_TYPE}; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{file_name(project)}.xml"'
+def export_answer(job: Job) -> HttpResponse | None:
+    """A small plan's export, done in the request: the file itself, as before exports were jobs."""
+    if not (ran_inline(job) and job.status == JobStatus.DONE and job.result_key):
+        return None
+    response = HttpResponse(job_storage.read(job.result_key), content_type=job.result_type)
+    response["Content-Disposition"] = f'attachment; filename="{job.result_name}"'
     return response
 
 
@@ -143,8 +151,22 @@ def _rates_allowed(view: Any) -> bool:
     return can(view.membership, ResourceAction.RATES_MANAGE)
 
 
-def _result(result: MspdiImport) -> Response:
-    return Response(MspdiImportSerializer(result).data, status=status.HTTP_201_CREATED)
+def _answer(request: Request, job: Job) -> HttpResponseBase:
+    """An import done in the request answers 201 with its figures, as before imports were jobs; a
+    queued one 202 with the job (200 once done, 400 with every problem once failed)."""
+    result = inline_result(job)
+    if result is not None:
+        return Response(result, status=status.HTTP_201_CREATED)
+    return job_api_response(request, job)
+
+
+IMPORT_RESPONSES = {
+    201: OpenApiResponse(
+        response=MspdiImportSerializer,
+        description=_("A small file (at most `PMO_JOB_INLINE_BYTES`) was imported in the request: the figures."),
+    ),
+    **job_responses(file=False),
+}
 
 
 FORMAT_NOTE = _(
@@ -178,32 +200,45 @@ class ProjectMspdiView(ProjectScopedMixin, generics.GenericAPIView):
             "those who may see rates."
         ),
         tags=[TAG],
-        responses={(200, XML_TYPE): OpenApiTypes.STR},
+        responses={
+            **job_responses(file=True),
+            (200, XML_TYPE): OpenApiResponse(
+                response=OpenApiTypes.STR,
+                description=_(
+                    "The MSPDI file, when the plan has at most `PMO_JOB_INLINE_TASKS` WBS elements or once "
+                    "the export's job is done; a bigger plan is exported on a worker (202 and the job)."
+                ),
+            ),
+        },
         filters=False,
     )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
-        content = project_export_mspdi(
-            project=self.project, rates_visible=can(self.membership, ResourceAction.RATES_VIEW)
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        job = start_export(
+            project=self.project,
+            user=_actor(request),
+            rates_visible=can(self.membership, ResourceAction.RATES_VIEW),
         )
-        return export_response(self.project, content)
+        return export_answer(job) or job_api_response(request, job)
 
     @extend_schema(
         summary=_("Import an MS Project XML file into the project, whose plan must be empty"),
         description=FORMAT_NOTE,
         tags=[TAG],
         request={"multipart/form-data": MspdiUploadSerializer, XML_TYPE: OpenApiTypes.STR},
-        responses={201: MspdiImportSerializer},
+        responses=IMPORT_RESPONSES,
     )
-    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        content = uploaded_file(request)
-        result = project_import_mspdi(
-            actor=_actor(request),
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        content, name = uploaded(request)
+        job = start_import(
+            user=_actor(request),
+            organization=self.organization,
             project=self.project,
             content=content,
+            upload_name=name,
             pool_allowed=_pool_allowed(self),
             rates_allowed=_rates_allowed(self),
         )
-        return _result(result)
+        return _answer(request, job)
 
 
 class OrganizationMspdiView(OrganizationScopedMixin, generics.GenericAPIView):
@@ -225,10 +260,10 @@ class OrganizationMspdiView(OrganizationScopedMixin, generics.GenericAPIView):
             OpenApiParameter("name", OpenApiTypes.STR, description=_("With the file as the body: its name.")),
         ],
         request={"multipart/form-data": MspdiNewProjectUploadSerializer, XML_TYPE: OpenApiTypes.STR},
-        responses={201: MspdiImportSerializer},
+        responses=IMPORT_RESPONSES,
     )
-    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        content = uploaded_file(request)
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        content, file_name_sent = uploaded(request)
         fields = request.POST if request.content_type.startswith("multipart/") else request.query_params
         code = (fields.get("code") or "").strip()
         if not code:
@@ -237,13 +272,14 @@ class OrganizationMspdiView(OrganizationScopedMixin, generics.GenericAPIView):
                 code="invalid",
                 fields={"code": [gettext_now("This field is required.")]},
             )
-        result = project_create_from_mspdi(
-            actor=_actor(request),
+        job = start_import(
+            user=_actor(request),
             organization=self.organization,
             content=content,
+            upload_name=file_name_sent,
             code=code,
             name=fields.get("name") or "",
             pool_allowed=_pool_allowed(self),
             rates_allowed=_rates_allowed(self),
         )
-        return _result(result)
+        return _answer(request, job)

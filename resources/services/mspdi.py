@@ -52,6 +52,11 @@ from resources.services.rates_service import cost_rate_add
 from resources.services.settings import resource_settings
 
 Progress = Callable[[int, int], None]
+#: An import's progress in hundredths: reading the file is the first READ_SHARE, then the plan is
+#: written (WRITTEN), scheduled (SCHEDULED), and the baseline, resources and assignments follow.
+READ_SHARE = 20
+WRITTEN = 30
+SCHEDULED = 80
 RECOST_SOURCE = "resources.mspdi"
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 
@@ -238,7 +243,9 @@ def _calendar_for(actor: User, organization: Organization, plan: PlanCalendar) -
     return created, True
 
 
-def _write_plan(actor: User, project: Project, plan: Plan, today: dt.date) -> tuple[dict[int, WbsElement], int]:
+def _write_plan(
+    actor: User, project: Project, plan: Plan, today: dt.date, progress: Progress | None = None
+) -> tuple[dict[int, WbsElement], int]:
     organization_id = project.organization_id
     codes: dict[int, str] = {}
     depth_of: dict[int, int] = {}
@@ -308,7 +315,9 @@ def _write_plan(actor: User, project: Project, plan: Plan, today: dt.date) -> tu
         batch_size=1000,
     )
     elements = renumber(project, list(created.values()))
-    schedule_recompute(project, elements=elements)
+    if progress is not None:
+        progress(WRITTEN, 100)
+    schedule_recompute(project, elements=elements)  # the longest step: the bar waits at WRITTEN
     return created, len(links)
 
 
@@ -506,9 +515,9 @@ def _import(
         project = project_update(actor=actor, project=project, **changes)
     if calendar_created and calendar is not None:
         report.append(_("The calendar “%(name)s” was added to the organisation.") % {"name": calendar.name})
-    created, links = _write_plan(actor, project, plan, organization.today())
+    created, links = _write_plan(actor, project, plan, organization.today(), progress)
     if progress is not None:
-        progress(len(plan.tasks), len(plan.tasks))
+        progress(SCHEDULED, 100)
     baseline = _write_baseline(actor, project, plan, created)
     resources, matched, added = _resources_for(
         actor,
@@ -549,7 +558,11 @@ def _import(
 
 
 def _plan_of(organization: Organization, content: bytes, progress: Progress | None) -> Plan:
-    return read_plan(content, window=organization.date_window, today=organization.today(), progress=progress)
+    def reading(done: int, total: int) -> None:
+        if progress is not None and total > 0:
+            progress(done * READ_SHARE, total * 100)
+
+    return read_plan(content, window=organization.date_window, today=organization.today(), progress=reading)
 
 
 @transaction.atomic

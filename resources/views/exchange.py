@@ -7,16 +7,20 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 
 from pmo.errors import ApplicationError
+from pmo.jobs import job_page_response
+from pmo.jobs.responses import job_error
+from pmo.models import JobStatus
 from projects.models import WbsElement
 from projects.permissions import ProjectAction
-from resources.api.mspdi import export_response
+from resources.api.mspdi import export_answer
 from resources.exchange import mspdi_format
 from resources.forms_exchange import MspdiImportForm, MspdiNewProjectForm
+from resources.mspdi_jobs import inline_result, start_export, start_import
 from resources.permissions import ResourceAction
-from resources.services.mspdi import MspdiImport, project_create_from_mspdi, project_export_mspdi, project_import_mspdi
 from resources.views.base import InProject, ResourcesPage
 
 
@@ -51,13 +55,32 @@ class ExchangePage(ResourcesPage):
         context["may_create"] = self.can(ProjectAction.PROJECT_CREATE)
         return context
 
-    def run_import(self, form: Any, call: Any) -> HttpResponse:
+    def run_import(self, form: Any, **target: Any) -> HttpResponseBase:
+        """Import the form's file: a small one in the request (the result on this page), a bigger one
+        on a worker (its job's page follows the progress, then links to the plan)."""
         upload = form.cleaned_data["file"]
         try:
-            result: MspdiImport = call(upload)
+            content = _read(upload)
         except ApplicationError as error:
             return self.render_page(status=error.status_code, form=form, problems=problems(error))
-        return self.render_page(result=result, form=None)
+        job = start_import(
+            user=self.actor,
+            organization=self.organization,
+            content=content,
+            upload_name=upload.name or "",
+            pool_allowed=self.pool_allowed(),
+            rates_allowed=self.rates_allowed(),
+            **target,
+        )
+        if job.status == JobStatus.FAILED:
+            failure = job_error(job)
+            return self.render_page(status=failure.status_code, form=form, problems=problems(failure))
+        result = inline_result(job)
+        if result is not None:
+            return self.render_page(result=result, form=None)
+        response = job_page_response(self.request, job)
+        assert response is not None  # not failed
+        return response
 
 
 class ProjectExchangeView(InProject, ExchangePage):
@@ -77,20 +100,11 @@ class ProjectExchangeView(InProject, ExchangePage):
         context["form"] = kwargs["form"] if "form" in kwargs else MspdiImportForm()
         return context
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         form = MspdiImportForm(request.POST, request.FILES)
         if not form.is_valid():
             return self.render_page(status=400, form=form)
-        return self.run_import(
-            form,
-            lambda upload: project_import_mspdi(
-                actor=self.actor,
-                project=self.project,
-                content=_read(upload),
-                pool_allowed=self.pool_allowed(),
-                rates_allowed=self.rates_allowed(),
-            ),
-        )
+        return self.run_import(form, project=self.project)
 
 
 class ProjectExportView(InProject, ExchangePage):
@@ -100,9 +114,14 @@ class ProjectExportView(InProject, ExchangePage):
     read_action = ProjectAction.PROJECT_VIEW
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        project = self.project
-        content = project_export_mspdi(project=project, rates_visible=self.can(ResourceAction.RATES_VIEW))
-        return export_response(project, content)
+        job = start_export(project=self.project, user=self.actor, rates_visible=self.can(ResourceAction.RATES_VIEW))
+        answer = export_answer(job)
+        if answer is not None:
+            return answer
+        response = job_page_response(request, job)
+        if not isinstance(response, HttpResponse):  # None: the export failed
+            raise job_error(job)
+        return response
 
 
 class NewProjectView(ExchangePage):
@@ -117,22 +136,11 @@ class NewProjectView(ExchangePage):
         context["form"] = kwargs["form"] if "form" in kwargs else MspdiNewProjectForm()
         return context
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         form = MspdiNewProjectForm(request.POST, request.FILES)
         if not form.is_valid():
             return self.render_page(status=400, form=form)
-        return self.run_import(
-            form,
-            lambda upload: project_create_from_mspdi(
-                actor=self.actor,
-                organization=self.organization,
-                content=_read(upload),
-                code=form.cleaned_data["code"],
-                name=form.cleaned_data["name"],
-                pool_allowed=self.pool_allowed(),
-                rates_allowed=self.rates_allowed(),
-            ),
-        )
+        return self.run_import(form, code=form.cleaned_data["code"], name=form.cleaned_data["name"])
 
 
 def _read(upload: Any) -> bytes:

@@ -293,6 +293,20 @@ def test_progress_that_did_not_move_is_not_written_until_the_heartbeat(
     assert written == [10, 10]
 
 
+def test_a_coarse_step_is_written_at_once_however_soon_it_comes(
+    meter: tuple[JobContext, Clock, list[int]],
+) -> None:
+    context, clock, written = meter
+    clock.now += 0.1
+    context.progress(5, 100)
+    context.progress(30, 100)
+    clock.now += 0.1
+    context.progress(35, 100)
+    context.progress(80, 100)
+
+    assert written == [30, 80]
+
+
 def test_percent_is_whole_and_stops_at_99_until_the_job_is_done() -> None:
     assert [percent_of(0, 0), percent_of(1, 3), percent_of(2, 3), percent_of(3, 3), percent_of(5, 3)] == [
         0,
