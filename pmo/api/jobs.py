@@ -168,7 +168,12 @@ def job_responses(*, file: bool) -> dict[Any, Any]:
         summary=_("List your jobs, the newest first (an administrator sees the organisation's)"), tags=JOB_TAGS
     ),
     retrieve=extend_schema(summary=_("Show a job: its status, progress, report or error"), tags=JOB_TAGS),
-    result=extend_schema(summary=_("Fetch a job's result file"), tags=JOB_TAGS, responses=RESULT_RESPONSES),
+    result=extend_schema(
+        summary=_("Fetch a job's result file"),
+        description=_("The job's result file; 410 once it has expired, 404 for a job without one."),
+        tags=JOB_TAGS,
+        responses=RESULT_RESPONSES,
+    ),
 )
 class JobViewSet(OrganizationScopedMixin, RowListMixin, viewsets.ReadOnlyModelViewSet):
     schema_description = _(
@@ -188,5 +193,4 @@ class JobViewSet(OrganizationScopedMixin, RowListMixin, viewsets.ReadOnlyModelVi
 
     @action(detail=True, methods=["get"])
     def result(self, request: Request, *args: Any, **kwargs: Any) -> Any:
-        """The job's result file; 410 once it has expired, 404 for a job without one."""
         return result_response(self.get_object())

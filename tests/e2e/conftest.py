@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -264,3 +265,38 @@ def login(page: Page, username: str, password: str) -> Response | None:
     with page.expect_navigation() as navigation:
         form.locator('button[type="submit"]').click()
     return navigation.value
+
+
+@pytest.fixture
+def job_worker(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[threading.Thread]]:
+    """Jobs queued after a commit run in a thread of their own, as on a worker, not in the request.
+
+    PostgreSQL only: a job's import holds its transaction while the bar's writes and the page's
+    polls go through other connections, and SQLite lets one connection write at a time.
+    """
+    from django.db import connections, transaction
+
+    from pmo.jobs import services as job_services
+
+    if connections["default"].vendor != "postgresql":
+        require_service("PostgreSQL", "a worker thread beside the live server needs a database that takes writers")
+    threads: list[threading.Thread] = []
+
+    def work(organization_id: int, job_id: int) -> None:
+        try:
+            job_services.job_execute(organization_id=organization_id, job_id=job_id)
+        finally:
+            connections.close_all()
+
+    def queue(task: Any, /, **kwargs: Any) -> None:
+        def start() -> None:
+            thread = threading.Thread(target=work, kwargs=kwargs, name=f"worker-{kwargs['job_id']}")
+            threads.append(thread)
+            thread.start()
+
+        transaction.on_commit(start)
+
+    monkeypatch.setattr(job_services, "queue_on_commit", queue)
+    yield threads
+    for thread in threads:
+        thread.join(timeout=60)

@@ -7,16 +7,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from django.db import connections, transaction
 from playwright.sync_api import Page, expect
 
 from pmo.jobs import job_kinds
-from pmo.jobs import services as job_services
 from pmo.models import Job, JobStatus, OrgRole
-from tests.conftest import require_service
 from tests.e2e.conftest import login
 from tests.e2e.jobs_urls import SLOW_IMPORT, SLOW_IMPORT_KIND
 from tests.factories import OrganizationFactory, member
@@ -28,33 +24,10 @@ pytestmark = pytest.mark.urls("tests.e2e.jobs_urls")
 
 
 @pytest.fixture
-def worker(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[threading.Thread]]:
-    """Jobs queued after a commit run in a thread of their own, as on a worker, not in the request."""
-    if connections["default"].vendor != "postgresql":
-        # The live server shares SQLite's in-memory connection with the test; a worker thread
-        # writing beside it does not get through (the job stays queued). CI runs PostgreSQL.
-        require_service("PostgreSQL", "a worker thread beside the live server needs a database of its own")
+def worker(job_worker: list[threading.Thread]) -> Iterator[list[threading.Thread]]:
+    """The worker thread of ``job_worker``, with the test's slow kind registered."""
     job_kinds.register(SLOW_IMPORT_KIND)
-    threads: list[threading.Thread] = []
-
-    def work(organization_id: int, job_id: int) -> None:
-        try:
-            job_services.job_execute(organization_id=organization_id, job_id=job_id)
-        finally:
-            connections.close_all()
-
-    def queue(task: Any, /, **kwargs: Any) -> None:
-        def start() -> None:
-            thread = threading.Thread(target=work, kwargs=kwargs, name=f"worker-{kwargs['job_id']}")
-            threads.append(thread)
-            thread.start()
-
-        transaction.on_commit(start)
-
-    monkeypatch.setattr(job_services, "queue_on_commit", queue)
-    yield threads
-    for thread in threads:
-        thread.join(timeout=30)
+    yield job_worker
     job_kinds.unregister(SLOW_IMPORT)
 
 

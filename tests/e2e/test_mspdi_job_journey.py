@@ -6,21 +6,16 @@ result with the link to the imported plan."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
-import pytest
 from django.conf import settings
-from django.db import connections, transaction
 from playwright.sync_api import Page, expect
 
-from pmo.jobs import services as job_services
 from pmo.models import Job, JobStatus, OrgRole
 from projects.models import WbsElement
 from resources import mspdi_jobs
-from tests.conftest import require_service
 from tests.e2e.conftest import login
 from tests.factories import OrganizationFactory, ProjectFactory, ProjectMemberFactory, member
 
@@ -48,35 +43,6 @@ def big_mspdi(count: int) -> bytes:
     ).encode()
 
 
-@pytest.fixture
-def worker(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[threading.Thread]]:
-    """Jobs queued after a commit run in a thread of their own, as on a worker, not in the request."""
-    if connections["default"].vendor != "postgresql":
-        # The import holds its transaction for seconds while the bar's writes and the page's polls go
-        # through other connections: SQLite lets one connection write at a time.
-        require_service("PostgreSQL", "SQLite lets one connection write at a time")
-    threads: list[threading.Thread] = []
-
-    def work(organization_id: int, job_id: int) -> None:
-        try:
-            job_services.job_execute(organization_id=organization_id, job_id=job_id)
-        finally:
-            connections.close_all()
-
-    def queue(task: Any, /, **kwargs: Any) -> None:
-        def start() -> None:
-            thread = threading.Thread(target=work, kwargs=kwargs, name=f"worker-{kwargs['job_id']}")
-            threads.append(thread)
-            thread.start()
-
-        transaction.on_commit(start)
-
-    monkeypatch.setattr(job_services, "queue_on_commit", queue)
-    yield threads
-    for thread in threads:
-        thread.join(timeout=60)
-
-
 def bar_value(page: Page) -> int:
     return int(
         page.evaluate("() => { const bar = document.getElementById('job-progress'); return bar ? bar.value : -1; }")
@@ -84,7 +50,7 @@ def bar_value(page: Page) -> int:
 
 
 def test_a_big_ms_project_file_is_imported_by_a_job_whose_bar_moves_then_links_to_the_plan(
-    new_page: Callable[..., Page], screenshot: Callable[..., Path], worker: list[threading.Thread], tmp_path: Path
+    new_page: Callable[..., Page], screenshot: Callable[..., Path], job_worker: list[threading.Thread], tmp_path: Path
 ) -> None:
     organization = OrganizationFactory(name="Acme Build", slug="acme")
     manager = member(organization, OrgRole.PROJECT_MANAGER, username="pm-mei", language="en").user
