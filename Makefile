@@ -23,10 +23,12 @@ $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 install: $(STAMP) pdf-system
 
 # The PDF reports (WeasyPrint) need Pango and a CJK font, or Chinese prints as boxes: installed with
-# apt-get when missing and this is root (as .ci/run does), otherwise a hint says what to install.
+# apt-get when missing and this is root (as .ci/run does), otherwise a hint says what to install;
+# the tests read the PDFs back with poppler's pdftotext.
 PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk poppler-utils
 pdf-system:
-	@if fc-list 2>/dev/null | grep -qi "noto.*cjk\|wqy\|source han" && ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0; then \
+	@if fc-list 2>/dev/null | grep -qi "noto.*cjk\|wqy\|source han" && ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 \
+			&& command -v pdftotext >/dev/null 2>&1; then \
 		:; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 		echo "Installing Pango and a CJK font for the PDF reports: $(PDF_PACKAGES)"; \
