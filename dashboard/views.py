@@ -83,6 +83,8 @@ class ProjectSummaryPdfView(ProjectPageMixin, View):
     """The project summary printed (``dashboard.project_summary``), for whoever sees the project; the
     parts of finance, risks and quality only for those who see them."""
 
+    is_download = True
+
     read_action = ProjectAction.PROJECT_VIEW
     http_method_names = ["get", "head"]
 

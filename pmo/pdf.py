@@ -182,8 +182,12 @@ def render_pdf(
     ``attachments`` are the only attachments the document may embed (``attachment_src``); the caller
     has checked that the reader may see them.
     """
+    from PIL import ImageFile
     from weasyprint import HTML
 
+    # Importing WeasyPrint turned Pillow's LOAD_TRUNCATED_IMAGES on for the whole process; the
+    # attachments' checks rely on Pillow's default (a damaged image is refused).
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     now = generated_at(organization)
     generated = _("Generated %(when)s") % {"when": f"{now:%Y-%m-%d %H:%M} ({organization.time_zone})"}
     with timezone.override(organization.time_zone):

@@ -306,6 +306,8 @@ class StatusReportDetailView(ControlFormPage):
 class StatusReportPdfView(StatusReportDetailView):
     """The report printed (``projects.reports``): whoever sees the report's page may download it."""
 
+    is_download = True
+
     http_method_names = ["get", "head"]
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

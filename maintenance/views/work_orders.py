@@ -511,6 +511,8 @@ class WorkOrderDetailView(MaintenancePage):
 class WorkOrderPdfView(WorkOrderDetailView):
     """The work-order sheet printed (``maintenance.reports``), for whoever sees the work order."""
 
+    is_download = True
+
     http_method_names = ["get", "head"]
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

@@ -10,6 +10,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from pmo import concurrency
 from pmo.api import inputs
 from pmo.api.base import OrganizationScopedMixin
 from pmo.api.common import EMPTY_BODY
@@ -56,8 +57,19 @@ class CalendarFeedView(OrganizationScopedMixin, generics.GenericAPIView[Calendar
         responses={200: CalendarFeedSerializer},
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        feed = CalendarFeed.objects.for_organization(self.organization).filter(user_id=request.user.pk).first()
-        return Response(self.body(feed))
+        feed = self.own_feed(request)
+        body = self.body(feed)
+        response = Response(body)
+        response["ETag"] = concurrency.etag(self.version(feed), concurrency.representation_hash(body))
+        return response
+
+    def own_feed(self, request: Request) -> CalendarFeed | None:
+        return CalendarFeed.objects.for_organization(self.organization).filter(user_id=request.user.pk).first()
+
+    @staticmethod
+    def version(feed: CalendarFeed | None) -> str:
+        """The feed's row version, or one for "no feed": ``If-Match`` on a revoke names the feed it means."""
+        return concurrency.row_version(feed) if feed is not None else "none"
 
     @extend_schema(
         summary=_("Make a new address for my calendar feed"),
@@ -70,6 +82,7 @@ class CalendarFeedView(OrganizationScopedMixin, generics.GenericAPIView[Calendar
         responses={201: CalendarFeedSerializer},
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        inputs.refuse_body(request)
         feed, secret = services.calendar_feed_regenerate(actor=cast(User, request.user), organization=self.organization)
         return Response(self.body(feed, feed_url(request, secret)), status=status.HTTP_201_CREATED)
 
@@ -83,5 +96,10 @@ class CalendarFeedView(OrganizationScopedMixin, generics.GenericAPIView[Calendar
         responses={204: None},
     )
     def delete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        condition = request.headers.get("If-Match")
+        if condition and not concurrency.etag_matches(condition, self.version(self.own_feed(request))):
+            raise concurrency.stale(
+                str(_("Your calendar feed was changed meanwhile (a new address?); reload it and try again."))
+            )
         services.calendar_feed_revoke(actor=cast(User, request.user), organization=self.organization)
         return Response(status=status.HTTP_204_NO_CONTENT)

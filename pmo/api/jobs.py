@@ -13,6 +13,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 
+from pmo.api import inputs
 from pmo.api.base import OrganizationScopedMixin
 from pmo.api.common import ID_PATTERN, NamedChoiceField
 from pmo.api.rows import Computed, RowBuilder, RowListMixin
@@ -45,7 +46,7 @@ class JobErrorField(serializers.JSONField):
         return value or None
 
 
-class JobSerializer(serializers.ModelSerializer[Job]):
+class JobSerializer(inputs.ModelSerializer):
     schema_description = _(
         "A job: work done on the workers (an import, an export, a report) with its progress and, once it has\n"
         "ended, its result, its report or its error."

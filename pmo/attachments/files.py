@@ -24,7 +24,7 @@ from django.conf import settings
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from pmo.errors import ApplicationError
 
@@ -168,6 +168,9 @@ def _thumbnail(upload: IO[bytes], name: str) -> bytes:
     """A JPEG of at most ``THUMBNAIL_SIZE``, turned upright, with no metadata (EXIF, GPS) kept."""
     limit = settings.PMO_ATTACHMENT_MAX_PIXELS
     upload.seek(0)
+    # WeasyPrint turns Pillow's LOAD_TRUNCATED_IMAGES on for the whole process when it is imported (the
+    # PDF reports); an upload must still be read whole, or a damaged image would be accepted.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

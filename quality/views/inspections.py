@@ -415,6 +415,8 @@ class InspectionView(InProject, QualityPage):
 class InspectionPdfView(InspectionView):
     """The inspection printed with its photos (``quality.reports``), for whoever sees its page."""
 
+    is_download = True
+
     http_method_names = ["get", "head"]
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

@@ -252,6 +252,7 @@ class OrganizationMspdiView(OrganizationScopedMixin, generics.GenericAPIView):
     http_method_names = ["post", "options"]
 
     @extend_schema(
+        operation_id="orgs_projects_mspdi_create_project",
         summary=_("Create a project from an MS Project XML file"),
         description=FORMAT_NOTE,
         tags=[TAG],

@@ -141,7 +141,7 @@ def test_each_role_is_refused_exactly_what_the_policy_denies(
     methods = route.implemented_methods()
     assert methods, f"{route} serves no method"
     for method, viewset_action in methods.items():
-        url = url_for(route, organization)
+        url = url_for(route, organization, owner=actor)
         client: Client | APIClient
         if route.is_api:
             client = APIClient()

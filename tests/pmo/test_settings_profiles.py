@@ -73,6 +73,7 @@ def test_the_beat_runs_the_variance_the_relay_the_digest_and_the_reminders(setti
         "maintenance.sync_alerts",
         "pmo.dispatch_queued_tasks",
         "pmo.sweep_runs",
+        "pmo.sweep_jobs",
     }
     # The relay wakes within seconds for a retry falling due; a tick left waiting in the queue is dropped.
     assert schedule["pmo.relay_outbox"] == settings.PMO_RELAY_BEAT_SECONDS == 5.0

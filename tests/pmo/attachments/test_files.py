@@ -110,3 +110,11 @@ def test_a_name_without_extension_gets_the_one_of_its_content() -> None:
 )
 def test_names_are_sanitised(raw: str, clean: str) -> None:
     assert clean_name(raw) == clean
+
+
+def test_a_damaged_image_is_refused_after_a_pdf_report_imported_weasyprint() -> None:
+    import weasyprint  # noqa: F401  (its import turns Pillow's LOAD_TRUNCATED_IMAGES on)
+
+    with pytest.raises(ApplicationError) as refused:
+        prepare(upload("broken.png", image_bytes(fmt="PNG")[:120]))
+    assert refused.value.code == "attachment_damaged"
