@@ -282,17 +282,26 @@ class AreaSerializer(inputs.ModelSerializer):
 AREA_ROWS = RowBuilder(AreaSerializer)
 
 
+#: The largest position a PositiveIntegerField stores on every database.
+POSITION_MAX = 2_147_483_647
+
+
 class AreaWriteSerializer(inputs.Serializer):
     site = OrganizationRelatedField(queryset=Site.objects.all())
     name = serializers.CharField(max_length=200, help_text=_("Unique in its site, without case."))
     position = serializers.IntegerField(
-        min_value=0, required=False, allow_null=True, default=None, help_text=_("Empty: after the site's last area.")
+        min_value=0,
+        max_value=POSITION_MAX,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("Empty: after the site's last area."),
     )
 
 
 class AreaUpdateSerializer(inputs.Serializer):
     name = serializers.CharField(max_length=200, required=False)
-    position = serializers.IntegerField(min_value=0, required=False)
+    position = serializers.IntegerField(min_value=0, max_value=POSITION_MAX, required=False)
 
 
 SITE_FILTER = OpenApiParameter("site", int, OpenApiParameter.QUERY, required=False, description=_("A site's id."))

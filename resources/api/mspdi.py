@@ -267,6 +267,13 @@ class OrganizationMspdiView(OrganizationScopedMixin, generics.GenericAPIView):
         content, file_name_sent = uploaded(request)
         fields = request.POST if request.content_type.startswith("multipart/") else request.query_params
         code = (fields.get("code") or "").strip()
+        name = fields.get("name") or ""
+        if "\x00" in code or "\x00" in name:
+            raise ApplicationError(
+                gettext_now("Null characters are not allowed."),
+                code="invalid",
+                fields={"code" if "\x00" in code else "name": [gettext_now("Null characters are not allowed.")]},
+            )
         if not code:
             raise ApplicationError(
                 gettext_now("Give the new project a code."),
@@ -279,7 +286,7 @@ class OrganizationMspdiView(OrganizationScopedMixin, generics.GenericAPIView):
             content=content,
             upload_name=file_name_sent,
             code=code,
-            name=fields.get("name") or "",
+            name=name,
             pool_allowed=_pool_allowed(self),
             rates_allowed=_rates_allowed(self),
         )

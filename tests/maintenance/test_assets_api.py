@@ -210,6 +210,10 @@ def test_contractors_sites_and_areas_are_written_through_the_api(organization, m
     assert manager.get(base(organization) + f"areas/?site={site['id']}").json()["results"][0]["name"] == "Plaza"
     renamed = manager.patch(base(organization) + f"areas/{area.json()['id']}/", {"name": "Main plaza"}, format="json")
     assert renamed.json()["name"] == "Main plaza"
+    # A position beyond what the column stores is a 400 naming it, not a server error.
+    too_far = manager.patch(base(organization) + f"areas/{area.json()['id']}/", {"position": 3094851828}, format="json")
+    assert too_far.status_code == 400
+    assert list(too_far.json()["error"]["fields"]) == ["position"]
 
 
 CSV_HEADER = (

@@ -4,6 +4,7 @@ organisations."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -175,3 +176,15 @@ def _upload(content: bytes):  # type: ignore[no-untyped-def]
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("plan.xml", content, content_type="application/xml")
+
+
+def test_a_new_project_code_with_a_null_character_is_refused_and_creates_nothing(site: Site) -> None:
+    projects = Project.objects.for_organization(site.org).count()
+
+    refused = api_client_for(site.manager).post(
+        f"{BASE}/projects/mspdi/", {"file": io.BytesIO(mspdi(task(1))), "code": "A\x00B"}, format="multipart"
+    )
+
+    assert refused.status_code == 400
+    assert list(refused.json()["error"]["fields"]) == ["code"]
+    assert Project.objects.for_organization(site.org).count() == projects
