@@ -151,13 +151,16 @@ class WorkbookErrors:
         #: Where each column is in the upload, by (sheet title, column header): a problem names the cell
         #: of the file, whatever order its columns are in.
         self.letters: dict[tuple[str, str], str] = {}
+        #: The cells with a problem: (sheet title, row, column header).
+        self.cells: set[tuple[str, int | None, str]] = set()
 
     def add(self, sheet: Sheet | str, row: int | None, column: Column | str | None, message: str) -> None:
+        sheet_title = str(sheet.title) if isinstance(sheet, Sheet) else sheet
+        column_label = str(column.label) if isinstance(column, Column) else (column or "")
+        self.cells.add((sheet_title, row, column_label))
         if len(self.problems) >= MAX_ERRORS:
             self.truncated = True
             return
-        sheet_title = str(sheet.title) if isinstance(sheet, Sheet) else sheet
-        column_label = str(column.label) if isinstance(column, Column) else (column or "")
         self.problems.append(WorkbookProblem(sheet_title, row, column_label, message))
 
     def add_cell(self, sheet: Sheet, row: int, column: Column, message: str) -> None:
@@ -699,29 +702,35 @@ class SheetErrors:
 
     ``line`` is the sheet's row (``"file"``: the sheet as a whole); ``column`` a column's key. A cell
     the workbook reader refused already (a date that is not one) keeps that one message: the check's
-    "required" for the value it then lacks is not added.
+    "required" for the value it then lacks is not added. ``same_code`` is the message a register's
+    checks give a code already on an earlier row (``%(line)d``); ``reported(line)`` the keys of the
+    row's cells with a problem so far.
     """
 
-    def __init__(self, errors: WorkbookErrors, sheet: Sheet) -> None:
+    same_code: StrOrPromise = gettext_lazy("The code is also on row %(line)d.")
+
+    def __init__(self, errors: WorkbookErrors, sheet: Sheet, *, same_code: StrOrPromise | None = None) -> None:
         self.errors = errors
         self.sheet = sheet
+        if same_code is not None:
+            self.same_code = same_code
         self._labels = {column.key: column for column in sheet.columns}
+        self._own: set[tuple[int, str]] = set()
 
     def add(self, line: int | str, column: str, message: str) -> None:
         row = line if isinstance(line, int) else (int(line) if str(line).isdigit() else None)
         found = self._labels.get(column)
         label = str(found.label) if found is not None else column
         title = str(self.sheet.title)
-        if (
-            row is not None
-            and label
-            and any(
-                problem.sheet == title and problem.row == row and problem.column == label
-                for problem in self.errors.problems
-            )
-        ):
+        if row is not None and label and (row, label) not in self._own and (title, row, label) in self.errors.cells:
             return
         self.errors.add(self.sheet, row, found if found is not None else column, message)
+        if row is not None and label:
+            self._own.add((row, label))
+
+    def reported(self, line: int) -> set[str]:
+        title = str(self.sheet.title)
+        return {key for key, column in self._labels.items() if (title, line, str(column.label)) in self.errors.cells}
 
     def __bool__(self) -> bool:
         return bool(self.errors)

@@ -21,7 +21,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from pmo.models import User
-from pmo.xlsx import CellType, Column, Progress, Sheet, SheetRow, WorkbookErrors, read_workbook, write_template
+from pmo.xlsx import (
+    CellType,
+    Column,
+    Progress,
+    Sheet,
+    SheetErrors,
+    SheetRow,
+    WorkbookErrors,
+    as_text,
+    read_workbook,
+    template_bytes,
+)
 from pmo.xlsx import write_workbook as write_sheets
 from projects.models import Project
 from risks import csv_io
@@ -166,47 +177,20 @@ def register_export_xlsx(project: Project, *, progress: Progress | None = None) 
     return buffer.getvalue()
 
 
+#: The register's checks' message for a code already on an earlier row.
+SAME_CODE = gettext_lazy("Row %(line)d has the same code.")
+
+
 def template_xlsx() -> bytes:
     """The workbook to fill in: the header, an example row and the sheet explaining each column."""
-    buffer = io.BytesIO()
-    write_template(buffer, SHEETS)
-    return buffer.getvalue()
-
-
-class _CellErrors:
-    """The row checks' problems as cells of the sheet; a cell the reader refused already says nothing more."""
-
-    same_code = gettext_lazy("Row %(line)d has the same code.")
-
-    def __init__(self, errors: WorkbookErrors) -> None:
-        self.errors = errors
-        self.refused = {(problem.row, problem.column) for problem in errors.problems}
-
-    def add(self, line: int | str, column: str, message: str) -> None:
-        row = int(line) if str(line).isdigit() else None
-        spec = RISKS.column(column) if column else None
-        label = str(spec.label) if spec is not None else ""
-        if (row, label) in self.refused:
-            return
-        self.errors.add(RISKS, row, spec, message)
-
-
-def _cell(value: Any) -> str:
-    """A typed cell as the CSV would hold it, for the CSV's checks."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return csv_io.plain(value)
-    return str(value)
+    return template_bytes(SHEETS)
 
 
 def _rows(sheet_rows: Iterable[SheetRow]) -> list[RiskRow]:
     return [
         RiskRow(
             line=row.row,
-            cells={key: _cell(value) for key, value in row.values.items() if key not in READ_ONLY},
+            cells={key: as_text(value) for key, value in row.values.items() if key not in READ_ONLY},
         )
         for row in sheet_rows
     ]
@@ -225,7 +209,9 @@ def register_import_xlsx(
     def checked(lookups: Callable[[], Lookups]) -> list[RiskRow]:
         errors = WorkbookErrors()
         rows = _rows(read_workbook(content, SHEETS, errors=errors, progress=progress)[RISKS.key])
-        csv_io.check_rows(rows, lookups(), _CellErrors(errors))
+        csv_io.check_rows(
+            rows, lookups(), SheetErrors(errors, RISKS, same_code=gettext_lazy("Row %(line)d has the same code."))
+        )
         errors.sort(SHEETS)
         errors.raise_if_any(SHEETS)
         return rows

@@ -61,7 +61,7 @@ from pmo.api.workbooks import (
     xlsx_response,
 )
 from pmo.forms import DateWindowForm
-from pmo.jobs import job_api_response, job_start
+from pmo.jobs import job_started_api_response
 from projects.api.base import ProjectScopedMixin
 from projects.api.views import CsvParser, PlainTextParser, uploaded_csv
 from projects.api.views.common import EMPTY_BODY, ID_PATTERN, _actor
@@ -812,13 +812,13 @@ class ActualCostViewSet(
     def export_xlsx(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
         rows = ActualCost.objects.for_organization(self.organization).filter(project=self.project).count()
         if finance_jobs.in_job(rows=rows):
-            job = job_start(
+            return job_started_api_response(
+                request,
                 kind=finance_jobs.COSTS_EXPORT,
                 organization=self.organization,
                 requested_by=_actor(request),
                 payload={"project": self.project.pk},
             )
-            return job_api_response(request, job)
         name = f"{file_stem(self.project.code, f'project-{self.project.pk}')}-actual-costs.xlsx"
         return xlsx_response(costs_xlsx.actual_costs_workbook(self.project), name)
 
@@ -857,7 +857,8 @@ class ActualCostViewSet(
     def import_xlsx(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
         data = uploaded_workbook(request)
         if finance_jobs.in_job(size=len(data)):
-            job = job_start(
+            return job_started_api_response(
+                request,
                 kind=finance_jobs.COSTS_IMPORT,
                 organization=self.organization,
                 requested_by=_actor(request),
@@ -865,7 +866,6 @@ class ActualCostViewSet(
                 upload=data,
                 upload_name="actual-costs.xlsx",
             )
-            return job_api_response(request, job)
         created = costs_xlsx.actual_costs_import_xlsx(actor=_actor(request), project=self.project, data=data)
         result = {
             "created": len(created),

@@ -51,8 +51,7 @@ from finance.services.budgets import OPEN_STATUSES
 from finance.views.base import FinanceProjectPage
 from finance.views.review import diff_totals
 from pmo.errors import ApplicationError
-from pmo.jobs import job_page_response, job_start
-from pmo.jobs.responses import job_error
+from pmo.jobs import job_started_page_response
 from pmo.views import paginate
 from pmo.xlsx import error_rows, file_stem, is_workbook, xlsx_response
 from projects.models import BaselineTask
@@ -561,22 +560,17 @@ class ActualCostListView(FinanceProjectPage):
             return self.render_page(status=400, import_form=form)
         data = form.cleaned_data["file"]
         workbook = is_workbook(data)
-        if workbook and finance_jobs.in_job(size=len(data)):
-            job = job_start(
-                kind=finance_jobs.COSTS_IMPORT,
-                organization=self.organization,
-                requested_by=self.actor,
-                payload={"project": self.project.pk},
-                upload=data,
-                upload_name="actual-costs.xlsx",
-            )
-            answer = job_page_response(request, job)
-            if answer is not None:
-                return answer  # type: ignore[return-value]
-            error = job_error(job)
-            messages.error(request, error.message)
-            return self.render_page(status=400, import_form=form, workbook_errors=error_rows(error.fields))
         try:
+            if workbook and finance_jobs.in_job(size=len(data)):
+                return job_started_page_response(
+                    request,
+                    kind=finance_jobs.COSTS_IMPORT,
+                    organization=self.organization,
+                    requested_by=self.actor,
+                    payload={"project": self.project.pk},
+                    upload=data,
+                    upload_name="actual-costs.xlsx",
+                )
             if workbook:
                 imported = costs_xlsx.actual_costs_import_xlsx(actor=self.actor, project=self.project, data=data)
             else:
@@ -601,16 +595,13 @@ class ActualCostsWorkbookView(FinanceProjectPage):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         rows = ActualCost.objects.for_organization(self.organization).filter(project=self.project).count()
         if finance_jobs.in_job(rows=rows):
-            job = job_start(
+            return job_started_page_response(
+                request,
                 kind=finance_jobs.COSTS_EXPORT,
                 organization=self.organization,
                 requested_by=self.actor,
                 payload={"project": self.project.pk},
             )
-            answer = job_page_response(request, job)
-            if answer is not None:
-                return answer  # type: ignore[return-value]
-            raise job_error(job)
         name = f"{file_stem(self.project.code, f'project-{self.project.pk}')}-actual-costs.xlsx"
         return xlsx_response(costs_xlsx.actual_costs_workbook(self.project), name)
 

@@ -23,8 +23,7 @@ from pmo.api import inputs
 from pmo.api.common import actor as _actor
 from pmo.api.jobs import job_responses
 from pmo.api.workbooks import WorkbookMultiPartParser, XlsxRenderer, uploaded_workbook
-from pmo.jobs.responses import job_api_response
-from pmo.jobs.services import job_start
+from pmo.jobs import job_started_api_response
 from pmo.xlsx import xlsx_response
 
 XLSX_RULES = _(
@@ -66,14 +65,14 @@ class AssetWorkbookImportView(Register, generics.GenericAPIView):
     def post(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
         content = uploaded_workbook(request)
         if len(content) > jobs.JOB_UPLOAD_BYTES:
-            job = job_start(
+            return job_started_api_response(
+                request,
                 kind=jobs.IMPORT,
                 organization=self.organization,
                 requested_by=_actor(request),
                 upload=content,
                 upload_name=request.FILES["file"].name or "assets.xlsx",
             )
-            return job_api_response(request, job)
         created = assets_xlsx.assets_import_xlsx(actor=_actor(request), organization=self.organization, content=content)
         result = {"created": len(created), "codes": [asset.code for asset in created]}
         return Response(AssetImportResultSerializer(result).data, status=status.HTTP_201_CREATED)
@@ -95,13 +94,13 @@ class AssetWorkbookExportView(Register, generics.GenericAPIView):
     def get(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
         assets = jobs.filtered(self.organization, request.query_params.urlencode())
         if assets.count() > jobs.JOB_ROWS:
-            job = job_start(
+            return job_started_api_response(
+                request,
                 kind=jobs.EXPORT,
                 organization=self.organization,
                 requested_by=_actor(request),
                 payload={"query": request.query_params.urlencode()},
             )
-            return job_api_response(request, job)
         return xlsx_response(assets_xlsx.assets_export_xlsx(assets), "assets.xlsx")
 
 

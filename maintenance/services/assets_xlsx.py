@@ -30,7 +30,18 @@ from maintenance.services.assets_import import (
 )
 from pmo.csv_table import TableRow
 from pmo.models import Organization, User
-from pmo.xlsx import CellType, Column, Progress, Sheet, WorkbookErrors, read_workbook, write_template, write_workbook
+from pmo.xlsx import (
+    CellType,
+    Column,
+    Progress,
+    Sheet,
+    SheetErrors,
+    WorkbookErrors,
+    as_text,
+    read_workbook,
+    template_bytes,
+    write_workbook,
+)
 
 MAX_ROWS = 100_000
 
@@ -142,48 +153,11 @@ def assets_export_xlsx(assets: QuerySet[Asset], *, progress: Progress | None = N
 
 def template_xlsx() -> bytes:
     """The workbook to fill in: the header, an example row and the sheet explaining each column."""
-    buffer = io.BytesIO()
-    write_template(buffer, SHEETS)
-    return buffer.getvalue()
-
-
-class _CellErrors:
-    """The row checks' problems as cells of the sheet; a cell the reader refused already says nothing more."""
-
-    same_code = gettext_lazy("The code is also on row %(line)d.")
-
-    def __init__(self, errors: WorkbookErrors) -> None:
-        self.errors = errors
-        keys = {str(column.label): column.key for column in ASSETS.columns}
-        self.refused: dict[int, set[str]] = {}
-        for problem in errors.problems:
-            if problem.row is not None and problem.column in keys:
-                self.refused.setdefault(problem.row, set()).add(keys[problem.column])
-        self.read = {row: set(columns) for row, columns in self.refused.items()}
-
-    def add(self, line: int | str, column: str, message: str) -> None:
-        row = int(line) if str(line).isdigit() else None
-        if row is not None and column in self.read.get(row, ()):
-            return
-        self.errors.add(ASSETS, row, ASSETS.column(column) if column else None, message)
-        if row is not None and column:
-            self.refused.setdefault(row, set()).add(column)
-
-    def reported(self, line: int) -> set[str]:
-        return self.refused.get(line, set())
-
-
-def _cell(value: Any) -> str:
-    """A typed cell as the CSV would hold it, for the CSV's checks."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
+    return template_bytes(SHEETS)
 
 
 def _rows(values: Iterable[Any]) -> list[TableRow]:
-    return [TableRow(row.row, {key: _cell(value) for key, value in row.values.items()}) for row in values]
+    return [TableRow(row.row, {key: as_text(value) for key, value in row.values.items()}) for row in values]
 
 
 @transaction.atomic
@@ -194,7 +168,7 @@ def assets_import_xlsx(
     errors = WorkbookErrors()
     rows = _rows(read_workbook(content, SHEETS, errors=errors, progress=progress)[ASSETS.key])
     register = AssetRegister(organization)
-    parsed = check_rows(rows, register, _CellErrors(errors))
+    parsed = check_rows(rows, register, SheetErrors(errors, ASSETS))
     errors.sort(SHEETS)
     errors.raise_if_any(SHEETS)
     return write_assets(

@@ -42,8 +42,7 @@ from maintenance.services import assets as services
 from maintenance.services import assets_import, assets_xlsx
 from maintenance.views.base import MaintenancePage
 from pmo.errors import ApplicationError
-from pmo.jobs.responses import job_error, job_page_response
-from pmo.jobs.services import job_start
+from pmo.jobs import job_started_page_response
 from pmo.views import paginate
 from pmo.xlsx import error_rows, xlsx_response
 
@@ -138,16 +137,13 @@ class AssetWorkbookExportView(AssetsPage):
     ) -> HttpResponseBase:
         _filterset, assets = filtered_assets(self.organization, request.GET)
         if assets.count() > jobs.JOB_ROWS:
-            job = job_start(
+            return job_started_page_response(
+                request,
                 kind=jobs.EXPORT,
                 organization=self.organization,
                 requested_by=self.actor,
                 payload={"query": request.GET.urlencode()},
             )
-            response = job_page_response(request, job)
-            if response is not None:
-                return response
-            raise job_error(job)
         return xlsx_response(assets_xlsx.assets_export_xlsx(assets), "assets.xlsx")
 
 
@@ -198,22 +194,16 @@ class AssetImportView(AssetsPage):
         if upload.size > limit:
             form.add_error("file", _("The file is larger than %(size)d MB.") % {"size": limit // (1024 * 1024)})
             return self.render_page(status=400, form=form)
-        if workbook and upload.size > jobs.JOB_UPLOAD_BYTES:
-            job = job_start(
-                kind=jobs.IMPORT,
-                organization=self.organization,
-                requested_by=self.actor,
-                upload=upload.read(),
-                upload_name=upload.name or "assets.xlsx",
-            )
-            response = job_page_response(request, job)
-            if response is not None:
-                return response
-            error = job_error(job)
-            messages.error(request, error.message)
-            rows = error_rows(error.fields) if error.fields else []
-            return self.render_page(status=error.status_code, form=form, row_errors=rows, with_sheet=True)
         try:
+            if workbook and upload.size > jobs.JOB_UPLOAD_BYTES:
+                return job_started_page_response(
+                    request,
+                    kind=jobs.IMPORT,
+                    organization=self.organization,
+                    requested_by=self.actor,
+                    upload=upload.read(),
+                    upload_name=upload.name or "assets.xlsx",
+                )
             if workbook:
                 created = assets_xlsx.assets_import_xlsx(
                     actor=self.actor, organization=self.organization, content=upload.read()

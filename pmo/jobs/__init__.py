@@ -12,7 +12,8 @@ for small work) or queued for a worker once the transaction commits. The handler
 returns a ``JobOutcome`` (a result file, a report, a link). An ``ApplicationError`` fails the job
 with that error as its report; any other error fails it with a generic message (logged).
 
-Views answer with ``job_api_response`` and ``job_page_response`` (``pmo.jobs.responses``); the
+Views answer with ``job_api_response`` and ``job_page_response`` (``pmo.jobs.responses``), or start
+and answer in one step with ``job_started_api_response`` and ``job_started_page_response``; the
 job's page (``/o/<org>/jobs/<id>/``) and resource (``/api/v1/orgs/<org>/jobs/<id>/``) show its
 progress to its requester and the organisation's administrators. Results and uploads are kept
 ``PMO_JOB_RESULT_DAYS`` after the end; the sweeper (``pmo.sweep_jobs``, every minute) deletes
@@ -27,16 +28,33 @@ from pmo.jobs.registry import JobKind, JobOutcome, job_kinds
 
 if TYPE_CHECKING:
     from pmo.jobs.context import JobContext
-    from pmo.jobs.responses import job_api_response, job_page_response
+    from pmo.jobs.responses import (
+        job_api_response,
+        job_page_response,
+        job_started_api_response,
+        job_started_page_response,
+    )
     from pmo.jobs.services import job_start
 
-__all__ = ["JobContext", "JobKind", "JobOutcome", "job_api_response", "job_kinds", "job_page_response", "job_start"]
+__all__ = [
+    "JobContext",
+    "JobKind",
+    "JobOutcome",
+    "job_api_response",
+    "job_kinds",
+    "job_page_response",
+    "job_start",
+    "job_started_api_response",
+    "job_started_page_response",
+]
 
 _LAZY = {
     "JobContext": "pmo.jobs.context",
     "job_start": "pmo.jobs.services",
     "job_api_response": "pmo.jobs.responses",
     "job_page_response": "pmo.jobs.responses",
+    "job_started_api_response": "pmo.jobs.responses",
+    "job_started_page_response": "pmo.jobs.responses",
 }
 
 

@@ -73,7 +73,7 @@ def job_api_response(request: Any, job: Job) -> HttpResponseBase:
     return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
 
 
-def job_page_response(request: HttpRequest, job: Job) -> HttpResponseBase | None:
+def job_page_response(request: HttpRequest, job: Job) -> HttpResponseRedirect | None:
     """A page view's answer with a job it started; None when the job failed (the view shows its error).
 
     Done with a file: a redirect to the file. Done with a link: a redirect there. Otherwise (queued,
@@ -88,3 +88,25 @@ def job_page_response(request: HttpRequest, job: Job) -> HttpResponseBase | None
     if job.status == JobStatus.DONE and job.link:
         return HttpResponseRedirect(job.link)
     return HttpResponseRedirect(reverse("org-job", kwargs={"org_slug": slug, "pk": job.pk}))
+
+
+def job_started_api_response(request: Any, **start: Any) -> HttpResponseBase:
+    """Start a job (``job_start``'s arguments) and answer the API request with it (``job_api_response``)."""
+    from pmo.jobs.services import job_start
+
+    return job_api_response(request, job_start(**start))
+
+
+def job_started_page_response(request: HttpRequest, **start: Any) -> HttpResponseRedirect:
+    """Start a job (``job_start``'s arguments) and answer the page with it (``job_page_response``).
+
+    A job that has already failed (it ran inline, or Celery is eager) raises its error, which the
+    view reports as it reports the same error from work done in the request.
+    """
+    from pmo.jobs.services import job_start
+
+    job = job_start(**start)
+    answer = job_page_response(request, job)
+    if answer is None:
+        raise job_error(job)
+    return answer

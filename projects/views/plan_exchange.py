@@ -15,8 +15,7 @@ from django.views.generic import TemplateView, View
 
 from pmo.api.workbooks import xlsx_response
 from pmo.errors import ApplicationError
-from pmo.jobs.responses import job_error, job_page_response
-from pmo.jobs.services import job_start
+from pmo.jobs import job_started_page_response
 from pmo.models import User
 from pmo.xlsx import error_rows
 from projects import jobs
@@ -105,25 +104,17 @@ class PlanImportView(ProjectTabsMixin, TemplateView):
         content: bytes = form.cleaned_data["file"]
         is_workbook = content.startswith(ZIP_MAGIC) or form.file_name.lower().endswith(".xlsx")
         result: plan_xlsx.PlanWorkbookImport | csv_io.PlanImport
-        if is_workbook and jobs.import_in_job(content):
-            job = job_start(
-                kind=jobs.PLAN_XLSX_IMPORT,
-                organization=self.organization,
-                requested_by=self.actor,
-                payload={"project": self.project.pk},
-                upload=content,
-                upload_name=form.file_name,
-            )
-            response = job_page_response(request, job)
-            if response is not None:
-                return response
-            error = job_error(job)
-            messages.error(request, error.message)
-            found = _in_sheet_order(error_rows(error.fields))
-            return self.render_to_response(
-                self.get_context_data(form=form, row_errors=found, with_sheet=True), status=error.status_code
-            )
         try:
+            if is_workbook and jobs.import_in_job(content):
+                return job_started_page_response(
+                    request,
+                    kind=jobs.PLAN_XLSX_IMPORT,
+                    organization=self.organization,
+                    requested_by=self.actor,
+                    payload={"project": self.project.pk},
+                    upload=content,
+                    upload_name=form.file_name,
+                )
             if is_workbook:
                 result = plan_xlsx.plan_import_xlsx(actor=self.actor, project=self.project, content=content)
             else:
@@ -154,17 +145,17 @@ class PlanWorkbookExportView(ProjectTabsMixin, View):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if jobs.export_in_job(self.project):
-            job = job_start(
-                kind=jobs.PLAN_XLSX_EXPORT,
-                organization=self.organization,
-                requested_by=cast(User, request.user),
-                payload={"project": self.project.pk},
-            )
-            response = job_page_response(request, job)
-            if response is not None:
-                return response
-            messages.error(request, job_error(job).message)
-            return HttpResponseRedirect(self.project_url("project-wbs"))
+            try:
+                return job_started_page_response(
+                    request,
+                    kind=jobs.PLAN_XLSX_EXPORT,
+                    organization=self.organization,
+                    requested_by=cast(User, request.user),
+                    payload={"project": self.project.pk},
+                )
+            except ApplicationError as error:
+                messages.error(request, error.message)
+                return HttpResponseRedirect(self.project_url("project-wbs"))
         return xlsx_response(plan_xlsx.plan_export_xlsx(self.project), f"{_file_name(self.project)}-plan.xlsx")
 
 

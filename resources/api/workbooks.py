@@ -31,7 +31,7 @@ from pmo.api.workbooks import (
     uploaded_workbook,
     xlsx_response,
 )
-from pmo.jobs import job_api_response, job_start
+from pmo.jobs import job_started_api_response
 from pmo.policy import can
 from projects.api.base import ProjectScopedMixin
 from resources import jobs as resource_jobs
@@ -96,13 +96,13 @@ class PoolWorkbookView(Pool, generics.GenericAPIView):
         if resource_jobs.in_job(
             rows=Resource.objects.for_organization(self.organization).filter(is_active=True).count()
         ):
-            job = job_start(
+            return job_started_api_response(
+                request,
                 kind=resource_jobs.POOL_EXPORT,
                 organization=self.organization,
                 requested_by=actor(request),
                 payload={"with_rates": with_rates},
             )
-            return job_api_response(request, job)
         data = workbooks.pool_workbook(self.organization, with_rates=with_rates)
         return xlsx_response(data, f"{file_stem(self.organization.slug, 'organisation')}-resource-pool.xlsx")
 
@@ -141,7 +141,8 @@ class PoolWorkbookImportView(Pool, generics.GenericAPIView):
         data = uploaded_workbook(request)
         rates_allowed = can(self.membership, ResourceAction.RATES_MANAGE)
         if resource_jobs.in_job(size=len(data)):
-            job = job_start(
+            return job_started_api_response(
+                request,
                 kind=resource_jobs.POOL_IMPORT,
                 organization=self.organization,
                 requested_by=actor(request),
@@ -149,7 +150,6 @@ class PoolWorkbookImportView(Pool, generics.GenericAPIView):
                 upload=data,
                 upload_name="resource-pool.xlsx",
             )
-            return job_api_response(request, job)
         created = workbooks.pool_import_xlsx(
             actor=actor(request), organization=self.organization, data=data, rates_allowed=rates_allowed
         )
@@ -177,13 +177,13 @@ class AssignmentsWorkbookView(AssignmentsWorkbook):
     def get(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
         rows = Assignment.objects.for_organization(self.organization).filter(project=self.project).count()
         if resource_jobs.in_job(rows=rows):
-            job = job_start(
+            return job_started_api_response(
+                request,
                 kind=resource_jobs.ASSIGNMENTS_EXPORT,
                 organization=self.organization,
                 requested_by=actor(request),
                 payload={"project": self.project.pk},
             )
-            return job_api_response(request, job)
         name = f"{file_stem(self.project.code, f'project-{self.project.pk}')}-assignments.xlsx"
         return xlsx_response(workbooks.assignments_workbook(self.project), name)
 
@@ -215,7 +215,8 @@ class AssignmentsImportView(AssignmentsWorkbook):
     def post(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
         data = uploaded_workbook(request)
         if resource_jobs.in_job(size=len(data)):
-            job = job_start(
+            return job_started_api_response(
+                request,
                 kind=resource_jobs.ASSIGNMENTS_IMPORT,
                 organization=self.organization,
                 requested_by=actor(request),
@@ -223,7 +224,6 @@ class AssignmentsImportView(AssignmentsWorkbook):
                 upload=data,
                 upload_name="assignments.xlsx",
             )
-            return job_api_response(request, job)
         created = workbooks.assignments_import_xlsx(actor=actor(request), project=self.project, data=data)
         result = {"created": len(created), "ids": [assignment.pk for assignment in created]}
         return Response(AssignmentImportResultSerializer(result).data, status=status.HTTP_201_CREATED)

@@ -11,8 +11,7 @@ from django.utils.translation import gettext as _
 
 from pmo.errors import ApplicationError
 from pmo.forms import WorkbookUploadForm
-from pmo.jobs import job_page_response, job_start
-from pmo.jobs.responses import job_error
+from pmo.jobs import job_started_page_response
 from pmo.xlsx import error_rows, file_stem, xlsx_response
 from resources import jobs as resource_jobs
 from resources.models import Assignment
@@ -30,16 +29,13 @@ class AssignmentsWorkbookView(InProject, ResourcesPage):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         rows = Assignment.objects.for_organization(self.organization).filter(project=self.project).count()
         if resource_jobs.in_job(rows=rows):
-            job = job_start(
+            return job_started_page_response(
+                request,
                 kind=resource_jobs.ASSIGNMENTS_EXPORT,
                 organization=self.organization,
                 requested_by=self.actor,
                 payload={"project": self.project.pk},
             )
-            answer = job_page_response(request, job)
-            if answer is not None:
-                return answer  # type: ignore[return-value]
-            raise job_error(job)
         name = f"{file_stem(self.project.code, f'project-{self.project.pk}')}-assignments.xlsx"
         return xlsx_response(workbooks.assignments_workbook(self.project), name)
 
@@ -83,22 +79,17 @@ class AssignmentsImportView(InProject, ResourcesPage):
         if not form.is_valid():
             return self.render_page(400, form=form)
         data = form.cleaned_data["file"]
-        if resource_jobs.in_job(size=len(data)):
-            job = job_start(
-                kind=resource_jobs.ASSIGNMENTS_IMPORT,
-                organization=self.organization,
-                requested_by=self.actor,
-                payload={"project": self.project.pk},
-                upload=data,
-                upload_name="assignments.xlsx",
-            )
-            answer = job_page_response(request, job)
-            if answer is not None:
-                return answer  # type: ignore[return-value]
-            error = job_error(job)
-            messages.error(request, error.message)
-            return self.render_page(400, form=form, row_errors=error_rows(error.fields))
         try:
+            if resource_jobs.in_job(size=len(data)):
+                return job_started_page_response(
+                    request,
+                    kind=resource_jobs.ASSIGNMENTS_IMPORT,
+                    organization=self.organization,
+                    requested_by=self.actor,
+                    payload={"project": self.project.pk},
+                    upload=data,
+                    upload_name="assignments.xlsx",
+                )
             created = workbooks.assignments_import_xlsx(actor=self.actor, project=self.project, data=data)
         except ApplicationError as error:
             messages.error(request, error.message)

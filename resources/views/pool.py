@@ -18,8 +18,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from pmo.errors import ApplicationError
-from pmo.jobs import job_page_response, job_start
-from pmo.jobs.responses import job_error
+from pmo.jobs import job_started_page_response
 from pmo.views import paginate
 from pmo.xlsx import error_rows, is_workbook, xlsx_response
 from projects.views.portfolio import sort_links
@@ -668,22 +667,17 @@ class ImportView(PoolPage):
         data = form.cleaned_data["file"]
         workbook = is_workbook(data)
         rates_allowed = self.can(ResourceAction.RATES_MANAGE)
-        if workbook and resource_jobs.in_job(size=len(data)):
-            job = job_start(
-                kind=resource_jobs.POOL_IMPORT,
-                organization=self.organization,
-                requested_by=self.actor,
-                payload={"rates_allowed": rates_allowed},
-                upload=data,
-                upload_name="resource-pool.xlsx",
-            )
-            answer = job_page_response(request, job)
-            if answer is not None:
-                return answer  # type: ignore[return-value]
-            error = job_error(job)
-            messages.error(request, error.message)
-            return self.render_page(status=400, form=form, row_errors=error_rows(error.fields), with_sheet=True)
         try:
+            if workbook and resource_jobs.in_job(size=len(data)):
+                return job_started_page_response(
+                    request,
+                    kind=resource_jobs.POOL_IMPORT,
+                    organization=self.organization,
+                    requested_by=self.actor,
+                    payload={"rates_allowed": rates_allowed},
+                    upload=data,
+                    upload_name="resource-pool.xlsx",
+                )
             if workbook:
                 created = workbooks.pool_import_xlsx(
                     actor=self.actor, organization=self.organization, data=data, rates_allowed=rates_allowed
@@ -733,16 +727,13 @@ class PoolWorkbookView(PoolPage):
         if resource_jobs.in_job(
             rows=Resource.objects.for_organization(self.organization).filter(is_active=True).count()
         ):
-            job = job_start(
+            return job_started_page_response(
+                request,
                 kind=resource_jobs.POOL_EXPORT,
                 organization=self.organization,
                 requested_by=self.actor,
                 payload={"with_rates": with_rates},
             )
-            answer = job_page_response(request, job)
-            if answer is not None:
-                return answer  # type: ignore[return-value]
-            raise job_error(job)
         data = workbooks.pool_workbook(self.organization, with_rates=with_rates)
         return xlsx_response(data, f"{self.organization.slug}-resource-pool.xlsx")
 
