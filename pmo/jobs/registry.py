@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ImproperlyConfigured
+from pmo.kinds import KindRegistry
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -42,42 +42,9 @@ class JobKind:
     handle: JobHandler
 
 
-class JobKindRegistry:
+class JobKindRegistry(KindRegistry[JobKind]):
     def __init__(self) -> None:
-        self._kinds: dict[str, JobKind] = {}
-
-    def register(self, kind: JobKind) -> JobKind:
-        known = self._kinds.get(kind.code)
-        if known is not None and known != kind:
-            raise ImproperlyConfigured(f"The job kind {kind.code!r} is registered twice.")
-        if len(kind.code) > 60:
-            raise ImproperlyConfigured(f"The job kind {kind.code!r} is longer than 60 characters.")
-        self._kinds[kind.code] = kind
-        return kind
-
-    def unregister(self, code: str) -> None:
-        self._kinds.pop(code, None)
-
-    def __getitem__(self, code: str) -> JobKind:
-        return self._kinds[code]
-
-    def __contains__(self, code: object) -> bool:
-        return code in self._kinds
-
-    def __iter__(self) -> Iterator[JobKind]:
-        return iter(sorted(self._kinds.values(), key=lambda kind: kind.code))
-
-    def get(self, code: str) -> JobKind | None:
-        return self._kinds.get(code)
-
-    def label(self, code: str) -> str:
-        """The kind's label in the active language; the code of a kind no longer registered."""
-        kind = self._kinds.get(code)
-        return code if kind is None else str(kind.label)
-
-    @property
-    def choices(self) -> list[tuple[str, str]]:
-        return [(kind.code, str(kind.label)) for kind in self]
+        super().__init__("job kind")
 
 
 job_kinds = JobKindRegistry()

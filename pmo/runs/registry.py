@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ImproperlyConfigured
+from pmo.kinds import KindRegistry
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -36,40 +36,9 @@ class RunKind:
     describe: BatchDescriber | None = None
 
 
-class RunKindRegistry:
+class RunKindRegistry(KindRegistry[RunKind]):
     def __init__(self) -> None:
-        self._kinds: dict[str, RunKind] = {}
-
-    def register(self, kind: RunKind) -> RunKind:
-        known = self._kinds.get(kind.code)
-        if known is not None and known != kind:
-            raise ImproperlyConfigured(f"The run kind {kind.code!r} is registered twice.")
-        self._kinds[kind.code] = kind
-        return kind
-
-    def unregister(self, code: str) -> None:
-        self._kinds.pop(code, None)
-
-    def __getitem__(self, code: str) -> RunKind:
-        return self._kinds[code]
-
-    def __contains__(self, code: object) -> bool:
-        return code in self._kinds
-
-    def __iter__(self) -> Iterator[RunKind]:
-        return iter(sorted(self._kinds.values(), key=lambda kind: kind.code))
-
-    def get(self, code: str) -> RunKind | None:
-        return self._kinds.get(code)
-
-    def label(self, code: str) -> str:
-        """The kind's label in the active language; the code of a kind no longer registered."""
-        kind = self._kinds.get(code)
-        return code if kind is None else str(kind.label)
-
-    @property
-    def choices(self) -> list[tuple[str, str]]:
-        return [(kind.code, str(kind.label)) for kind in self]
+        super().__init__("run kind")
 
     def describe(self, code: str, payload: Mapping[str, Any]) -> str:
         """The batch's payload in a few words, or nothing when the kind does not say."""
