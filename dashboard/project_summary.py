@@ -173,7 +173,9 @@ def summary_job(context: Any) -> Any:
     from projects.api.base import resolve_project
 
     organization = context.organization
-    membership = Membership.objects.for_organization(organization).select_related("organization").get(user=context.user)
+    membership = (
+        Membership.objects.for_organization(organization).select_related("organization").get(user=context.requester())
+    )
     project, role = resolve_project(organization.pk, context.payload["project"], membership.user_id)
     context.progress(1, 2)
     content, filename = project_summary_pdf(project, membership=membership, project_role=role)

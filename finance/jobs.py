@@ -9,9 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from pmo.errors import ApplicationError
 from pmo.jobs import JobKind, JobOutcome
-from pmo.models import User
 from pmo.xlsx import XLSX_CONTENT_TYPE, file_stem
 from projects.models import Project
 
@@ -32,12 +30,6 @@ def in_job(*, size: int = 0, rows: int = 0) -> bool:
     return size > JOB_UPLOAD_BYTES or rows > JOB_ROWS
 
 
-def _actor(context: JobContext) -> User:
-    if context.user is None:
-        raise ApplicationError(_("The person who started this job is gone."), code="job_actor_missing")
-    return context.user
-
-
 def _project(context: JobContext) -> Project:
     return Project.objects.for_organization(context.organization).get(pk=context.payload["project"])
 
@@ -47,7 +39,7 @@ def costs_import_job(context: JobContext) -> JobOutcome:
 
     project = _project(context)
     created = costs_xlsx.actual_costs_import_xlsx(
-        actor=_actor(context), project=project, data=context.upload(), progress=context.progress
+        actor=context.requester(), project=project, data=context.upload(), progress=context.progress
     )
     return JobOutcome(
         report={"counts": {_("Actual costs recorded"): len(created)}},

@@ -42,10 +42,11 @@ def filtered(organization: Any, query: str) -> QuerySet[Asset]:
 
 
 def import_assets(context: JobContext) -> JobOutcome:
-    if context.user is None:
-        raise ApplicationError(_("The member who started the import is no longer there."), code="requester_gone")
     created = assets_xlsx.assets_import_xlsx(
-        actor=context.user, organization=context.organization, content=context.upload(), progress=context.progress
+        actor=context.requester(),
+        organization=context.organization,
+        content=context.upload(),
+        progress=context.progress,
     )
     return JobOutcome(
         report={"counts": {_("Assets added"): len(created)}},

@@ -65,9 +65,9 @@ def plan_xlsx_import(context: JobContext) -> JobOutcome:
     from projects.services.plan_xlsx import plan_import_xlsx
 
     project = _project(context)
-    if context.user is None:
-        raise ApplicationError(_("The job's requester no longer exists."), code="not_found")
-    result = plan_import_xlsx(actor=context.user, project=project, content=context.upload(), progress=context.progress)
+    result = plan_import_xlsx(
+        actor=context.requester(), project=project, content=context.upload(), progress=context.progress
+    )
     return JobOutcome(
         report={
             "counts": {

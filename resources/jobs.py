@@ -10,9 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from pmo.errors import ApplicationError
 from pmo.jobs import JobKind, JobOutcome
-from pmo.models import User
 from pmo.xlsx import XLSX_CONTENT_TYPE, file_stem
 from projects.models import Project
 
@@ -30,12 +28,6 @@ ASSIGNMENTS_IMPORT = "resources.assignments_xlsx_import"
 ASSIGNMENTS_EXPORT = "resources.assignments_xlsx_export"
 
 
-def _actor(context: JobContext) -> User:
-    if context.user is None:
-        raise ApplicationError(_("The person who started this job is gone."), code="job_actor_missing")
-    return context.user
-
-
 def in_job(*, size: int = 0, rows: int = 0) -> bool:
     """Whether an upload of ``size`` bytes or an export of ``rows`` rows is large enough for a job."""
     return size > JOB_UPLOAD_BYTES or rows > JOB_ROWS
@@ -45,7 +37,7 @@ def pool_import_job(context: JobContext) -> JobOutcome:
     from resources.services import workbooks
 
     created = workbooks.pool_import_xlsx(
-        actor=_actor(context),
+        actor=context.requester(),
         organization=context.organization,
         data=context.upload(),
         rates_allowed=bool(context.payload.get("rates_allowed")),
@@ -76,7 +68,7 @@ def assignments_import_job(context: JobContext) -> JobOutcome:
 
     project = _project(context)
     created = workbooks.assignments_import_xlsx(
-        actor=_actor(context), project=project, data=context.upload(), progress=context.progress
+        actor=context.requester(), project=project, data=context.upload(), progress=context.progress
     )
     return JobOutcome(
         report={"counts": {_("Assignments added"): len(created)}},

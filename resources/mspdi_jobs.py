@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from pmo.errors import ApplicationError
 from pmo.jobs import JobContext, JobKind, JobOutcome, job_kinds
 from pmo.models import Job, JobStatus, User
 from projects.models import Project, WbsElement
@@ -45,12 +44,6 @@ def _progress(context: JobContext) -> Any:
 
 def _project(context: JobContext) -> Project:
     return Project.objects.for_organization(context.organization).get(pk=context.payload["project_id"])
-
-
-def _actor(context: JobContext) -> User:
-    if context.user is None:
-        raise ApplicationError(_("The person who started this job no longer exists."), code="job_requester_gone")
-    return context.user
 
 
 def export_handler(context: JobContext) -> JobOutcome:
@@ -107,7 +100,7 @@ def import_handler(context: JobContext) -> JobOutcome:
     from resources.services.mspdi import project_import_mspdi
 
     result = project_import_mspdi(
-        actor=_actor(context),
+        actor=context.requester(),
         project=_project(context),
         content=context.upload(),
         pool_allowed=bool(context.payload.get("pool_allowed")),
@@ -121,7 +114,7 @@ def create_handler(context: JobContext) -> JobOutcome:
     from resources.services.mspdi import project_create_from_mspdi
 
     result = project_create_from_mspdi(
-        actor=_actor(context),
+        actor=context.requester(),
         organization=context.organization,
         content=context.upload(),
         code=str(context.payload.get("code") or ""),

@@ -60,6 +60,12 @@ class JobContext:
         self._side: ThreadPoolExecutor | None = None
         self.writes = 0
 
+    def requester(self) -> User:
+        """Who started the job, to act as; a job whose requester was deleted since fails with that."""
+        if self.user is None:
+            raise ApplicationError(_("The person who started this job no longer exists."), code="job_requester_gone")
+        return self.user
+
     def upload(self) -> bytes:
         """The file the job was started with."""
         if not self.job.upload_key:

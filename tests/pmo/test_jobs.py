@@ -186,6 +186,27 @@ def test_an_application_error_fails_the_job_with_its_error_body_and_no_retry(
     assert job.expires_at is not None
 
 
+def test_a_job_whose_requester_is_gone_fails_with_that_said(organization: Organization, requester: Any) -> None:
+    acted_as: list[Any] = []
+
+    def act(context: JobContext) -> JobOutcome:
+        acted_as.append(context.requester())
+        return JobOutcome()
+
+    job_kinds.register(JobKind("tests.act", "Act", act))
+    try:
+        done = job_start(kind="tests.act", organization=organization, requested_by=requester, inline=True)
+        orphan = job_start(kind="tests.act", organization=organization, requested_by=None, inline=True)
+    finally:
+        job_kinds.unregister("tests.act")
+
+    assert done.status == JobStatus.DONE
+    assert acted_as == [requester]
+    assert (orphan.status, orphan.error["code"]) == (JobStatus.FAILED, "job_requester_gone")
+    # Nobody's language to speak: the organisation's default, Chinese.
+    assert orphan.error["message"] == "发起此任务的人员已不存在。"
+
+
 def test_any_other_error_fails_the_job_with_a_generic_message_and_is_logged(
     echo: Echo, organization: Organization, requester: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
