@@ -31,6 +31,7 @@ from pmo.errors import ApplicationError
 from pmo.models import CalendarException, Organization, User, WorkingCalendar
 from pmo.services import calendar_create, calendar_exception_add
 from projects.models import Baseline, BaselineTask, Dependency, ProgressUpdate, Project, WbsElement, wbs_sort_key
+from projects.services.baselines import BaselineTaskValues, baseline_restore
 from projects.services.locks import lock_project
 from projects.services.plan import renumber, schedule_recompute
 from projects.services.projects import project_create, project_update
@@ -322,28 +323,28 @@ def _write_plan(
 
 
 def _write_baseline(actor: User, project: Project, plan: Plan, created: dict[int, WbsElement]) -> Baseline | None:
+    """The file's Baseline 0 as the project's current baseline, under a name not taken yet (audited)."""
     entries = [(created[task.uid], task.baseline) for task in plan.tasks if task.baseline is not None]
     if not entries:
         return None
-    baselines = Baseline.objects.for_organization(project.organization_id).filter(project=project)
-    taken = set(baselines.values_list("name", flat=True))
+    taken = set(
+        Baseline.objects.for_organization(project.organization_id)
+        .filter(project=project)
+        .values_list("name", flat=True)
+    )
     name, number = _("MS Project Baseline 0"), 2
     base = name
     while name in taken:
         name = f"{base} ({number})"
         number += 1
-    baselines.filter(is_current=True).update(is_current=False)
-    baseline = Baseline.objects.create(
-        organization_id=project.organization_id, project=project, name=name, is_current=True, created_by=actor
-    )
-    BaselineTask.objects.bulk_create(
-        [
-            BaselineTask(
-                organization_id=project.organization_id,
-                baseline=baseline,
+    return baseline_restore(
+        actor=actor,
+        project=project,
+        name=name,
+        tasks=[
+            BaselineTaskValues(
                 task=element,
                 code=element.code,
-                sort_key=element.sort_key,
                 name=element.name,
                 is_milestone=element.kind == WbsElement.Kind.MILESTONE,
                 start=entry.start,
@@ -353,9 +354,7 @@ def _write_baseline(actor: User, project: Project, plan: Plan, created: dict[int
             )
             for element, entry in entries
         ],
-        batch_size=1000,
     )
-    return baseline
 
 
 def _resources_for(

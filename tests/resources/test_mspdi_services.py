@@ -151,6 +151,8 @@ def test_export_then_import_reproduces_the_project_exactly(site: Site) -> None:
     assert link_rows(copy) == link_rows(site.project)
     assert assignment_rows(copy) == assignment_rows(site.project)
     assert baseline_rows(copy) == baseline_rows(site.project)
+    restored = AuditEvent.objects.for_organization(site.org).get(action="baseline.restored")
+    assert restored.changes["name"] == [None, "MS Project Baseline 0"]
     assert critical_path(copy) == critical_path(site.project)
     assert critical_path(copy)  # the plan has one
     projects = Project.objects.for_organization(site.org)
