@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
@@ -56,6 +57,7 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 FILE = "file"
 #: The explanation sheet's title; ``read_workbook`` passes over it in either language.
 HELP_SHEET_TITLE = gettext_lazy("Columns explained")
+REPLACEMENT_CHARACTER = "\ufffd"
 MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
 #: Messages kept per workbook: a file that is wrong everywhere says so without a megabyte of errors.
@@ -248,6 +250,13 @@ def error_rows(fields: Mapping[str, Sequence[str]]) -> list[dict[str, Any]]:
     return rows
 
 
+def worksheet_text(value: str) -> str:
+    """``value`` as a worksheet can hold it: a control character no cell may contain (any below
+    U+0020 but tab, line feed and carriage return) becomes U+FFFD, where openpyxl would refuse the
+    whole file. The stored text keeps it; only the cell shows the replacement."""
+    return ILLEGAL_CHARACTERS_RE.sub(REPLACEMENT_CHARACTER, value)
+
+
 def spreadsheet_safe(value: str) -> bool:
     """Whether a spreadsheet would show ``value`` as it is (not take it for a formula)."""
     return not value.startswith(FORMULA_STARTS)
@@ -314,7 +323,7 @@ class _RowWriter:
             return None
         kind = column.type
         if kind is CellType.CHOICE and labels is not None:
-            return labels.get(str(value), str(value))
+            return labels.get(str(value), worksheet_text(str(value)))
         if kind is CellType.MONEY:
             cell = WriteOnlyCell(self.ws, value=Decimal(value).quantize(Decimal("0.01")))
             cell.number_format = MONEY_FORMAT
@@ -329,7 +338,7 @@ class _RowWriter:
             return bool(value)
         if kind is CellType.INTEGER:
             return int(value)
-        text = str(value)
+        text = worksheet_text(str(value))
         if not spreadsheet_safe(text):
             cell = WriteOnlyCell(self.ws, value=None)
             cell.value = text

@@ -6,6 +6,9 @@
   (``pmo.dates``); ``unbounded_date_fields`` names the fields that set the window itself.
 - Every two-place decimal field (an amount) keeps its value within the money limit
   (``pmo.money``), whether the field comes from a model or is declared on the serializer.
+- Every integer field without bounds of its own stays within what an integer column holds
+  (``INTEGER_MIN`` to ``INTEGER_MAX``): a declared ``IntegerField(min_value=0)`` for a position
+  or an order would otherwise let 10**20 through to the database, which refuses it with a 500.
 
 Query-parameter serializers derive from ``QuerySerializer``: a query string carries other
 parameters too (pagination, ordering), so only the dates are checked there.
@@ -16,16 +19,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Model
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
+from rest_framework.utils.formatting import lazy_format
 
 from pmo.dates import within_date_window
 from pmo.money import validate_money
 
 UNKNOWN_FIELD = "unknown_field"
 MONEY_PLACES = 2
+
+#: What PostgreSQL's integer column holds (a model's IntegerField and PositiveIntegerField).
+INTEGER_MIN = -(2**31)
+INTEGER_MAX = 2**31 - 1
 
 _IN = TypeVar("_IN")
 _MT = TypeVar("_MT", bound=Model)
@@ -54,6 +63,23 @@ def bound_money(field: serializers.Field) -> None:
         field.validators = [*field.validators, validate_money]
 
 
+def bound_integers(field: serializers.Field) -> None:
+    """Give an integer field (or a list of them) without its own bounds those of an integer column, once."""
+    if isinstance(field, serializers.ListField):
+        bound_integers(field.child)
+        return
+    if not isinstance(field, serializers.IntegerField):
+        return
+    if field.max_value is None:
+        field.max_value = INTEGER_MAX
+        message = lazy_format(field.error_messages["max_value"], max_value=INTEGER_MAX)  # type: ignore[arg-type]
+        field.validators = [*field.validators, MaxValueValidator(INTEGER_MAX, message=message)]  # type: ignore[arg-type]
+    if field.min_value is None:
+        field.min_value = INTEGER_MIN
+        message = lazy_format(field.error_messages["min_value"], min_value=INTEGER_MIN)  # type: ignore[arg-type]
+        field.validators = [*field.validators, MinValueValidator(INTEGER_MIN, message=message)]  # type: ignore[arg-type]
+
+
 class StrictInputMixin:
     """Refuse unknown keys; keep dates within the organisation's window and amounts within the limit."""
 
@@ -70,6 +96,7 @@ class StrictInputMixin:
             if name not in self.unbounded_date_fields:
                 bound_dates(field)
             bound_money(field)
+            bound_integers(field)
         return fields
 
     def to_internal_value(self, data: Any) -> Any:

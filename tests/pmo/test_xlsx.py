@@ -102,6 +102,18 @@ def test_export_has_a_frozen_header_typed_cells_and_formulas_as_text():
     assert ws["D2"].value == 10
 
 
+def test_a_control_character_no_cell_may_hold_is_exported_as_the_replacement_character():
+    # Text stored through the API may hold one (found by the fuzz run); openpyxl refused the whole file.
+    rows = [{"code": "1\tA", "name": "Pour\x1bslab\x00"}, {"code": "2", "name": "=A1\x07"}]
+
+    ws = load_workbook(io.BytesIO(workbook_bytes([(TASKS, rows)])))["Tasks"]
+
+    assert ws["A2"].value == "1\tA"  # tab, line feed and carriage return a cell holds
+    assert ws["B2"].value == "Pour\ufffdslab\ufffd"
+    assert ws["B3"].value == "=A1\ufffd"
+    assert ws["B3"].data_type == "s"
+
+
 def test_headers_and_sheet_titles_follow_the_language_and_are_read_in_either():
     with translation.override("zh-hans"):
         data = workbook_bytes([(TASKS, [{"code": "1", "name": "浇筑", "kind": "task"}])])
