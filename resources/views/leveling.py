@@ -12,18 +12,23 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pmo.api.base import SAFE_METHODS
 from pmo.forms import DateWindowFormMixin
+from pmo.jobs import job_page_response
+from pmo.jobs.responses import job_error
 from pmo.views import paginate
 from projects.models import Project
+from resources.leveling_jobs import start_leveling
 from resources.models import LevelingRun, LevelingStatus
 from resources.permissions import ResourceAction
 from resources.services import leveling as services
@@ -162,10 +167,11 @@ class LevelingListPage(LevelingPage):
             ],
             may_level=bool(projects),
             list_url=self.list_url(),
+            job_above=settings.PMO_LEVELING_JOB_ABOVE,
         )
         return context
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not self.in_project() and not services.may_level_any(self.membership):
             raise PermissionDenied
         projects = self.levelable()
@@ -173,20 +179,30 @@ class LevelingListPage(LevelingPage):
         if not form.is_valid():
             return self.render_page(400, form=form, levelable=projects)
         chosen = [self.project] if self.in_project() else [int(pk) for pk in form.cleaned_data["projects"]]  # type: ignore[attr-defined]
-        run, status = self.attempt(
-            lambda: services.leveling_compute(
+        started, status = self.attempt(
+            lambda: start_leveling(
                 actor=self.actor,
                 organization=self.organization,
                 projects=chosen,
                 start=form.cleaned_data["start"],
                 finish=form.cleaned_data["finish"],
                 allow_beyond_float=form.cleaned_data["allow_beyond_float"],
+                in_project=self.project if self.in_project() else None,  # type: ignore[attr-defined]
             ),
             form,
         )
-        if run is None:
+        if started is None:
             return self.render_page(status, form=form, levelable=projects)
-        return HttpResponseRedirect(self.run_url(run.pk))
+        if isinstance(started, LevelingRun):
+            return HttpResponseRedirect(self.run_url(started.pk))
+        # A large plan: its job's page follows the progress, then links to the proposal (there at
+        # once when the job has already run, with eager Celery).
+        response = job_page_response(request, started)
+        if response is not None:
+            return response
+        failure = job_error(started)
+        self.report(failure, form)
+        return self.render_page(failure.status_code, form=form, levelable=projects)
 
 
 class OrganizationLevelingView(LevelingListPage):

@@ -1,0 +1,129 @@
+"""Leveling proposals over large plans as jobs (``pmo.jobs``), computed on a worker with a progress bar.
+
+The page and the API call :func:`start_leveling`: over projects of at most ``PMO_LEVELING_JOB_ABOVE``
+tasks it computes the proposal in the request, as before; above it, it refuses at once what the job
+would (the period, the projects, who may level them) and starts the job ``resources.leveling_compute``.
+The job computes the proposal as its requester, who is checked again (a role may have been taken away
+and a project closed or deleted meanwhile: the job then fails with the service's error), with the
+engine's progress on the job's page. Its outcome links to the proposal's page; its report gives the
+figures and, under ``run``, the proposal's id and its URL in the API.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from pmo.errors import ApplicationError
+from pmo.jobs import JobContext, JobKind, JobOutcome, job_kinds
+from pmo.models import Job, Organization, User
+from pmo.tenancy import BIGINT_LIMIT
+from projects.models import Project, WbsElement
+from resources.models import LevelingRun
+
+COMPUTE = "resources.leveling_compute"
+
+
+def in_job(organization: Organization, project_ids: Iterable[int]) -> bool:
+    """Whether the projects hold more than ``PMO_LEVELING_JOB_ABOVE`` tasks (summaries not counted)."""
+    limit = int(settings.PMO_LEVELING_JOB_ABOVE)
+    ids = [pk for pk in project_ids if 0 < pk < BIGINT_LIMIT]
+    return (
+        WbsElement.objects.for_organization(organization)
+        .filter(project_id__in=ids)
+        .exclude(kind=WbsElement.Kind.SUMMARY)[limit : limit + 1]
+        .exists()
+    )
+
+
+def start_leveling(
+    *,
+    actor: User,
+    organization: Organization,
+    projects: Iterable[Project | int],
+    start: dt.date,
+    finish: dt.date,
+    allow_beyond_float: bool,
+    in_project: Project | None = None,
+) -> LevelingRun | Job:
+    """The proposal, computed in the request over a small plan; else the job that computes it.
+
+    ``in_project``: the project whose leveling page asked, where the job's link leads.
+    """
+    from pmo.jobs import job_start
+    from resources.services.leveling import leveling_check, leveling_compute
+
+    ids = sorted({project.pk if isinstance(project, Project) else int(project) for project in projects})
+    if not in_job(organization, ids):
+        return leveling_compute(
+            actor=actor,
+            organization=organization,
+            projects=ids,
+            start=start,
+            finish=finish,
+            allow_beyond_float=allow_beyond_float,
+        )
+    chosen = leveling_check(actor=actor, organization=organization, projects=ids, start=start, finish=finish)
+    return job_start(
+        kind=COMPUTE,
+        organization=organization,
+        requested_by=actor,
+        payload={
+            "projects": [project.pk for project in chosen],
+            "start": start.isoformat(),
+            "finish": finish.isoformat(),
+            "allow_beyond_float": allow_beyond_float,
+            "in_project": in_project.pk if in_project is not None else None,
+        },
+    )
+
+
+def run_page(organization: Organization, run: LevelingRun, in_project: Any = None) -> str:
+    """The proposal's page: the project's leveling page's when asked from there and the run includes it."""
+    if isinstance(in_project, int) and in_project in run.projects:
+        return reverse("project-resource-leveling-run", args=[organization.slug, in_project, run.pk])
+    return reverse("org-resource-leveling-run", args=[organization.slug, run.pk])
+
+
+def compute_handler(context: JobContext) -> JobOutcome:
+    from resources.services.leveling import leveling_compute
+
+    if context.user is None:
+        raise ApplicationError(_("The person who started this job no longer exists."), code="job_requester_gone")
+    payload = context.payload
+    organization = context.organization
+    run = leveling_compute(
+        actor=context.user,
+        organization=organization,
+        projects=[int(pk) for pk in payload.get("projects") or []],
+        start=dt.date.fromisoformat(str(payload["start"])),
+        finish=dt.date.fromisoformat(str(payload["finish"])),
+        allow_beyond_float=bool(payload.get("allow_beyond_float")),
+        progress=context.progress,
+    )
+    result = run.result or {}
+    api_url = reverse("api-resource-leveling-run-detail", kwargs={"org_slug": organization.slug, "pk": run.pk})
+    return JobOutcome(
+        report={
+            "counts": {
+                _("Tasks delayed"): result.get("delayed_count", 0),
+                _("Days over before"): result.get("before_count", 0),
+                _("Days over after"): result.get("after_count", 0),
+            },
+            "run": {"id": run.pk, "url": api_url},
+        },
+        link=run_page(organization, run, payload.get("in_project")),
+    )
+
+
+KIND = JobKind(COMPUTE, gettext_lazy("Resource leveling proposal"), compute_handler)
+
+
+def register() -> None:
+    job_kinds.register(KIND)
