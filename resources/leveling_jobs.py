@@ -109,14 +109,23 @@ def compute_handler(context: JobContext) -> JobOutcome:
     )
     result = run.result or {}
     api_url = reverse("api-resource-leveling-run-detail", kwargs={"org_slug": organization.slug, "pk": run.pk})
+    delayed, before, after = (result.get(key, 0) for key in ("delayed_count", "before_count", "after_count"))
     return JobOutcome(
         report={
+            # What the job's page shows, as the proposal's page has it (the keys' order is not kept).
             "counts": {
-                _("Tasks delayed"): result.get("delayed_count", 0),
-                _("Days over before"): result.get("before_count", 0),
-                _("Days over after"): result.get("after_count", 0),
+                _("Tasks delayed"): delayed,
+                _("Tasks with new dates"): len(result.get("moves", [])),
+                _("Over-allocated days, before → after"): f"{before} → {after}",
             },
-            "run": {"id": run.pk, "url": api_url},
+            # What an API client reads: the proposal and its figures.
+            "run": {
+                "id": run.pk,
+                "url": api_url,
+                "delayed_count": delayed,
+                "before_count": before,
+                "after_count": after,
+            },
         },
         link=run_page(organization, run, payload.get("in_project")),
     )
