@@ -1,9 +1,9 @@
 """Leveling proposals over large plans as jobs (``pmo.jobs``), computed on a worker with a progress bar.
 
-The page and the API call :func:`start_leveling`: over projects of at most ``PMO_LEVELING_JOB_ABOVE``
-tasks it computes the proposal in the request, as before; above it, it refuses at once what the job
-would (the period, the projects, who may level them) and starts the job ``resources.leveling_compute``.
-The job computes the proposal as its requester, who is checked again (a role may have been taken away
+Over projects of at most ``PMO_LEVELING_JOB_ABOVE`` tasks (:func:`in_job`) the page and the API compute
+the proposal in the request, as before; above it they start the job ``resources.leveling_compute`` with
+:func:`job_arguments`, which refuses at once what the job would (the period, the projects, who may
+level them). The job computes the proposal as its requester, who is checked again (a role may have been taken away
 and a project closed or deleted meanwhile: the job then fails with the service's error), with the
 engine's progress on the job's page. Its outcome links to the proposal's page; its report gives the
 figures and, under ``run``, the proposal's id and its URL in the API.
@@ -20,9 +20,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from pmo.errors import ApplicationError
 from pmo.jobs import JobContext, JobKind, JobOutcome, job_kinds
-from pmo.models import Job, Organization, User
+from pmo.models import Organization, User
 from pmo.tenancy import BIGINT_LIMIT
 from projects.models import Project, WbsElement
 from resources.models import LevelingRun
@@ -30,19 +29,19 @@ from resources.models import LevelingRun
 COMPUTE = "resources.leveling_compute"
 
 
-def in_job(organization: Organization, project_ids: Iterable[int]) -> bool:
+def in_job(organization: Organization, projects: Iterable[Project | int]) -> bool:
     """Whether the projects hold more than ``PMO_LEVELING_JOB_ABOVE`` tasks (summaries not counted)."""
     limit = int(settings.PMO_LEVELING_JOB_ABOVE)
-    ids = [pk for pk in project_ids if 0 < pk < BIGINT_LIMIT]
+    ids = [project.pk if isinstance(project, Project) else int(project) for project in projects]
     return (
         WbsElement.objects.for_organization(organization)
-        .filter(project_id__in=ids)
+        .filter(project_id__in=[pk for pk in ids if 0 < pk < BIGINT_LIMIT])
         .exclude(kind=WbsElement.Kind.SUMMARY)[limit : limit + 1]
         .exists()
     )
 
 
-def start_leveling(
+def job_arguments(
     *,
     actor: User,
     organization: Organization,
@@ -51,37 +50,27 @@ def start_leveling(
     finish: dt.date,
     allow_beyond_float: bool,
     in_project: Project | None = None,
-) -> LevelingRun | Job:
-    """The proposal, computed in the request over a small plan; else the job that computes it.
+) -> dict[str, Any]:
+    """What ``job_start`` takes for a leveling job, once what the job would refuse has been refused at once.
 
-    ``in_project``: the project whose leveling page asked, where the job's link leads.
+    For ``job_started_page_response`` and ``job_started_api_response``; ``in_project`` is the project
+    whose leveling page asked, where the job's link leads.
     """
-    from pmo.jobs import job_start
-    from resources.services.leveling import leveling_check, leveling_compute
+    from resources.services.leveling import leveling_check
 
-    ids = sorted({project.pk if isinstance(project, Project) else int(project) for project in projects})
-    if not in_job(organization, ids):
-        return leveling_compute(
-            actor=actor,
-            organization=organization,
-            projects=ids,
-            start=start,
-            finish=finish,
-            allow_beyond_float=allow_beyond_float,
-        )
-    chosen = leveling_check(actor=actor, organization=organization, projects=ids, start=start, finish=finish)
-    return job_start(
-        kind=COMPUTE,
-        organization=organization,
-        requested_by=actor,
-        payload={
+    chosen = leveling_check(actor=actor, organization=organization, projects=projects, start=start, finish=finish)
+    return {
+        "kind": COMPUTE,
+        "organization": organization,
+        "requested_by": actor,
+        "payload": {
             "projects": [project.pk for project in chosen],
             "start": start.isoformat(),
             "finish": finish.isoformat(),
             "allow_beyond_float": allow_beyond_float,
             "in_project": in_project.pk if in_project is not None else None,
         },
-    )
+    }
 
 
 def run_page(organization: Organization, run: LevelingRun, in_project: Any = None) -> str:
@@ -94,12 +83,10 @@ def run_page(organization: Organization, run: LevelingRun, in_project: Any = Non
 def compute_handler(context: JobContext) -> JobOutcome:
     from resources.services.leveling import leveling_compute
 
-    if context.user is None:
-        raise ApplicationError(_("The person who started this job no longer exists."), code="job_requester_gone")
     payload = context.payload
     organization = context.organization
     run = leveling_compute(
-        actor=context.user,
+        actor=context.requester(),
         organization=organization,
         projects=[int(pk) for pk in payload.get("projects") or []],
         start=dt.date.fromisoformat(str(payload["start"])),

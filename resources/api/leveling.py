@@ -33,9 +33,9 @@ from pmo.api.common import actor as _actor
 from pmo.api.jobs import job_responses
 from pmo.api.rows import RowBuilder, RowListMixin
 from pmo.api.serializers import UserSummarySerializer
-from pmo.jobs import job_api_response
+from pmo.jobs import job_started_api_response
 from pmo.tenancy import BIGINT_LIMIT
-from resources.leveling_jobs import start_leveling
+from resources import leveling_jobs
 from resources.models import LevelingRun, LevelingStatus
 from resources.permissions import ResourceAction
 from resources.services import leveling as services
@@ -275,17 +275,17 @@ class LevelingRunViewSet(
         values = payload.validated_data
         start = values.get("start") or self.organization.today()
         finish = values.get("finish") or start + dt.timedelta(weeks=DEFAULT_WEEKS)
-        started = start_leveling(
-            actor=_actor(request),
-            organization=self.organization,
-            projects=values["projects"],
-            start=start,
-            finish=finish,
-            allow_beyond_float=values["allow_beyond_float"],
-        )
-        if isinstance(started, LevelingRun):
-            return self._respond(started, status.HTTP_201_CREATED)
-        return job_api_response(request, started)
+        arguments: dict[str, Any] = {
+            "actor": _actor(request),
+            "organization": self.organization,
+            "projects": values["projects"],
+            "start": start,
+            "finish": finish,
+            "allow_beyond_float": values["allow_beyond_float"],
+        }
+        if leveling_jobs.in_job(self.organization, values["projects"]):
+            return job_started_api_response(request, **leveling_jobs.job_arguments(**arguments))
+        return self._respond(services.leveling_compute(**arguments), status.HTTP_201_CREATED)
 
     @extend_schema(
         summary=_("Apply a leveling proposal: the new delays and dates of every project, as one change"),

@@ -17,18 +17,16 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pmo.api.base import SAFE_METHODS
 from pmo.forms import DateWindowFormMixin
-from pmo.jobs import job_page_response
-from pmo.jobs.responses import job_error
+from pmo.jobs import job_started_page_response
 from pmo.views import paginate
 from projects.models import Project
-from resources.leveling_jobs import start_leveling
+from resources import leveling_jobs
 from resources.models import LevelingRun, LevelingStatus
 from resources.permissions import ResourceAction
 from resources.services import leveling as services
@@ -171,38 +169,37 @@ class LevelingListPage(LevelingPage):
         )
         return context
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not self.in_project() and not services.may_level_any(self.membership):
             raise PermissionDenied
         projects = self.levelable()
         form = self.form(projects, request.POST)
         if not form.is_valid():
             return self.render_page(400, form=form, levelable=projects)
-        chosen = [self.project] if self.in_project() else [int(pk) for pk in form.cleaned_data["projects"]]  # type: ignore[attr-defined]
-        started, status = self.attempt(
-            lambda: start_leveling(
-                actor=self.actor,
-                organization=self.organization,
-                projects=chosen,
-                start=form.cleaned_data["start"],
-                finish=form.cleaned_data["finish"],
-                allow_beyond_float=form.cleaned_data["allow_beyond_float"],
-                in_project=self.project if self.in_project() else None,  # type: ignore[attr-defined]
-            ),
-            form,
-        )
-        if started is None:
+        answer, status = self.attempt(lambda: self.compute(form), form)
+        if answer is None:
             return self.render_page(status, form=form, levelable=projects)
-        if isinstance(started, LevelingRun):
-            return HttpResponseRedirect(self.run_url(started.pk))
-        # A large plan: its job's page follows the progress, then links to the proposal (there at
-        # once when the job has already run, with eager Celery).
-        response = job_page_response(request, started)
-        if response is not None:
-            return response
-        failure = job_error(started)
-        self.report(failure, form)
-        return self.render_page(failure.status_code, form=form, levelable=projects)
+        return answer
+
+    def compute(self, form: LevelingForm) -> HttpResponseRedirect:
+        """The proposal's page once computed; over a large plan, its job's page, which follows the
+        progress and then links to the proposal (or the proposal's page at once when the job has
+        already run: eager Celery). A refusal, or a job that failed at once, raises its error."""
+        chosen = [self.project] if self.in_project() else [int(pk) for pk in form.cleaned_data["projects"]]  # type: ignore[attr-defined]
+        values: dict[str, Any] = {
+            "actor": self.actor,
+            "organization": self.organization,
+            "projects": chosen,
+            "start": form.cleaned_data["start"],
+            "finish": form.cleaned_data["finish"],
+            "allow_beyond_float": form.cleaned_data["allow_beyond_float"],
+        }
+        if leveling_jobs.in_job(self.organization, chosen):
+            in_project = self.project if self.in_project() else None  # type: ignore[attr-defined]
+            arguments = leveling_jobs.job_arguments(**values, in_project=in_project)
+            return job_started_page_response(self.request, **arguments)
+        run = services.leveling_compute(**values)
+        return HttpResponseRedirect(self.run_url(run.pk))
 
 
 class OrganizationLevelingView(LevelingListPage):
