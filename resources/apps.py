@@ -11,7 +11,7 @@ class ResourcesConfig(AppConfig):
         from pmo.demo import demo_parts
         from pmo.jobs import job_kinds
         from pmo.policy import permissions
-        from resources import alert_kinds, demo, mspdi_jobs, panels
+        from resources import alert_kinds, demo, leveling_jobs, mspdi_jobs, panels
         from resources import jobs as workbook_jobs
         from resources import navigation as resources_navigation
         from resources import runs as resources_runs
@@ -29,3 +29,4 @@ class ResourcesConfig(AppConfig):
         resources_navigation.register()
         resources_runs.register()
         mspdi_jobs.register()
+        leveling_jobs.register()

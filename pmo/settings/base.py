@@ -271,9 +271,9 @@ PMO_RUN_KEEP_DAYS = int(os.environ.get("PMO_RUN_KEEP_DAYS", "30"))
 CELERY_BEAT_SCHEDULE["runs-sweep"] = {"task": "pmo.sweep_runs", "schedule": 60.0}
 
 # --- Jobs (pmo.jobs) ---
-# A job's result (and its upload) is kept this many days after the job ends, then deleted.
 #: A plan of more tasks than this is exported to, or imported from, Excel as a background job.
 PMO_PLAN_XLSX_JOB_ABOVE = int(os.environ.get("PMO_PLAN_XLSX_JOB_ABOVE", "500"))
+# A job's result (and its upload) is kept this many days after the job ends, then deleted.
 PMO_JOB_RESULT_DAYS = int(os.environ.get("PMO_JOB_RESULT_DAYS", "7"))
 # A job whose worker was lost (no report for PMO_RUN_STALE_SECONDS) is queued again until it has
 # been started this many times, then it fails.
@@ -282,6 +282,9 @@ PMO_JOB_MAX_ATTEMPTS = int(os.environ.get("PMO_JOB_MAX_ATTEMPTS", "2"))
 # project with at most this many WBS elements, an import of a file of at most this many bytes.
 PMO_JOB_INLINE_TASKS = int(os.environ.get("PMO_JOB_INLINE_TASKS", "500"))
 PMO_JOB_INLINE_BYTES = int(os.environ.get("PMO_JOB_INLINE_BYTES", str(256 * 1024)))
+# A leveling proposal over projects with more tasks than this (summaries not counted) is computed
+# by a job on a worker, with a progress bar; a smaller one in the request.
+PMO_LEVELING_JOB_ABOVE = int(os.environ.get("PMO_LEVELING_JOB_ABOVE", "300"))
 # The sweeper queues lost jobs again and deletes expired ones with their files.
 CELERY_BEAT_SCHEDULE["jobs-sweep"] = {"task": "pmo.sweep_jobs", "schedule": 60.0}
 

@@ -1,10 +1,12 @@
 """API of leveling proposals, under ``/api/v1/orgs/{org_slug}/``.
 
 ``leveling-runs/`` lists the organisation's proposals and computes one (``POST``: projects, period,
-beyond float or not); ``leveling-runs/{id}/`` shows one with its result (the moved tasks with old
-and new dates and delays, each project's finish before and after, over-allocations before and
-after); ``apply/`` applies it through the schedule service, all projects as one change, refused
-with ``stale`` when the plan changed since; ``discard/`` closes it unapplied.
+beyond float or not; over more than ``PMO_LEVELING_JOB_ABOVE`` tasks a job computes it on a worker:
+202 and the job, ``resources.leveling_jobs``); ``leveling-runs/{id}/`` shows one with its result
+(the moved tasks with old and new dates and delays, each project's finish before and after,
+over-allocations before and after); ``apply/`` applies it through the schedule service, all
+projects as one change, refused with ``stale`` when the plan changed since; ``discard/`` closes it
+unapplied.
 
 Everyone reads; computing, applying and discarding need ``resources.level`` on every project of
 the run (the resource office, or a planner of each project): the service checks it.
@@ -16,8 +18,9 @@ import datetime as dt
 from typing import Any, ClassVar
 
 from django.db.models import QuerySet
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -27,9 +30,12 @@ from pmo.api import inputs
 from pmo.api.base import SAFE_METHODS, OrganizationScopedMixin
 from pmo.api.common import EMPTY_BODY, ID_PATTERN, NamedChoiceField
 from pmo.api.common import actor as _actor
+from pmo.api.jobs import job_responses
 from pmo.api.rows import RowBuilder, RowListMixin
 from pmo.api.serializers import UserSummarySerializer
+from pmo.jobs import job_started_api_response
 from pmo.tenancy import BIGINT_LIMIT
+from resources import leveling_jobs
 from resources.models import LevelingRun, LevelingStatus
 from resources.permissions import ResourceAction
 from resources.services import leveling as services
@@ -198,11 +204,23 @@ class LevelingComputeSerializer(inputs.Serializer):
             "Delays tasks until no resource is over-allocated in the period (load strictly above capacity), "
             "earliest day first, with the critical path's rules; first within total float, then, if allowed, beyond "
             "it by project priority then task order. Nothing changes until the proposal is applied. Refused with "
-            "`permission_denied` (403) unless the resource office or a planner of every project."
+            "`permission_denied` (403) unless the resource office or a planner of every project.\n"
+            "\n"
+            "Projects with at most `PMO_LEVELING_JOB_ABOVE` tasks (300) are leveled in the request: 201 and the "
+            "proposal. Larger ones are leveled by a job (`resources.leveling_compute`) on a worker: 202 and the job, "
+            "whose `percent` follows the engine; once done (200 when it has already run), its `report` gives the "
+            "figures and `run` (the proposal's `id` and `url`), its `link` the proposal's page; a job that failed "
+            "(the requester lost the right to level, a project was closed or deleted meanwhile) has the error."
         ),
         tags=[TAG],
         request=LevelingComputeSerializer,
-        responses={201: LevelingRunDetailSerializer},
+        responses={
+            201: OpenApiResponse(
+                response=LevelingRunDetailSerializer,
+                description=_("At most `PMO_LEVELING_JOB_ABOVE` tasks: the proposal, computed in the request."),
+            ),
+            **job_responses(file=False),
+        },
     ),
 )
 class LevelingRunViewSet(
@@ -247,7 +265,7 @@ class LevelingRunViewSet(
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return Response(LevelingRunDetailSerializer(self.get_object()).data)
 
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
         if not services.may_level_any(self.membership):
             raise exceptions.PermissionDenied(
                 _("Leveling needs the resource office, or a project manager's or coordinator's role on every project.")
@@ -257,15 +275,17 @@ class LevelingRunViewSet(
         values = payload.validated_data
         start = values.get("start") or self.organization.today()
         finish = values.get("finish") or start + dt.timedelta(weeks=DEFAULT_WEEKS)
-        run = services.leveling_compute(
-            actor=_actor(request),
-            organization=self.organization,
-            projects=values["projects"],
-            start=start,
-            finish=finish,
-            allow_beyond_float=values["allow_beyond_float"],
-        )
-        return self._respond(run, status.HTTP_201_CREATED)
+        arguments: dict[str, Any] = {
+            "actor": _actor(request),
+            "organization": self.organization,
+            "projects": values["projects"],
+            "start": start,
+            "finish": finish,
+            "allow_beyond_float": values["allow_beyond_float"],
+        }
+        if leveling_jobs.in_job(self.organization, values["projects"]):
+            return job_started_api_response(request, **leveling_jobs.job_arguments(**arguments))
+        return self._respond(services.leveling_compute(**arguments), status.HTTP_201_CREATED)
 
     @extend_schema(
         summary=_("Apply a leveling proposal: the new delays and dates of every project, as one change"),

@@ -6,7 +6,9 @@ engine (``resources.leveling``) and keeps the proposal as a ``LevelingRun`` with
 the plan it read. :func:`leveling_apply` reads the plan again under the projects' locks: if it
 changed, the run is marked out of date and refused; else each project's new leveling delays go
 through ``projects.services.schedule.schedule_leveling_delays_set``, all projects in one
-transaction. :func:`leveling_discard` closes a proposal unapplied.
+transaction. :func:`leveling_discard` closes a proposal unapplied. Proposals over large plans are
+computed by the job ``resources.leveling_compute`` (``resources.leveling_jobs``) with the engine's
+progress; :func:`leveling_check` refuses at once what the job would.
 
 Who: ``resources.level`` — the resource office anywhere, or a project's planners (manager,
 coordinator) on their project; a run over several projects needs the office or a planner's role
@@ -41,6 +43,7 @@ from resources.leveling import (
     LevelingProject,
     LevelingResult,
     LevelingTask,
+    Progress,
     level,
     result_as_json,
 )
@@ -323,9 +326,9 @@ def _problem(
     return problem, resources
 
 
-def _run_engine(problem: LevelingInput) -> LevelingResult:
+def _run_engine(problem: LevelingInput, progress: Progress | None = None) -> LevelingResult:
     try:
-        return level(problem)
+        return level(problem, progress)
     except CycleError as error:
         raise _error(str(error), code="cycle") from error
     except ScheduleOutOfRangeError as error:
@@ -399,7 +402,17 @@ def _check_period(organization: Organization, start: dt.date, finish: dt.date) -
         raise _error(_("Level at most three years at a time."), field="finish")
 
 
-@transaction.atomic
+def leveling_check(
+    *, actor: User, organization: Organization, projects: Iterable[Project | int], start: dt.date, finish: dt.date
+) -> list[Project]:
+    """What a computation is refused for (the period, the projects, who may level them), checked
+    before it is queued as a job; the job checks again. The projects chosen, by id."""
+    _check_period(organization, start, finish)
+    chosen = _projects(organization, projects)
+    _check_may_level(organization, actor, [project.pk for project in chosen])
+    return chosen
+
+
 def leveling_compute(
     *,
     actor: User,
@@ -408,37 +421,43 @@ def leveling_compute(
     start: dt.date,
     finish: dt.date,
     allow_beyond_float: bool = False,
+    progress: Progress | None = None,
 ) -> LevelingRun:
-    """Compute a leveling proposal over the projects for the period and keep it, proposed, with its fingerprint."""
-    _check_period(organization, start, finish)
-    chosen = _projects(organization, projects)
-    _check_may_level(organization, actor, [project.pk for project in chosen])
+    """Compute a leveling proposal over the projects for the period and keep it, proposed, with its fingerprint.
+
+    ``progress(done, total)`` follows the engine (a job's bar). The plan is read and leveled outside
+    a transaction: each read is one statement either way, the fingerprint guards the apply, and a
+    long computation then holds no transaction open while a job's progress is written at once. The
+    run and its audit event are written in one.
+    """
+    chosen = leveling_check(actor=actor, organization=organization, projects=projects, start=start, finish=finish)
     plan = _read_plan(organization, chosen)
     problem, resources = _problem(organization, plan, start=start, finish=finish, allow_beyond_float=allow_beyond_float)
-    result = _run_engine(problem)
-    run = LevelingRun.objects.create(
-        organization=organization,
-        projects=[project.pk for project in chosen],
-        allow_beyond_float=allow_beyond_float,
-        start=start,
-        finish=finish,
-        result=_described(result, plan, resources),
-        fingerprint=plan.fingerprint(),
-        created_by=actor,
-    )
-    audit_record(
-        organization=organization,
-        actor=actor,
-        action="leveling.computed",
-        target=run,
-        changes={
-            "projects": [None, run.projects],
-            "period": [None, [start.isoformat(), finish.isoformat()]],
-            "allow_beyond_float": [None, allow_beyond_float],
-            "moves": [None, len(result.moves)],
-            "over_allocations": [len(result.before), len(result.after)],
-        },
-    )
+    result = _run_engine(problem, progress)
+    with transaction.atomic():
+        run = LevelingRun.objects.create(
+            organization=organization,
+            projects=[project.pk for project in chosen],
+            allow_beyond_float=allow_beyond_float,
+            start=start,
+            finish=finish,
+            result=_described(result, plan, resources),
+            fingerprint=plan.fingerprint(),
+            created_by=actor,
+        )
+        audit_record(
+            organization=organization,
+            actor=actor,
+            action="leveling.computed",
+            target=run,
+            changes={
+                "projects": [None, run.projects],
+                "period": [None, [start.isoformat(), finish.isoformat()]],
+                "allow_beyond_float": [None, allow_beyond_float],
+                "moves": [None, len(result.moves)],
+                "over_allocations": [len(result.before), len(result.after)],
+            },
+        )
     return run
 
 

@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -22,8 +23,10 @@ from django.utils.translation import gettext_lazy
 
 from pmo.api.base import SAFE_METHODS
 from pmo.forms import DateWindowFormMixin
+from pmo.jobs import job_started_page_response
 from pmo.views import paginate
 from projects.models import Project
+from resources import leveling_jobs
 from resources.models import LevelingRun, LevelingStatus
 from resources.permissions import ResourceAction
 from resources.services import leveling as services
@@ -162,6 +165,7 @@ class LevelingListPage(LevelingPage):
             ],
             may_level=bool(projects),
             list_url=self.list_url(),
+            job_above=settings.PMO_LEVELING_JOB_ABOVE,
         )
         return context
 
@@ -172,20 +176,29 @@ class LevelingListPage(LevelingPage):
         form = self.form(projects, request.POST)
         if not form.is_valid():
             return self.render_page(400, form=form, levelable=projects)
-        chosen = [self.project] if self.in_project() else [int(pk) for pk in form.cleaned_data["projects"]]  # type: ignore[attr-defined]
-        run, status = self.attempt(
-            lambda: services.leveling_compute(
-                actor=self.actor,
-                organization=self.organization,
-                projects=chosen,
-                start=form.cleaned_data["start"],
-                finish=form.cleaned_data["finish"],
-                allow_beyond_float=form.cleaned_data["allow_beyond_float"],
-            ),
-            form,
-        )
-        if run is None:
+        answer, status = self.attempt(lambda: self.compute(form), form)
+        if answer is None:
             return self.render_page(status, form=form, levelable=projects)
+        return answer
+
+    def compute(self, form: LevelingForm) -> HttpResponseRedirect:
+        """The proposal's page once computed; over a large plan, its job's page, which follows the
+        progress and then links to the proposal (or the proposal's page at once when the job has
+        already run: eager Celery). A refusal, or a job that failed at once, raises its error."""
+        chosen = [self.project] if self.in_project() else [int(pk) for pk in form.cleaned_data["projects"]]  # type: ignore[attr-defined]
+        values: dict[str, Any] = {
+            "actor": self.actor,
+            "organization": self.organization,
+            "projects": chosen,
+            "start": form.cleaned_data["start"],
+            "finish": form.cleaned_data["finish"],
+            "allow_beyond_float": form.cleaned_data["allow_beyond_float"],
+        }
+        if leveling_jobs.in_job(self.organization, chosen):
+            in_project = self.project if self.in_project() else None  # type: ignore[attr-defined]
+            arguments = leveling_jobs.job_arguments(**values, in_project=in_project)
+            return job_started_page_response(self.request, **arguments)
+        run = services.leveling_compute(**values)
         return HttpResponseRedirect(self.run_url(run.pk))
 
 
