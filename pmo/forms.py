@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections.abc import Iterable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from django import forms
 from django.conf import settings
@@ -154,15 +154,15 @@ def time_zone_choices(organization_zones: Iterable[str]) -> list[tuple[str, Any]
     """The organisation's zone (empty) first, then the common zones, then every other zone by name."""
     zones = sorted(set(organization_zones))
     if zones:
-        default = _("Organisation's time zone (%(zones)s)") % {"zones": ", ".join(zones)}
+        default = str(_("Organisation's time zone (%(zones)s)") % {"zones": ", ".join(zones)})
     else:
-        default = _("Organisation's time zone")
+        default = str(_("Organisation's time zone"))
     now = timezone.now()
     others = sorted(known_time_zones() - set(COMMON_TIME_ZONES))
     return [
         ("", default),
-        (_("Common time zones"), [(name, time_zone_label(name, now)) for name in COMMON_TIME_ZONES]),
-        (_("All time zones"), [(name, time_zone_label(name, now)) for name in others]),
+        (str(_("Common time zones")), [(name, time_zone_label(name, now)) for name in COMMON_TIME_ZONES]),
+        (str(_("All time zones")), [(name, time_zone_label(name, now)) for name in others]),
     ]
 
 
@@ -185,7 +185,7 @@ class ProfileForm(forms.Form):
     def __init__(self, *args: Any, organization_zones: Iterable[str] = (), **kwargs: Any) -> None:
         """``organization_zones``: the time zones of the person's organisations, named by the first choice."""
         super().__init__(*args, **kwargs)
-        self.fields["time_zone"].choices = time_zone_choices(organization_zones)
+        cast(forms.ChoiceField, self.fields["time_zone"]).choices = time_zone_choices(organization_zones)
 
 
 WEEKDAYS = [

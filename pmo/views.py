@@ -130,7 +130,7 @@ class ProfileView(LoginRequiredMixin, TemplateView):
             try:
                 user = services.user_update_profile(user=cast(User, request.user), **form.cleaned_data)
             except ApplicationError as error:
-                for field, errors in (error.fields or {None: [error.message]}).items():
+                for field, errors in (error.fields or {"": [error.message]}).items():
                     for message in errors:
                         form.add_error(field if field in form.fields else None, message)
             else:

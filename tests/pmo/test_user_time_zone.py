@@ -124,6 +124,19 @@ def test_date_times_in_the_api_carry_the_callers_offset_else_the_organisations(
     assert offsets <= {"-08:00", "-07:00"}
 
 
+def test_a_token_or_a_session_outside_organisations_reads_the_persons_own_zone(person: User) -> None:
+    person.time_zone = "Asia/Tokyo"
+    person.save()
+    _token, raw = services.api_token_create(user=person, name="sync")
+    by_token = APIClient()
+    by_token.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert by_token.get("/api/v1/tokens/").json()["results"][0]["created_at"].endswith("+09:00")
+    assert by_token.get("/api/v1/orgs/acme/members/").json()["results"][0]["created_at"].endswith("+09:00")
+    by_session = page_client_for(person)
+    assert by_session.get("/api/v1/tokens/").json()["results"][0]["created_at"].endswith("+09:00")
+    assert by_session.get("/api/v1/orgs/acme/members/").json()["results"][0]["created_at"].endswith("+09:00")
+
+
 # --- the profile page ---
 
 
