@@ -19,7 +19,7 @@ from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from pmo import sql
-from pmo.middleware import activate_user_language
+from pmo.middleware import activate_user_language, activate_user_time_zone
 from pmo.models import ApiToken, User
 
 TOKEN_PREFIX = "pmo"  # noqa: S105  (a label, not a secret)
@@ -96,6 +96,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         # Middleware ran before this user was known: answer in their language from here on.
         activate_user_language(request._request, token.user)
+        activate_user_time_zone(token.user)
         return token.user, token
 
     def authenticate_header(self, request: Request) -> str:
@@ -113,8 +114,8 @@ class SessionAuthentication(authentication.SessionAuthentication):
     ``django.contrib.auth.get_user`` checks it (a backend still configured, an active user, the
     session's hash of the password), and the view's ``resolve_access`` gets the row already read.
     Anything else (a view without ``resolve_access``, another backend) goes Django's way. The
-    session user's language is activated here, as ``BearerTokenAuthentication`` does for a token's,
-    since ``UserLanguageMiddleware`` leaves API requests under an organisation to this.
+    session user's language and time zone are activated here, as ``BearerTokenAuthentication`` does
+    for a token's, since ``UserLanguageMiddleware`` leaves API requests under an organisation to this.
     """
 
     def authenticate(self, request: Request) -> tuple[Any, None] | None:
@@ -130,6 +131,7 @@ class SessionAuthentication(authentication.SessionAuthentication):
         found = super().authenticate(request)
         if found is not None:
             activate_user_language(http, found[0])
+            activate_user_time_zone(found[0])
         return found
 
 

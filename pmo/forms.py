@@ -1,12 +1,16 @@
 from __future__ import annotations
 
-from typing import Any, ClassVar
+import datetime as dt
+import zoneinfo
+from collections.abc import Iterable
+from typing import Any, ClassVar, cast
 
 from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.forms.utils import flatatt
+from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from pmo.authentication import login_failed, login_is_locked, login_succeeded
 from pmo.dates import DateWindow, within_date_window
 from pmo.middleware import client_ip
-from pmo.models import Organization, OrgRole
+from pmo.models import Organization, OrgRole, User, known_time_zones
 from pmo.xlsx import XLSX_CONTENT_TYPE, is_workbook
 
 
@@ -124,6 +128,64 @@ class ApiTokenForm(DateWindowFormMixin, forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
         help_text=_("Leave empty for a token that does not expire."),
     )
+
+
+#: Offered first in a time-zone choice: where the organisations' people mostly work.
+COMMON_TIME_ZONES = (
+    "Asia/Shanghai",
+    "Asia/Hong_Kong",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Europe/London",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Los_Angeles",
+    "UTC",
+)
+
+
+def time_zone_label(name: str, now: dt.datetime) -> str:
+    """``Asia/Shanghai (UTC+08:00)``: the zone's offset at ``now``, which daylight saving time moves."""
+    offset = now.astimezone(zoneinfo.ZoneInfo(name)).strftime("%z")
+    return f"{name} (UTC{offset[:3]}:{offset[3:]})"
+
+
+def time_zone_choices(organization_zones: Iterable[str]) -> list[tuple[str, Any]]:
+    """The organisation's zone (empty) first, then the common zones, then every other zone by name."""
+    zones = sorted(set(organization_zones))
+    if zones:
+        default = str(_("Organisation's time zone (%(zones)s)") % {"zones": ", ".join(zones)})
+    else:
+        default = str(_("Organisation's time zone"))
+    now = timezone.now()
+    others = sorted(known_time_zones() - set(COMMON_TIME_ZONES))
+    return [
+        ("", default),
+        (str(_("Common time zones")), [(name, time_zone_label(name, now)) for name in COMMON_TIME_ZONES]),
+        (str(_("All time zones")), [(name, time_zone_label(name, now)) for name in others]),
+    ]
+
+
+class ProfileForm(forms.Form):
+    """The person's own preferences: the same fields the API's ``/me/`` changes."""
+
+    display_name = forms.CharField(
+        label=_("Display name"),
+        max_length=150,
+        required=False,
+        help_text=_("The name others see; empty for your full name or user name."),
+    )
+    language = forms.ChoiceField(label=_("Language"), choices=User.Language.choices)
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        required=False,
+        help_text=_("Pages, PDF reports and your calendar feed show times in it."),
+    )
+
+    def __init__(self, *args: Any, organization_zones: Iterable[str] = (), **kwargs: Any) -> None:
+        """``organization_zones``: the time zones of the person's organisations, named by the first choice."""
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["time_zone"]).choices = time_zone_choices(organization_zones)
 
 
 WEEKDAYS = [

@@ -2,14 +2,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 
 from pmo.audit import RequestContext, request_context
+
+if TYPE_CHECKING:
+    from pmo.models import Organization
 
 _REQUEST_ID_MAX = 64
 
@@ -71,6 +74,44 @@ class UserLanguageMiddleware:
             if user is not None and user.is_authenticated:
                 activate_user_language(request, user)
         return self.get_response(request)
+
+
+def activate_user_time_zone(user: Any, organization: Organization | None = None) -> None:
+    """Show times by the person's own time zone for the rest of the request, else by the organisation's.
+
+    Outside an organisation's URLs a person without a time zone of their own reads the server's
+    (``TIME_ZONE``); ``UserTimeZoneMiddleware`` returns to it at the end of every request.
+    """
+    own = getattr(user, "time_zone", "") if getattr(user, "is_authenticated", False) else ""
+    name = own or (organization.time_zone if organization is not None else "")
+    if name:
+        timezone.activate(name)
+    else:
+        timezone.deactivate()
+
+
+class UserTimeZoneMiddleware:
+    """A signed-in user reads times in their own time zone; every request ends in the server's again.
+
+    Like ``UserLanguageMiddleware`` it leaves API requests under an organisation to the API's
+    authentication. The organisation's pages and API views activate the person's zone, else the
+    organisation's, once they know the organisation (``activate_user_time_zone``); the zone stays
+    active until the response is rendered, and is reset here so that the next request on the
+    thread starts from the server's.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            if not request.path_info.startswith(ORGANIZATION_API_PREFIX):
+                user = getattr(request, "user", None)
+                if user is not None and user.is_authenticated:
+                    activate_user_time_zone(user)
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
 
 
 #: Where a session's user is read by the API's authentication, with the membership (see above).

@@ -15,6 +15,7 @@ from django.views import View
 
 from pmo.concurrency import locked_row, row_version, stale
 from pmo.errors import ApplicationError
+from pmo.middleware import activate_user_time_zone
 from pmo.models import Membership, Organization
 from pmo.policy import Action, allowed_actions, can
 from pmo.tenancy import tenant_scope
@@ -46,6 +47,8 @@ class OrganizationPageMixin(LoginRequiredMixin):
 
         self.membership = resolve_membership(request, kwargs["org_slug"])
         self.organization = self.membership.organization
+        # Active until the response is rendered; ``UserTimeZoneMiddleware`` resets it afterwards.
+        activate_user_time_zone(self.membership.user, self.organization)
         with tenant_scope(self.organization):
             self.resolve_scope(**kwargs)
             action = self.required_action(request.method or "GET")

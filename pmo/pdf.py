@@ -14,7 +14,6 @@ import datetime as dt
 import functools
 import mimetypes
 import re
-import zoneinfo
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -164,9 +163,13 @@ def page_style(*, organization_name: str, title: str, generated: str) -> SafeStr
     return mark_safe(css)  # noqa: S308  (every piece of text is escaped by css_string)
 
 
-def generated_at(organization: Organization, now: dt.datetime | None = None) -> dt.datetime:
-    """Now in the organisation's time zone, the clock the report's reader works by."""
-    return (now or timezone.now()).astimezone(zoneinfo.ZoneInfo(organization.time_zone))
+def generated_at(now: dt.datetime | None = None) -> dt.datetime:
+    """Now in the active time zone, the clock the report's reader works by.
+
+    A request under an organisation activates the reader's own time zone, else the organisation's
+    (``pmo.middleware.activate_user_time_zone``), and a job its requester's (``pmo.jobs.services``).
+    """
+    return timezone.localtime(now or timezone.now())
 
 
 def render_pdf(
@@ -177,7 +180,8 @@ def render_pdf(
     title: str,
     attachments: Iterable[Attachment] = (),
 ) -> bytes:
-    """The report ``template_name`` (which extends ``pdf/base.html``) as PDF bytes, in the active language.
+    """The report ``template_name`` (which extends ``pdf/base.html``) as PDF bytes, in the active language
+    and time zone (the reader's, see ``generated_at``).
 
     ``attachments`` are the only attachments the document may embed (``attachment_src``); the caller
     has checked that the reader may see them.
@@ -188,20 +192,19 @@ def render_pdf(
     # Importing WeasyPrint turned Pillow's LOAD_TRUNCATED_IMAGES on for the whole process; the
     # attachments' checks rely on Pillow's default (a damaged image is refused).
     ImageFile.LOAD_TRUNCATED_IMAGES = False
-    now = generated_at(organization)
-    generated = _("Generated %(when)s") % {"when": f"{now:%Y-%m-%d %H:%M} ({organization.time_zone})"}
-    with timezone.override(organization.time_zone):
-        html = render_to_string(
-            template_name,
-            {
-                **context,
-                "organization": organization,
-                "report_title": title,
-                "generated": generated,
-                "language": get_language() or settings.LANGUAGE_CODE,
-                "page_style": page_style(organization_name=organization.name, title=title, generated=generated),
-            },
-        )
+    now = generated_at()
+    generated = _("Generated %(when)s") % {"when": f"{now:%Y-%m-%d %H:%M} ({timezone.get_current_timezone_name()})"}
+    html = render_to_string(
+        template_name,
+        {
+            **context,
+            "organization": organization,
+            "report_title": title,
+            "generated": generated,
+            "language": get_language() or settings.LANGUAGE_CODE,
+            "page_style": page_style(organization_name=organization.name, title=title, generated=generated),
+        },
+    )
     resources = PdfResources(attachments={attachment.pk: attachment for attachment in attachments})
     fetcher = _fetcher_class()(resources)
     return bytes(HTML(string=html, base_url=f"{ORIGIN}/", url_fetcher=fetcher).write_pdf())

@@ -14,7 +14,16 @@ from django.utils.translation import gettext as _
 from pmo.audit import audit_record, diff, snapshot
 from pmo.authentication import format_token, hash_secret, new_token_parts
 from pmo.errors import ApplicationError
-from pmo.models import ApiToken, CalendarException, Membership, Organization, OrgRole, User, WorkingCalendar
+from pmo.models import (
+    ApiToken,
+    CalendarException,
+    Membership,
+    Organization,
+    OrgRole,
+    User,
+    WorkingCalendar,
+    validate_time_zone,
+)
 
 ORGANIZATION_FIELDS = ["name", "default_currency", "time_zone", "earliest_date", "latest_date"]
 
@@ -159,9 +168,15 @@ def api_token_revoke(*, user: User, token: ApiToken) -> ApiToken:
     return token
 
 
-def user_update_profile(*, user: User, display_name: str | None = None, language: str | None = None) -> User:
+@transaction.atomic
+def user_update_profile(
+    *, user: User, display_name: str | None = None, language: str | None = None, time_zone: str | None = None
+) -> User:
+    """Change what is given of the person's own preferences; ``time_zone`` "" is the organisation's."""
     if language is not None:
         user_set_language(user=user, language=language)
+    if time_zone is not None:
+        user_set_time_zone(user=user, time_zone=time_zone)
     if display_name is not None and display_name != user.display_name:
         user.display_name = display_name.strip()[:150]
         user.save(update_fields=["display_name"])
@@ -174,6 +189,19 @@ def user_set_language(*, user: User, language: str) -> User:
     if user.language != language:
         user.language = language
         user.save(update_fields=["language"])
+    return user
+
+
+def user_set_time_zone(*, user: User, time_zone: str) -> User:
+    """The person's own time zone for pages, reports and calendar feeds; "" follows each organisation's."""
+    if time_zone:
+        try:
+            validate_time_zone(time_zone)
+        except ValidationError as error:
+            raise ApplicationError(error.messages[0], fields={"time_zone": error.messages}) from error
+    if user.time_zone != time_zone:
+        user.time_zone = time_zone
+        user.save(update_fields=["time_zone"])
     return user
 
 

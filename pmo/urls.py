@@ -50,6 +50,7 @@ account_pages: list[URLPattern | URLResolver] = [
         name="password_reset_confirm",
     ),
     path("password/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("profile/", views.ProfileView.as_view(), name="profile"),
     path("tokens/", views.ApiTokenListView.as_view(), name="api-tokens"),
     path("tokens/<int:pk>/revoke/", views.api_token_revoke, name="api-token-revoke"),
 ]

@@ -31,6 +31,7 @@ from pmo.forms import (
     LockoutAuthenticationForm,
     MemberRoleForm,
     OrganizationSettingsForm,
+    ProfileForm,
     WorkingCalendarForm,
 )
 from pmo.invitations import invitation_create, pending_invitations_for
@@ -63,10 +64,15 @@ class LoginView(auth_views.LoginView):
         response = super().form_valid(form)
         user: User = form.get_user()
         translation.activate(user.language)
-        response.set_cookie(
-            "django_language", user.language, samesite="Lax", max_age=365 * 24 * 3600, secure=self.request.is_secure()
-        )
+        remember_language(self.request, response, user.language)
         return response
+
+
+def remember_language(request: HttpRequest, response: HttpResponse, language: str) -> None:
+    """The language cookie, for the pages shown before signing in (``LocaleMiddleware`` reads it)."""
+    response.set_cookie(
+        "django_language", language, samesite="Lax", max_age=365 * 24 * 3600, secure=request.is_secure()
+    )
 
 
 @login_required
@@ -96,10 +102,43 @@ def switch_language(request: HttpRequest) -> HttpResponse:
         return response
     if request.user.is_authenticated:
         services.user_set_language(user=request.user, language=language)
-    response.set_cookie(
-        "django_language", language, samesite="Lax", max_age=365 * 24 * 3600, secure=request.is_secure()
-    )
+    remember_language(request, response, language)
     return response
+
+
+class ProfileView(LoginRequiredMixin, TemplateView):
+    """The signed-in person's own display name, language and time zone (the API's ``/me/``)."""
+
+    template_name = "pmo/profile.html"
+
+    def profile_form(self, data: Any = None) -> ProfileForm:
+        user = cast(User, self.request.user)
+        zones = (
+            Membership.objects.unscoped().filter(user=user).values_list("organization__time_zone", flat=True).distinct()
+        )
+        initial = {"display_name": user.display_name, "language": user.language, "time_zone": user.time_zone}
+        return ProfileForm(data, initial=initial, organization_zones=list(zones))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["form"] = kwargs.get("form") or self.profile_form()
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = self.profile_form(request.POST)
+        if form.is_valid():
+            try:
+                user = services.user_update_profile(user=cast(User, request.user), **form.cleaned_data)
+            except ApplicationError as error:
+                for field, errors in (error.fields or {"": [error.message]}).items():
+                    for message in errors:
+                        form.add_error(field if field in form.fields else None, message)
+            else:
+                messages.success(request, _("Your profile is saved."))
+                response = redirect("profile")
+                remember_language(request, response, user.language)
+                return response
+        return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
 class MemberListView(OrganizationPageMixin, TemplateView):

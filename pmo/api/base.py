@@ -16,6 +16,7 @@ from rest_framework.viewsets import ViewSetMixin
 
 from pmo.api import filtering
 from pmo.concurrency import etag, etag_in, etag_matches, locked_row, representation_hash, row_version, stale
+from pmo.middleware import activate_user_time_zone
 from pmo.models import Membership, Organization
 from pmo.policy import Action, can
 from pmo.tenancy import activate, deactivate, resolve_membership
@@ -193,6 +194,7 @@ class OrganizationScopedMixin(ConcurrencyControlMixin):
         self.membership = self.resolve_access(request, **kwargs)
         self.organization = self.membership.organization
         self._scope_token = activate(self.organization)
+        activate_user_time_zone(self.membership.user, self.organization)
         self.resolve_scope(**kwargs)
         action = self.required_action(request.method or "GET", getattr(self, "action", None))
         if action is not None and not can(self.membership, action, self.project_role):

@@ -49,7 +49,7 @@ class MeSerializer(inputs.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "username", "display_name", "email", "language", "memberships"]
+        fields = ["id", "username", "display_name", "email", "language", "time_zone", "memberships"]
         read_only_fields = ["id", "username", "email", "memberships"]
 
     @extend_schema_field(MyMembershipSerializer(many=True))

@@ -40,7 +40,7 @@ from pmo.policy import Action
 
 @extend_schema_view(
     get=extend_schema(summary=gettext_lazy("Who am I"), tags=["account"]),
-    patch=extend_schema(summary=gettext_lazy("Change my display name or language"), tags=["account"]),
+    patch=extend_schema(summary=gettext_lazy("Change my display name, language or time zone"), tags=["account"]),
 )
 class MeView(UserResourceMixin, generics.RetrieveUpdateAPIView):
     schema_description = gettext_lazy("The signed-in user and the organisations they belong to.")

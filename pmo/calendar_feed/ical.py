@@ -24,7 +24,8 @@ class Feed:
 
     @property
     def etag(self) -> str:
-        """A strong validator of the events (not of ``DTSTAMP``, which is the time of each answer)."""
+        """A strong validator of the events and the time zone they are written in (not of ``DTSTAMP``,
+        which is the time of each answer): a new time zone of the owner is a new ETag."""
         digest = hashlib.sha256(self.query.time_zone.key.encode())
         for source, event in self.events:
             digest.update(repr((source.code, event)).encode())
@@ -46,7 +47,7 @@ def _sort_key(start: dt.date | dt.datetime) -> tuple[dt.date, str]:
 
 
 def render(feed: Feed, *, name: str, base_url: str) -> bytes:
-    """The feed as an iCalendar file: dates as all-day events, times in the organisation's time zone."""
+    """The feed as an iCalendar file: dates as all-day events, times in the feed's time zone (its owner's)."""
     query = feed.query
     organization = query.organization
     stamp = timezone.now().astimezone(dt.UTC).replace(microsecond=0)

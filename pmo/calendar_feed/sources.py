@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
 
 from pmo.policy import can
 
@@ -25,14 +26,14 @@ if TYPE_CHECKING:
 
     from pmo.models import Membership, Organization, User
 
-#: The days a feed covers around the organisation's today.
+#: The days a feed covers around its owner's today.
 DAYS_BACK = 90
 DAYS_AHEAD = 365
 
 
 @dataclass(frozen=True)
 class FeedQuery:
-    """Whose feed, and which days: ``start`` to ``end`` inclusive, in the organisation's time zone."""
+    """Whose feed, and which days: ``start`` to ``end`` inclusive, in the feed's ``time_zone``."""
 
     membership: Membership
     start: dt.date
@@ -66,14 +67,18 @@ class FeedQuery:
 
 
 def feed_query(membership: Membership) -> FeedQuery:
-    """The member's window: ``DAYS_BACK`` before the organisation's today to ``DAYS_AHEAD`` after."""
-    organization = membership.organization
-    today = organization.today()
+    """The member's window, ``DAYS_BACK`` before their today to ``DAYS_AHEAD`` after, in their time zone.
+
+    The feed's owner's own time zone, else the organisation's (``User.time_zone_in``): a calendar
+    program fetches the feed without a session, so nobody else's preference applies.
+    """
+    time_zone = zoneinfo.ZoneInfo(membership.user.time_zone_in(membership.organization))
+    today = timezone.now().astimezone(time_zone).date()
     return FeedQuery(
         membership=membership,
         start=today - dt.timedelta(days=DAYS_BACK),
         end=today + dt.timedelta(days=DAYS_AHEAD),
-        time_zone=zoneinfo.ZoneInfo(organization.time_zone),
+        time_zone=time_zone,
     )
 
 

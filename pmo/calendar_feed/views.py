@@ -73,6 +73,7 @@ class CalendarFeedView(OrganizationPageMixin, TemplateView):
         )
         context["sources"] = [source.label for source in calendar_sources]
         context["days_back"], context["days_ahead"] = DAYS_BACK, DAYS_AHEAD
+        context["feed_time_zone"] = self.membership.user.time_zone_in(self.organization)
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

@@ -119,7 +119,10 @@ def job_execute(*, organization_id: int, job_id: int, retry: bool = True) -> boo
         return False
     job = jobs.select_related("organization", "requested_by").get()
     kind = job_kinds.get(job.kind)
-    with translation.override(job.language or None):
+    # The requester's language and clock: a report's times as the pages show them to them.
+    requester = job.requested_by
+    zone = requester.time_zone_in(job.organization) if requester is not None else job.organization.time_zone
+    with translation.override(job.language or None), timezone.override(zone):
         if kind is None:
             _fail(job, error_of("job_kind_unknown", _("No part of the application does this kind of job any more.")))
             return True

@@ -29,6 +29,7 @@ from pmo.models.core import (
     WorkingCalendar,
     currency_validator,
     default_weekdays,
+    known_time_zones,
     validate_time_zone,
     validate_weekdays,
 )
@@ -73,6 +74,7 @@ __all__ = [
     "WorkingCalendar",
     "currency_validator",
     "default_weekdays",
+    "known_time_zones",
     "validate_time_zone",
     "validate_weekdays",
 ]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import zoneinfo
 from typing import Any
 
@@ -15,9 +16,22 @@ from pmo.dates import DEFAULT_EARLIEST, DEFAULT_LATEST, HARD_EARLIEST, HARD_LATE
 from pmo.tenancy import TenantManager, TenantModel, TenantQuerySet
 
 
+@functools.cache
+def known_time_zones() -> frozenset[str]:
+    """The IANA names ``zoneinfo`` can load (read once: listing them walks the time zone database)."""
+    return frozenset(zoneinfo.available_timezones())
+
+
 def validate_time_zone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
-        raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value})
+    if value not in known_time_zones():
+        raise ValidationError(
+            _(
+                "“%(value)s” is not a known time zone: use a name from the IANA time zone database, "
+                "such as Asia/Shanghai."
+            ),
+            code="invalid_time_zone",
+            params={"value": value},
+        )
 
 
 def validate_weekdays(value: Any) -> None:
@@ -50,9 +64,23 @@ class User(AbstractUser):
     display_name = models.CharField(_("display name"), max_length=150, blank=True)
     language = models.CharField(_("language"), max_length=10, choices=Language, default=Language.CHINESE)
     alert_email = models.CharField(_("alert e-mails"), max_length=10, choices=AlertEmail, default=AlertEmail.IMMEDIATE)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text=_(
+            "The time zone pages, reports and calendar feeds show your times in: a name from the IANA "
+            "time zone database such as Europe/London; empty for the organisation's time zone."
+        ),
+    )
 
     def __str__(self) -> str:
         return self.display_name or self.get_full_name() or self.username
+
+    def time_zone_in(self, organization: Organization) -> str:
+        """The time zone this person reads times in within ``organization``: their own, else its."""
+        return self.time_zone or organization.time_zone
 
 
 class Organization(models.Model):

@@ -72,6 +72,8 @@ def test_budget_commitment_and_cost_lists_answer_what_their_serializers_declare(
     organization: Organization, api: APIClient, time_zone: str
 ) -> None:
     project = _finances(organization)
+    # The API writes date-times in the caller's own time zone, else the organisation's.
+    Organization.objects.filter(pk=organization.pk).update(time_zone=time_zone)
     lists = (
         ("budgets", BudgetVersionViewSet, s.BudgetVersionSerializer, ("?ordering=created_at", "?status=approved")),
         ("commitments", CommitmentViewSet, s.CommitmentSerializer, ("?ordering=amount", "?over_budget=true")),

@@ -163,6 +163,58 @@ def test_another_organisations_time_zone_moves_the_times(secret: str, person: Me
     assert [str(tz["tzid"]) for tz in calendar.walk("VTIMEZONE")] == ["Europe/Berlin"]
 
 
+def test_the_owners_own_time_zone_comes_before_the_organisations(secret: str, person: Membership) -> None:
+    organization = person.organization
+    person.user.time_zone = "America/New_York"
+    person.user.save()
+    # 14:00 UTC on a day in January is 09:00 in New York (and 22:00 in Shanghai).
+    due = dt.datetime(organization.today().year + 1, 1, 15, 14, 0, tzinfo=dt.UTC)
+    order = WorkOrderFactory(
+        organization=organization, assignee=person.user, response_due_at=due, resolution_due_at=due
+    )
+    calendar = parsed(fetch(secret))
+    assert str(calendar["x-wr-timezone"]) == "America/New_York"
+    assert [str(tz["tzid"]) for tz in calendar.walk("VTIMEZONE")] == ["America/New_York"]
+    start = events(calendar)[f"work_orders-work-order-{order.pk}-response-{organization.pk}@pmo"]["dtstart"]
+    assert start.params["TZID"] == "America/New_York"
+    assert (start.dt, start.dt.hour) == (due, 9)
+
+
+def test_an_owner_without_a_time_zone_reads_the_organisations(secret: str, person: Membership) -> None:
+    person.user.time_zone = ""
+    person.user.save()
+    due = dt.datetime.combine(person.organization.today() + dt.timedelta(days=4), dt.time(2, 0), tzinfo=dt.UTC)
+    WorkOrderFactory(organization=person.organization, assignee=person.user, response_due_at=due, resolution_due_at=due)
+    calendar = parsed(fetch(secret))
+    assert str(calendar["x-wr-timezone"]) == "Asia/Shanghai"
+    assert [str(tz["tzid"]) for tz in calendar.walk("VTIMEZONE")] == ["Asia/Shanghai"]
+    assert {event["dtstart"].dt.hour for event in calendar.walk("VEVENT")} == {10}
+
+
+def test_the_feed_follows_its_owner_not_whoever_is_signed_in(secret: str, person: Membership) -> None:
+    """A calendar program brings no session; a signed-in browser opening the address changes nothing."""
+    person.user.time_zone = "Asia/Tokyo"
+    person.user.save()
+    someone = member(person.organization, OrgRole.ADMIN, username="lena").user
+    someone.time_zone = "Europe/London"
+    someone.save()
+    calendar = parsed(page_client_for(someone).get(feed_path(secret)))
+    assert str(calendar["x-wr-timezone"]) == "Asia/Tokyo"
+
+
+def test_a_new_time_zone_of_the_owner_is_a_new_etag(secret: str, person: Membership) -> None:
+    milestone(person.organization, person, person.organization.today() + dt.timedelta(days=2))
+    first = fetch(secret)["ETag"]
+    assert fetch(secret, if_none_match=first).status_code == 304
+    api_client_for(person.user).patch("/api/v1/me/", {"time_zone": "Europe/London"}, format="json")
+    second = fetch(secret, if_none_match=first)
+    assert second.status_code == 200
+    assert second["ETag"] != first
+    assert str(parsed(second)["x-wr-timezone"]) == "Europe/London"
+    api_client_for(person.user).patch("/api/v1/me/", {"time_zone": ""}, format="json")
+    assert fetch(secret)["ETag"] == first
+
+
 def test_uids_are_stable_between_fetches(person: Membership, secret: str) -> None:
     milestone(person.organization, person, person.organization.today() + dt.timedelta(days=5))
     RiskFactory(organization=person.organization, owner=person.user, next_review=person.organization.today())
@@ -278,6 +330,17 @@ def test_regenerating_and_revoking_are_audited(person: Membership) -> None:
 def test_the_account_menu_links_to_the_page(person: Membership) -> None:
     page = page_client_for(person.user).get(reverse("org-alert-inbox", kwargs={"org_slug": "acme"}))
     assert reverse("org-calendar-feed", kwargs={"org_slug": "acme"}) in page.content.decode()
+
+
+def test_the_page_names_the_time_zone_of_the_feed_and_links_to_the_profile(person: Membership) -> None:
+    client = page_client_for(person.user)
+    url = reverse("org-calendar-feed", kwargs={"org_slug": "acme"})
+    assert "with times in Asia/Shanghai" in client.get(url).content.decode()
+    person.user.time_zone = "Europe/Berlin"
+    person.user.save()
+    page = client.get(url).content.decode()
+    assert "with times in Europe/Berlin" in page
+    assert reverse("profile") in page
 
 
 # --- the API -----------------------------------------------------------------------------------

@@ -90,6 +90,8 @@ def test_the_list_endpoints_answer_what_the_serializers_declare(
     organization: Organization, api: APIClient, time_zone: str
 ) -> None:
     first, _second = _projects(organization)
+    # The API writes date-times in the caller's own time zone, else the organisation's.
+    Organization.objects.filter(pk=organization.pk).update(time_zone=time_zone)
     elements = WbsElement.objects.for_organization(organization).filter(project=first)
     tasks = elements.leaves()
     projects = (
