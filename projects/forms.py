@@ -189,10 +189,12 @@ class WbsElementForm(DateWindowFormMixin, forms.Form):
         required=False,
         help_text=_("Empty: after the last one."),
     )
-    constraint_type = forms.ChoiceField(
+    constraint_type = forms.TypedChoiceField(
         label=_("Constraint"),
         choices=ConstraintType.choices,
         initial=ConstraintType.ASAP,
+        required=False,
+        empty_value=ConstraintType.ASAP,
         help_text=_(
             "A date the task holds to, as in MS Project; “Must start on” and “Must finish on” win over the links."
         ),
