@@ -18,7 +18,16 @@ from decimal import ROUND_CEILING, Decimal
 from pmo.models import Membership, Organization, User
 from pmo.workdays import WorkCalendar
 from projects.attachments import attach_demo_files
-from projects.models import BaselineTask, ChangeRequest, Phase, Portfolio, Project, ProjectRole, WbsElement
+from projects.models import (
+    BaselineTask,
+    ChangeRequest,
+    ConstraintType,
+    Phase,
+    Portfolio,
+    Project,
+    ProjectRole,
+    WbsElement,
+)
 from projects.models.project import NEXT_PHASE
 from projects.selectors import current_baseline, project_work_calendar, report_week_end
 from projects.services import change_requests, csv_io, plan
@@ -261,6 +270,9 @@ GENERIC_PLAN: list[tuple[str, str, str, int, int, str]] = [
     ("3.2", "移交 Handover", "milestone", 0, 0, "3.1 FS 0"),
 ]
 
+#: The task of every demo plan that carries a date constraint.
+SITE_SURVEY = "1.1"
+
 UNDER_WAY = (Phase.EXECUTION, Phase.CLOSING, Phase.OPERATIONS, Phase.CLOSED)
 
 
@@ -361,14 +373,19 @@ def _plan(project: Project, pm: User, rows: list[tuple[str, str, str, int, int, 
     """The plan in one import (one reschedule), as a CSV file of it would bring it."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["wbs_code", "name", "kind", "duration", "budgeted_cost", "predecessors"])
+    writer.writerow(
+        ["wbs_code", "name", "kind", "duration", "budgeted_cost", "predecessors", "constraint_type", "constraint_date"]
+    )
     for code, name, kind, duration, cost, links in rows:
         predecessors = ";".join(
             f"{predecessor}{link_type}{int(lag):+d}"
             for predecessor, link_type, lag in (link.split() for link in filter(None, links.split(";")))
         )
         amount = cost * budget // 1000 if budget else cost
-        writer.writerow([code, name, kind, duration, amount if kind != "summary" else "", predecessors])
+        # The site is handed over on the project's start: the survey cannot start before (a constraint
+        # the plan already meets, so nothing moves).
+        constraint = [ConstraintType.SNET, project.planned_start.isoformat()] if code == SITE_SURVEY else ["", ""]
+        writer.writerow([code, name, kind, duration, amount if kind != "summary" else "", predecessors, *constraint])
     csv_io.plan_import_csv(actor=pm, project=project, content=out.getvalue())
 
 

@@ -15,6 +15,7 @@ from pmo.models import Organization, WorkingCalendar
 from pmo.money import validate_money
 from projects.filters import PortfolioChoiceField, organization_users, portfolios_in_tree_order
 from projects.models import (
+    ConstraintType,
     DependencyType,
     PercentCompleteMethod,
     Portfolio,
@@ -153,7 +154,7 @@ def element_choices(elements: Sequence[WbsElement], *, blank: Any) -> list[tuple
     return [("", blank)] + [(element.pk, f"{element.code} {element.name}") for element in elements]
 
 
-class WbsElementForm(forms.Form):
+class WbsElementForm(DateWindowFormMixin, forms.Form):
     """Add or change an element. ``elements`` are the possible parents, already loaded."""
 
     name = forms.CharField(label=_("Name"), max_length=255)
@@ -188,6 +189,25 @@ class WbsElementForm(forms.Form):
         required=False,
         help_text=_("Empty: after the last one."),
     )
+    constraint_type = forms.TypedChoiceField(
+        label=_("Constraint"),
+        choices=ConstraintType.choices,
+        initial=ConstraintType.ASAP,
+        required=False,
+        empty_value=ConstraintType.ASAP,
+        help_text=_(
+            "A date the task holds to, as in MS Project; “Must start on” and “Must finish on” win over the links."
+        ),
+    )
+    constraint_date = forms.DateField(
+        label=_("Constraint date"),
+        required=False,
+        widget=DATE_INPUT,
+        help_text=_(
+            "Required unless “As soon as possible”. On a non-working day a start moves to the next working day, "
+            "a finish to the working day before."
+        ),
+    )
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(
@@ -198,7 +218,14 @@ class WbsElementForm(forms.Form):
         self.fields["parent"].choices = element_choices(parents, blank=_("(top level)"))  # type: ignore[attr-defined]
         if element is not None and not element.is_leaf:
             # A summary's kind, duration, cost and method come from the elements under it.
-            for name in ("kind", "duration", "budgeted_cost", "percent_complete_method"):
+            for name in (
+                "kind",
+                "duration",
+                "budgeted_cost",
+                "percent_complete_method",
+                "constraint_type",
+                "constraint_date",
+            ):
                 del self.fields[name]
         elif element is not None:
             self.fields["kind"].choices = [  # type: ignore[attr-defined]
@@ -219,6 +246,8 @@ class WbsElementForm(forms.Form):
         cleaned = super().clean() or {}
         if cleaned.get("kind") == WbsElement.Kind.MILESTONE:
             cleaned["duration"] = 0
+        if cleaned.get("constraint_type") == ConstraintType.ASAP:
+            cleaned["constraint_date"] = None  # a date left in the field when the constraint was taken off
         return cleaned
 
 

@@ -42,6 +42,17 @@ Conventions:
   date allow. In the backward pass a predecessor's bound from a delayed successor is taken d days
   earlier (its LS and LF less d), so that the delay is not counted as the predecessor's float.
   A task with an actual start ignores its delay.
+- A date constraint (MS Project's, with "tasks honour their constraint dates") holds a task not yet
+  started to a date. A start constraint's date counts as the working day on or after it (its index
+  C); a finish constraint's as the working day on or before it (its finish boundary C, the index of
+  the day after it, as actual finishes are counted; a milestone's, that day itself, C - 1, since a
+  milestone's finish is its start). Forward pass: start no earlier than: ES >= C; finish no earlier
+  than: EF >= C; must start on: ES = C and must finish on: EF = C, whatever the links say; these
+  hard constraints give way to the data date and the project start only (no unfinished work before
+  either). Backward pass: start no later than and must start on: LS <= C; finish no later than and
+  must finish on: LF <= C. A constraint the links cannot meet shows as negative float. A leveling
+  delay is added on top of whatever start the constraint gives. A task with an actual start keeps
+  its actual dates and its constraint no longer applies.
 - Total float = LS - ES. Free float = the smallest slack of the task's outgoing links in the forward
   pass (FS: S.ES - (P.EF + L); SS: S.ES - (P.ES + L); FF: S.EF - (P.EF + L); SF: S.EF - (P.ES + L))
   and PF - EF, which is the whole of it for a task with no successor.
@@ -65,6 +76,21 @@ from pmo.workdays import WorkCalendar
 _ONE_DAY = timedelta(days=1)
 
 
+class Constraint(StrEnum):
+    """A task's date constraint; the values are ``projects.models.ConstraintType``'s."""
+
+    ASAP = "asap"  # as soon as possible: none
+    SNET = "snet"  # start no earlier than
+    SNLT = "snlt"  # start no later than
+    FNET = "fnet"  # finish no earlier than
+    FNLT = "fnlt"  # finish no later than
+    MSO = "mso"  # must start on
+    MFO = "mfo"  # must finish on
+
+
+_START_CONSTRAINTS = frozenset({Constraint.SNET, Constraint.SNLT, Constraint.MSO})
+
+
 class DependencyType(StrEnum):
     FS = "FS"  # finish-to-start
     SS = "SS"  # start-to-start
@@ -86,6 +112,8 @@ class TaskInput:
     name: str = ""  # for messages
     percent_complete: Decimal = Decimal("0")  # of a started task: what is left runs from the data date
     delay: int = 0  # leveling delay: working days after the start the logic allows (a task not yet started)
+    constraint: str = Constraint.ASAP  # a ``Constraint`` value
+    constraint_date: date | None = None  # the constraint's date (None for as soon as possible)
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,6 +261,18 @@ class ScheduleNetwork:
         self.horizon = calendar.index_of(latest + _ONE_DAY, project_start) if latest is not None else None
         # A task reported started keeps no delay, even a milestone scheduled as not started (above).
         self.delay = [0 if task.actual_start is not None else max(task.delay, 0) for task in tasks]
+        # By position: the constraint and its index (a start's, or a finish boundary), of tasks not started.
+        self.constraints: dict[int, tuple[Constraint, int]] = {}
+        for i, task in enumerate(tasks):
+            kind = Constraint(task.constraint)
+            if kind == Constraint.ASAP or task.constraint_date is None or task.actual_start is not None:
+                continue
+            if kind in _START_CONSTRAINTS:
+                index = calendar.index_of(task.constraint_date, project_start)
+            else:
+                boundary = calendar.index_of(task.constraint_date + _ONE_DAY, project_start)
+                index = boundary - 1 if duration[i] == 0 else boundary
+            self.constraints[i] = (kind, index)
 
     def passes(self, delays: Mapping[int, int] | None = None) -> SchedulePasses:
         """The forward and backward passes, with ``delays`` (task id: working days) instead of the tasks' own.
@@ -247,11 +287,11 @@ class ScheduleNetwork:
                 delay[i] = max(days, 0)
         duration = self.duration
         early_start, early_finish = _forward_pass(
-            self.order, self.predecessors, duration, self.fixed_start, self.earliest, delay
+            self.order, self.predecessors, duration, self.fixed_start, self.earliest, delay, self.constraints
         )
         finish_boundary = self.finish_boundary if self.finish_boundary is not None else max(early_finish, default=0)
         late_start, late_finish, free_float = _backward_pass(
-            self.order, self.successors, duration, early_start, early_finish, finish_boundary, delay
+            self.order, self.successors, duration, early_start, early_finish, finish_boundary, delay, self.constraints
         )
         if self.horizon is not None and self.latest is not None:
             # Checked on the indices, before any becomes a date: a date past year 9999 does not exist.
@@ -321,6 +361,7 @@ def _forward_pass(
     fixed_start: list[int | None],
     earliest: int,
     delay: list[int],
+    constraints: Mapping[int, tuple[Constraint, int]],
 ) -> tuple[list[int], list[int]]:
     """Early start and early finish boundary of every task, by position; nothing unstarted before ``earliest``."""
     early_start = [0] * len(duration)
@@ -336,10 +377,25 @@ def _forward_pass(
                     bound -= duration[s]
                 if bound > start:
                     start = bound
+            if s in constraints:
+                start = _constrained_start(start, floor, duration[s], *constraints[s])
             start += delay[s]
         early_start[s] = start
         early_finish[s] = start + duration[s]
     return early_start, early_finish
+
+
+def _constrained_start(start: int, floor: int, duration: int, kind: Constraint, index: int) -> int:
+    """The early start a constraint makes of the one the links allow (``start``), never before ``floor``."""
+    if kind == Constraint.SNET:
+        return max(start, index)
+    if kind == Constraint.FNET:
+        return max(start, index - duration)
+    if kind == Constraint.MSO:
+        return max(floor, index)
+    if kind == Constraint.MFO:
+        return max(floor, index - duration)
+    return start  # the "no later than" constraints bound the late dates only
 
 
 def _backward_pass(
@@ -350,6 +406,7 @@ def _backward_pass(
     early_finish: list[int],
     finish_boundary: int,
     delay: list[int],
+    constraints: Mapping[int, tuple[Constraint, int]],
 ) -> tuple[list[int], list[int], list[int]]:
     """Late start, late finish boundary and free float of every task, by position."""
     late_start = [0] * len(duration)
@@ -371,6 +428,12 @@ def _backward_pass(
             )
             if link_slack < slack:
                 slack = link_slack
+        if p in constraints:
+            kind, index = constraints[p]
+            if kind in (Constraint.SNLT, Constraint.MSO):
+                finish = min(finish, index + duration[p])
+            elif kind in (Constraint.FNLT, Constraint.MFO):
+                finish = min(finish, index)
         late_finish[p] = finish
         late_start[p] = finish - duration[p]
         free_float[p] = slack

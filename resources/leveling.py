@@ -87,6 +87,8 @@ class LevelingTask:
     actual_finish: dt.date | None = None
     percent_complete: Decimal = Decimal("0")
     delay: int = 0  # its leveling delay now
+    constraint: str = "asap"  # its date constraint (``projects.scheduling.Constraint``)
+    constraint_date: dt.date | None = None
     sort_key: str = ""  # the WBS order, a tie-breaker
     name: str = ""
     demands: tuple[Demand, ...] = ()
@@ -318,6 +320,8 @@ class _Leveler:
                 name=task.name,
                 percent_complete=task.percent_complete,
                 delay=max(task.delay, 0),
+                constraint=task.constraint,
+                constraint_date=task.constraint_date,
             )
             for task in project.tasks
         ]

@@ -402,6 +402,7 @@ SPECTACULAR_SETTINGS = {
         "TaskStatusEnum": "projects.models.TaskStatus",
         "DependencyTypeEnum": "projects.models.DependencyType",
         "PercentCompleteMethodEnum": "projects.models.PercentCompleteMethod",
+        "ConstraintTypeEnum": "projects.models.ConstraintType",
         "RiskLevelEnum": "risks.models.Level",
         "RiskKindEnum": "risks.models.RiskKind",
         "RiskStatusEnum": "risks.models.RiskStatus",

@@ -19,6 +19,7 @@ from projects.gate_checks import recorded_check
 from projects.models import (
     Baseline,
     BaselineTask,
+    ConstraintType,
     Dependency,
     DependencyType,
     GateCriterion,
@@ -372,6 +373,8 @@ class WbsElementSerializer(inputs.ModelSerializer):
             "actual_start",
             "actual_finish",
             "notes",
+            "constraint_type",
+            "constraint_date",
             "planned_start",
             "planned_finish",
             "late_start",
@@ -427,6 +430,17 @@ class WbsElementCreateSerializer(inputs.Serializer):
         min_value=1, required=False, allow_null=True, default=None, help_text=_("Among its siblings; empty: last.")
     )
     notes = serializers.CharField(required=False, allow_blank=True, default="")
+    constraint_type = serializers.ChoiceField(
+        choices=ConstraintType.choices,
+        default=ConstraintType.ASAP,
+        help_text=_("A date the task holds to, as in MS Project; a summary has none."),
+    )
+    constraint_date = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("Required unless the constraint is asap; else empty."),
+    )
 
 
 class WbsElementUpdateSerializer(inputs.Serializer):
@@ -440,6 +454,14 @@ class WbsElementUpdateSerializer(inputs.Serializer):
     percent_complete_method = serializers.ChoiceField(choices=PercentCompleteMethod.choices, required=False)
     position = serializers.IntegerField(min_value=1, required=False)
     notes = serializers.CharField(required=False, allow_blank=True)
+    constraint_type = serializers.ChoiceField(
+        choices=ConstraintType.choices,
+        required=False,
+        help_text=_("A date the task holds to, as in MS Project; asap alone also clears the date."),
+    )
+    constraint_date = serializers.DateField(
+        required=False, allow_null=True, help_text=_("Required unless the constraint is asap; else empty.")
+    )
 
 
 class ProgressInputSerializer(inputs.Serializer):

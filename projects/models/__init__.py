@@ -4,6 +4,7 @@ from projects.models.control import ChangeRequest, ChangeRequestElement, Rag, St
 from projects.models.plan import (
     Baseline,
     BaselineTask,
+    ConstraintType,
     Dependency,
     DependencyType,
     PercentCompleteMethod,
@@ -34,6 +35,7 @@ __all__ = [
     "BaselineTask",
     "ChangeRequest",
     "ChangeRequestElement",
+    "ConstraintType",
     "Dependency",
     "DependencyType",
     "GateCheckChoice",

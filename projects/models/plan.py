@@ -43,6 +43,18 @@ def wbs_sort_key(code: str) -> str:
     return ".".join(part.zfill(5) for part in code.split("."))
 
 
+class ConstraintType(models.TextChoices):
+    """A date constraint on a task, as MS Project's: as soon as possible (none), or a date it holds to."""
+
+    ASAP = "asap", _("As soon as possible")
+    SNET = "snet", _("Start no earlier than")
+    SNLT = "snlt", _("Start no later than")
+    FNET = "fnet", _("Finish no earlier than")
+    FNLT = "fnlt", _("Finish no later than")
+    MSO = "mso", _("Must start on")
+    MFO = "mfo", _("Must finish on")
+
+
 class WbsElement(TenantModel):
     """A node of the work breakdown structure: a summary element, a task or a milestone.
 
@@ -84,6 +96,10 @@ class WbsElement(TenantModel):
     actual_start = models.DateField(_("actual start"), null=True, blank=True)
     actual_finish = models.DateField(_("actual finish"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    constraint_type = models.CharField(
+        _("constraint"), max_length=8, choices=ConstraintType, default=ConstraintType.ASAP
+    )
+    constraint_date = models.DateField(_("constraint date"), null=True, blank=True)
     #: Working days resource leveling put before the task's start (applied through the schedule service).
     leveling_delay = models.PositiveIntegerField(_("leveling delay (working days)"), default=0, editable=False)
     # Written by the scheduler (critical-path method) and by the roll-up of summaries.
@@ -113,6 +129,19 @@ class WbsElement(TenantModel):
                 name="wbs_actual_finish_after_start",
                 violation_error_message=_("An actual finish needs an actual start on or before it."),
             ),
+            models.CheckConstraint(
+                condition=models.Q(constraint_type=ConstraintType.ASAP, constraint_date__isnull=True)
+                | (~models.Q(constraint_type=ConstraintType.ASAP) & models.Q(constraint_date__isnull=False)),
+                name="wbs_constraint_date_with_type",
+                violation_error_message=_(
+                    "A constraint other than “As soon as possible” needs a date, and “As soon as possible” has none."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="summary") | models.Q(constraint_type=ConstraintType.ASAP),
+                name="wbs_summary_has_no_constraint",
+                violation_error_message=_("A summary element has no constraint: constrain its tasks."),
+            ),
         ]
         indexes = [
             models.Index(fields=["organization", "project", "sort_key"], name="wbs_org_project_order"),
@@ -135,6 +164,13 @@ class WbsElement(TenantModel):
     @property
     def status(self) -> str:
         return task_status(self.actual_start, self.actual_finish, self.percent_complete)
+
+    @property
+    def constraint_text(self) -> str:
+        """The constraint in words with its date ("Must finish on 2027-03-31"); empty for as soon as possible."""
+        if self.constraint_type == ConstraintType.ASAP or self.constraint_date is None:
+            return ""
+        return f"{self.get_constraint_type_display()} {self.constraint_date.isoformat()}"
 
 
 class DependencyType(models.TextChoices):

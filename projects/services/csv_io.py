@@ -6,19 +6,22 @@ The format is ``CSV_FORMAT`` below, which the API shows (translated) for export 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pmo.csv_table import CsvErrors, TableRow, csv_writer, decode_csv, read_table
 from pmo.dates import DateWindow
 from pmo.models import User
-from projects.models import Dependency, PercentCompleteMethod, Project, WbsElement
+from projects.models import ConstraintType, Dependency, PercentCompleteMethod, Project, WbsElement
 from projects.services.locks import lock_project
 from projects.services.plan_rows import (
     PlanRow,
@@ -53,6 +56,11 @@ CSV_FORMAT = gettext_lazy(
     "    semicolons: ``1.2FS+2;1.3SS-1``. The type defaults to FS, the lag to 0.\n"
     "``planned_start``, ``planned_finish``\n"
     "    The schedule, for reading; the import computes it again.\n"
+    "``constraint_type``, ``constraint_date``\n"
+    "    A date the task holds to, as in MS Project: asap (as soon as possible, none; when empty),\n"
+    "    snet, snlt, fnet, fnlt (start or finish no earlier or no later than), mso, mfo (must start or\n"
+    "    finish on), or their names in either language; the date is required with a constraint and\n"
+    "    empty without. Not on summaries.\n"
     "\n"
     "The import checks the whole file first and writes nothing unless every row is valid. Its\n"
     "error lists the problems per line of the file: ``fields`` maps the line number (the header is\n"
@@ -73,6 +81,8 @@ COLUMNS = [
     "predecessors",
     "planned_start",
     "planned_finish",
+    "constraint_type",
+    "constraint_date",
     "notes",
 ]
 REQUIRED_COLUMNS = ("wbs_code", "name")
@@ -118,6 +128,8 @@ def plan_export_csv(project: Project) -> str:
                 ";".join(link_text(*link) for link in links),
                 element.planned_start or "",
                 element.planned_finish or "",
+                element.constraint_type if element.is_leaf else "",
+                element.constraint_date or "",
                 element.notes,
             ]
         )
@@ -182,6 +194,18 @@ def _date(row: TableRow, column: str, errors: CsvErrors, invalid: set[str]) -> d
     return None
 
 
+@functools.cache
+def _constraint_names() -> dict[str, str]:
+    """Each constraint type by its key and by its name in every language, as the import matches them."""
+    names: dict[str, str] = {}
+    for key, label in ConstraintType.choices:
+        names[key] = key
+        for language, _name in settings.LANGUAGES:
+            with translation.override(language):
+                names[str(label).casefold()] = key
+    return names
+
+
 def _plan_row(row: TableRow, errors: CsvErrors) -> PlanRow:
     """The row's text as the plan checks' typed cells; what cannot be read is reported here."""
     cells = row.cells
@@ -197,6 +221,15 @@ def _plan_row(row: TableRow, errors: CsvErrors) -> PlanRow:
     elif text:
         errors.add(row.line, "duration", _("Enter a whole number of working days."))
         invalid.add("duration")
+    constraint = cells.get("constraint_type", "")
+    constraint_type = _constraint_names().get(constraint.strip().casefold()) if constraint else ""
+    if constraint_type is None:
+        errors.add(
+            row.line,
+            "constraint_type",
+            _("Enter one of: %(choices)s.") % {"choices": ", ".join(ConstraintType.values)},
+        )
+        invalid.add("constraint_type")
     method = cells.get("percent_complete_method", "").lower()
     if method and method not in PercentCompleteMethod.values:
         errors.add(row.line, "percent_complete_method", _("Enter physical, zero_hundred or fifty_fifty."))
@@ -212,6 +245,8 @@ def _plan_row(row: TableRow, errors: CsvErrors) -> PlanRow:
         "actual_start": _date(row, "actual_start", errors, invalid),
         "actual_finish": _date(row, "actual_finish", errors, invalid),
         "predecessors": cells.get("predecessors", ""),
+        "constraint_type": constraint_type or "",
+        "constraint_date": _date(row, "constraint_date", errors, invalid),
         "notes": cells.get("notes", ""),
     }
     return PlanRow(line=row.line, cells=typed, invalid=invalid)

@@ -27,6 +27,7 @@ from pmo.errors import ApplicationError
 from pmo.models import User
 from pmo.money import money_limit_message, within_money_limit
 from projects.models import (
+    ConstraintType,
     Dependency,
     DependencyType,
     PercentCompleteMethod,
@@ -92,6 +93,8 @@ class PlanRow:
     actual_start: dt.date | None = None
     actual_finish: dt.date | None = None
     leveling_delay: int = 0
+    constraint_type: str = ConstraintType.ASAP
+    constraint_date: dt.date | None = None
     links: list[tuple[str, str, int]] = field(default_factory=list)
 
     def given(self, column: str) -> Any:
@@ -176,6 +179,32 @@ def _check_tree(rows: list[PlanRow], errors: PlanErrors) -> dict[str, PlanRow]:
         else:
             row.kind = kind or WbsElement.Kind.TASK
     return by_code
+
+
+def _check_constraint(row: PlanRow, errors: PlanErrors, window: DateWindow) -> None:
+    """The constraint's type (as soon as possible when empty) and its date, given exactly when the type needs one."""
+    if {"constraint_type", "constraint_date"} & row.invalid:
+        return
+    kind = row.given("constraint_type") or ConstraintType.ASAP
+    day = row.given("constraint_date")
+    if kind == ConstraintType.ASAP:
+        if day is not None:
+            errors.add(row.line, "constraint_date", _("“As soon as possible” takes no date."))
+        return
+    if row.kind == WbsElement.Kind.SUMMARY:
+        errors.add(row.line, "constraint_type", _("A summary element has no constraint: constrain its tasks."))
+        return
+    if day is None:
+        errors.add(
+            row.line,
+            "constraint_date",
+            _("“%(constraint)s” needs a date.") % {"constraint": ConstraintType(kind).label},
+        )
+        return
+    if not window.contains(day):
+        errors.add(row.line, "constraint_date", window.message())
+        return
+    row.constraint_type, row.constraint_date = kind, day
 
 
 def _check_leaf(row: PlanRow, errors: PlanErrors, today: dt.date, window: DateWindow) -> None:
@@ -302,6 +331,8 @@ def validate_plan(rows: list[PlanRow], errors: PlanErrors, *, today: dt.date, wi
     for row in rows:
         if row.kind and row.kind != WbsElement.Kind.SUMMARY:
             _check_leaf(row, errors, today, window)
+        if row.kind:
+            _check_constraint(row, errors, window)
     _check_links(rows, by_code, errors)
     _check_cycles(rows, errors)
     return by_code
@@ -373,6 +404,8 @@ def plan_create(
                 actual_start=row.actual_start,
                 actual_finish=row.actual_finish,
                 leveling_delay=row.leveling_delay,
+                constraint_type=row.constraint_type,
+                constraint_date=row.constraint_date,
                 notes=row.notes,
             )
             for row in rows

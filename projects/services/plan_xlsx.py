@@ -7,7 +7,8 @@ explanations):
 - Tasks: one row per WBS element in tree order with its code and outline level, kind, duration,
   planned dates (for reading; the import schedules again), planned cost, percent-complete method,
   progress, actual dates, predecessors in MS Project's notation (``1.2FS+2d;1.3SS-1d``), leveling
-  delay and notes. The rows are checked by ``projects.services.plan_rows``, as the CSV's are.
+  delay, date constraint (type and date) and notes. The rows are checked by
+  ``projects.services.plan_rows``, as the CSV's are.
 - Baseline: the current baseline's tasks (the plan's task by its code, the code and name frozen in
   the baseline, start, finish, duration, cost). The import makes it the project's current baseline.
 
@@ -32,7 +33,15 @@ from django.utils.translation import gettext_lazy
 from pmo.dates import DateWindow
 from pmo.models import User
 from pmo.xlsx import CellType, Column, Sheet, SheetRow, WorkbookErrors, read_workbook, template_bytes, write_workbook
-from projects.models import Baseline, BaselineTask, Dependency, PercentCompleteMethod, Project, WbsElement
+from projects.models import (
+    Baseline,
+    BaselineTask,
+    ConstraintType,
+    Dependency,
+    PercentCompleteMethod,
+    Project,
+    WbsElement,
+)
 from projects.selectors import project_work_calendar
 from projects.services.baselines import BaselineTaskValues, baseline_restore
 from projects.services.locks import lock_project
@@ -186,6 +195,30 @@ TASKS = Sheet(
             width=12,
             help=gettext_lazy("Working days resource leveling put before the task's start; 0 when empty."),
         ),
+        Column(
+            "constraint_type",
+            gettext_lazy("Constraint type"),
+            CellType.CHOICE,
+            example=ConstraintType.SNET,
+            choices=tuple(ConstraintType.choices),
+            width=20,
+            help=gettext_lazy(
+                "A date the task holds to, as in MS Project: As soon as possible (none) when empty; Start or Finish "
+                "no earlier than, Start or Finish no later than, Must start on, Must finish on. Must start on and "
+                "Must finish on win over the links. Not on summaries."
+            ),
+        ),
+        Column(
+            "constraint_date",
+            gettext_lazy("Constraint date"),
+            CellType.DATE,
+            example=dt.date(2026, 3, 9),
+            width=13,
+            help=gettext_lazy(
+                "The constraint's date: required with a constraint, empty with As soon as possible. On a non-working "
+                "day a start moves to the next working day, a finish to the working day before."
+            ),
+        ),
         Column("notes", gettext_lazy("Notes"), width=40, help=gettext_lazy("Free text.")),
     ),
 )
@@ -316,6 +349,8 @@ def _task_rows(project: Project, elements: list[WbsElement]) -> Iterator[dict[st
             "actual_finish": element.actual_finish,
             "predecessors": ";".join(link_text(*link, unit="d") for link in links),
             "leveling_delay": element.leveling_delay or None,
+            "constraint_type": element.constraint_type if element.is_leaf else None,
+            "constraint_date": element.constraint_date,
             "notes": element.notes,
         }
 

@@ -83,6 +83,8 @@ def schedule_recompute(project: Project, *, elements: list[WbsElement] | None = 
                     name=f"{leaf.code} {leaf.name}",
                     percent_complete=leaf.percent_complete,
                     delay=leaf.leveling_delay,
+                    constraint=leaf.constraint_type,
+                    constraint_date=leaf.constraint_date,
                 )
                 for leaf in leaves
             ],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any
@@ -19,6 +20,7 @@ from pmo.money import validate_money
 from projects import registries
 from projects.models import (
     BaselineTask,
+    ConstraintType,
     Dependency,
     DependencyType,
     PercentCompleteMethod,
@@ -30,7 +32,16 @@ from projects.scheduling import DependencyInput, find_cycle
 from projects.services.locks import lock_project
 from projects.services.schedule import _elements, schedule_recompute
 
-ELEMENT_FIELDS = ["name", "kind", "duration", "budgeted_cost", "percent_complete_method", "notes"]
+ELEMENT_FIELDS = [
+    "name",
+    "kind",
+    "duration",
+    "budgeted_cost",
+    "percent_complete_method",
+    "notes",
+    "constraint_type",
+    "constraint_date",
+]
 #: Levels a WBS may nest (1 is the top); deeper plans are refused, and their codes stay within the column.
 MAX_WBS_DEPTH = 20
 
@@ -120,6 +131,13 @@ def _promote_to_summary(parent: WbsElement | None) -> None:
     links = Dependency.objects.for_organization(parent.organization_id).filter(
         Q(predecessor=parent) | Q(successor=parent)
     )
+    if parent.constraint_type != ConstraintType.ASAP:
+        raise ApplicationError(
+            _("“%(task)s” has a date constraint; set it to “As soon as possible” before giving it sub-elements.")
+            % {"task": parent.name},
+            code="task_in_use",
+            fields={"parent": [_("Choose a summary element or an unconstrained task.")]},
+        )
     if links.exists() or parent.actual_start is not None or parent.percent_complete > 0:
         raise ApplicationError(
             _("“%(task)s” has dependencies or progress of its own; remove them before giving it sub-elements.")
@@ -137,6 +155,36 @@ def _clean_leaf_fields(element: WbsElement) -> None:
     if element.budgeted_cost < 0:
         raise ApplicationError(
             _("The budgeted cost cannot be negative."), fields={"budgeted_cost": [_("Enter zero or more.")]}
+        )
+
+
+def _check_constraint(project: Project, element: WbsElement) -> None:
+    """A constraint's date is given exactly when it is not as soon as possible, on a task or milestone,
+    within the organisation's date window."""
+    if element.constraint_type == ConstraintType.ASAP:
+        if element.constraint_date is not None:
+            raise ApplicationError(
+                _("“As soon as possible” takes no date."),
+                code="invalid_constraint",
+                fields={"constraint_date": [_("Leave the date empty, or choose another constraint.")]},
+            )
+        return
+    if element.kind == WbsElement.Kind.SUMMARY:
+        raise ApplicationError(
+            _("A summary element has no constraint: constrain its tasks."),
+            code="invalid_constraint",
+            fields={"constraint_type": [_("Choose “As soon as possible”.")]},
+        )
+    if element.constraint_date is None:
+        raise ApplicationError(
+            _("“%(constraint)s” needs a date.") % {"constraint": element.get_constraint_type_display()},
+            code="invalid_constraint",
+            fields={"constraint_date": [_("Enter the constraint's date.")]},
+        )
+    window = project.organization.date_window
+    if not window.contains(element.constraint_date):
+        raise ApplicationError(
+            window.message(), code="date_out_of_range", fields={"constraint_date": [window.message()]}
         )
 
 
@@ -163,6 +211,8 @@ def wbs_element_create(
     percent_complete_method: str = PercentCompleteMethod.PHYSICAL,
     position: int | None = None,
     notes: str = "",
+    constraint_type: str = ConstraintType.ASAP,
+    constraint_date: dt.date | None = None,
 ) -> WbsElement:
     project = lock_project(project)
     _validate_parent(project, parent)
@@ -183,9 +233,12 @@ def wbs_element_create(
         percent_complete_method=percent_complete_method,
         position=slot,
         notes=notes,
+        constraint_type=constraint_type,
+        constraint_date=constraint_date,
         code="",
     )
     _clean_leaf_fields(element)
+    _check_constraint(project, element)
     _validated(element)
     element.save()
     elements = renumber(project)
@@ -242,7 +295,10 @@ def wbs_element_update(*, actor: User, element: WbsElement, **fields: Any) -> Wb
         element.parent, element.position = parent, slot
     for field, value in fields.items():
         setattr(element, field, value)
+    if fields.get("constraint_type") == ConstraintType.ASAP and "constraint_date" not in fields:
+        element.constraint_date = None  # as soon as possible clears the date it no longer needs
     _clean_leaf_fields(element)
+    _check_constraint(project, element)
     _validated(element)
     changes = diff(before, snapshot(element, [*ELEMENT_FIELDS, "parent_id", "position"]))
     if not changes:

@@ -175,6 +175,8 @@ class WbsElementEditView(WbsFormMixin, TemplateView):
             "percent_complete_method": element.percent_complete_method,
             "position": element.position,
             "notes": element.notes,
+            "constraint_type": element.constraint_type,
+            "constraint_date": element.constraint_date,
         }
         return WbsElementForm(data, parents=parents, element=element, initial=initial)
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from pmo.concurrency import row_version
 from projects.models import (
+    ConstraintType,
     PercentCompleteMethod,
     TaskStatus,
     WbsElement,
@@ -63,6 +64,7 @@ class WbsTableRenderer:
         }
         self.status = {value: escape(str(label)) for value, label in TaskStatus.choices}
         self.critical = escape(_("critical"))
+        self.constraints = {value: escape(str(label)) for value, label in ConstraintType.choices}
         self.words = {
             key: escape(text)
             for key, text in {
@@ -113,11 +115,16 @@ class WbsTableRenderer:
             if leaf
             else ""
         )
+        constraint = (
+            f'<span class="wbs-constraint">{self.constraints[e.constraint_type]} {e.constraint_date.isoformat()}</span>'
+            if e.constraint_date is not None
+            else ""
+        )
         c = self.columns
         return (
             f'<tr id="e{pk}" class="{classes}"><td class="code">{escape(e.code)}</td>'
             f'<th scope="row" class="wbs-name d{row.depth}"><span class="kind kind-{e.kind}" role="img" '
-            f'aria-label="{kind_label}" title="{kind_label}">{icon}</span>{escape(e.name)}</th>'
+            f'aria-label="{kind_label}" title="{kind_label}">{icon}</span>{escape(e.name)}{constraint}</th>'
             f'<td class="num" data-label="{c["duration"]}">{duration}</td>'
             f'<td class="date" data-label="{c["start"]}">{e.planned_start.isoformat() if e.planned_start else ""}</td>'
             f'<td class="date" data-label="{c["finish"]}">'

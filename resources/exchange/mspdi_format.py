@@ -31,17 +31,11 @@ PERCENT_FORMATS = frozenset({19, 20, 51, 52})
 ELAPSED_MINUTES_PER_DAY = 1440
 #: Task types: 0 fixed units (MS Project's default), 1 fixed duration, 2 fixed work.
 FIXED_UNITS, FIXED_DURATION, FIXED_WORK = 0, 1, 2
-#: Constraint types: 0 as soon as possible; the others pin a date.
-CONSTRAINT_ASAP = 0
-CONSTRAINT_NAMES = {
-    1: "as_late_as_possible",
-    2: "must_start_on",
-    3: "must_finish_on",
-    4: "start_no_earlier_than",
-    5: "start_no_later_than",
-    6: "finish_no_earlier_than",
-    7: "finish_no_later_than",
-}
+#: Constraint types: 0 as soon as possible, 1 as late as possible (which the product takes as soon as
+#: possible); the others hold the task to their ConstraintDate. Codes to the product's ConstraintType values.
+CONSTRAINT_ASAP, CONSTRAINT_ALAP = 0, 1
+CONSTRAINT_TYPES = {0: "asap", 2: "mso", 3: "mfo", 4: "snet", 5: "snlt", 6: "fnet", 7: "fnlt"}
+CONSTRAINT_CODES = {name: code for code, name in CONSTRAINT_TYPES.items()}
 #: Resource types: 0 material, 1 work, 2 cost (Project 2007 on).
 MATERIAL, WORK, COST = 0, 1, 2
 #: The task field Text1, where the product keeps a task's percent-complete method, and its alias.

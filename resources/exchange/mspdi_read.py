@@ -28,7 +28,7 @@ from django.utils.translation import ngettext
 
 from pmo.dates import DateWindow
 from pmo.errors import ApplicationError
-from projects.models import PercentCompleteMethod, WbsElement
+from projects.models import ConstraintType, PercentCompleteMethod, WbsElement
 from projects.scheduling import DependencyInput, find_cycle
 from projects.services.wbs import MAX_WBS_DEPTH
 from resources.exchange import mspdi_format as f
@@ -69,6 +69,8 @@ class PlanTask:
     actual_finish: dt.date | None = None
     notes: str = ""
     baseline: BaselineEntry | None = None
+    constraint_type: str = ConstraintType.ASAP
+    constraint_date: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -156,21 +158,24 @@ def _note_text(kind: str, n: int) -> str:
             )
             % count
         )
-    if kind.startswith("constraint_"):
-        names = {
-            "as_late_as_possible": _("As late as possible"),
-            "must_start_on": _("Must start on"),
-            "must_finish_on": _("Must finish on"),
-            "start_no_earlier_than": _("Start no earlier than"),
-            "start_no_later_than": _("Start no later than"),
-            "finish_no_earlier_than": _("Finish no earlier than"),
-            "finish_no_later_than": _("Finish no later than"),
-        }
-        return ngettext(
-            "%(count)d task has a “%(constraint)s” constraint: the plan schedules it as soon as its links allow.",
-            "%(count)d tasks have a “%(constraint)s” constraint: the plan schedules them as soon as their links allow.",
-            n,
-        ) % {**count, "constraint": names.get(kind.removeprefix("constraint_"), kind)}
+    if kind == "alap_tasks":
+        return (
+            ngettext(
+                "%(count)d task uses As late as possible: imported as As soon as possible.",
+                "%(count)d tasks use As late as possible: imported as As soon as possible.",
+                n,
+            )
+            % count
+        )
+    if kind == "summary_constraints":
+        return (
+            ngettext(
+                "%(count)d summary task has a date constraint: not imported; constrain its tasks instead.",
+                "%(count)d summary tasks have date constraints: not imported; constrain their tasks instead.",
+                n,
+            )
+            % count
+        )
     if kind == "partial_days":
         return (
             ngettext(
@@ -731,6 +736,29 @@ def _build_tree(raws: list[_RawTask], problems: _Problems) -> None:
         stack.append(raw)
 
 
+def _read_constraint(raw: _RawTask, reader: _Reader, values: _Values, notes: Notes, problems: _Problems) -> None:
+    """The task's constraint and its date; as late as possible is taken as as soon as possible, and counted."""
+    text = reader.text(raw.element, "ConstraintType")
+    code = _integer(text) if text else f.CONSTRAINT_ASAP
+    where = TaskWhere(raw.uid)
+    if code == f.CONSTRAINT_ALAP:
+        notes.add("alap_tasks")
+        return
+    if code not in f.CONSTRAINT_TYPES:
+        problems.add(
+            where, _("The constraint type must be a whole number from 0 to 7, not “%(type)s”.") % {"type": text[:10]}
+        )
+        return
+    if code == f.CONSTRAINT_ASAP:
+        return
+    day = values.date(raw.element, "ConstraintDate", where)
+    if day is None:
+        if not reader.text(raw.element, "ConstraintDate"):
+            problems.add(where, _("Its constraint has no ConstraintDate."))
+        return
+    raw.task.constraint_type, raw.task.constraint_date = f.CONSTRAINT_TYPES[code], day
+
+
 def _check_leaf(raw: _RawTask, reader: _Reader, minutes_per_day: int, notes: Notes, problems: _Problems) -> None:
     task = raw.task
     where = TaskWhere(raw.uid)
@@ -754,9 +782,6 @@ def _check_leaf(raw: _RawTask, reader: _Reader, minutes_per_day: int, notes: Not
         notes.add("fixed_units")
     if _flag(reader.text(raw.element, "Manual")):
         notes.add("manual_tasks")
-    constraint = _integer(reader.text(raw.element, "ConstraintType"))
-    if constraint is not None and constraint != f.CONSTRAINT_ASAP:
-        notes.add(f"constraint_{f.CONSTRAINT_NAMES.get(constraint, constraint)}")
     task.budgeted_cost = ((raw.cost or Decimal("0")) / f.CENTS).quantize(Decimal("0.01"))
     percent = raw.percent or Decimal("0")
     if percent > f.HUNDRED:
@@ -1108,9 +1133,15 @@ def read_plan(content: bytes, *, window: DateWindow, today: dt.date, progress: P
     for done, raw in enumerate(raws, start=1):
         if raw.task.kind != WbsElement.Kind.SUMMARY:
             _check_leaf(raw, reader, minutes_per_day, notes, problems)
+            _read_constraint(raw, reader, values, notes, problems)
             raw.task.baseline = _read_baseline(raw, reader, values, minutes_per_day, notes)
         else:
             raw.task.actual_start = raw.task.actual_finish = None
+            if _integer(reader.text(raw.element, "ConstraintType") or "0") not in (
+                f.CONSTRAINT_ASAP,
+                f.CONSTRAINT_ALAP,
+            ):
+                notes.add("summary_constraints")
             if raw.cost and _integer(reader.text(raw.element, "FixedCost") or "0"):
                 notes.add("summary_costs")
         if progress is not None and done % PROGRESS_EVERY == 0:

@@ -55,6 +55,8 @@ class ExportTask:
     links: tuple[ExportLink, ...]
     baseline: BaselineEntry | None
     has_assignments: bool
+    constraint_type: str = "asap"  # projects.models.ConstraintType
+    constraint_date: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -207,7 +209,14 @@ def _task(task: ExportTask, project: ExportProject) -> str:
         parts.append(_element("ActualStart", f.datetime_text(task.actual_start, DAY_START)))
     if task.actual_finish is not None:
         parts.append(_element("ActualFinish", f.datetime_text(task.actual_finish, DAY_START if milestone else day_end)))
-    parts.append("<ConstraintType>0</ConstraintType><CalendarUID>-1</CalendarUID>")
+    parts.append(_element("ConstraintType", f.CONSTRAINT_CODES.get(task.constraint_type, f.CONSTRAINT_ASAP)))
+    parts.append("<CalendarUID>-1</CalendarUID>")
+    if task.constraint_date is not None and task.constraint_type in f.CONSTRAINT_CODES:
+        # A start constraint holds at the start of its day, a finish constraint at the end (a milestone's at its start).
+        at_end = task.constraint_type in ("fnet", "fnlt", "mfo") and not milestone
+        parts.append(
+            _element("ConstraintDate", f.datetime_text(task.constraint_date, day_end if at_end else DAY_START))
+        )
     if task.notes:
         parts.append(_element("Notes", task.notes))
     for link in task.links:

@@ -178,6 +178,8 @@ ELEMENT_COLUMNS = (
     "actual_finish",
     "percent_complete",
     "leveling_delay",
+    "constraint_type",
+    "constraint_date",
     "planned_start",
     "planned_finish",
 )
@@ -293,6 +295,8 @@ def _problem(
                 actual_finish=row["actual_finish"],
                 percent_complete=row["percent_complete"],
                 delay=row["leveling_delay"],
+                constraint=row["constraint_type"],
+                constraint_date=row["constraint_date"],
                 sort_key=row["sort_key"],
                 name=f"{row['code']} {row['name']}",
                 demands=tuple(demands.get(row["pk"], ())),

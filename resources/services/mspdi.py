@@ -173,6 +173,8 @@ def project_export_mspdi(*, project: Project, rates_visible: bool, progress: Pro
             links=tuple(links.get(element.pk, ())),
             baseline=frozen.get(element.pk),
             has_assignments=element.pk in assigned,
+            constraint_type=element.constraint_type,
+            constraint_date=element.constraint_date,
         )
         for element in elements
     )
@@ -274,6 +276,8 @@ def _write_plan(
                     percent_complete=task.percent,
                     actual_start=task.actual_start,
                     actual_finish=task.actual_finish,
+                    constraint_type=task.constraint_type,
+                    constraint_date=task.constraint_date,
                     notes=task.notes,
                 )
                 for task in level

@@ -90,6 +90,8 @@ def plan_of(project: Project) -> list[tuple]:  # type: ignore[type-arg]
             e.late_finish,
             e.total_float,
             e.is_critical,
+            e.constraint_type,
+            e.constraint_date,
         )
         for e in WbsElement.objects.for_organization(project.organization_id)
         .filter(project=project)
@@ -257,9 +259,12 @@ def test_export_then_import_into_a_new_project_gives_the_same_plan(
     earthworks = add_task(project, "Earthworks", actor=pm, parent=build, duration=8, budgeted_cost=5000)
     paving = add_task(project, "Paving", actor=pm, parent=build, duration=4, percent_complete_method="fifty_fifty")
     lighting = add_task(project, "Lighting", actor=pm, parent=build, duration=2, percent_complete_method="zero_hundred")
-    opening = add_task(project, "Opening", actor=pm, kind="milestone")
+    opening = add_task(
+        project, "Opening", actor=pm, kind="milestone", constraint_type="mfo", constraint_date=D(2026, 4, 30)
+    )
     for number in range(1, 11):
         add_task(project, f"Snag {number}", actor=pm, parent=build, duration=1)
+    add_task(project, "Handover", actor=pm, duration=1, constraint_type="fnlt", constraint_date=D(2026, 3, 8))
     plan.dependency_create(actor=pm.user, project=project, predecessor=design, successor=earthworks, lag=2)
     plan.dependency_create(actor=pm.user, project=project, predecessor=earthworks, successor=paving, type="SS", lag=3)
     plan.dependency_create(actor=pm.user, project=project, predecessor=paving, successor=lighting, type="FF")
@@ -277,6 +282,11 @@ def test_export_then_import_into_a_new_project_gives_the_same_plan(
 
     assert plan_of(copy) == plan_of(project)
     assert links_of(copy) == links_of(project)
+    constrained = WbsElement.objects.for_organization(organization).filter(project=copy).exclude(constraint_type="asap")
+    assert sorted(constrained.values_list("constraint_type", "constraint_date")) == [
+        ("fnlt", D(2026, 3, 8)),
+        ("mfo", D(2026, 4, 30)),
+    ]
     project.refresh_from_db()
     copy.refresh_from_db()
     assert (copy.scheduled_start, copy.scheduled_finish) == (project.scheduled_start, project.scheduled_finish)

@@ -131,9 +131,14 @@ def build_plan(project: Project, pm: Membership) -> None:
     paving = add_task(project, "Paving", actor=pm, parent=build, duration=4, percent_complete_method="fifty_fifty")
     lighting = add_task(project, "Lighting", actor=pm, parent=build, duration=2, percent_complete_method="zero_hundred")
     snag = add_task(project, "Snags", actor=pm, parent=build, duration=1)
-    opening = add_task(project, "Opening", actor=pm, kind="milestone")
+    opening = add_task(
+        project, "Opening", actor=pm, kind="milestone", constraint_type="mfo", constraint_date=D(2026, 4, 30)
+    )
     for number in range(1, 10):
         add_task(project, f"Punch item {number}", actor=pm, parent=build, duration=1)
+    punch = WbsElement.objects.for_organization(project.organization_id).get(project=project, name="Punch item 9")
+    # A start on a Saturday: the Monday after.
+    plan.wbs_element_update(actor=pm.user, element=punch, constraint_type="snet", constraint_date=D(2026, 3, 21))
     plan.dependency_create(actor=pm.user, project=project, predecessor=design, successor=earthworks, lag=2)
     plan.dependency_create(actor=pm.user, project=project, predecessor=earthworks, successor=paving, type="SS", lag=3)
     plan.dependency_create(actor=pm.user, project=project, predecessor=paving, successor=lighting, type="FF")
@@ -167,6 +172,12 @@ def test_export_then_import_into_a_new_project_gives_the_same_plan_and_baseline(
     assert plan_of(copy) == plan_of(project)
     assert links_of(copy) == links_of(project)
     assert baseline_of(copy) == baseline_of(project)
+    punch = WbsElement.objects.for_organization(organization).get(project=copy, name="Punch item 9")
+    assert (punch.constraint_type, punch.constraint_date, punch.planned_start) == (
+        "snet",
+        D(2026, 3, 21),
+        D(2026, 3, 23),
+    )
     frozen = {row[1]: row for row in baseline_of(copy)}
     assert frozen["2.1"][:3] == ("2.2", "2.1", "Earthworks")
     assert frozen["2.1"][6:] == (8, Decimal("5000.00"))
@@ -268,6 +279,18 @@ def test_the_template_has_an_example_row_per_sheet_and_a_sheet_explaining_each_c
         ([task("1.2", "Design", outline_level=1), task("1", "Phase")], "Tasks!B2", "level 2"),
         ([task("1", "Design", kind="epic")], "Tasks!D2", "is not one of"),
         ([task("1", "Design", percent_complete=40)], "Tasks!K2", "actual start"),
+        ([task("1", "Design", constraint_type="mfo")], "Tasks!P2", "“Must finish on” needs a date"),
+        ([task("1", "Design", constraint_date=D(2026, 3, 9))], "Tasks!P2", "takes no date"),
+        (
+            [
+                task("1", "Phase", constraint_type="Start no earlier than", constraint_date=D(2026, 3, 9)),
+                task("1.1", "Dig"),
+            ],
+            "Tasks!O2",
+            "A summary element has no constraint",
+        ),
+        ([task("1", "Design", constraint_type="soonish")], "Tasks!O2", "is not one of"),
+        ([task("1", "Design", constraint_type="snet", constraint_date=D(1890, 1, 6))], "Tasks!P2", ""),
     ],
     ids=[
         "wrong type",
@@ -279,6 +302,11 @@ def test_the_template_has_an_example_row_per_sheet_and_a_sheet_explaining_each_c
         "outline level",
         "unknown kind",
         "progress without a start",
+        "constraint without its date",
+        "date without a constraint",
+        "constrained summary",
+        "unknown constraint",
+        "constraint date out of range",
     ],
 )
 def test_each_bad_cell_is_reported_by_sheet_row_and_column_and_nothing_is_written(

@@ -19,7 +19,7 @@ from pmo.models import AuditEvent, CalendarException, Organization, WorkingCalen
 from projects.models import Baseline, BaselineTask, Dependency, PercentCompleteMethod, Project, WbsElement
 from projects.services.baselines import baseline_create
 from projects.services.progress import task_progress_update
-from projects.services.wbs import dependency_create, wbs_element_create
+from projects.services.wbs import dependency_create, wbs_element_create, wbs_element_update
 from resources.models import Assignment, CostRate, Resource
 from resources.services.assignments import assignment_create
 from resources.services.mspdi import project_create_from_mspdi, project_export_mspdi, project_import_mspdi
@@ -62,6 +62,11 @@ def rich_plan(site: Site) -> None:
         notes="Check the <flashing> & gutters",
     )
     paint = wbs_element_create(actor=admin, project=project, name="Paint 油漆", parent=fitout, duration=2)
+    # Constraints of each end: a finish the links cannot meet (negative float), a start on a Saturday
+    # (the Monday after), and a milestone pinned to its day.
+    wbs_element_update(actor=admin, element=roof, constraint_type="fnlt", constraint_date=d(5))
+    wbs_element_update(actor=admin, element=paint, constraint_type="snet", constraint_date=d(28))
+    wbs_element_update(actor=admin, element=site.handover, constraint_type="mfo", constraint_date=d(17, 4))
     dependency_create(actor=admin, project=project, predecessor=site.excavation, successor=walls, type="SS", lag=2)
     dependency_create(actor=admin, project=project, predecessor=walls, successor=roof, type="FF", lag=-1)
     dependency_create(actor=admin, project=project, predecessor=roof, successor=paint, type="FS", lag=3)
@@ -98,6 +103,8 @@ def plan_rows(project: Project) -> list[tuple[Any, ...]]:
             "planned_finish",
             "total_float",
             "is_critical",
+            "constraint_type",
+            "constraint_date",
         )
     )
 
@@ -155,6 +162,12 @@ def test_export_then_import_reproduces_the_project_exactly(site: Site) -> None:
     assert restored.changes["name"] == [None, "MS Project Baseline 0"]
     assert critical_path(copy) == critical_path(site.project)
     assert critical_path(copy)  # the plan has one
+    # The constraints are written in the schema's order, a finish's at the end of its day.
+    assert (
+        b"<ConstraintType>7</ConstraintType><CalendarUID>-1</CalendarUID>"
+        b"<ConstraintDate>2026-03-05T17:00:00</ConstraintDate>" in content
+    )
+    assert min(row[12] for row in plan_rows(copy) if row[12] is not None) < 0  # the roof cannot finish in time
     projects = Project.objects.for_organization(site.org)
     assert projects.get(pk=copy.pk).scheduled_finish == projects.get(pk=site.project.pk).scheduled_finish
     # The pool's resources and the organisation's calendar were matched, not copied.
@@ -268,8 +281,12 @@ def test_an_ms_project_file_is_imported_with_its_report(site: Site) -> None:
     report = " ".join(result.report)
     assert "tasks use the Fixed Units type" in report
     assert "1 task uses the Fixed Work type" in report
-    assert "“Start no earlier than” constraint" in report
-    assert "“Must finish on” constraint" in report
+    assert "1 task uses As late as possible: imported as As soon as possible." in report
+    assert "constraint" not in report  # the others are stored
+    assert (rows["2.1"][14], rows["2.1"][15]) == ("snet", dt.date(2026, 4, 20))
+    assert (rows["2.3"][14], rows["2.3"][15]) == ("mfo", dt.date(2026, 5, 15))
+    assert rows["2.3"][10] == rows["2.3"][11] == dt.date(2026, 5, 15)  # the handover waits for its date
+    assert rows["1.2"][14:] == ("asap", None)
     assert "lags in percent" in report or "lag in percent" in report
     assert "part of a working day" in report
     calendar = project.calendar or WorkingCalendar.objects.for_organization(site.org).get(is_default=True)
