@@ -10,9 +10,10 @@ of 1-20 working days, one in ten a milestone, every percent-complete method, abo
 every type with lags, the first fifth of the tasks under way or done, and a current baseline of
 them all. The export (``plan_export_xlsx``) and the import of that workbook into an empty project
 (``plan_import_xlsx``: read, check, write, schedule, baseline) each run in a child process of their
-own, which reports its wall time, its CPU time (what the wall time is on an idle machine, the
-database's own work aside) and its peak resident memory (``ru_maxrss``, Django and the
-interpreter included). No tracer runs during the call: ``tracemalloc`` would double its time.
+own (``bench.child``, shared with ``bench.register_xlsx_bench``), which reports its wall time, its CPU
+time (what the wall time is on an idle machine, the database's own work aside) and its peak
+resident memory during the call (Django and the interpreter included). No tracer runs during the
+call: ``tracemalloc`` would double its time.
 It prints the figures and the targets (under 10 s and 300 MB each); nothing here asserts on them.
 """
 
