@@ -10,38 +10,31 @@ of 1-20 working days, one in ten a milestone, every percent-complete method, abo
 every type with lags, the first fifth of the tasks under way or done, and a current baseline of
 them all. The export (``plan_export_xlsx``) and the import of that workbook into an empty project
 (``plan_import_xlsx``: read, check, write, schedule, baseline) each run in a child process of their
-own, which reports its wall time, its CPU time (what the wall time is on an idle machine, the
-database's own work aside) and its peak resident memory (``ru_maxrss``, Django and the
-interpreter included). No tracer runs during the call: ``tracemalloc`` would double its time.
+own (``bench.child``, shared with ``bench.register_xlsx_bench``), which reports its wall time, its CPU
+time (what the wall time is on an idle machine, the database's own work aside) and its peak
+resident memory during the call (Django and the interpreter included). No tracer runs during the
+call: ``tracemalloc`` would double its time.
 It prints the figures and the targets (under 10 s and 300 MB each); nothing here asserts on them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import random
-import resource
-import subprocess
 import sys
 import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
 
+from bench.child import CHILD, measure, report, run_child, setup
+
 TASKS = 2000
 PACKAGES = 40
 PROJECT_START = dt.date(2025, 3, 3)
 TARGET_SECONDS = 10
 TARGET_MEGABYTES = 300
-
-
-def _setup() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pmo.settings.test")
-    import django
-
-    django.setup()
 
 
 def seed() -> tuple[int, int, int, int]:
@@ -132,7 +125,7 @@ def seed() -> tuple[int, int, int, int]:
 
 def child(step: str, organization_id: int, project_id: int, user_id: int, path: str) -> None:
     """One measured step in this process: ``export`` writes the workbook to ``path``, ``import`` reads it."""
-    _setup()
+    setup()
     from pmo.models import User
     from pmo.tenancy import activate
     from projects.models import Project
@@ -142,36 +135,24 @@ def child(step: str, organization_id: int, project_id: int, user_id: int, path: 
     activate(project.organization)
     user = User.objects.get(pk=user_id)
     content = Path(path).read_bytes() if step == "import" else b""
-    started = time.perf_counter()
-    cpu_started = time.process_time()
-    if step == "export":
-        Path(path).write_bytes(plan_export_xlsx(project))
-        figures: dict[str, object] = {}
-    else:
+
+    def call() -> dict[str, object]:
+        if step == "export":
+            Path(path).write_bytes(plan_export_xlsx(project))
+            return {}
         result = plan_import_xlsx(actor=user, project=project, content=content)
-        figures = {"elements": result.elements, "links": result.dependencies, "baseline": result.baseline_tasks}
-    seconds = time.perf_counter() - started
-    cpu_seconds = time.process_time() - cpu_started
-    maxrss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(
-        json.dumps(
-            {
-                "seconds": seconds,
-                "cpu_seconds": cpu_seconds,
-                "maxrss_mb": maxrss_kb / 1024,
-                **figures,
-            }
-        )
-    )
+        return {"elements": result.elements, "links": result.dependencies, "baseline": result.baseline_tasks}
+
+    report(measure(call))
 
 
 def main() -> None:
-    if len(sys.argv) == 7 and sys.argv[1] == "--child":
+    if len(sys.argv) == 7 and sys.argv[1] == CHILD:
         child(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6])
         return
     if not os.environ.get("DATABASE_URL"):
         os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
-    _setup()
+    setup()
     from django.core.management import call_command
     from django.db import connection
 
@@ -181,20 +162,10 @@ def main() -> None:
     print(f"database: {connection.vendor}; seeded {TASKS} tasks in {time.perf_counter() - started:.1f} s")
     connection.close()
     path = str(Path(tempfile.mkdtemp()) / "plan.xlsx")
-    environment = {**os.environ}
-    results = {}
-    for step, target in (("export", project_id), ("import", empty_id)):
-        arguments = [str(organization_id), str(target), str(user_id), path]
-        finished = subprocess.run(
-            [sys.executable, "-m", "bench.xlsx_bench", "--child", step, *arguments],
-            env=environment,
-            check=False,
-            capture_output=True,
-            text=True,
-        )
-        if finished.returncode:
-            sys.exit(f"the {step} failed:\n{finished.stderr}")
-        results[step] = json.loads(finished.stdout.strip().splitlines()[-1])
+    results = {
+        step: run_child("bench.xlsx_bench", step, organization_id, target, user_id, path)
+        for step, target in (("export", project_id), ("import", empty_id))
+    }
     size = Path(path).stat().st_size
     print(f"workbook: {size / 1024:.0f} KB")
     for step, figures in results.items():

@@ -724,6 +724,9 @@ class SheetErrors:
         if same_code is not None:
             self.same_code = same_code
         self._labels = {column.key: column for column in sheet.columns}
+        # The headers as the errors name them, worked out once: ``reported`` is asked for every row.
+        self._title = str(sheet.title)
+        self._headers = [(column.key, str(column.label)) for column in sheet.columns]
         self._own: set[tuple[int, str]] = set()
 
     def add(self, line: int | str, column: str, message: str) -> None:
@@ -738,8 +741,10 @@ class SheetErrors:
             self._own.add((row, label))
 
     def reported(self, line: int) -> set[str]:
-        title = str(self.sheet.title)
-        return {key for key, column in self._labels.items() if (title, line, str(column.label)) in self.errors.cells}
+        cells = self.errors.cells
+        if not cells:
+            return set()
+        return {key for key, label in self._headers if (self._title, line, label) in cells}
 
     def __bool__(self) -> bool:
         return bool(self.errors)

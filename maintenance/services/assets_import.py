@@ -370,7 +370,9 @@ def write_assets(
         area.position = created.position
     for asset in assets:
         if asset.area is not None:
-            asset.area_id = asset.area.pk
+            # Assigned again, not by its id: the area stays cached on the asset, so that the audit
+            # snapshot below does not read it back with a query an asset.
+            asset.area = asset.area
     Asset.objects.for_organization(organization).bulk_create(assets, batch_size=1000)
     total = len(assets)
     for done, asset in enumerate(assets, start=1):

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterable
+from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -36,6 +35,7 @@ from pmo.xlsx import (
     Progress,
     Sheet,
     SheetErrors,
+    SheetRow,
     WorkbookErrors,
     as_text,
     read_workbook,
@@ -156,8 +156,13 @@ def template_xlsx() -> bytes:
     return template_bytes(SHEETS)
 
 
-def _rows(values: Iterable[Any]) -> list[TableRow]:
-    return [TableRow(row.row, {key: as_text(value) for key, value in row.values.items()}) for row in values]
+def _rows(values: list[SheetRow]) -> Iterator[TableRow]:
+    """The sheet's rows as the rows the CSV's checks read, one at a time and each sheet row let go once
+    turned: a workbook of 100,000 rows is not held three times over (sheet rows, table rows, assets)."""
+    values.reverse()
+    while values:
+        row = values.pop()
+        yield TableRow(row.row, {key: as_text(value) for key, value in row.values.items()})
 
 
 @transaction.atomic
