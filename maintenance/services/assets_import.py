@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy
 
 from maintenance.models import Area, Asset, AssetCategory, Contractor, Site, Unit
 from maintenance.services.assets import ASSET_FIELDS, PLACE_FIELDS, Problems, area_create, asset_problems
-from pmo.audit import audit_record, snapshot
+from pmo.audit import audit_record_many, snapshot
 from pmo.csv_table import CsvErrors, TableRow, csv_writer, decode_csv, read_table
 from pmo.models import Organization, User
 from projects.models import Project
@@ -374,17 +374,14 @@ def write_assets(
             # snapshot below does not read it back with a query an asset.
             asset.area = asset.area
     Asset.objects.for_organization(organization).bulk_create(assets, batch_size=1000)
-    total = len(assets)
-    for done, asset in enumerate(assets, start=1):
-        audit_record(
-            organization=organization,
-            actor=actor,
-            action="maintenance.asset.imported",
-            target=asset,
-            changes=snapshot(asset, ASSET_FIELDS + PLACE_FIELDS),
-        )
-        if progress is not None and done % 1000 == 0:
-            progress(done, total)
+    audit_record_many(
+        organization=organization,
+        actor=actor,
+        action="maintenance.asset.imported",
+        entries=((asset, snapshot(asset, ASSET_FIELDS + PLACE_FIELDS)) for asset in assets),
+        progress=progress,
+        total=len(assets),
+    )
     return assets
 
 
