@@ -62,18 +62,14 @@ def snapshot(instance: models.Model, fields: list[str]) -> dict[str, Any]:
     return {field: getattr(instance, field) for field in fields}
 
 
-def audit_record(
-    *,
-    organization: Organization,
-    actor: User | None,
-    action: str,
-    target: models.Model,
-    changes: dict[str, Any] | None = None,
+def _event(
+    organization: Organization, actor: User | None, action: str, target: models.Model, changes: dict[str, Any] | None
 ) -> AuditEvent:
+    """The event of a change, unsaved, with the request's id and address."""
     from pmo.models import AuditEvent
 
     context = _request_context.get()
-    return AuditEvent.objects.create(
+    return AuditEvent(
         organization=organization,
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
@@ -84,6 +80,19 @@ def audit_record(
         request_id=context.request_id,
         ip_address=context.ip_address,
     )
+
+
+def audit_record(
+    *,
+    organization: Organization,
+    actor: User | None,
+    action: str,
+    target: models.Model,
+    changes: dict[str, Any] | None = None,
+) -> AuditEvent:
+    event = _event(organization, actor, action, target, changes)
+    event.save(force_insert=True)
+    return event
 
 
 def audit_record_many(
@@ -101,8 +110,6 @@ def audit_record_many(
     how many; ``progress(done, total)`` after each batch."""
     from pmo.models import AuditEvent
 
-    context = _request_context.get()
-    who = actor if actor is not None and actor.is_authenticated else None
     done = 0
     batch: list[AuditEvent] = []
 
@@ -115,19 +122,7 @@ def audit_record_many(
             progress(done, total)
 
     for target, changes in entries:
-        batch.append(
-            AuditEvent(
-                organization=organization,
-                actor=who,
-                action=action,
-                target_type=target._meta.label_lower,
-                target_id=str(target.pk or ""),
-                target_repr=str(target)[:255],
-                changes=_plain(changes or {}),
-                request_id=context.request_id,
-                ip_address=context.ip_address,
-            )
-        )
+        batch.append(_event(organization, actor, action, target, changes))
         if len(batch) >= batch_size:
             flush()
     if batch:
