@@ -353,5 +353,8 @@ def test_another_organisations_member_gets_404_for_the_job(
     assert api_client_for(colleague).get(f"/api/v1/orgs/{organization.slug}/jobs/{job.pk}/").status_code == 404
 
 
-def test_the_leveling_kind_is_registered() -> None:
-    assert job_kinds.label(leveling_jobs.COMPUTE) == "Resource leveling proposal"
+def test_the_leveling_kind_is_registered_with_a_label_in_both_languages() -> None:
+    with translation.override("en"):
+        assert job_kinds.label(leveling_jobs.COMPUTE) == "Resource leveling proposal"
+    with translation.override("zh-hans"):
+        assert job_kinds.label(leveling_jobs.COMPUTE) == "资源平衡方案"
